@@ -1,0 +1,1 @@
+"""Lockgate benchmarks: ratios against peers measured in the same run (`make bench`)."""

@@ -1,0 +1,1 @@
+"""Custom transformation hooks used by the example imports."""

@@ -1,0 +1,122 @@
+"""Loading specs from YAML with one clear line per problem: ``FILE: field.path: message``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import SpecError
+from .checks import Problem, check_spec
+from .models import Spec
+
+__all__ = ["SpecInvalid", "load_spec", "parse_spec", "spec_problems", "read_yaml"]
+
+
+class SpecInvalid(SpecError):
+    """A spec file has problems; ``problems`` lists them all, ``lines()`` renders them."""
+
+    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
+        self.file = file
+        self.problems = list(problems)
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [p.render(self.file) for p in self.problems]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark
+            )
+        seen[key] = key_node.start_mark.line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Read YAML, rejecting duplicate keys; raises SpecInvalid naming the line."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "document"
+        what = getattr(e, "problem", None) or str(e)
+        raise SpecInvalid(str(path), [Problem(where, f"invalid YAML: {what}")]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecInvalid(str(path), [Problem("file", f"cannot read: {e}")]) from None
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "int", "float", "bool", "list[str]") or str(part).startswith("function-"):
+            continue  # union-branch labels pydantic adds; not field names
+        else:
+            out += ("." if out else "") + ("lambda" if part == "lambda_" else str(part))
+    return out or "(root)"
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown field; remove it or check its spelling (lockgate schema lists every field)"
+    if kind == "missing":
+        return "required field is missing"
+    ctx = err.get("ctx") or {}
+    bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"),
+              "less_than": ("below", "lt"), "greater_than": ("above", "gt")}
+    if kind in bounds:
+        word, key = bounds[kind]
+        return f"{err['input']!r} is out of range; it must be {word} {ctx.get(key)}"
+    if kind == "literal_error":
+        return f"{err['input']!r} is not allowed; use {ctx.get('expected')}"
+    msg = str(err["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+def spec_problems(data: Any) -> tuple[Spec | None, list[Problem]]:
+    """Validate parsed YAML; returns the spec (when structurally valid) and every problem found."""
+    if not isinstance(data, dict):
+        return None, [Problem("(root)", "a spec must be a mapping of fields, starting with name:")]
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as e:
+        seen: set[tuple[str, str]] = set()
+        problems = []
+        for err in e.errors():
+            p = Problem(_loc(err["loc"]), _message(err))
+            if (p.path, p.message) not in seen:
+                seen.add((p.path, p.message))
+                problems.append(p)
+        return None, problems
+    return spec, check_spec(spec)
+
+
+def parse_spec(data: Any, file: str = "<spec>") -> Spec:
+    """Validate an already-parsed spec document; raises SpecInvalid with every problem."""
+    spec, problems = spec_problems(data)
+    if problems or spec is None:
+        raise SpecInvalid(file, problems)
+    return spec
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Load and validate one spec file; raises SpecInvalid listing every problem."""
+    p = Path(path)
+    return parse_spec(read_yaml(p), str(p))
