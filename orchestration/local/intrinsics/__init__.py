@@ -1,0 +1,8 @@
+"""ASL intrinsic functions (``States.*``): a parser and the function table."""
+
+from __future__ import annotations
+
+from orchestration.local.intrinsics.evaluate import evaluate
+from orchestration.local.intrinsics.parser import is_intrinsic
+
+__all__ = ["evaluate", "is_intrinsic"]

@@ -1,0 +1,94 @@
+"""A program is a StartAt plus its States (the top level, a Parallel branch or a Map's processor).
+``build_program`` turns the definition into state objects; ``run_program`` walks them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestration.local.errors import InvalidDefinitionError, unsupported
+from orchestration.local.json_types import Json, JsonObject
+from orchestration.local.runtime import Runtime, Scope
+from orchestration.local.states.base import Builder, State
+from orchestration.local.states.choice import ChoiceState
+from orchestration.local.states.fail import FailState
+from orchestration.local.states.map import MapState
+from orchestration.local.states.parallel import ParallelState
+from orchestration.local.states.pass_ import PassState
+from orchestration.local.states.succeed import SucceedState
+from orchestration.local.states.task import TaskState
+from orchestration.local.states.wait import WaitState
+
+__all__ = ["Program", "build_program", "run_program"]
+
+STATE_TYPES: dict[str, type[State]] = {
+    "Pass": PassState,
+    "Task": TaskState,
+    "Choice": ChoiceState,
+    "Wait": WaitState,
+    "Succeed": SucceedState,
+    "Fail": FailState,
+    "Parallel": ParallelState,
+    "Map": MapState,
+}
+_TOP_FIELDS = frozenset({"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage", "ProcessorConfig"})
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    start_at: str
+    states: dict[str, State]
+    timeout_seconds: float | None = None
+
+
+def build_program(spec: JsonObject, where: str = "$") -> Program:
+    """Build (and validate) a program; raises ``InvalidDefinitionError`` or an unsupported-feature
+    ``StatesError``."""
+    if not isinstance(spec, dict):
+        raise InvalidDefinitionError("a state machine must be a JSON object", where=where)
+    if spec.get("QueryLanguage", "JSONPath") != "JSONPath":
+        raise unsupported(f"QueryLanguage {spec['QueryLanguage']}", where)
+    unknown = set(spec) - _TOP_FIELDS
+    if unknown:
+        raise InvalidDefinitionError(f"unknown top-level field(s) {sorted(unknown)}", where=where)
+    states = spec.get("States")
+    start = spec.get("StartAt")
+    if not isinstance(states, dict) or not states or not isinstance(start, str):
+        raise InvalidDefinitionError("a state machine needs StartAt and a non-empty States object", where=where)
+    builder = Builder(build_program, run_program)
+    built: dict[str, State] = {}
+    for name, state_spec in states.items():
+        at = f"{where}.States.{name}"
+        if not isinstance(state_spec, dict):
+            raise InvalidDefinitionError("a state must be an object", where=at)
+        kind = state_spec.get("Type")
+        cls = STATE_TYPES.get(str(kind))
+        if cls is None:
+            raise unsupported(f"State type {kind!r}", at)
+        built[name] = cls(name, state_spec, at, builder)
+    _check_targets(start, built, where)
+    timeout = spec.get("TimeoutSeconds")
+    return Program(start, built, float(timeout) if isinstance(timeout, int | float) else None)
+
+
+def _check_targets(start: str, states: dict[str, State], where: str) -> None:
+    targets = [start]
+    for state in states.values():
+        targets.append(state.next) if state.next else None
+        targets += [c.next for c in state.catchers]
+        if isinstance(state, ChoiceState):
+            targets += [t for _, t, _ in state.rules] + ([state.default] if state.default else [])
+    missing = sorted({t for t in targets if t and t not in states})
+    if missing:
+        raise InvalidDefinitionError(f"transition to missing state(s) {missing}", where=where)
+
+
+def run_program(program: Program, value: Json, rt: Runtime, scope: Scope) -> Json:
+    """Run from StartAt until a state ends the program; failures raise ``StatesError``."""
+    state = program.states[program.start_at]
+    while True:
+        rt.check()
+        step = state.run(value, rt, scope)
+        value = step.output
+        if step.next is None:
+            return value
+        state = program.states[step.next]

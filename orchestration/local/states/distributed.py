@@ -1,0 +1,216 @@
+"""Distributed Map: items come from ItemsPath or an ItemReader, may be batched, and every item (or
+batch) runs as a child execution of a map run. Child events go to the map run, not the parent
+history, which only records MapRunStarted and MapRunSucceeded/MapRunFailed (that is what keeps a
+parent's history small). Children cannot see the parent's variables."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from orchestration.local.choice_rules import is_number
+from orchestration.local.errors import (
+    EXCEED_TOLERATED_FAILURE_THRESHOLD,
+    ITEM_READER_FAILED,
+    RESULT_WRITER_FAILED,
+    RUNTIME,
+    InvalidDefinitionError,
+    StatesError,
+)
+from orchestration.local.history import History, dumps
+from orchestration.local.json_types import Json, JsonObject
+from orchestration.local.jsonpath import PathError
+from orchestration.local.paths import View, render
+from orchestration.local.runtime import Runtime, Scope, TaskContext
+from orchestration.local.states.item_io import PUT_OBJECT, parse_items
+from orchestration.local.states.task import invoke_resolver
+
+if TYPE_CHECKING:
+    from orchestration.local.states.map import MapState
+
+__all__ = ["ChildExecution", "DistributedConfig", "MapRun", "run_distributed"]
+
+
+@dataclass(slots=True)
+class ChildExecution:
+    name: str
+    input: Json
+    status: str = "RUNNING"
+    output: Json = None
+    error: str | None = None
+    cause: str | None = None
+    events: list[JsonObject] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MapRun:
+    """One distributed Map run and its child executions (their histories live here)."""
+
+    arn: str
+    state_name: str
+    status: str = "RUNNING"
+    executions: list[ChildExecution] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DistributedConfig:
+    reader: JsonObject | None
+    batcher: JsonObject | None
+    writer: JsonObject | None
+    tolerated_percentage: Json
+    tolerated_count: Json
+    label: str | None
+
+    @staticmethod
+    def parse(spec: JsonObject, where: str) -> DistributedConfig:
+        for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
+            if key in spec and not isinstance(spec[key], dict):
+                raise InvalidDefinitionError(f"{key} must be an object", where=where)
+        pct = spec.get("ToleratedFailurePercentagePath", spec.get("ToleratedFailurePercentage", 0))
+        count = spec.get("ToleratedFailureCountPath", spec.get("ToleratedFailureCount", 0))
+        if is_number(pct) and not 0 <= pct <= 100:  # type: ignore[operator]
+            raise InvalidDefinitionError("ToleratedFailurePercentage must be between 0 and 100", where=where)
+        if is_number(count) and count < 0:  # type: ignore[operator]
+            raise InvalidDefinitionError("ToleratedFailureCount must be >= 0", where=where)
+        label = spec.get("Label")
+        return DistributedConfig(spec.get("ItemReader"), spec.get("ItemBatcher"), spec.get("ResultWriter"),  # type: ignore[arg-type]
+                                 pct, count, label if isinstance(label, str) else None)
+
+
+def _number(value: Json, view: View, what: str) -> float:
+    if isinstance(value, str):
+        try:
+            value = view.select(value)
+        except PathError as exc:
+            raise StatesError(RUNTIME, f"Invalid path '{value}' for {what}: {exc}") from exc
+    if not is_number(value):
+        raise StatesError(RUNTIME, f"{what} must be a number, got {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _read(config: DistributedConfig, state: MapState, effective: Json, rt: Runtime, view: View) -> list[Json]:
+    if config.reader is None:
+        return state.items(effective, view)
+    reader = config.reader
+    resource = str(reader.get("Resource", ""))
+    params = render(reader.get("Parameters", {}), view.with_data(effective))
+    reader_config: JsonObject = reader.get("ReaderConfig") or {}  # type: ignore[assignment]
+    ctx = TaskContext(state.name, 1, view.call.context_object(), None, None, rt.clock)
+    try:
+        body = invoke_resolver(rt, resource, params, ctx)
+        items = parse_items(resource, reader_config, body, state.where)
+    except StatesError as err:
+        if err.error == RUNTIME:
+            raise
+        raise StatesError(ITEM_READER_FAILED, f"{err.error}: {err.cause}") from err
+    except (ValueError, TypeError) as exc:
+        raise StatesError(ITEM_READER_FAILED, str(exc)) from exc
+    limit = reader_config.get("MaxItemsPath", reader_config.get("MaxItems"))
+    if limit is not None:
+        items = items[: int(_number(limit, view.with_data(effective), "MaxItems"))]
+    return items
+
+
+def _batches(config: DistributedConfig, inputs: list[Json], view: View) -> list[Json]:
+    if config.batcher is None:
+        return inputs
+    batcher = config.batcher
+    max_items = batcher.get("MaxItemsPerBatchPath", batcher.get("MaxItemsPerBatch"))
+    max_bytes = batcher.get("MaxInputBytesPerBatchPath", batcher.get("MaxInputBytesPerBatch"))
+    per_batch = int(_number(max_items, view, "MaxItemsPerBatch")) if max_items is not None else len(inputs) or 1
+    byte_cap = int(_number(max_bytes, view, "MaxInputBytesPerBatch")) if max_bytes is not None else 262_144
+    batch_input = render(batcher["BatchInput"], view) if "BatchInput" in batcher else None
+    batches: list[list[Json]] = [[]]
+    size = 0
+    for item in inputs:
+        item_size = len(dumps(item).encode())
+        if batches[-1] and (len(batches[-1]) >= per_batch or size + item_size > byte_cap):
+            batches.append([])
+            size = 0
+        batches[-1].append(item)
+        size += item_size
+    out: list[Json] = []
+    for batch in batches if batches[-1] else []:
+        entry: JsonObject = {"Items": batch}
+        if batch_input is not None:
+            entry = {"BatchInput": batch_input, "Items": batch}
+        out.append(entry)
+    return out
+
+
+def _run_child(state: MapState, run: MapRun, index: int, value: Json, rt: Runtime) -> ChildExecution:
+    child = ChildExecution(f"{run.arn.rsplit(':', 1)[-1]}:{index}", value)
+    history = History(rt.clock)
+    execution = {**rt.execution, "Id": f"{run.arn.replace(':mapRun:', ':execution:')}:{index}",
+                 "Name": child.name, "Input": value}
+    child_rt = rt.child(history, execution)
+    history.add("ExecutionStarted", "executionStartedEventDetails", {"input": dumps(value), "inputDetails": {"truncated": False}})
+    try:
+        child.output = state.run_program(state.processor, value, child_rt, Scope())
+        child.status = "SUCCEEDED"
+        history.add("ExecutionSucceeded", "executionSucceededEventDetails", {"output": dumps(child.output)})
+    except StatesError as err:
+        child.status, child.error, child.cause = "FAILED", err.error, err.cause
+        history.add("ExecutionFailed", "executionFailedEventDetails", {"error": err.error, "cause": err.cause})
+    child.events = history.events
+    return child
+
+
+def run_distributed(state: MapState, config: DistributedConfig, effective: Json, rt: Runtime, view: View) -> Json:
+    items = _read(config, state, effective, rt, view)
+    inputs = [state.item_input(effective, i, item, view) for i, item in enumerate(items)]
+    inputs = _batches(config, inputs, view.with_data(effective))
+    machine = str(rt.state_machine["Id"]).replace(":stateMachine:", ":mapRun:")
+    run = MapRun(f"{machine}/{config.label or state.name}:{uuid.UUID(int=rt.rng.getrandbits(128))}", state.name)
+    rt.map_runs.append(run)
+    rt.history.add("MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": run.arn})
+    data = view.with_data(effective)
+    pct = _number(config.tolerated_percentage, data, "ToleratedFailurePercentage")
+    count = _number(config.tolerated_count, data, "ToleratedFailureCount")
+    failed = 0
+    for index, value in enumerate(inputs):
+        rt.check()
+        child = _run_child(state, run, index, value, rt)
+        run.executions.append(child)
+        if child.status == "FAILED":
+            failed += 1
+            if failed > count and failed * 100.0 / len(inputs) > pct:
+                run.status = "FAILED"
+                cause = "The specified tolerated failure threshold was exceeded"
+                rt.history.add("MapRunFailed", "mapRunFailedEventDetails",
+                               {"error": EXCEED_TOLERATED_FAILURE_THRESHOLD, "cause": cause})
+                raise StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
+    run.status = "SUCCEEDED"
+    output = _write(config, run, rt, data) if config.writer is not None else [
+        c.output if c.status == "SUCCEEDED" else {"Error": c.error, "Cause": c.cause} for c in run.executions]
+    rt.history.add("MapRunSucceeded")
+    return output
+
+
+def _write(config: DistributedConfig, run: MapRun, rt: Runtime, view: View) -> Json:
+    writer = config.writer or {}
+    params = render(writer.get("Parameters", {}), view)
+    if not isinstance(params, dict) or "Bucket" not in params:
+        raise StatesError(RESULT_WRITER_FAILED, "ResultWriter Parameters need a Bucket")
+    prefix = str(params.get("Prefix", "")).rstrip("/")
+    base = f"{prefix}/{run.arn.rsplit(':', 1)[-1]}" if prefix else run.arn.rsplit(":", 1)[-1]
+    files: JsonObject = {}
+    for status in ("SUCCEEDED", "FAILED"):
+        rows = [{"Name": c.name, "Input": dumps(c.input), "Status": c.status,
+                 **({"Output": dumps(c.output)} if c.status == "SUCCEEDED" else {"Error": c.error, "Cause": c.cause})}
+                for c in run.executions if c.status == status]
+        if rows:
+            files[f"{base}/{status}_0.json"] = rows
+    manifest = {"DestinationBucket": params["Bucket"], "MapRunArn": run.arn,
+                "ResultFiles": {s: [{"Key": k, "Size": len(json.dumps(v))} for k, v in files.items() if s in k]
+                                for s in ("SUCCEEDED", "FAILED", "PENDING")}}
+    files[f"{base}/manifest.json"] = manifest
+    ctx = TaskContext(run.state_name, 1, view.call.context_object(), None, None, rt.clock)
+    for key, body in files.items():
+        try:
+            invoke_resolver(rt, PUT_OBJECT, {"Bucket": params["Bucket"], "Key": key, "Body": dumps(body)}, ctx)
+        except StatesError as err:
+            raise StatesError(RESULT_WRITER_FAILED, f"{err.error}: {err.cause}") from err
+    return {"MapRunArn": run.arn, "ResultWriterDetails": {"Bucket": params["Bucket"], "Key": f"{base}/manifest.json"}}

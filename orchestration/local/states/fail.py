@@ -1,0 +1,45 @@
+"""Fail: stops the (sub-)program with Error/Cause (or ErrorPath/CausePath, which may be intrinsics)."""
+
+from __future__ import annotations
+
+from orchestration.local.context import StateCall
+from orchestration.local.errors import RUNTIME, StatesError
+from orchestration.local.json_types import Json, JsonObject
+from orchestration.local.jsonpath import PathError
+from orchestration.local.paths import View
+from orchestration.local.runtime import Runtime, Scope
+from orchestration.local.states.base import Builder, State, Step
+
+__all__ = ["FailState"]
+
+
+class FailState(State):
+    kind = "Fail"
+    fields = frozenset({"Error", "Cause", "ErrorPath", "CausePath"})
+
+    def __init__(self, name: str, spec: JsonObject, where: str, builder: Builder) -> None:
+        super().__init__(name, spec, where, builder)
+        self.error = spec.get("Error")
+        self.cause = spec.get("Cause")
+        self.error_path = spec.get("ErrorPath")
+        self.cause_path = spec.get("CausePath")
+
+    def _text(self, fixed: Json, path: Json, field: str, view: View) -> str | None:
+        if path is None:
+            return fixed if isinstance(fixed, str) else None
+        try:
+            value = view.value_of(str(path))
+        except PathError as exc:
+            raise StatesError(RUNTIME, f"Invalid path '{path}' for {field}: {exc}") from exc
+        if not isinstance(value, str):
+            raise StatesError(RUNTIME, f"The {field} '{path}' must resolve to a string, got {value!r}")
+        return value
+
+    def execute(self, raw: Json, rt: Runtime, scope: Scope, call: StateCall) -> Step:
+        view = View(raw, scope, call, rt.rng)
+        error = self._text(self.error, self.error_path, "ErrorPath", view)
+        cause = self._text(self.cause, self.cause_path, "CausePath", view)
+        raise StatesError(error, cause)  # type: ignore[arg-type]
+
+    def exit(self, rt: Runtime, step: Step) -> None:  # pragma: no cover - Fail never exits normally
+        return None

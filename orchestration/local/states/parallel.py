@@ -1,0 +1,43 @@
+"""Parallel: runs every branch on the effective input, one after another in virtual time, and
+returns their outputs in branch order. A failing branch fails the state with the branch's error."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from orchestration.local.context import StateCall
+from orchestration.local.errors import InvalidDefinitionError, StatesError
+from orchestration.local.json_types import Json, JsonObject
+from orchestration.local.runtime import Runtime, Scope
+from orchestration.local.states.base import Builder, State
+
+if TYPE_CHECKING:
+    from orchestration.local.machine import Program
+
+__all__ = ["ParallelState"]
+
+
+class ParallelState(State):
+    kind = "Parallel"
+    fields = frozenset({"Branches", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch", "Arguments", "Output"})
+    has_result = True
+
+    def __init__(self, name: str, spec: JsonObject, where: str, builder: Builder) -> None:
+        super().__init__(name, spec, where, builder)
+        branches = spec.get("Branches")
+        if not isinstance(branches, list) or not branches:
+            raise InvalidDefinitionError("Branches must be a non-empty array", where=where)
+        self.run_program = builder.run
+        self.branches: list[Program] = [builder.program(b, f"{where}.Branches[{i}]") for i, b in enumerate(branches)]  # type: ignore[arg-type]
+
+    def work(self, effective: Json, raw: Json, rt: Runtime, scope: Scope, call: StateCall) -> Json:
+        rt.history.add("ParallelStateStarted")
+        results: list[Json] = []
+        try:
+            for branch in self.branches:
+                results.append(self.run_program(branch, effective, rt, scope.child()))
+        except StatesError as err:
+            rt.history.add("ParallelStateFailed", "parallelStateFailedEventDetails", {"error": err.error, "cause": err.cause})
+            raise
+        rt.history.add("ParallelStateSucceeded")
+        return results
