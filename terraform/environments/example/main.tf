@@ -1,0 +1,222 @@
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = var.tags
+  }
+}
+
+################################################################################
+# What to deploy: read from the build output, never written by hand
+#   build/render   <- lockgate render --out build/render
+#   build/package  <- make package
+################################################################################
+
+locals {
+  imports_doc  = jsondecode(file("${var.render_dir}/imports.json"))
+  import_names = toset(try(local.imports_doc.imports, local.imports_doc))
+  imports      = { for n in local.import_names : n => jsondecode(file("${var.render_dir}/${n}/terraform.json")) }
+
+  all_functions = ["plan", "process_batch", "dedupe", "commit"]
+
+  # Create only what each definition calls: a function, job or crawler no state machine uses is not
+  # deployed (and so cannot be granted).
+  functions    = { for n, i in local.imports : n => [for f in local.all_functions : f if contains(i.placeholders, "${f}_function_arn")] }
+  glue_imports = { for n, i in local.imports : n => i if contains(i.placeholders, "glue_job_name") }
+  crawled      = { for n, i in local.imports : n => i if try(i.crawler, null) != null }
+  scheduled    = { for n, i in local.imports : n => i if try(i.schedule, null) != null }
+  notifying    = anytrue([for i in values(local.imports) : contains(i.placeholders, "sns_topic_arn")])
+
+  lambda_package = {
+    code_zip  = "${var.package_dir}/lambda/code.zip"
+    layer_zip = "${var.package_dir}/lambda/layer.zip"
+  }
+}
+
+################################################################################
+# Shared: buckets and key, failure topic, Athena workgroup
+################################################################################
+
+module "storage" {
+  source = "../../modules/storage"
+
+  name          = var.name
+  buckets       = var.buckets
+  retention     = var.retention
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+module "notifications" {
+  source = "../../modules/notifications"
+
+  name                = "${var.name}-failures"
+  subscriptions       = var.notification_subscriptions
+  publisher_role_arns = [for m in module.state_machine : m.role_arn]
+  kms_key_arn         = module.storage.kms_key_arn
+  tags                = var.tags
+}
+
+module "athena" {
+  source = "../../modules/athena"
+
+  name           = var.name
+  control_bucket = module.storage.control_bucket
+  kms_key_arn    = module.storage.kms_key_arn
+  force_destroy  = var.force_destroy
+  tags           = var.tags
+}
+
+################################################################################
+# Artifacts: the canonical specs and the Lambda dependency layer
+################################################################################
+
+resource "aws_s3_object" "spec" {
+  for_each = local.imports
+
+  bucket       = module.storage.control_bucket
+  key          = each.value.spec_key
+  source       = "${var.render_dir}/${each.key}/spec.json"
+  etag         = filemd5("${var.render_dir}/${each.key}/spec.json")
+  content_type = "application/json"
+  kms_key_id   = module.storage.kms_key_arn
+}
+
+# The layer zip can exceed the 50 MB direct-upload limit, so it goes through the control bucket.
+resource "aws_s3_object" "lambda_layer" {
+  bucket     = module.storage.control_bucket
+  key        = "artifacts/lambda/layer.zip"
+  source     = local.lambda_package.layer_zip
+  etag       = filemd5(local.lambda_package.layer_zip)
+  kms_key_id = module.storage.kms_key_arn
+}
+
+resource "aws_lambda_layer_version" "dependencies" {
+  layer_name               = "${var.name}-dependencies"
+  description              = "Lockgate runtime dependencies (pyarrow, duckdb, sqlglot, pydantic, powertools)"
+  s3_bucket                = aws_s3_object.lambda_layer.bucket
+  s3_key                   = aws_s3_object.lambda_layer.key
+  s3_object_version        = aws_s3_object.lambda_layer.version_id
+  source_code_hash         = filebase64sha256(local.lambda_package.layer_zip)
+  compatible_runtimes      = ["python3.11"]
+  compatible_architectures = [var.lambda_architecture]
+}
+
+################################################################################
+# Engines: Glue (shared module, one job/crawler per import) and Lambda (one module per import)
+################################################################################
+
+module "glue" {
+  source = "../../modules/glue"
+
+  name_prefix    = var.name
+  control_bucket = module.storage.control_bucket
+  kms_key_arn    = module.storage.kms_key_arn
+  databases      = toset([for i in values(local.imports) : i.target.database])
+
+  package = {
+    script         = "${var.package_dir}/glue/job.py"
+    extra_py_files = "${var.package_dir}/glue/lockgate.zip"
+  }
+
+  jobs = {
+    for n, i in local.glue_imports : n => {
+      version             = i.glue.version
+      worker_type         = i.glue.worker_type
+      workers             = i.glue.workers
+      timeout_minutes     = i.glue.timeout_minutes
+      max_concurrent_runs = try(i.glue.max_concurrent_runs, var.glue_max_concurrent_runs)
+      spec_key            = i.spec_key
+      source_location     = { bucket = i.source.bucket, prefix = i.source.prefix }
+      target              = { database = i.target.database, table = i.target.table, quarantine = i.target.quarantine }
+    }
+  }
+
+  crawlers = {
+    for n, i in local.crawled : n => {
+      name                 = try(i.crawler.name, "${var.name}-${n}")
+      database             = i.target.database
+      table                = i.target.table
+      location             = i.target.location
+      recrawl_policy       = try(i.crawler.recrawl_policy, "CRAWL_EVERYTHING")
+      schema_change_policy = try(i.crawler.schema_change_policy, {})
+      exclusions           = try(i.crawler.exclusions, [])
+      configuration        = try(jsonencode(i.crawler.configuration), null)
+    }
+  }
+
+  tags = var.tags
+}
+
+module "lambda" {
+  source   = "../../modules/lambda"
+  for_each = local.imports
+
+  import_name     = each.key
+  name_prefix     = var.name
+  functions       = local.functions[each.key]
+  control_bucket  = module.storage.control_bucket
+  spec_key        = each.value.spec_key
+  source_location = { bucket = each.value.source.bucket, prefix = each.value.source.prefix }
+  target = {
+    database   = each.value.target.database
+    table      = each.value.target.table
+    bucket     = each.value.target.bucket
+    prefix     = each.value.target.prefix
+    quarantine = each.value.target.quarantine
+  }
+  settings             = { memory_mb = each.value.lambda.memory_mb, timeout_s = each.value.lambda.timeout_s }
+  reserved_concurrency = lookup(var.lambda_reserved_concurrency, each.key, {})
+  architecture         = var.lambda_architecture
+
+  package = {
+    code_zip   = local.lambda_package.code_zip
+    layer_arns = [aws_lambda_layer_version.dependencies.arn]
+  }
+
+  powertools         = { log_level = var.log_level, metrics_namespace = var.metrics_namespace }
+  kms_key_arn        = module.storage.kms_key_arn
+  log_retention_days = var.log_retention_days
+  tags               = var.tags
+}
+
+################################################################################
+# Orchestration: one state machine per import, and a schedule where the spec has one
+################################################################################
+
+module "state_machine" {
+  source   = "../../modules/state_machine"
+  for_each = local.imports
+
+  name                 = each.value.state_machine_name
+  import_name          = each.key
+  definition_template  = "${var.render_dir}/${each.key}/definition.asl.json"
+  lambda_function_arns = module.lambda[each.key].function_arns
+  glue_job_name        = lookup(module.glue.job_names, each.key, null)
+  crawler_name         = lookup(module.glue.crawler_names, each.key, null)
+  sns_topic_arn        = local.notifying ? module.notifications.topic_arn : null
+  control_bucket       = module.storage.control_bucket
+  spec_key             = each.value.spec_key
+  kms_key_arn          = module.storage.kms_key_arn
+  log_retention_days   = var.log_retention_days
+  tags                 = var.tags
+
+  depends_on = [aws_s3_object.spec]
+}
+
+module "scheduler" {
+  source   = "../../modules/scheduler"
+  for_each = local.scheduled
+
+  name              = each.value.state_machine_name
+  import_name       = each.key
+  state_machine_arn = module.state_machine[each.key].arn
+  schedule = {
+    expression = each.value.schedule.expression
+    timezone   = try(each.value.schedule.timezone, "UTC")
+    input      = { for k, v in try(each.value.schedule.input, {}) : k => tostring(v) }
+  }
+  enabled     = var.schedules_enabled
+  kms_key_arn = module.storage.kms_key_arn
+  tags        = var.tags
+}

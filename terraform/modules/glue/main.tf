@@ -1,0 +1,367 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+
+  s3_arn      = "arn:${local.partition}:s3:::"
+  control_arn = "${local.s3_arn}${var.control_bucket}"
+  glue_arn    = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
+  logs_arn    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group"
+
+  script_key         = "${var.artifacts_prefix}job.py"
+  extra_py_files_key = "${var.artifacts_prefix}lockgate.zip"
+
+  jobs = {
+    for name, j in var.jobs : name => merge(j, {
+      job_name          = "${var.name_prefix}-${name}"
+      quarantine_bucket = regex("^s3://([^/]+)/?(.*)$", j.target.quarantine)[0]
+      quarantine_prefix = regex("^s3://([^/]+)/?(.*)$", j.target.quarantine)[1]
+    })
+  }
+
+  crawlers = {
+    for name, c in var.crawlers : name => merge(c, {
+      bucket = regex("^s3://([^/]+)/?(.*)$", c.location)[0]
+      prefix = regex("^s3://([^/]+)/?(.*)$", c.location)[1]
+    })
+  }
+}
+
+################################################################################
+# Catalog
+################################################################################
+
+resource "aws_glue_catalog_database" "this" {
+  for_each = var.databases
+
+  name        = each.value
+  description = "Lockgate tables in ${each.value}"
+  tags        = var.tags
+}
+
+################################################################################
+# Code: the entry script and the project code (--extra-py-files), uploaded once, shared by all jobs
+################################################################################
+
+resource "aws_s3_object" "script" {
+  bucket     = var.control_bucket
+  key        = local.script_key
+  source     = var.package.script
+  etag       = filemd5(var.package.script)
+  kms_key_id = var.kms_key_arn
+  tags       = var.tags
+}
+
+resource "aws_s3_object" "extra_py_files" {
+  bucket     = var.control_bucket
+  key        = local.extra_py_files_key
+  source     = var.package.extra_py_files
+  etag       = filemd5(var.package.extra_py_files)
+  kms_key_id = var.kms_key_arn
+  tags       = var.tags
+}
+
+################################################################################
+# Encryption of everything Glue writes: S3 output, CloudWatch logs, job bookmarks
+################################################################################
+
+resource "aws_glue_security_configuration" "this" {
+  name = var.name_prefix
+
+  encryption_configuration {
+    s3_encryption {
+      s3_encryption_mode = "SSE-KMS"
+      kms_key_arn        = var.kms_key_arn
+    }
+
+    cloudwatch_encryption {
+      cloudwatch_encryption_mode = "SSE-KMS"
+      kms_key_arn                = var.kms_key_arn
+    }
+
+    job_bookmarks_encryption {
+      job_bookmarks_encryption_mode = "CSE-KMS"
+      kms_key_arn                   = var.kms_key_arn
+    }
+  }
+}
+
+################################################################################
+# Job roles: one per import
+################################################################################
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["glue.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "job" {
+  for_each = local.jobs
+
+  name                 = "${each.value.job_name}-glue-job"
+  description          = "Lockgate ${each.key}: Glue job"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+data "aws_iam_policy_document" "job" {
+  for_each = local.jobs
+
+  statement {
+    sid     = "ReadCodeSpecAndManifest"
+    actions = ["s3:GetObject"]
+    resources = [
+      "${local.control_arn}/${local.script_key}",
+      "${local.control_arn}/${local.extra_py_files_key}",
+      "${local.control_arn}/${each.value.spec_key}",
+      "${local.control_arn}/runs/${each.key}/*",
+    ]
+  }
+
+  statement {
+    sid       = "ReadSource"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.s3_arn}${each.value.source_location.bucket}/${each.value.source_location.prefix}*"]
+  }
+
+  statement {
+    sid       = "ListSource"
+    actions   = ["s3:ListBucket"]
+    resources = ["${local.s3_arn}${each.value.source_location.bucket}"]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [each.value.source_location.prefix, "${each.value.source_location.prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "ListStaging"
+    actions   = ["s3:ListBucket"]
+    resources = [local.control_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["staging/${each.key}/", "staging/${each.key}/*"]
+    }
+  }
+
+  # Spark's output committer writes, renames (copy + delete) and cleans up under the run's staging.
+  statement {
+    sid       = "WriteStaging"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+    resources = ["${local.control_arn}/staging/${each.key}/*"]
+  }
+
+  statement {
+    sid       = "WriteResult"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.control_arn}/runs/${each.key}/*/results/glue.json"]
+  }
+
+  statement {
+    sid       = "WriteQuarantine"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+    resources = ["${local.s3_arn}${each.value.quarantine_bucket}/${each.value.quarantine_prefix}*"]
+  }
+
+  statement {
+    sid       = "ListQuarantine"
+    actions   = ["s3:ListBucket"]
+    resources = ["${local.s3_arn}${each.value.quarantine_bucket}"]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [each.value.quarantine_prefix, "${each.value.quarantine_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "ContinuousLogging"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"]
+    resources = ["${local.logs_arn}:/aws-glue/jobs/*"]
+  }
+
+  statement {
+    sid       = "UseDeploymentKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "job" {
+  for_each = local.jobs
+
+  name   = "least-privilege"
+  role   = aws_iam_role.job[each.key].id
+  policy = data.aws_iam_policy_document.job[each.key].json
+}
+
+################################################################################
+# Jobs: one per import, so each gets the worker settings the router priced and its own role
+################################################################################
+
+resource "aws_glue_job" "this" {
+  for_each = local.jobs
+
+  name              = each.value.job_name
+  description       = "Lockgate ${each.key}: Spark engine for runs routed to Glue"
+  role_arn          = aws_iam_role.job[each.key].arn
+  glue_version      = each.value.version
+  worker_type       = each.value.worker_type
+  number_of_workers = each.value.workers
+  timeout           = each.value.timeout_minutes
+  # Step Functions owns retries (Retry on the startJobRun.sync task); Glue must not re-run on its own.
+  max_retries            = 0
+  security_configuration = aws_glue_security_configuration.this.name
+
+  command {
+    name            = "glueetl"
+    script_location = "s3://${var.control_bucket}/${local.script_key}"
+    python_version  = "3"
+  }
+
+  execution_property {
+    max_concurrent_runs = each.value.max_concurrent_runs
+  }
+
+  # Kebab-case keys are Glue's own special parameters; snake_case keys are read by glue_jobs/job.py.
+  # The state machine passes the run-specific ones (--manifest_uri, --run_id, ...) per run.
+  default_arguments = {
+    "--job-language"                     = "python"
+    "--extra-py-files"                   = "s3://${var.control_bucket}/${local.extra_py_files_key}"
+    "--enable-continuous-cloudwatch-log" = "true"
+    "--enable-continuous-log-filter"     = "true"
+    "--job-bookmark-option"              = "job-bookmark-disable"
+    "--spec_uri"                         = "s3://${var.control_bucket}/${each.value.spec_key}"
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.job]
+}
+
+################################################################################
+# Crawlers: one per import that has one
+################################################################################
+
+resource "aws_iam_role" "crawler" {
+  for_each = local.crawlers
+
+  name                 = "${var.name_prefix}-${each.key}-crawler"
+  description          = "Lockgate ${each.key}: Glue crawler"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+data "aws_iam_policy_document" "crawler" {
+  for_each = local.crawlers
+
+  statement {
+    sid       = "ReadTarget"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.s3_arn}${each.value.bucket}/${each.value.prefix}*"]
+  }
+
+  statement {
+    sid       = "ListTarget"
+    actions   = ["s3:ListBucket"]
+    resources = ["${local.s3_arn}${each.value.bucket}"]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [each.value.prefix, "${each.value.prefix}*"]
+    }
+  }
+
+  statement {
+    sid = "CatalogTable"
+    actions = [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:GetTables",
+      "glue:CreateTable",
+      "glue:UpdateTable",
+      "glue:GetPartition",
+      "glue:GetPartitions",
+      "glue:BatchGetPartition",
+      "glue:CreatePartition",
+      "glue:BatchCreatePartition",
+      "glue:UpdatePartition",
+      "glue:BatchUpdatePartition",
+    ]
+    resources = [
+      "${local.glue_arn}:catalog",
+      "${local.glue_arn}:database/${each.value.database}",
+      "${local.glue_arn}:table/${each.value.database}/${each.value.table_prefix}${each.value.table}",
+    ]
+  }
+
+  statement {
+    sid       = "CrawlerLogs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"]
+    resources = ["${local.logs_arn}:/aws-glue/crawlers*"]
+  }
+
+  statement {
+    sid       = "UseDeploymentKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "crawler" {
+  for_each = local.crawlers
+
+  name   = "least-privilege"
+  role   = aws_iam_role.crawler[each.key].id
+  policy = data.aws_iam_policy_document.crawler[each.key].json
+}
+
+resource "aws_glue_crawler" "this" {
+  for_each = local.crawlers
+
+  name                   = each.value.name
+  description            = "Lockgate ${each.key}: catalogs ${each.value.location}"
+  role                   = aws_iam_role.crawler[each.key].arn
+  database_name          = each.value.database
+  table_prefix           = each.value.table_prefix
+  security_configuration = aws_glue_security_configuration.this.name
+  configuration          = each.value.configuration
+
+  s3_target {
+    path       = each.value.location
+    exclusions = each.value.exclusions
+  }
+
+  recrawl_policy {
+    recrawl_behavior = each.value.recrawl_policy
+  }
+
+  schema_change_policy {
+    update_behavior = each.value.schema_change_policy.update_behavior
+    delete_behavior = each.value.schema_change_policy.delete_behavior
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_glue_catalog_database.this, aws_iam_role_policy.crawler]
+}

@@ -1,0 +1,39 @@
+output "database_names" {
+  description = "Names of the Glue Data Catalog databases."
+  value       = sort([for d in aws_glue_catalog_database.this : d.name])
+}
+
+output "job_names" {
+  description = "Glue job names by import name."
+  value       = { for k, j in aws_glue_job.this : k => j.name }
+}
+
+output "job_arns" {
+  description = "Glue job ARNs by import name."
+  value       = { for k, j in aws_glue_job.this : k => j.arn }
+}
+
+output "crawler_names" {
+  description = "Glue crawler names by import name."
+  value       = { for k, c in aws_glue_crawler.this : k => c.name }
+}
+
+output "crawler_arns" {
+  description = "Glue crawler ARNs by import name."
+  value       = { for k, c in aws_glue_crawler.this : k => c.arn }
+}
+
+output "security_configuration" {
+  description = "Name of the Glue security configuration (SSE-KMS for S3 and CloudWatch, CSE-KMS for bookmarks)."
+  value       = aws_glue_security_configuration.this.name
+}
+
+output "job_role_arns" {
+  description = "Glue job role ARNs by import name."
+  value       = { for k, r in aws_iam_role.job : k => r.arn }
+}
+
+output "crawler_role_arns" {
+  description = "Crawler role ARNs by import name."
+  value       = { for k, r in aws_iam_role.crawler : k => r.arn }
+}

@@ -1,0 +1,171 @@
+variable "name_prefix" {
+  description = "Prefix of job, role and security configuration names (<prefix>-<import>)."
+  type        = string
+  default     = "lockgate"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.name_prefix))
+    error_message = "name_prefix must be 1-16 characters of a-z, 0-9 and '-', starting with a letter."
+  }
+}
+
+variable "control_bucket" {
+  description = "Name of the control bucket: the script and project code are uploaded under artifacts_prefix; jobs read specs and manifests and write staging and results there."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.control_bucket))
+    error_message = "control_bucket must be a valid S3 bucket name."
+  }
+}
+
+variable "artifacts_prefix" {
+  description = "Key prefix in the control bucket for the Glue entry script (job.py) and the project code (lockgate.zip)."
+  type        = string
+  default     = "glue/"
+
+  validation {
+    condition     = can(regex("^[a-z0-9_-]+(/[a-z0-9_-]+)*/$", var.artifacts_prefix))
+    error_message = "artifacts_prefix must be a key prefix ending in '/', e.g. glue/."
+  }
+}
+
+variable "package" {
+  description = "The Glue package from `make package`: script = build/package/glue/job.py, extra_py_files = build/package/glue/lockgate.zip."
+  type = object({
+    script         = string
+    extra_py_files = string
+  })
+
+  validation {
+    condition     = endswith(var.package.script, ".py") && endswith(var.package.extra_py_files, ".zip")
+    error_message = "package.script must be a .py file and package.extra_py_files a .zip file."
+  }
+}
+
+variable "databases" {
+  description = "Glue Data Catalog databases to create (every import's target database)."
+  type        = set(string)
+
+  validation {
+    condition     = alltrue([for d in var.databases : can(regex("^[a-z0-9_]{1,255}$", d))])
+    error_message = "Database names must use a-z, 0-9 and '_' (Athena-compatible)."
+  }
+}
+
+variable "jobs" {
+  description = "Glue jobs by import name, from each import's rendered terraform.json: glue settings (version, worker_type, workers, timeout_minutes), spec_key, source_location and target."
+  type = map(object({
+    version             = string
+    worker_type         = string
+    workers             = number
+    timeout_minutes     = number
+    max_concurrent_runs = optional(number, 1)
+    spec_key            = string
+    source_location = object({
+      bucket = string
+      prefix = string
+    })
+    target = object({
+      database   = string
+      table      = string
+      quarantine = string
+    })
+  }))
+
+  validation {
+    condition     = alltrue([for j in values(var.jobs) : contains(["5.0", "5.1"], j.version)])
+    error_message = "Glue version must be 5.0 or 5.1 (Spark 3.5, Python 3.11: the line the Glue engine is pinned to)."
+  }
+
+  validation {
+    condition     = alltrue([for j in values(var.jobs) : contains(["G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"], j.worker_type)])
+    error_message = "worker_type must be a Glue 5.x worker type (G.1X, G.2X, G.4X, G.8X, G.12X, G.16X, R.1X-R.8X)."
+  }
+
+  validation {
+    condition     = alltrue([for j in values(var.jobs) : j.workers >= 2 && j.timeout_minutes >= 1 && j.timeout_minutes <= 2880 && j.max_concurrent_runs >= 1])
+    error_message = "workers must be >= 2, timeout_minutes 1-2880 and max_concurrent_runs >= 1."
+  }
+
+  validation {
+    condition     = alltrue([for k, j in var.jobs : can(regex("^[a-z][a-z0-9_-]{0,29}$", k)) && can(regex("^s3://[^/]+/", j.target.quarantine))])
+    error_message = "Job keys must be import names (a-z, 0-9, '_', '-'; at most 30) and target.quarantine an s3://bucket/prefix/ URI."
+  }
+}
+
+variable "crawlers" {
+  description = "Glue crawlers by import name, from each import's rendered `crawler` settings plus its target (database, table, location)."
+  type = map(object({
+    name           = string
+    database       = string
+    table          = string
+    location       = string
+    table_prefix   = optional(string, "")
+    recrawl_policy = optional(string, "CRAWL_EVERYTHING")
+    schema_change_policy = optional(object({
+      update_behavior = optional(string, "UPDATE_IN_DATABASE")
+      delete_behavior = optional(string, "LOG")
+    }), {})
+    exclusions    = optional(list(string), [])
+    configuration = optional(string)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for c in values(var.crawlers) : contains(["CRAWL_EVERYTHING", "CRAWL_NEW_FOLDERS_ONLY", "CRAWL_EVENT_MODE"], c.recrawl_policy)])
+    error_message = "recrawl_policy must be CRAWL_EVERYTHING, CRAWL_NEW_FOLDERS_ONLY or CRAWL_EVENT_MODE."
+  }
+
+  validation {
+    condition = alltrue([for c in values(var.crawlers) :
+      contains(["LOG", "UPDATE_IN_DATABASE"], c.schema_change_policy.update_behavior) &&
+      contains(["LOG", "DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE"], c.schema_change_policy.delete_behavior)
+    ])
+    error_message = "schema_change_policy.update_behavior must be LOG or UPDATE_IN_DATABASE; delete_behavior LOG, DELETE_FROM_DATABASE or DEPRECATE_IN_DATABASE."
+  }
+
+  validation {
+    condition = alltrue([for c in values(var.crawlers) :
+      c.recrawl_policy == "CRAWL_EVERYTHING" || (c.schema_change_policy.update_behavior == "LOG" && c.schema_change_policy.delete_behavior == "LOG")
+    ])
+    error_message = "A crawler that crawls only new folders or events must use LOG for both schema change behaviors (a Glue API rule); use CRAWL_EVERYTHING to update the schema."
+  }
+
+  validation {
+    condition     = alltrue([for c in values(var.crawlers) : can(regex("^s3://[^/]+/", c.location)) && (c.configuration == null || can(jsondecode(c.configuration)))])
+    error_message = "location must be an s3://bucket/prefix/ URI and configuration, when set, a JSON document."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key for the security configuration (S3, CloudWatch, job bookmarks) and the uploaded code."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Optional permissions boundary for the job and crawler roles."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN or null."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every resource."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : length(k) <= 128])
+    error_message = "Tag keys must be at most 128 characters."
+  }
+}

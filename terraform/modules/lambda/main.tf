@@ -1,0 +1,262 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+
+  handlers = {
+    plan          = "lambdas.handlers.plan.handler"
+    process_batch = "lambdas.handlers.process_batch.handler"
+    dedupe        = "lambdas.handlers.dedupe.handler"
+    commit        = "lambdas.handlers.commit.handler"
+  }
+
+  # process_batch and dedupe do the heavy lifting and take the import's rendered `lambda` settings;
+  # plan only lists objects and commit only moves objects and updates the catalog.
+  sizing = {
+    plan          = { memory_mb = var.plan_settings.memory_mb, timeout_s = var.plan_settings.timeout_s }
+    process_batch = { memory_mb = var.settings.memory_mb, timeout_s = var.settings.timeout_s }
+    dedupe        = { memory_mb = var.settings.memory_mb, timeout_s = var.settings.timeout_s }
+    commit        = { memory_mb = var.commit_settings.memory_mb, timeout_s = var.commit_settings.timeout_s }
+  }
+
+  functions = { for f in var.functions : f => "${var.name_prefix}-${var.import_name}-${replace(f, "_", "-")}" }
+
+  s3_arn      = "arn:${local.partition}:s3:::"
+  control_arn = "${local.s3_arn}${var.control_bucket}"
+  source_arn  = "${local.s3_arn}${var.source_location.bucket}"
+  target_arn  = "${local.s3_arn}${var.target.bucket}"
+
+  quarantine_match  = regex("^s3://([^/]+)/?(.*)$", var.target.quarantine)
+  quarantine_bucket = local.quarantine_match[0]
+  quarantine_prefix = local.quarantine_match[1]
+  quarantine_arn    = "${local.s3_arn}${local.quarantine_bucket}"
+
+  runs_prefix    = "runs/${var.import_name}/"
+  staging_prefix = "staging/${var.import_name}/"
+
+  spec_object     = "${local.control_arn}/${var.spec_key}"
+  source_objects  = "${local.source_arn}/${var.source_location.prefix}*"
+  runs_objects    = "${local.control_arn}/${local.runs_prefix}*"
+  results_objects = "${local.control_arn}/${local.runs_prefix}*/results/*"
+  commit_object   = "${local.control_arn}/${local.runs_prefix}*/commit.json"
+  staging_objects = "${local.control_arn}/${local.staging_prefix}*"
+  target_objects  = "${local.target_arn}/${var.target.prefix}*"
+  quarantine_objs = "${local.quarantine_arn}/${local.quarantine_prefix}*"
+
+  glue_catalog = [
+    "arn:${local.partition}:glue:${local.region}:${local.account_id}:catalog",
+    "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${var.target.database}",
+    "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${var.target.database}/${var.target.table}",
+  ]
+
+  # The least-privilege data map: function -> the statements it needs. `list` entries become
+  # s3:ListBucket on a bucket restricted to key prefixes by the s3:prefix condition.
+  permissions = {
+    plan = {
+      list = [{ bucket = local.source_arn, prefix = var.source_location.prefix }]
+      statements = [
+        { sid = "ReadSource", actions = ["s3:GetObject"], resources = [local.source_objects] },
+        { sid = "ReadSpec", actions = ["s3:GetObject"], resources = [local.spec_object] },
+        { sid = "WriteRunRecords", actions = ["s3:PutObject"], resources = [local.runs_objects] },
+      ]
+    }
+    process_batch = {
+      list = []
+      statements = [
+        { sid = "ReadSource", actions = ["s3:GetObject"], resources = [local.source_objects] },
+        { sid = "ReadControl", actions = ["s3:GetObject"], resources = [local.spec_object, local.runs_objects] },
+        { sid = "WriteStaging", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = [local.staging_objects] },
+        { sid = "WriteResults", actions = ["s3:PutObject"], resources = [local.results_objects] },
+        { sid = "WriteQuarantine", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = [local.quarantine_objs] },
+      ]
+    }
+    dedupe = {
+      list = [{ bucket = local.control_arn, prefix = local.staging_prefix }]
+      statements = [
+        { sid = "ReadControl", actions = ["s3:GetObject"], resources = [local.spec_object, local.runs_objects, local.staging_objects] },
+        { sid = "WriteStaging", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = [local.staging_objects] },
+        { sid = "WriteResults", actions = ["s3:PutObject"], resources = [local.results_objects] },
+      ]
+    }
+    commit = {
+      list = [
+        { bucket = local.control_arn, prefix = local.runs_prefix },
+        { bucket = local.control_arn, prefix = local.staging_prefix },
+        { bucket = local.target_arn, prefix = var.target.prefix },
+      ]
+      statements = [
+        { sid = "ReadRunRecords", actions = ["s3:GetObject"], resources = [local.spec_object, local.runs_objects] },
+        { sid = "WriteCommitRecord", actions = ["s3:PutObject"], resources = [local.commit_object] },
+        { sid = "MoveStaging", actions = ["s3:GetObject", "s3:DeleteObject"], resources = [local.staging_objects] },
+        { sid = "PublishTarget", actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], resources = [local.target_objects] },
+        {
+          sid = "CatalogTable"
+          actions = [
+            "glue:GetDatabase",
+            "glue:GetTable",
+            "glue:CreateTable",
+            "glue:UpdateTable",
+            "glue:GetPartition",
+            "glue:GetPartitions",
+            "glue:BatchGetPartition",
+            "glue:CreatePartition",
+            "glue:BatchCreatePartition",
+            "glue:UpdatePartition",
+            "glue:BatchUpdatePartition",
+            "glue:DeletePartition",
+            "glue:BatchDeletePartition",
+          ]
+          resources = local.glue_catalog
+        },
+      ]
+    }
+  }
+}
+
+################################################################################
+# Logs
+################################################################################
+
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = local.functions
+
+  name              = "/aws/lambda/${each.value}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+################################################################################
+# IAM: one role per function
+################################################################################
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = local.functions
+
+  name                 = each.value
+  description          = "Lockgate ${var.import_name}: ${each.key} Lambda"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  for_each = local.functions
+
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
+  }
+
+  # X-Ray trace segments cannot be scoped to a resource (the action has no resource type).
+  statement {
+    sid       = "WriteTraces"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "UseDeploymentKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.permissions[each.key].list
+    content {
+      sid       = "ListPrefix${statement.key}"
+      actions   = ["s3:ListBucket"]
+      resources = [statement.value.bucket]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = [statement.value.prefix, "${statement.value.prefix}*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.permissions[each.key].statements
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = local.functions
+
+  name   = "least-privilege"
+  role   = aws_iam_role.this[each.key].id
+  policy = data.aws_iam_policy_document.this[each.key].json
+}
+
+################################################################################
+# Functions
+################################################################################
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:invoked synchronously by Step Functions, whose Retry/Catch and SNS alert handle failures; an async DLQ would never receive anything
+  #checkov:skip=CKV_AWS_117:the functions talk only to S3, Glue and CloudWatch APIs; VPC placement is an organisation-level choice
+  #checkov:skip=CKV_AWS_272:code signing needs an AWS Signer profile the framework cannot assume exists
+  for_each = local.functions
+
+  function_name = each.value
+  description   = "Lockgate ${var.import_name}: ${each.key}"
+  role          = aws_iam_role.this[each.key].arn
+  handler       = local.handlers[each.key]
+  runtime       = "python3.11"
+  architectures = [var.architecture]
+
+  filename         = var.package.code_zip
+  source_code_hash = filebase64sha256(var.package.code_zip)
+  layers           = var.package.layer_arns
+
+  memory_size                    = local.sizing[each.key].memory_mb
+  timeout                        = local.sizing[each.key].timeout_s
+  reserved_concurrent_executions = lookup(var.reserved_concurrency, each.key, -1)
+  kms_key_arn                    = var.kms_key_arn
+
+  environment {
+    variables = merge(var.extra_environment, {
+      POWERTOOLS_SERVICE_NAME      = "${var.name_prefix}-${var.import_name}"
+      POWERTOOLS_METRICS_NAMESPACE = var.powertools.metrics_namespace
+      POWERTOOLS_LOG_LEVEL         = var.powertools.log_level
+      LOCKGATE_CONTROL_URI         = "s3://${var.control_bucket}/"
+      LOCKGATE_IMPORT              = var.import_name
+    })
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+}
