@@ -207,3 +207,12 @@ def test_json_schema_describes_every_field() -> None:
                 undocumented.append(f"{name}.{field}")
     assert undocumented == []
     assert "lambda" in schema["$defs"]["Routing"]["properties"]
+
+
+def test_spec_reference_doc_is_generated_from_the_schema() -> None:
+    from orchestration.spec.reference import render_reference
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "spec-reference.md").read_text()
+    assert doc == render_reference(), "docs/spec-reference.md is stale: python -m orchestration.spec.reference > docs/spec-reference.md"
+    assert "`max_reject_ratio`" in doc and "`partition_by`" in doc

@@ -1,0 +1,1 @@
+"""Deterministic sample-data generators for the demo, the docs and the tests."""
