@@ -1,0 +1,63 @@
+"""The process one local Lambda invocation runs in (``python -P .../_child.py``).
+
+Reads ``{"handler", "event", "context", "result_path"}`` as JSON on stdin, imports the handler, calls
+it and writes ``{"ok": true, "payload": ...}`` or the error the Lambda Python runtime would report
+(``errorType`` = the exception class name, ``errorMessage`` = ``str(exc)``, ``stackTrace``) to
+``result_path``. A result that is not JSON-serialisable fails with ``Runtime.MarshalError`` as on AWS.
+Kept free of Lockgate imports so the only modules loaded are the handler's own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+import traceback
+from typing import Any
+
+
+class LambdaContext:
+    """The attributes of the Lambda context object that handlers and Powertools read."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.function_name: str = data["function_name"]
+        self.function_version = "$LATEST"
+        self.invoked_function_arn: str = data["function_arn"]
+        self.memory_limit_in_mb: int = int(data["memory_mb"])
+        self.aws_request_id: str = data["request_id"]
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = f"local/{self.aws_request_id}"
+        self._deadline = time.monotonic() + float(data["timeout_s"])
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(int((self._deadline - time.monotonic()) * 1000), 0)
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    frames = traceback.extract_tb(exc.__traceback__)
+    frames = [f for f in frames if not f.filename.endswith("_child.py")]
+    return {"ok": False, "errorType": type(exc).__name__, "errorMessage": str(exc),
+            "stackTrace": traceback.format_list(frames)}
+
+
+def main() -> None:
+    job = json.loads(sys.stdin.read())
+    context = LambdaContext(job["context"])
+    try:
+        module_name, _, attr = job["handler"].rpartition(".")
+        handler = getattr(importlib.import_module(module_name), attr)
+        result: dict[str, Any] = {"ok": True, "payload": handler(job["event"], context)}
+    except Exception as exc:  # noqa: BLE001 - every unhandled error is reported, as the Lambda runtime does
+        result = _error(exc)
+    try:
+        text = json.dumps(result)
+    except (TypeError, ValueError) as exc:
+        text = json.dumps({"ok": False, "errorType": "Runtime.MarshalError",
+                           "errorMessage": f"Unable to marshal response: {exc}", "stackTrace": []})
+    with open(job["result_path"], "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()

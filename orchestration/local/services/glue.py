@@ -1,0 +1,143 @@
+"""Glue jobs: ``glue:startJobRun.sync`` runs the job's script in a local Python process (PySpark in
+local mode) with Glue-style ``--KEY value`` arguments, and answers with GetJobRun's ``JobRun``.
+
+Job run states are Glue's: RUNNING while the process lives, then SUCCEEDED, FAILED or TIMEOUT. Like
+the real ``.sync`` integration, a run that does not succeed fails the Task with ``States.TaskFailed``
+and the JobRun (with its ``ErrorMessage``) as JSON in the cause.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ...errors import ConfigError
+from ..errors import TASK_FAILED, TaskFailure
+
+__all__ = ["LocalGlueJob", "GlueService", "error_message"]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalGlueJob:
+    name: str
+    script: str
+    """Path of the job's entry script (``glue_jobs/job.py``)."""
+    timeout_minutes: int = 120
+    worker_type: str = "G.1X"
+    workers: int = 10
+    version: str = "5.0"
+    default_arguments: Mapping[str, str] | None = None
+
+
+def error_message(log: str) -> str:
+    """What Glue shows as ErrorMessage: the last exception line of the driver's output."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    for line in reversed(lines):
+        head = line.split(":", 1)[0]
+        if head and " " not in head and (head.endswith(("Error", "Exception")) or "." in head):
+            return line[:2000]
+    return (lines[-1] if lines else "the job exited without output")[:2000]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class GlueService:
+    """Runs jobs from an explicit table; the driver log of each run is kept in ``log_dir``."""
+
+    def __init__(self, jobs: Mapping[str, LocalGlueJob], *, base_env: Mapping[str, str] | None = None,
+                 cwd: str | os.PathLike[str] | None = None, log_dir: str | os.PathLike[str] | None = None,
+                 python: str = sys.executable) -> None:
+        self.jobs = dict(jobs)
+        self.base_env = dict(base_env or {})
+        self.cwd = Path(cwd) if cwd else Path.cwd()
+        self.log_dir = Path(log_dir) if log_dir else None
+        self.python = python
+        self.runs: list[dict[str, Any]] = []
+
+    def job(self, name: str) -> LocalGlueJob:
+        if name not in self.jobs:
+            raise TaskFailure("Glue.EntityNotFoundException",
+                              f"Job {name} not found (Service: Glue, Status Code: 400, Error Code: "
+                              f"EntityNotFoundException, Request ID: {uuid.uuid4()})")
+        return self.jobs[name]
+
+    def start_job_run_sync(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """Run the job to completion; the JobRun on success, else ``TaskFailure(States.TaskFailed)``."""
+        name = str(parameters.get("JobName", ""))
+        job = self.job(name)
+        arguments = {**(job.default_arguments or {}), **{str(k): str(v) for k, v in (parameters.get("Arguments") or {}).items()}}
+        run_id = "jr_" + uuid.uuid4().hex + uuid.uuid4().hex[:32]
+        timeout = int(parameters.get("Timeout") or job.timeout_minutes)
+        argv = [self.python, job.script, "--JOB_NAME", name, "--JOB_RUN_ID", run_id]
+        for key, value in arguments.items():
+            argv += [key if key.startswith("--") else f"--{key}", value]
+        started = _now()
+        run: dict[str, Any] = {
+            "Id": run_id, "Attempt": 0, "JobName": name, "JobMode": "SCRIPT", "StartedOn": started.isoformat(),
+            "JobRunState": "RUNNING", "Arguments": arguments, "PredecessorRuns": [], "Timeout": timeout,
+            "WorkerType": parameters.get("WorkerType", job.worker_type),
+            "NumberOfWorkers": int(parameters.get("NumberOfWorkers", job.workers)),
+            "GlueVersion": job.version, "LogGroupName": "/aws-glue/jobs",
+        }
+        if not Path(job.script).is_file() and not (self.cwd / job.script).is_file():
+            raise ConfigError(f"the Glue script {job.script} of job {name} does not exist", where="local Glue service")
+        log_path = (self.log_dir / f"glue-{name}-{run_id[:12]}.log") if self.log_dir else None
+        state, log = self._run(argv, timeout * 60.0, log_path)
+        finished = _now()
+        run.update(JobRunState=state, CompletedOn=finished.isoformat(), LastModifiedOn=finished.isoformat(),
+                   ExecutionTime=max(int((finished - started).total_seconds()), 1))
+        if state == "TIMEOUT":
+            run["ErrorMessage"] = f"Job run timed out after {timeout} minutes"
+        elif state == "FAILED":
+            run["ErrorMessage"] = error_message(log)
+        if log_path is not None:
+            run["LogPath"] = str(log_path)
+        self.runs.append(run)
+        if state != "SUCCEEDED":
+            raise TaskFailure(TASK_FAILED, json.dumps(run))
+        return run
+
+    def _run(self, argv: list[str], timeout_s: float, log_path: Path | None) -> tuple[str, str]:
+        env = {**os.environ, **self.base_env, "PYTHONUNBUFFERED": "1"}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.cwd), env.get("PYTHONPATH", "")) if p)
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path = log_path or Path(os.devnull)
+        started = time.monotonic()
+        with open(out_path, "wb") as out, subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                                            cwd=self.cwd, env=env, start_new_session=True) as proc:
+            chunks: list[bytes] = []
+            assert proc.stdout is not None
+            os.set_blocking(proc.stdout.fileno(), False)
+            state = "SUCCEEDED"
+            while True:
+                data = proc.stdout.read() or b""
+                if data:
+                    chunks.append(data)
+                    out.write(data)
+                if proc.poll() is not None:
+                    rest = proc.stdout.read() or b""
+                    chunks.append(rest)
+                    out.write(rest)
+                    break
+                if time.monotonic() - started > timeout_s:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    state = "TIMEOUT"
+                    break
+                time.sleep(0.05)
+            if state == "SUCCEEDED" and proc.returncode != 0:
+                state = "FAILED"
+        return state, b"".join(chunks).decode("utf-8", "replace")

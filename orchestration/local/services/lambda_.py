@@ -1,0 +1,181 @@
+"""Lambda: each invocation of a project handler runs in its own Python process, with the function's
+memory and timeout enforced the way Lambda enforces them.
+
+- Timeout: the process is killed and the invocation fails with ``Sandbox.Timedout``
+  (``RequestId: ... Error: Task timed out after N.NN seconds``).
+- Memory: the process's resident set is watched; past ``memory_mb`` it is killed and the invocation
+  fails with ``Runtime.OutOfMemory`` (``... Runtime exited with error: signal: killed``).
+- Unhandled exceptions: ``errorType`` is the exception class name and ``errorMessage`` its text, as
+  the Lambda Python runtime reports them; a process that dies otherwise fails with ``Runtime.ExitError``.
+
+The function table is explicit (``LocalFunction`` per function name), built per run by the runner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...errors import ConfigError
+
+__all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation"]
+
+_POLL_SECONDS = 0.02
+_CHILD = str(Path(__file__).with_name("_child.py"))
+"""Run by path with ``-P`` so starting it imports nothing but the handler's own modules."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalFunction:
+    """One deployed function as the local runtime runs it."""
+
+    name: str
+    """Function name (``<prefix>-<import>-process-batch``)."""
+    handler: str
+    """Dotted path of the handler (``lambdas.handlers.process_batch.handler``)."""
+    memory_mb: int = 1024
+    timeout_s: float = 900
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+
+class FunctionError(Exception):
+    """The function failed: ``error_type`` and the error payload Lambda would return."""
+
+    def __init__(self, error_type: str, payload: dict[str, Any]) -> None:
+        self.error_type = error_type
+        self.payload = payload
+        super().__init__(f"{error_type}: {payload.get('errorMessage', '')}")
+
+
+@dataclass(slots=True)
+class Invocation:
+    """What one invocation did (kept for the run record)."""
+
+    function: str
+    request_id: str
+    duration_s: float
+    max_rss_mb: float
+    error_type: str | None
+    log_path: str | None
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0.0
+
+
+class LambdaService:
+    """Invokes functions from an explicit table; ``log_dir`` keeps each invocation's output."""
+
+    def __init__(self, functions: Mapping[str, LocalFunction], *, base_env: Mapping[str, str] | None = None,
+                 cwd: str | os.PathLike[str] | None = None, log_dir: str | os.PathLike[str] | None = None,
+                 python: str = sys.executable) -> None:
+        self.functions = dict(functions)
+        self.base_env = dict(base_env or {})
+        self.cwd = Path(cwd) if cwd else Path.cwd()
+        self.log_dir = Path(log_dir) if log_dir else None
+        self.python = python
+        self.invocations: list[Invocation] = []
+
+    def function(self, name_or_arn: str) -> LocalFunction:
+        name = name_or_arn.split(":function:", 1)[-1].split(":", 1)[0]
+        if name not in self.functions:
+            known = ", ".join(sorted(self.functions)) or "none"
+            raise ConfigError(f"no local function named {name!r} (resource {name_or_arn}); known: {known}",
+                              where="local Lambda service")
+        return self.functions[name]
+
+    def invoke(self, name_or_arn: str, event: Any) -> tuple[Any, str]:
+        """Run the function on ``event``; returns ``(payload, request_id)`` or raises ``FunctionError``."""
+        fn = self.function(name_or_arn)
+        request_id = str(uuid.uuid4())
+        arn = name_or_arn if name_or_arn.startswith("arn:") else f"arn:aws:lambda:local:000000000000:function:{fn.name}"
+        with tempfile.TemporaryDirectory(prefix="lockgate-lambda-") as tmp:
+            result_path = Path(tmp) / "result.json"
+            log_path = (self.log_dir / f"{fn.name}-{request_id}.log") if self.log_dir else Path(tmp) / "log"
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            job = {"handler": fn.handler, "event": event, "result_path": str(result_path),
+                   "context": {"function_name": fn.name, "function_arn": arn, "memory_mb": fn.memory_mb,
+                               "request_id": request_id, "timeout_s": fn.timeout_s}}
+            env = {**os.environ, **self.base_env, **fn.environment,
+                   "AWS_LAMBDA_FUNCTION_NAME": fn.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_mb),
+                   "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "PYTHONUNBUFFERED": "1"}
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.cwd), env.get("PYTHONPATH", "")) if p)
+            started = time.monotonic()
+            with open(log_path, "wb") as log:
+                proc = subprocess.Popen([self.python, "-P", _CHILD], stdin=subprocess.PIPE, stdout=log,
+                                        stderr=subprocess.STDOUT, cwd=self.cwd, env=env, start_new_session=True)
+                assert proc.stdin is not None
+                proc.stdin.write(json.dumps(job).encode())
+                proc.stdin.close()
+                killed_for, peak = self._watch(proc, fn, started)
+            duration = time.monotonic() - started
+            error_type: str | None = None
+            try:
+                payload, error = self._outcome(proc, fn, request_id, killed_for, duration, result_path)
+            except FunctionError as err:
+                error_type = err.error_type
+                raise
+            finally:
+                self.invocations.append(Invocation(fn.name, request_id, round(duration, 3), round(peak, 1),
+                                                   error_type, str(log_path) if self.log_dir else None))
+            return payload, request_id
+
+    def _watch(self, proc: subprocess.Popen[bytes], fn: LocalFunction, started: float) -> tuple[str | None, float]:
+        peak = 0.0
+        while proc.poll() is None:
+            rss = _rss_mb(proc.pid)
+            peak = max(peak, rss)
+            reason = "memory" if rss > fn.memory_mb else "timeout" if time.monotonic() - started > fn.timeout_s else None
+            if reason:
+                self._kill(proc)
+                return reason, peak
+            time.sleep(_POLL_SECONDS)
+        return None, peak
+
+    @staticmethod
+    def _kill(proc: subprocess.Popen[bytes]) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    @staticmethod
+    def _outcome(proc: subprocess.Popen[bytes], fn: LocalFunction, request_id: str, killed_for: str | None,
+                 duration: float, result_path: Path) -> tuple[Any, None]:
+        if killed_for == "timeout":
+            raise FunctionError("Sandbox.Timedout", {
+                "errorType": "Sandbox.Timedout",
+                "errorMessage": f"RequestId: {request_id} Error: Task timed out after {float(fn.timeout_s):.2f} seconds"})
+        if killed_for == "memory":
+            raise FunctionError("Runtime.OutOfMemory", {
+                "errorType": "Runtime.OutOfMemory",
+                "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"})
+        if not result_path.is_file():
+            rc = proc.returncode
+            status = f"signal: {signal.Signals(-rc).name.removeprefix('SIG').lower()}" if rc < 0 else f"exit status {rc}"
+            raise FunctionError("Runtime.ExitError", {
+                "errorType": "Runtime.ExitError",
+                "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {status}"})
+        result = json.loads(result_path.read_text(encoding="utf-8"))
+        if result.get("ok"):
+            return result.get("payload"), None
+        payload = {"errorMessage": result.get("errorMessage", ""), "errorType": result["errorType"],
+                   "requestId": request_id, "stackTrace": result.get("stackTrace", [])}
+        raise FunctionError(result["errorType"], payload)

@@ -1,0 +1,35 @@
+"""Fixtures for the local-services and `lockgate run --local` suites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.local.services import LambdaService, LocalFunction, LocalResolver, S3Service, SnsService
+from orchestration.storage import LocalLake
+
+ROOT = Path(__file__).resolve().parents[2]
+H = "tests.runtime.handlers"
+
+
+@pytest.fixture()
+def lake(tmp_path: Path) -> Path:
+    root = tmp_path / "lake"
+    root.mkdir()
+    return root
+
+
+def functions(**handlers: tuple[str, int, float]) -> dict[str, LocalFunction]:
+    """name -> (handler attribute in tests.runtime.handlers, memory MB, timeout s)."""
+    return {name: LocalFunction(name, f"{H}.{attr}", mem, timeout) for name, (attr, mem, timeout) in handlers.items()}
+
+
+@pytest.fixture()
+def make_resolver(lake: Path):
+    def make(fns: dict[str, LocalFunction], **kw) -> LocalResolver:
+        lambdas = LambdaService(fns, cwd=ROOT, base_env={"LOCKGATE_LAKE": str(lake),
+                                                        "LOCKGATE_CONTROL_URI": "s3://lockgate-control/"},
+                                log_dir=lake / "_logs")
+        return LocalResolver(lambdas=lambdas, s3=S3Service(LocalLake(lake)), sns=SnsService(lake), **kw)
+    return make

@@ -1,0 +1,72 @@
+"""The local Lambda service fails the way Lambda does: timeouts, out of memory, unhandled errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orchestration.local import execute
+from orchestration.local.services import FunctionError, LambdaService
+from tests.runtime.conftest import ROOT, functions
+
+
+def _invoke_state(function: str) -> dict:
+    return {"StartAt": "Call", "States": {"Call": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": f"arn:aws:lambda:eu-central-1:123456789012:function:{function}",
+                       "Payload": {"n.$": "$.n"}},
+        "End": True}}}
+
+
+def test_result_is_wrapped_like_the_optimized_integration_and_the_child_gets_the_lake(make_resolver, lake):
+    resolver = make_resolver(functions(echo=("echo", 256, 30)))
+    result = execute(_invoke_state("echo"), {"n": 7}, resolver=resolver)
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["StatusCode"] == 200
+    assert result.output["Payload"]["event"] == {"n": 7}
+    assert result.output["Payload"]["lake"] == str(lake)
+    assert result.output["Payload"]["memory"] == 256
+    assert result.output["SdkResponseMetadata"]["RequestId"] == resolver.lambdas.invocations[0].request_id
+
+
+def test_unhandled_exception_surfaces_as_error_type_with_the_error_payload_as_cause(make_resolver):
+    result = execute(_invoke_state("broken"), {"n": 1}, resolver=make_resolver(functions(broken=("broken", 256, 30))))
+    assert result.status == "FAILED"
+    assert result.error == "QualityError"
+    cause = json.loads(result.cause)
+    assert cause["errorType"] == "QualityError"
+    assert cause["errorMessage"] == "orders: 3 of 10 rows rejected (30%) is over max_reject_ratio 0.01"
+    assert any("handlers.py" in frame for frame in cause["stackTrace"])
+
+
+def test_timeout_kills_the_process_and_fails_with_sandbox_timedout():
+    svc = LambdaService(functions(sleepy=("sleepy", 256, 1)), cwd=ROOT)
+    with pytest.raises(FunctionError) as err:
+        svc.invoke("sleepy", {"seconds": 60})
+    assert err.value.error_type == "Sandbox.Timedout"
+    assert err.value.payload["errorMessage"].endswith("Task timed out after 1.00 seconds")
+    assert svc.invocations[0].duration_s < 30
+
+
+def test_memory_over_the_limit_fails_with_runtime_out_of_memory():
+    svc = LambdaService(functions(hungry=("hungry", 160, 60)), cwd=ROOT)
+    with pytest.raises(FunctionError) as err:
+        svc.invoke("hungry", {"mb": 4000})
+    assert err.value.error_type == "Runtime.OutOfMemory"
+    assert "signal: killed" in err.value.payload["errorMessage"]
+    assert svc.invocations[0].max_rss_mb > 160
+
+
+def test_a_result_that_is_not_json_fails_with_runtime_marshal_error():
+    svc = LambdaService(functions(bad=("unmarshallable", 256, 30)), cwd=ROOT)
+    with pytest.raises(FunctionError) as err:
+        svc.invoke("bad", {})
+    assert err.value.error_type == "Runtime.MarshalError"
+    assert "Unable to marshal response" in err.value.payload["errorMessage"]
+
+
+def test_unknown_function_names_the_known_ones():
+    svc = LambdaService(functions(echo=("echo", 256, 30)), cwd=ROOT)
+    with pytest.raises(Exception, match="no local function named 'nope'.*known: echo"):
+        svc.invoke("arn:aws:lambda:eu-central-1:1:function:nope", {})
