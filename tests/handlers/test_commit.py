@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lambdas.commit import NoCatalog, commit_run
+from lambdas.commit import commit_run
 from lambdas.commit.intent import CommitIntent, intent_uri
+from orchestration.contracts import CommitResult, Manifest
 from orchestration.errors import AccountingError, QualityError
 from orchestration.storage import Storage
 
@@ -14,8 +15,8 @@ from .runs import LOCATION, listing, make_spec, stage_run
 D1, D2, D3 = "day=2024-01-01", "day=2024-01-02", "day=2024-01-03"
 
 
-def commit(store: Storage, manifest):  # noqa: ANN001, ANN201 - local shorthand
-    return commit_run(manifest, store, catalog=NoCatalog())
+def commit(store: Storage, manifest: Manifest) -> CommitResult:
+    return commit_run(manifest, store)
 
 
 def test_overwrite_partitions_replaces_only_touched_partitions(store: Storage) -> None:
@@ -104,7 +105,7 @@ def test_commit_resumes_after_a_crash_and_ends_in_the_same_state(
     manifest = stage_run(store, spec, "run-b", {D1: 2, D2: 2, D3: 2}, files_per_partition=2)
 
     with pytest.raises(RuntimeError, match="simulated crash"):
-        commit_run(manifest, _CrashAfter(store, n, op), catalog=NoCatalog())  # type: ignore[arg-type]
+        commit_run(manifest, _CrashAfter(store, n, op))  # type: ignore[arg-type]
     assert not store.exists(manifest.paths.commit)
     assert CommitIntent.model_validate(store.read_json(intent_uri(manifest))).phase == phase
 
@@ -169,7 +170,7 @@ def test_crawl_needed_follows_crawler_run_for_a_new_table(store: Storage, run: s
 def test_schema_change_is_detected_against_existing_files(store: Storage) -> None:
     commit(store, stage_run(store, make_spec(crawler="on_schema_change"), "run-a", {D1: 2}))
     same = commit(store, stage_run(store, make_spec(crawler="on_schema_change"), "run-b", {D2: 2}))
-    assert (same.schema_changed, same.crawl_needed) == (False, False)
+    assert (same.schema_changed, same.crawl_needed) == (False, True)  # no catalog table yet: crawl to create it
     wider = make_spec(crawler="on_schema_change", extra_column=True)
     changed = commit(store, stage_run(store, wider, "run-c", {D3: 2}, extra_column=True))
     assert (changed.schema_changed, changed.crawl_needed) == (True, True)
