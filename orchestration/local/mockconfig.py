@@ -9,8 +9,9 @@
 A test case maps state names to mocked responses. A mocked response maps invocation numbers of
 that state (0-based, counting every attempt, retries included, across Map iterations) to one
 ``Return`` (the task's result, as the service would answer) or one ``Throw`` (``Error``, ``Cause``).
-Keys are single numbers or inclusive ranges ``"1-2"``, contiguous from 0; once they run out the last
-response repeats. States a test case does not name call their real local service.
+Keys are single numbers or inclusive ranges ``"1-2"``, contiguous from 0. Once a state's entries run
+out, the state calls its real local service, so ``{"0-1": {"Throw": ...}}`` means "fail the first two
+attempts, then run for real". States a test case does not name always call their real local service.
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ class MockedResponse:
     calls: tuple[tuple[int, int, MockedCall], ...]
     """(first, last, call) ranges, sorted, contiguous from 0."""
 
-    def for_invocation(self, index: int) -> MockedCall:
+    def for_invocation(self, index: int) -> MockedCall | None:
+        """The entry for the ``index``-th call (0-based); ``None`` once the entries have run out."""
         for first, last, call in self.calls:
             if first <= index <= last:
                 return call
-        return self.calls[-1][2]
+        return None
 
 
 @dataclass(frozen=True, slots=True)

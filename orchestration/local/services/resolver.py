@@ -98,10 +98,11 @@ class LocalResolver:
             self.on_call(state, context.attempt, index + 1)
         started = time.monotonic()
         try:
-            mocked = self.test_case.states.get(state) if self.test_case else None
+            response = self.test_case.states.get(state) if self.test_case else None
+            mocked = response.for_invocation(index) if response is not None else None
             if mocked is not None:
                 call.mocked = True
-                return mocked.for_invocation(index).apply()  # type: ignore[no-any-return]
+                return mocked.apply()  # type: ignore[no-any-return]
             return self._dispatch(resource, parameters if isinstance(parameters, dict) else {})
         except TaskFailure as err:
             call.error = err.error
