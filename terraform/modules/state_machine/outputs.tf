@@ -22,3 +22,8 @@ output "integrations" {
   description = "The service integrations the definition calls (the Resource values), from which the role's policy was generated."
   value       = sort(tolist(local.resources_used))
 }
+
+output "definition" {
+  description = "The deployed definition: the rendered template with every placeholder filled."
+  value       = local.definition
+}

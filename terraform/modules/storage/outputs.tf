@@ -8,9 +8,12 @@ output "kms_key_alias" {
   value       = aws_kms_alias.this.name
 }
 
+# Names are the inputs, so they are known at plan time (the Lambda environment, IAM policies and the
+# state machine definition can be checked in a plan); depends_on keeps consumers after the buckets.
 output "bucket_names" {
   description = "Bucket names by role: raw, lake, control."
-  value       = { for k, b in aws_s3_bucket.this : k => b.id }
+  value       = { for k, b in local.buckets : k => b.name }
+  depends_on  = [aws_s3_bucket.this, aws_s3_bucket_policy.this]
 }
 
 output "bucket_arns" {
@@ -20,12 +23,14 @@ output "bucket_arns" {
 
 output "control_bucket" {
   description = "Name of the control bucket (manifests, staging, runs, specs, Glue scripts, Athena results)."
-  value       = aws_s3_bucket.this["control"].id
+  value       = var.buckets.control
+  depends_on  = [aws_s3_bucket.this, aws_s3_bucket_policy.this]
 }
 
 output "control_uri" {
   description = "The control location as an s3:// URI (LOCKGATE_CONTROL_URI)."
-  value       = "s3://${aws_s3_bucket.this["control"].id}/"
+  value       = "s3://${var.buckets.control}/"
+  depends_on  = [aws_s3_bucket.this, aws_s3_bucket_policy.this]
 }
 
 output "log_bucket" {
