@@ -26,9 +26,9 @@ class CrawlerBackend(Protocol):
 
 
 def sdk_error_name(exc: BaseException) -> str:
-    """The AWS exception name an error stands for: its ``error_code``/``code`` or its class name,
+    """The AWS exception name an error stands for: its ``glue_error``/``error_code`` or its class name,
     always with the ``Exception`` suffix (``CrawlerRunningError`` -> ``CrawlerRunningException``)."""
-    code = getattr(exc, "error_code", None) or getattr(exc, "code", None)
+    code = getattr(exc, "glue_error", None) or getattr(exc, "error_code", None)
     name = code if isinstance(code, str) and code else type(exc).__name__
     if name.endswith("Error"):
         name = name[: -len("Error")]
