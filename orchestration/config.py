@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ConfigError
+from .router.config import RoutingConfig
 from .spec import Spec, SpecInvalid, load_spec
 from .spec.loader import read_yaml
 
@@ -65,7 +66,7 @@ class ProjectConfig(_Model):
     """Local runtime settings."""
     aws: AwsConfig = Field(default_factory=AwsConfig)
     """AWS settings."""
-    routing: dict[str, object] = Field(default_factory=dict)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
     """Router tuning: throughput model and prices (see docs/routing.md)."""
 
 

@@ -1,0 +1,200 @@
+"""Plan one run: resolve the window, list and size the source objects, ask the router, write the manifest.
+
+``plan_run`` is what the plan Lambda does (``lambdas/handlers/plan.py`` is a thin wrapper); it writes the
+``Manifest`` and ``batches.json`` under the run's control prefix and returns the small ``PlanResult``.
+``preview_plan`` gathers the same facts and decision without writing anything (``lockgate plan``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from .contracts import Manifest, PlanResult, RunPaths, SourceObject
+from .errors import ConfigError, SpecError
+from .router import Decision, ObjectFacts, PlanFacts, RoutingConfig, route
+from .router.decide import EngineChoice
+from .spec.models import Spec
+from .spec.uris import split_s3_uri
+from .spec.window import Window, expand_source_uris, resolve_window
+
+__all__ = ["plan_run", "preview_plan", "PlanPreview", "detect_compression", "routing_config_from_env"]
+
+ROUTING_ENV = "LOCKGATE_ROUTING"
+"""JSON of the project's ``routing:`` settings, for the plan Lambda (no lockgate.yaml there)."""
+
+_SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd", ".bz2": "bz2"}
+_PLAIN = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".ndjson", ".parquet", ".pq")
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"BZh", "bz2"))
+
+
+class _ObjectInfo(Protocol):
+    uri: str
+    size: int
+
+
+class StorageLike(Protocol):
+    """The part of ``orchestration.storage.Storage`` that planning uses."""
+
+    def list(self, prefix_uri: str, pattern: str | None = None) -> Sequence[_ObjectInfo]: ...
+
+    def head(self, uri: str, n: int) -> bytes: ...
+
+    def write_json(self, uri: str, data: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    """Facts and decision for one run, nothing written."""
+
+    spec: Spec
+    window: Window | None
+    sources: list[str]
+    objects: list[SourceObject]
+    facts: PlanFacts
+    decision: Decision
+
+
+def detect_compression(uri: str, fmt: str, declared: str, storage: StorageLike | None = None) -> str:
+    """The object's compression: as declared, else from its name, else from its first bytes."""
+    if fmt == "parquet":
+        return "none"
+    if declared != "auto":
+        return declared
+    name = uri.rsplit("/", 1)[-1].lower()
+    for suffix, comp in _SUFFIXES.items():
+        if name.endswith(suffix):
+            return comp
+    if name.endswith(_PLAIN) or storage is None:
+        return "none"
+    head = storage.head(uri, 4)
+    return next((comp for magic, comp in _MAGIC if head.startswith(magic)), "none")
+
+
+def _splittable(fmt: str, compression: str) -> bool:
+    return fmt == "parquet" or compression == "none"
+
+
+def _timezone(spec: Spec) -> str:
+    return spec.schedule.timezone if spec.schedule else "UTC"
+
+
+def _window(spec: Spec, requested: Mapping[str, str] | Window | None, started_at: datetime | str | None) -> Window | None:
+    tz = _timezone(spec)
+    if isinstance(requested, Window):
+        return requested
+    if requested:
+        try:
+            return Window.from_json(dict(requested), tz)
+        except (KeyError, ValueError) as e:
+            raise SpecError(f"window {dict(requested)!r} is invalid ({e}); pass {{'start': ISO, 'end': ISO}} with "
+                            "end after start (end is exclusive)", where="run input: window") from None
+    if spec.schedule is None or started_at is None:
+        return None
+    now = datetime.fromisoformat(started_at.replace("Z", "+00:00")) if isinstance(started_at, str) else started_at
+    return resolve_window(spec.schedule.window, now, tz)
+
+
+def _list(spec: Spec, window: Window | None, storage: StorageLike) -> tuple[list[str], list[SourceObject]]:
+    try:
+        sources = expand_source_uris(spec.source.uri, window, _timezone(spec))
+    except ValueError as e:
+        raise SpecError(str(e), where=f"{spec.name}: source.uri") from None
+    pattern, fmt = spec.source.pattern, spec.source.format
+    found: dict[str, int] = {}
+    for src in sources:
+        listed = list(storage.list(src, pattern))
+        if not src.endswith("/"):  # an object URI: keep the exact object when it exists
+            exact = [o for o in listed if o.uri == src]
+            listed = exact or listed
+        for o in listed:
+            name = o.uri.rsplit("/", 1)[-1]
+            if name and (pattern is None or fnmatch.fnmatchcase(name, pattern)):
+                found[o.uri] = int(o.size)
+    objects = []
+    for uri in sorted(found):
+        comp = detect_compression(uri, fmt, spec.source.compression, storage)
+        objects.append(SourceObject(uri=uri, size=found[uri], compression=comp,  # type: ignore[arg-type]
+                                    splittable=_splittable(fmt, comp)))
+    return sources, objects
+
+
+def _engine(value: object) -> EngineChoice | None:
+    if value in (None, ""):
+        return None
+    if value not in ("auto", "lambda", "glue"):
+        raise SpecError(f"engine {value!r} is not one of auto, lambda, glue", where="run input: engine")
+    return value  # type: ignore[return-value]
+
+
+def routing_config_from_env() -> RoutingConfig:
+    """The routing settings from ``LOCKGATE_ROUTING`` (JSON), or the defaults."""
+    raw = os.environ.get(ROUTING_ENV)
+    if not raw:
+        return RoutingConfig()
+    try:
+        return RoutingConfig.model_validate(json.loads(raw))
+    except (ValueError, ValidationError) as e:
+        raise ConfigError(f"{ROUTING_ENV} is not valid routing settings: {e}", where=f"environment: {ROUTING_ENV}") from None
+
+
+def preview_plan(spec: Spec, *, storage: StorageLike, window: Mapping[str, str] | Window | None = None,
+                 engine: str | None = None, started_at: datetime | str | None = None,
+                 model: RoutingConfig | None = None) -> PlanPreview:
+    """Facts and decision for a run of ``spec``, writing nothing. ``started_at`` resolves the spec's
+    window policy when no window is given."""
+    from .compiler.counts import state_counts
+
+    win = _window(spec, window, started_at)
+    sources, objects = _list(spec, win, storage)
+    where = ", ".join(sources) + (f" matching {spec.source.pattern}" if spec.source.pattern else "")
+    if win is not None:
+        where += f" for window {win}"
+    facts = PlanFacts(spec.source.format, [ObjectFacts(o.size, o.compression, o.splittable) for o in objects], where)
+    decision = route(facts, spec, engine=_engine(engine), config=model or routing_config_from_env(),
+                     counts=state_counts(spec))
+    return PlanPreview(spec, win, sources, objects, facts, decision)
+
+
+def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_input: Mapping[str, Any] | None,
+             control_uri: str, storage: StorageLike | None = None, model: RoutingConfig | None = None) -> PlanResult:
+    """Plan one run: write its manifest and batches.json, return the small PlanResult."""
+    if storage is None:
+        from .storage import get_storage  # type: ignore[import-not-found,unused-ignore]
+
+        storage = get_storage()
+    inp = dict(execution_input or {})
+    if inp.get("import") not in (None, spec.name):
+        raise SpecError(f"the run input names import {inp['import']!r} but this state machine runs {spec.name!r}",
+                        where="run input: import")
+    preview = preview_plan(spec, storage=storage, window=inp.get("window"), engine=inp.get("engine"),
+                           started_at=started_at, model=model)
+    decision = preview.decision
+    mode = inp.get("mode") or "manual"
+    if mode not in ("scheduled", "manual", "backfill"):
+        raise SpecError(f"mode {mode!r} is not one of scheduled, manual, backfill", where="run input: mode")
+    started = started_at.isoformat() if isinstance(started_at, datetime) else started_at
+    batches = decision.batches if decision.route == "lambda" else []
+    manifest = Manifest(
+        run_id=run_id, import_=spec.name, spec=spec.canonical(), window=preview.window.to_json() if preview.window else None,
+        mode=mode, started_at=started, route=decision.route, reasons=decision.reasons, objects=preview.objects,
+        batches=batches, dedupe_buckets=decision.dedupe_buckets, control_uri=control_uri, cost=decision.cost,
+    )
+    paths = manifest.paths
+    storage.write_json(paths.manifest, manifest.model_dump(mode="json", by_alias=True))
+    storage.write_json(paths.batches, [{"batch": b.index} for b in batches])
+    bucket, key = split_s3_uri(paths.batches)
+    return PlanResult(
+        run_id=run_id, import_=spec.name, route=decision.route, reasons=decision.reasons, window=manifest.window,
+        objects=len(preview.objects), bytes=preview.facts.total_bytes, largest_bytes=preview.facts.largest_bytes,
+        batches=len(batches), dedupe_buckets=manifest.dedupe_buckets, manifest_uri=paths.manifest,
+        batches_bucket=bucket, batches_key=key, staging_uri=paths.staging, glue_result_uri=paths.glue_result,
+        cost=decision.cost,
+    )

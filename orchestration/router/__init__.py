@@ -1,0 +1,17 @@
+"""The router: per run, Lambda or Glue (or nothing), with batches, reasons and the cost of both routes.
+
+A pure function over the plan's facts, the spec and a throughput model; ``orchestration.planning``
+gathers the facts and writes what the router decided.
+"""
+
+from __future__ import annotations
+
+from .config import Prices, RoutingConfig, ThroughputModel
+from .cost import RouteCost, StateCounts, cost_sentence
+from .decide import Decision, EngineChoice, route
+from .facts import ObjectFacts, PlanFacts, format_label, human_bytes, human_seconds
+
+__all__ = [
+    "route", "Decision", "EngineChoice", "PlanFacts", "ObjectFacts", "RoutingConfig", "ThroughputModel", "Prices",
+    "StateCounts", "RouteCost", "cost_sentence", "format_label", "human_bytes", "human_seconds",
+]

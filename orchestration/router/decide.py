@@ -1,0 +1,154 @@
+"""The router: a pure function from a run's facts, the spec and the throughput model to a route,
+batches and reasons in plain words (docs/routing.md, docs/adr/0001-routing-model.md)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..contracts import Batch, Route
+from ..errors import SpecError
+from ..spec.models import Spec
+from .binpack import first_fit_decreasing
+from .config import RoutingConfig
+from .cost import RouteCost, StateCounts, cost_sentence, glue_cost, lambda_cost
+from .estimate import glue_dpus, glue_seconds, lambda_budget, memory_needed_mb, object_seconds
+from .facts import PlanFacts, format_label, human_bytes, human_seconds
+
+__all__ = ["Decision", "route", "EngineChoice"]
+
+EngineChoice = Literal["auto", "lambda", "glue"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The router's answer. ``batches`` is the Lambda packing (also computed for Glue runs, for cost);
+    ``cost`` is ``{"lambda": {...}, "glue": {...}, "summary": "lambda ≈ $..., glue ≈ $... (12x)"}``."""
+
+    route: Route
+    reasons: list[str]
+    batches: list[Batch] = field(default_factory=list)
+    batch_seconds: list[float] = field(default_factory=list)
+    dedupe_buckets: int = 0
+    lambda_seconds: float = 0.0
+    """Estimated wall seconds of the Lambda route (waves of max_concurrency batches)."""
+    glue_seconds: float = 0.0
+    cost: dict[str, Any] = field(default_factory=dict)
+
+
+def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, config: RoutingConfig | None = None,
+          counts: StateCounts | None = None) -> Decision:
+    """Decide where this run goes. ``engine`` (the run input's) overrides ``spec.routing.engine``; a spec
+    whose only hook is spark never goes to Lambda (SpecError when asked to)."""
+    config = config or RoutingConfig()
+    counts = counts or StateCounts()
+    model, prices = config.throughput, config.prices
+    settings = spec.routing
+    requested: EngineChoice = engine if engine not in (None, "auto") else settings.engine  # type: ignore[assignment]
+    by_input = engine not in (None, "auto")
+    if spec.spark_dependent and requested == "lambda":
+        where = "run input: engine" if by_input else f"{spec.name}: routing.engine"
+        raise SpecError(f"import {spec.name!r} cannot run on Lambda: its only hook is spark ({spec.hooks.spark}), "
+                        "which needs Glue; use engine glue or auto, or add an arrow hook", where=where)
+    if facts.count == 0:
+        return Decision("empty", [f"nothing to import: no objects found in {facts.where}"])
+
+    fmt = facts.format
+    budget = lambda_budget(settings.lambda_, model)
+    secs = [object_seconds(o, fmt, model, budget.vcpus) for o in facts.objects]
+    capacity = budget.seconds - model.invocation_overhead_s
+    packed = first_fit_decreasing(secs, [o.size for o in facts.objects], capacity, model.max_objects_per_batch)
+    batches = [Batch(index=i, objects=b.objects, bytes=b.bytes) for i, b in enumerate(packed)]
+    batch_seconds = [model.invocation_overhead_s + b.seconds for b in packed]
+    waves = math.ceil(len(batches) / settings.lambda_.max_concurrency)
+    lambda_wall = waves * max(batch_seconds)
+
+    # Dedupe over more than one batch shuffles rows into buckets, one Lambda each.
+    buckets, bucket_secs, bucket_problem = 0, [], None
+    if spec.dedupe is not None and len(batches) > 1:
+        per_bucket_mb = max(budget.usable_memory_mb - model.buffer_mb, 1)
+        need = math.ceil(facts.total_bytes * model.dedupe_expansion / (per_bucket_mb * 2**20))
+        buckets = max(min(len(batches), model.max_dedupe_buckets), need)
+        parquet_rate = model.rate("parquet", "none") * budget.vcpus * 2**20
+        bucket_secs = [facts.total_bytes / buckets / parquet_rate] * buckets
+        if buckets > model.max_dedupe_buckets:
+            bucket_problem = (f"deduplicating {human_bytes(facts.total_bytes)} needs {need} buckets of "
+                              f"{human_bytes(per_bucket_mb * 2**20)} in memory at {budget.memory_mb} MB, more than "
+                              f"the {model.max_dedupe_buckets} allowed (routing.throughput.max_dedupe_buckets)")
+            buckets = model.max_dedupe_buckets
+            bucket_secs = bucket_secs[:buckets]
+
+    # Glue estimate uses the bytes-weighted throughput of the run's objects.
+    weighted = sum(o.size * model.rate(fmt, o.compression) for o in facts.objects)
+    by_rate = weighted / facts.total_bytes if facts.total_bytes else model.rate(fmt, "none")
+    glue_s = glue_seconds(facts.total_bytes, by_rate, settings.glue, model)
+
+    lam_cost = lambda_cost(batch_seconds, bucket_secs, budget.memory_mb, counts, model, prices)
+    glu_cost = glue_cost(glue_s, glue_dpus(settings.glue), settings.glue.worker_type.startswith("R."), counts, model,
+                         prices)
+    cost = _cost_json(lam_cost, glu_cost)
+
+    largest = facts.largest
+    assert largest is not None
+    largest_s = object_seconds(largest, fmt, model, budget.vcpus)
+    label = format_label(fmt, largest.compression)
+    split_note = "" if largest.splittable else f" ({largest.compression} cannot be split)"
+    budget_words = (f"one Lambda may run {budget.fraction:.0%} of {budget.timeout_s} s "
+                    f"({budget.seconds:.0f} s)")
+    largest_words = (f"largest object {human_bytes(largest.size)} {label}{split_note} needs "
+                     f"{human_seconds(largest_s)} at {budget.memory_mb} MB; {budget_words}")
+    mem_need = memory_needed_mb(fmt, model)
+    total_words = (f"{facts.count} objects, {human_bytes(facts.total_bytes)} in all, need {_n(len(batches), 'batch')} "
+                   f"({human_seconds(sum(batch_seconds))} of Lambda time); {settings.lambda_.max_concurrency} at once "
+                   f"finish in {human_seconds(lambda_wall)} ({_n(waves, 'wave')})")
+
+    problems: list[str] = []
+    if largest_s + model.invocation_overhead_s > budget.seconds:
+        problems.append(largest_words)
+    if mem_need > budget.memory_mb * 0.9:
+        problems.append(f"streaming {format_label(fmt, 'none')} needs ~{mem_need:.0f} MB but the Lambda has "
+                        f"{budget.memory_mb} MB (routing.lambda.memory_mb)")
+    if waves > model.max_waves:
+        problems.append(f"{total_words}; more than {_n(model.max_waves, 'wave')} "
+                        f"of {settings.lambda_.max_concurrency} Lambdas within the budget "
+                        f"(routing.lambda.max_concurrency, routing.throughput.max_waves)")
+    if bucket_problem:
+        problems.append(bucket_problem)
+
+    glue_note = f"glue: {settings.glue.workers} x {settings.glue.worker_type} need {human_seconds(glue_s)}"
+    if glue_s > settings.glue.timeout_minutes * 60:
+        glue_note += f", over its {settings.glue.timeout_minutes} min timeout (routing.glue.timeout_minutes)"
+
+    reasons: list[str]
+    chosen: Route
+    if spec.spark_dependent:
+        chosen = "glue"
+        reasons = [f"the only hook is spark ({spec.hooks.spark}), which runs on Glue only", glue_note]
+    elif requested in ("lambda", "glue"):
+        chosen = requested
+        source = f"the run input (engine={engine})" if by_input else "the spec (routing.engine)"
+        reasons = [f"{requested} forced by {source}"]
+        if requested == "lambda":
+            reasons += [f"warning: {p}" for p in problems] or [largest_words, total_words]
+        else:
+            reasons.append(glue_note)
+    elif problems:
+        chosen = "glue"
+        reasons = [*problems, glue_note]
+    else:
+        chosen = "lambda"
+        reasons = [largest_words, total_words]
+        if buckets:
+            reasons.append(f"dedupe shuffles into {buckets} buckets, one Lambda each")
+    reasons.append(cost["summary"])
+    return Decision(chosen, reasons, batches, batch_seconds, buckets if chosen == "lambda" else 0,
+                    lambda_wall, glue_s, cost)
+
+
+def _cost_json(lam: RouteCost, glue: RouteCost) -> dict[str, Any]:
+    return {"lambda": lam.to_json(), "glue": glue.to_json(), "summary": cost_sentence(lam, glue)}
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "es" if noun.endswith("ch") else "s")
