@@ -1,0 +1,89 @@
+"""The catalog port: the same behaviour from the local catalog and from Glue (moto over HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from crawlers.catalog import Catalog, CatalogError, get_catalog
+from crawlers.glue_catalog import GlueCatalog
+from crawlers.local_catalog import LocalCatalog
+from crawlers.register import register_partitions
+from crawlers.schema import apply_schema_diff, compare_with_catalog
+from crawlers.table import table_input_from_spec, table_to_input
+from orchestration import aws
+
+from .conftest import make_spec
+
+
+@pytest.fixture(params=["local", "glue"])
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
+    if request.param == "local":
+        yield LocalCatalog(tmp_path)
+        return
+    request.getfixturevalue("aws")
+    aws.clear_cache()
+    yield GlueCatalog()
+
+
+def test_tables_versions_and_partitions(catalog: Catalog) -> None:
+    spec = make_spec()
+    catalog.ensure_database("sales")
+    catalog.ensure_database("sales")  # idempotent
+    assert catalog.get_table("sales", "orders") is None
+    catalog.create_table("sales", table_input_from_spec(spec))
+    with pytest.raises(CatalogError):
+        catalog.create_table("sales", table_input_from_spec(spec))
+    assert catalog.list_databases() == ["sales"] and catalog.list_tables("sales") == ["orders"]
+    t = catalog.require_table("sales", "orders")
+    assert [c["Name"] for c in t["PartitionKeys"]] == ["order_date"]
+    assert catalog.table_columns("sales", "orders")[:3] == [
+        {"Name": "order_id", "Type": "bigint"}, {"Name": "qty", "Type": "int"},
+        {"Name": "amount", "Type": "decimal(12,2)"}]
+
+    new = table_to_input(t)
+    new["StorageDescriptor"]["Columns"].append({"Name": "channel", "Type": "string"})
+    catalog.update_table("sales", new)
+    versions = catalog.get_table_versions("sales", "orders")
+    assert len(versions) == 2
+    assert "channel" in [c["Name"] for c in versions[0]["Table"]["StorageDescriptor"]["Columns"]]
+    assert "channel" not in [c["Name"] for c in versions[1]["Table"]["StorageDescriptor"]["Columns"]]
+
+    assert catalog.add_partitions("sales", "orders", ["order_date=2024-01-01", "order_date=2024-01-02"]) == 2
+    assert catalog.add_partitions("sales", "orders", ["order_date=2024-01-02", "order_date=2024-01-03"]) == 1
+    parts = sorted(catalog.get_partitions("sales", "orders"), key=lambda p: p["Values"])
+    assert [p["Values"] for p in parts] == [["2024-01-01"], ["2024-01-02"], ["2024-01-03"]]
+    assert parts[0]["StorageDescriptor"]["Location"] == "s3://lake/sales/orders/order_date=2024-01-01/"
+    catalog.delete_partitions("sales", "orders", [["2024-01-01"]])
+    assert len(catalog.get_partitions("sales", "orders")) == 2
+
+
+def test_on_schema_change_decision_and_direct_registration(catalog: Catalog) -> None:
+    spec = make_spec()
+    assert register_partitions(catalog, spec, ["order_date=2024-01-01"]) == ["order_date=2024-01-01"]
+    assert register_partitions(catalog, spec, ["order_date=2024-01-01"]) == []
+    staged = pa.schema([("order_id", pa.int64()), ("qty", pa.int64()), ("amount", pa.decimal128(12, 2)),
+                        ("_source_file", pa.string()), ("_record", pa.int64()), ("_run_id", pa.string()),
+                        ("_ingested_at", pa.timestamp("us")), ("channel", pa.string())])
+    diff = compare_with_catalog(catalog, "sales", "orders", staged,
+                                ["order_date=2024-01-01", "order_date=2024-01-02"])
+    assert diff.added_columns == [("channel", "string")]
+    assert [(c.name, c.old, c.new, c.widening) for c in diff.changed_types] == [("qty", "int", "bigint", True)]
+    assert diff.removed_columns == ["ordered_at"]
+    assert diff.added_partitions == ["order_date=2024-01-02"]
+    assert diff.schema_changed and diff.crawl_needed
+    apply_schema_diff(catalog, "sales", "orders", diff)
+    again = compare_with_catalog(catalog, "sales", "orders", staged, ["order_date=2024-01-01"])
+    assert not again.crawl_needed and again.added_partitions == []
+    same = compare_with_catalog(catalog, "sales", "nope", staged)
+    assert not same.table_exists and same.crawl_needed
+
+
+def test_get_catalog_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LOCKGATE_LAKE", str(tmp_path))
+    assert isinstance(get_catalog(), LocalCatalog)
+    monkeypatch.delenv("LOCKGATE_LAKE")
+    assert isinstance(get_catalog(), GlueCatalog)
