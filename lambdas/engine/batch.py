@@ -1,0 +1,159 @@
+"""process_batch: one batch of source objects -> staging Parquet (or dedupe shuffle buckets)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from orchestration.contracts import BatchResult
+from orchestration.errors import LockgateError
+from orchestration.spec import Spec
+from orchestration.spec.uris import join_uri
+
+from .chunks import ObjectLayout
+from .pipeline import Pipeline
+from .writer import PartitionedWriter, WriterSettings
+
+if TYPE_CHECKING:
+    from orchestration.contracts import Manifest
+    from orchestration.storage import Storage
+
+__all__ = ["process_batch", "open_reader", "Settings", "shuffles", "unit_name"]
+
+log = logging.getLogger("lockgate.engine")
+
+
+class Settings:
+    """Engine sizes, overridable through the environment for tuning and tests."""
+
+    block_bytes = int(os.environ.get("LOCKGATE_BLOCK_BYTES", 32 * 1024 * 1024))
+    rows_per_chunk = int(os.environ.get("LOCKGATE_ROWS_PER_CHUNK", 256 * 1024))
+
+
+def unit_name(kind: str, index: int) -> str:
+    return f"{kind}-{index:05d}"
+
+
+def shuffles(spec: Spec, manifest: Manifest) -> bool:
+    """Whether this run dedupes over more than one batch (rows go to shuffle buckets, ADR 0002)."""
+    if spec.dedupe is None or len(manifest.batches) <= 1:
+        return False
+    if manifest.dedupe_buckets <= 0:
+        raise LockgateError(
+            f"run {manifest.run_id} dedupes over {len(manifest.batches)} batches but its manifest has no "
+            "dedupe buckets; plan must set dedupe_buckets >= 1", where="manifest.dedupe_buckets")
+    return True
+
+
+def open_reader(spec: Spec, storage: Storage, uri: str, settings: type[Settings] = Settings) -> Any:
+    """The reader for one object (CsvReader, JsonlReader or ParquetReader): ``.chunks()``, ``.layout``."""
+    fmt = spec.source.format
+    if fmt == "parquet":
+        from .parquet_reader import ParquetReader
+
+        return ParquetReader(storage, uri, spec, settings.rows_per_chunk)
+    from .source import open_source
+
+    stream = open_source(storage, uri, spec.source.compression)
+    if fmt == "csv":
+        from .csv_reader import CsvReader
+
+        return CsvReader(stream, spec, settings.block_bytes)
+    from .jsonl_reader import JsonlReader
+
+    return JsonlReader(stream, spec, settings.block_bytes)
+
+
+def _spec(spec: Spec | None, manifest: Manifest) -> Spec:
+    return spec if spec is not None else Spec.model_validate(manifest.spec)
+
+
+def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, storage: Storage | None = None) -> BatchResult:
+    """Read, validate, transform and write one batch; writes and returns its BatchResult."""
+    from orchestration.storage import get_storage
+
+    started = time.monotonic()
+    spec = _spec(spec, manifest)
+    storage = storage or get_storage()
+    batch = next((b for b in manifest.batches if b.index == batch_index), None)
+    if batch is None:
+        raise LockgateError(f"run {manifest.run_id} has no batch {batch_index} "
+                            f"(it has {len(manifest.batches)})", where="manifest.batches")
+    unit = unit_name("batch", batch_index)
+    paths = manifest.paths
+    pipe = Pipeline(spec, manifest)
+    shuffle = shuffles(spec, manifest)
+    inline_dedupe = spec.dedupe is not None and not shuffle
+    ws = WriterSettings(compression=spec.target.compression)
+    quarantine = PartitionedWriter(storage, join_uri(spec.target.quarantine_uri, f"run_id={manifest.run_id}"),
+                                   unit, [], ws)
+    if shuffle:
+        out = PartitionedWriter(storage, join_uri(paths.staging, "shuffle"), unit, ["__lg_bucket"],
+                                WriterSettings(compression="zstd"), dir_names=["bucket"])
+    else:
+        out = PartitionedWriter(storage, paths.staging_data, unit, list(spec.target.partition_by), ws)
+    result = BatchResult(run_id=manifest.run_id, engine="lambda", unit=unit, **{"import": manifest.import_})
+    dedupe_acc = None
+    if inline_dedupe:
+        from .dedupe import Accumulator
+
+        dedupe_acc = Accumulator(pipe.con, spec)
+    try:
+        for obj_index in batch.objects:
+            obj = manifest.objects[obj_index]
+            result.bytes_in += obj.size
+            reader = open_reader(spec, storage, obj.uri)
+            layout: ObjectLayout = reader.layout
+            rows_before = result.rows_in
+            for chunk in reader.chunks():
+                step = pipe.apply(chunk, layout, obj.uri)
+                result.rows_in += step.rows_in
+                result.rows_rejected += step.rows_rejected
+                result.rows_filtered += step.rows_filtered
+                if step.quarantine is not None and step.quarantine.num_rows:
+                    quarantine.write(step.quarantine)
+                if step.valid.num_rows == 0:
+                    continue
+                if shuffle:
+                    out.write(_with_bucket(pipe, step.valid, manifest.dedupe_buckets))
+                elif dedupe_acc is not None:
+                    dedupe_acc.add(step.valid)
+                else:
+                    out.write(step.valid)
+            if layout.extra:
+                result.extra_columns[obj.uri] = list(layout.extra)
+            if result.rows_in == rows_before:
+                log.warning("%s contributed no rows (empty or header-only)", obj.uri)
+        if dedupe_acc is not None:
+            for table in dedupe_acc.result():
+                out.write(table)
+        out.close()
+        quarantine.close()
+    except BaseException:
+        out.abort()
+        quarantine.abort()
+        raise
+    if not shuffle:
+        result.rows_written = out.rows_written
+        result.files_written = list(out.files)
+        result.partitions = sorted(out.partitions)
+    if dedupe_acc is not None:
+        result.rows_deduplicated = dedupe_acc.rows_in - out.rows_written
+    result.duration_s = round(time.monotonic() - started, 3)
+    storage.write_json(paths.batch_result(batch_index), result.model_dump(mode="json", by_alias=True))
+    return result
+
+
+def _with_bucket(pipe: Pipeline, table: Any, buckets: int) -> Any:
+    """Adds ``__lg_bucket``: hash of the dedupe key modulo the bucket count (NULL keys hash alike)."""
+    assert pipe.spec.dedupe is not None
+    keys = ", ".join(f'"{k}"' for k in pipe.spec.dedupe.keys)
+    pipe.con.register("__lg_shuffle", table)
+    try:
+        return pipe.con.sql(
+            f"SELECT *, CAST(hash({keys}) % {buckets} AS INTEGER) AS __lg_bucket FROM __lg_shuffle"
+        ).to_arrow_table()
+    finally:
+        pipe.con.unregister("__lg_shuffle")

@@ -1,0 +1,273 @@
+"""CSV in bounded blocks with exact physical line numbers.
+
+The decompressed stream is cut into blocks of whole records: at the last newline before which the
+quote characters balance (an even count means "outside quotes", since a doubled quote adds two).
+Each block is parsed by pyarrow (C++, multi-threaded, every field as text). Record numbers:
+
+- fast path: when the block's physical line count equals its parsed rows, every line is one record,
+  so records are ``first_line + i``;
+- otherwise (blank lines, quoted fields spanning lines, rows with the wrong field count) the block is
+  parsed again with Python's ``csv`` module, which reports where every record starts; that parse is
+  then the block's result, and rows with the wrong field count become rejects.
+
+Peak memory is a few blocks, whatever the object's size.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from orchestration.errors import DataError
+
+from .chunks import Chunk, ObjectLayout, Reject
+
+if TYPE_CHECKING:
+
+    from orchestration.spec.models import CsvOptions, Spec
+
+    from .source import SourceStream
+
+__all__ = ["CsvReader"]
+
+BOM = b"\xef\xbb\xbf"
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def _split_point(buf: bytes, quote: bytes, end: int, start: int = 0) -> int:
+    """Index just after the last newline in ``buf[start:end]`` that lies outside quotes; -1 if none."""
+    pos = buf.rfind(b"\n", start, end)
+    if pos < 0:
+        return -1
+    if buf.find(quote, start, pos) < 0:
+        return pos + 1
+    count = buf.count(quote, start, pos)
+    while pos >= start:
+        if count % 2 == 0:
+            return pos + 1
+        prev = buf.rfind(b"\n", start, pos)
+        if prev < 0:
+            return -1
+        count -= buf.count(quote, prev, pos)
+        pos = prev
+    return -1
+
+
+def _first_record_end(buf: bytes, quote: bytes) -> int:
+    """Index just after the first newline outside quotes; -1 if none."""
+    pos = -1
+    count = 0
+    while True:
+        nxt = buf.find(b"\n", pos + 1)
+        if nxt < 0:
+            return -1
+        count += buf.count(quote, pos + 1, nxt)
+        pos = nxt
+        if count % 2 == 0:
+            return pos + 1
+
+
+class CsvReader:
+    """Reads one CSV object as Chunks of the spec's source columns."""
+
+    def __init__(self, stream: SourceStream, spec: Spec, block_bytes: int) -> None:
+        self.stream = stream
+        self.uri = stream.uri
+        self.opts: CsvOptions = spec.source.csv
+        self.block_bytes = max(block_bytes, 1024)
+        self.quote = self.opts.quote.encode()
+        self.sources = list(dict.fromkeys(c.source_name for c in spec.columns))
+        self.layout = ObjectLayout()
+        self._eof = False
+        self._pending = b""
+        self._offset = 0  # decompressed byte offset of _pending[0]
+        self._line = 1  # physical line number of _pending[0]
+        self.positions: dict[str, int] = {}  # source column -> field index
+        self.width = 0
+        self.header: list[str] = []
+
+    # ------------------------------------------------------------------ bytes
+
+    def _fill(self, need: int) -> None:
+        while not self._eof and len(self._pending) < need:
+            data = self.stream.read(max(need - len(self._pending), 1 << 20))
+            if not data:
+                self._eof = True
+                break
+            if self._offset == 0 and not self._pending and data.startswith(BOM):
+                data = data[len(BOM):]
+                self._offset = len(BOM)
+            self._pending += data
+
+    def _take(self, n: int) -> tuple[bytes, int, int]:
+        block = self._pending[:n]
+        self._pending = self._pending[n:]
+        offset, line = self._offset, self._line
+        self._offset += len(block)
+        self._line += block.count(b"\n")
+        return block, offset, line
+
+    def _next_block(self) -> tuple[bytes, int, int] | None:
+        target = self.block_bytes
+        while True:
+            self._fill(target)
+            if not self._pending:
+                return None
+            if self._eof and len(self._pending) <= target:
+                return self._take(len(self._pending))
+            cut = _split_point(self._pending, self.quote, target)
+            if cut > 0:
+                return self._take(cut)
+            if self._eof:
+                return self._take(len(self._pending))
+            target *= 2  # one record longer than the block: read on
+
+    def _text(self, block: bytes, offset: int, line: int) -> str:
+        enc = self.opts.encoding
+        try:
+            return block.decode("utf-8" if enc in ("utf-8", "utf-8-sig") else enc)
+        except UnicodeDecodeError as e:
+            bad_line = line + block.count(b"\n", 0, e.start)
+            raise DataError(
+                f"invalid {enc} data at line {bad_line} (byte {offset + e.start}); "
+                "fix the file or set source.csv.encoding", where=self.uri
+            ) from None
+
+    def _utf8(self, block: bytes, offset: int, line: int) -> bytes:
+        if self.opts.encoding in ("utf-8", "utf-8-sig"):
+            return block
+        return self._text(block, offset, line).encode("utf-8")
+
+    def _reader(self, text: str) -> Iterator[list[str]]:
+        return csv.reader(io.StringIO(text, newline=""), delimiter=self.opts.delimiter,
+                          quotechar=self.opts.quote, doublequote=True, strict=False)
+
+    # ----------------------------------------------------------------- header
+
+    def _read_header(self) -> bool:
+        """Sets names, positions and the layout; False for an empty object."""
+        self._fill(1 << 16)
+        while not self._eof:
+            if _first_record_end(self._pending, self.quote) > 0:
+                break
+            self._fill(len(self._pending) * 2)
+        if not self._pending.strip(b"\r\n"):
+            return False
+        end = _first_record_end(self._pending, self.quote)
+        first = self._pending if end < 0 else self._pending[:end]
+        rows = [r for r in self._reader(self._text(first, self._offset, self._line)) if r]
+        fields = rows[0] if rows else []
+        self.width = len(fields)
+        if self.opts.header:
+            self._take(len(first))
+            self.header = fields
+            seen: dict[str, int] = {}
+            for i, name in enumerate(fields):
+                if name in seen:
+                    raise DataError(f"duplicate column name {name!r} in the header at positions {seen[name] + 1} "
+                                    f"and {i + 1}; column names must be unique", where=self.uri)
+                seen[name] = i
+            names = fields
+        else:
+            names = [self.sources[i] if i < len(self.sources) else f"_c{i}" for i in range(self.width)]
+            self.header = names
+        self.positions = {n: i for i, n in enumerate(names) if n in self.sources}
+        self.layout.missing = {s for s in self.sources if s not in self.positions}
+        self.layout.extra = [n for n in names if n not in self.sources]
+        return True
+
+    # ------------------------------------------------------------------ parse
+
+    def chunks(self) -> Iterator[Chunk]:
+        if not self._read_header():
+            return
+        while True:
+            nxt = self._next_block()
+            if nxt is None:
+                return
+            block, offset, line = nxt
+            if not block.strip(b"\r\n"):
+                continue
+            chunk = self._parse(block, offset, line)
+            if chunk.table.num_rows or chunk.rejects:
+                yield chunk
+
+    def _present(self) -> list[str]:
+        return [s for s in self.sources if s in self.positions]
+
+    def _parse(self, block: bytes, offset: int, line: int) -> Chunk:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        data = self._utf8(block, offset, line)
+        names = [f"f{i}" for i in range(self.width)]
+        present = self._present()
+        include = [f"f{self.positions[s]}" for s in present]
+        invalid: list[object] = []
+
+        def on_invalid(row: object) -> str:
+            invalid.append(row)
+            return "skip"
+
+        has_quote = self.quote in data
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 22),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.opts.delimiter, quote_char=self.opts.quote, double_quote=True,
+                    escape_char=False, newlines_in_values=has_quote, ignore_empty_lines=True,
+                    invalid_row_handler=on_invalid,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in include}, include_columns=include or names[:1],
+                    strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[],
+                ),
+            )
+        except pa.ArrowInvalid as e:
+            if "UTF8" in str(e) or "utf8" in str(e).lower():
+                self._text(block, offset, line)  # raises DataError with the exact position
+            return self._parse_python(block, offset, line, str(e))
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if invalid or table.num_rows != lines:
+            return self._parse_python(block, offset, line, None)
+        if not include:
+            table = table.select([])
+        table = table.rename_columns(present)
+        records = pa.array(range(line, line + table.num_rows), pa.int64())
+        return Chunk(table.append_column("_record", records))
+
+    def _parse_python(self, block: bytes, offset: int, line: int, arrow_error: str | None) -> Chunk:
+        """Slow path: Python's csv module knows where each record starts."""
+        import pyarrow as pa
+
+        text = self._text(block, offset, line)
+        present = self._present()
+        cols: list[list[str]] = [[] for _ in present]
+        idx = [self.positions[s] for s in present]
+        records: list[int] = []
+        rejects: list[Reject] = []
+        reader = self._reader(text)
+        prev_end = 0
+        try:
+            for row in reader:
+                start = line + prev_end
+                prev_end = reader.line_num  # type: ignore[attr-defined]
+                if not row:
+                    continue  # a blank line: counted, not a record
+                if len(row) != self.width:
+                    values = {name: (row[i] if i < len(row) else None)
+                              for i, name in enumerate(self.header) if name in self.sources}
+                    rejects.append(Reject(start, values, f"parse:field count {len(row)}, expected {self.width}"))
+                    continue
+                records.append(start)
+                for c, i in zip(cols, idx, strict=True):
+                    c.append(row[i])
+        except csv.Error as e:
+            raise DataError(f"cannot parse CSV near line {line + prev_end}: {e}"
+                            + (f" (pyarrow: {arrow_error})" if arrow_error else ""), where=self.uri) from None
+        arrays = [pa.array(c, pa.string()) for c in cols] + [pa.array(records, pa.int64())]
+        return Chunk(pa.table(arrays, names=[*present, "_record"]), rejects)

@@ -1,0 +1,120 @@
+"""Parquet in record batches (``iter_batches``), so memory follows the batch size, not the file.
+
+Columns whose Parquet type already is the target type are taken as they are (``typed``); any other
+column is turned into text and cast by the same rules as CSV. ``_record`` is the 0-based row index.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from orchestration.errors import DataError
+
+from .chunks import Chunk, ObjectLayout
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from orchestration.spec.models import Spec
+    from orchestration.spec.types import ColumnType
+    from orchestration.storage import Storage
+
+__all__ = ["ParquetReader", "matches_type"]
+
+
+def matches_type(arrow_type: pa.DataType, ct: ColumnType) -> bool:
+    """Whether a Parquet column of ``arrow_type`` already holds values of the column type."""
+    import pyarrow as pa
+
+    t = arrow_type
+    return {
+        "string": pa.types.is_string(t) or pa.types.is_large_string(t),
+        "boolean": pa.types.is_boolean(t),
+        "int": pa.types.is_int32(t),
+        "bigint": pa.types.is_int64(t),
+        "float": pa.types.is_float32(t),
+        "double": pa.types.is_float64(t),
+        "decimal": pa.types.is_decimal(t) and (t.precision, t.scale) == (ct.precision, ct.scale),
+        "date": pa.types.is_date32(t),
+        "timestamp": pa.types.is_timestamp(t) and t.unit == "us",
+    }[ct.name]
+
+
+class ParquetReader:
+    """Reads one Parquet object as Chunks of the spec's source columns."""
+
+    def __init__(self, storage: Storage, uri: str, spec: Spec, rows_per_chunk: int) -> None:
+        self.storage = storage
+        self.uri = uri
+        self.rows_per_chunk = rows_per_chunk
+        self.columns = {}
+        for c in spec.columns:
+            self.columns.setdefault(c.source_name, c.column_type)
+        self.layout = ObjectLayout()
+
+    def _open(self) -> Any:
+        import pyarrow.parquet as pq
+
+        fs = self.storage.arrow_filesystem()
+        try:
+            return pq.ParquetFile(fs.open_input_file(self.storage.arrow_path(self.uri)))
+        except FileNotFoundError:
+            from orchestration.storage import ObjectNotFoundError
+
+            raise ObjectNotFoundError("no such object", where=self.uri) from None
+        except Exception as e:  # noqa: BLE001 - pyarrow raises several kinds for a non-Parquet file
+            raise DataError(f"not a readable Parquet file: {e}", where=self.uri) from None
+
+    def chunks(self) -> Iterator[Chunk]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        pf = self._open()
+        schema = pf.schema_arrow
+        names = schema.names
+        present = [s for s in self.columns if s in names]
+        self.layout.missing = {s for s in self.columns if s not in names}
+        self.layout.extra = [n for n in names if n not in self.columns]
+        self.layout.typed = {s for s in present if matches_type(schema.field(s).type, self.columns[s])}
+        if pf.metadata.num_rows == 0:
+            return
+        row = 0
+        try:
+            batches = pf.iter_batches(batch_size=self.rows_per_chunk, columns=present or None, use_threads=True)
+            for batch in batches:
+                arrays = []
+                for s in present:
+                    col = batch.column(s)
+                    if s in self.layout.typed:
+                        if pa.types.is_large_string(col.type):
+                            col = pc.cast(col, pa.string())
+                        arrays.append(col)
+                    else:
+                        arrays.append(_as_text(col))
+                n = batch.num_rows
+                arrays.append(pa.array(range(row, row + n), pa.int64()))
+                row += n
+                yield Chunk(pa.table(arrays, names=[*present, "_record"]))
+        except (OSError, pa.ArrowException) as e:
+            raise DataError(f"cannot read Parquet data near row {row}: {e}", where=self.uri) from None
+
+
+def _as_text(col: Any) -> Any:
+    """The canonical text of each value: what ``CAST(x AS STRING)`` gives, JSON for nested values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = col.type
+    if pa.types.is_boolean(t):
+        return pc.if_else(col, "true", "false")
+    if pa.types.is_nested(t):
+        return pa.array([None if v is None else json.dumps(v, separators=(",", ":"), default=str)
+                         for v in col.to_pylist()], pa.string())
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return pa.array([None if v is None else v.decode("utf-8", "replace") for v in col.to_pylist()], pa.string())
+    try:
+        return pc.cast(col, pa.string())
+    except pa.ArrowNotImplementedError:
+        return pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())

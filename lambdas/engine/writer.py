@@ -1,0 +1,233 @@
+"""Parquet output: Hive-partitioned, rolled at a target size, with deterministic names.
+
+Files are named ``<unit>-<seq>.parquet`` inside each partition directory (``seq`` counts the files this
+unit wrote there), so a retried invocation of the same unit overwrites its own files instead of adding
+to them. Rows are buffered per partition and written in row groups of ``row_group_rows``; a file rolls
+over at ``target_file_bytes`` or ``max_file_rows``. At most ``max_open`` files are open at once (the
+least recently used one is finished first).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from orchestration.spec.uris import join_uri
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from orchestration.storage import Storage
+
+__all__ = ["PartitionedWriter", "partition_dir", "HIVE_DEFAULT_PARTITION", "WriterSettings"]
+
+HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+# Characters Hive/Spark escape in partition values (ExternalCatalogUtils.escapePathName).
+_ESCAPE = set('"#%\'*/:=?\\\x7f{[]^') | {chr(i) for i in range(0x20)}
+
+
+def _escape(text: str) -> str:
+    return "".join(quote(ch, safe="") if ch in _ESCAPE else ch for ch in text)
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return HIVE_DEFAULT_PARTITION
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        text = value.isoformat(sep=" ")
+        return _escape(text)
+    if isinstance(value, date | Decimal | int | float):
+        return _escape(str(value))
+    text = str(value)
+    return _escape(text) if text else HIVE_DEFAULT_PARTITION
+
+
+def partition_dir(columns: list[str], values: tuple[Any, ...]) -> str:
+    """``a=1/b=x`` for the partition columns and one row's values (NULL or empty -> Hive default)."""
+    return "/".join(f"{c}={_value_text(v)}" for c, v in zip(columns, values, strict=True))
+
+
+@dataclass(frozen=True)
+class WriterSettings:
+    compression: str = "snappy"
+    target_file_bytes: int = int(os.environ.get("LOCKGATE_TARGET_FILE_BYTES", 128 * 1024 * 1024))
+    max_file_rows: int = int(os.environ.get("LOCKGATE_MAX_FILE_ROWS", 10_000_000))
+    row_group_rows: int = 256 * 1024
+    max_open: int = 32
+    max_buffered_bytes: int = 128 * 1024 * 1024
+
+
+@dataclass
+class _Open:
+    writer: Any
+    sink: Any
+    uri: str
+    rows: int = 0
+
+
+@dataclass
+class _Partition:
+    dir: str
+    seq: int = 0
+    pending: list[pa.Table] = field(default_factory=list)
+    pending_rows: int = 0
+    pending_bytes: int = 0
+
+
+class PartitionedWriter:
+    """Writes tables under ``base_uri`` into Hive partitions of ``partition_by``."""
+
+    def __init__(self, storage: Storage, base_uri: str, unit: str, partition_by: list[str],
+                 settings: WriterSettings, dir_names: list[str] | None = None) -> None:
+        self.storage = storage
+        self.dir_names = dir_names or partition_by
+        self.base_uri = base_uri
+        self.unit = unit
+        self.partition_by = partition_by
+        self.settings = settings
+        self.schema: pa.Schema | None = None
+        self.files: list[str] = []
+        self.partitions: dict[str, None] = {}
+        self.rows_written = 0
+        self._parts: dict[str, _Partition] = {}
+        self._open: OrderedDict[str, _Open] = OrderedDict()
+        self._buffered = 0
+
+    def write(self, table: pa.Table) -> None:
+        """Add rows; they are split by partition (order within each partition is kept)."""
+        if table.num_rows == 0:
+            return
+        if not self.partition_by:
+            self._add("", table)
+        else:
+            for pdir, part in _split(table, self.partition_by, self.dir_names):
+                self._add(pdir, part.drop_columns(self.partition_by))
+        if self._buffered > self.settings.max_buffered_bytes:
+            for key in sorted(self._parts, key=lambda k: -self._parts[k].pending_bytes):
+                self._flush(key)
+                if self._buffered <= self.settings.max_buffered_bytes // 2:
+                    break
+
+    def _add(self, pdir: str, table: pa.Table) -> None:
+        if self.schema is None:
+            self.schema = table.schema
+        elif table.schema != self.schema:
+            table = table.cast(self.schema)
+        part = self._parts.get(pdir)
+        if part is None:
+            part = self._parts[pdir] = _Partition(pdir)
+            if pdir:
+                self.partitions[pdir] = None
+        part.pending.append(table)
+        part.pending_rows += table.num_rows
+        part.pending_bytes += table.nbytes
+        self._buffered += table.nbytes
+        if part.pending_rows >= self.settings.row_group_rows:
+            self._flush(pdir)
+
+    def _flush(self, pdir: str) -> None:
+        import pyarrow as pa
+
+        part = self._parts[pdir]
+        if not part.pending:
+            return
+        table = pa.concat_tables(part.pending) if len(part.pending) > 1 else part.pending[0]
+        self._buffered -= part.pending_bytes
+        part.pending, part.pending_rows, part.pending_bytes = [], 0, 0
+        start = 0
+        while start < table.num_rows:
+            handle = self._writer(part)
+            room = self.settings.max_file_rows - handle.rows
+            piece = table.slice(start, min(room, table.num_rows - start))
+            handle.writer.write_table(piece, row_group_size=self.settings.row_group_rows)
+            handle.rows += piece.num_rows
+            start += piece.num_rows
+            self.rows_written += piece.num_rows
+            if handle.rows >= self.settings.max_file_rows or handle.sink.tell() >= self.settings.target_file_bytes:
+                self._close(pdir)
+
+    def _writer(self, part: _Partition) -> _Open:
+        import pyarrow.parquet as pq
+
+        handle = self._open.get(part.dir)
+        if handle is not None:
+            self._open.move_to_end(part.dir)
+            return handle
+        while len(self._open) >= self.settings.max_open:
+            self._close(next(iter(self._open)))
+        name = f"{self.unit}-{part.seq:05d}.parquet"
+        part.seq += 1
+        uri = join_uri(self.base_uri, part.dir, name) if part.dir else join_uri(self.base_uri, name)
+        sink = self.storage.open_output(uri)
+        assert self.schema is not None
+        writer = pq.ParquetWriter(sink, self.schema, compression=self.settings.compression,
+                                  coerce_timestamps="us", allow_truncated_timestamps=True,
+                                  write_statistics=True)
+        handle = self._open[part.dir] = _Open(writer, sink, uri)
+        return handle
+
+    def _close(self, pdir: str) -> None:
+        handle = self._open.pop(pdir)
+        handle.writer.close()
+        handle.sink.close()
+        self.files.append(handle.uri)
+
+    def close(self) -> None:
+        """Flush everything and finish every file."""
+        for pdir in list(self._parts):
+            self._flush(pdir)
+        for pdir in list(self._open):
+            self._close(pdir)
+
+    def abort(self) -> None:
+        """Drop open files without publishing them."""
+        for handle in self._open.values():
+            abort = getattr(handle.sink, "abort", None)
+            if abort:
+                abort()
+        self._open.clear()
+
+
+def _split(table: pa.Table, columns: list[str], names: list[str]) -> list[tuple[str, pa.Table]]:
+    """Partition directory and rows for every distinct partition value (rows keep their order)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dicts = []
+    combined = None
+    for c in columns:
+        enc = pc.dictionary_encode(table.column(c).combine_chunks(), null_encoding="encode")
+        dicts.append(enc.dictionary.to_pylist())
+        idx = pc.cast(enc.indices, pa.int64())
+        combined = idx if combined is None else pc.add(pc.multiply(combined, len(dicts[-1])), idx)
+    assert combined is not None
+    enc = pc.dictionary_encode(combined)
+    codes = enc.dictionary.to_pylist()
+
+    def values_of(code: int) -> tuple[Any, ...]:
+        out = []
+        for d in reversed(dicts):
+            code, i = divmod(code, len(d))
+            out.append(d[i])
+        return tuple(reversed(out))
+
+    if len(codes) == 1:
+        return [(partition_dir(names, values_of(codes[0])), table)]
+    indices = enc.indices
+    order = pc.sort_indices(indices)  # stable: rows keep their order within a partition
+    counts = pc.value_counts(pc.take(indices, order))
+    taken = table.take(order)
+    out = []
+    start = 0
+    for item in sorted(counts.to_pylist(), key=lambda x: x["values"]):
+        n = item["counts"]
+        out.append((partition_dir(names, values_of(codes[item["values"]])), taken.slice(start, n)))
+        start += n
+    return out
