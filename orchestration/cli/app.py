@@ -10,7 +10,7 @@ import typer
 
 from ..config import Project
 from ..errors import LockgateError, SpecError
-from . import spec_cmds
+from . import plan_cmds, render_cmds, spec_cmds
 
 app = typer.Typer(
     name="lockgate",
@@ -41,6 +41,9 @@ def project_of(ctx: typer.Context) -> Project:
 app.command("validate")(spec_cmds.validate)
 app.command("schema")(spec_cmds.schema)
 app.command("list")(spec_cmds.list_cmd)
+app.command("plan")(plan_cmds.plan)
+app.command("render")(render_cmds.render)
+app.command("graph")(render_cmds.graph)
 
 
 def main(argv: list[str] | None = None) -> None:
