@@ -11,6 +11,7 @@ import typer
 from ..config import Project
 from ..errors import LockgateError, SpecError
 from . import plan_cmds, render_cmds, spec_cmds
+from . import run_cmds
 
 app = typer.Typer(
     name="lockgate",
@@ -44,6 +45,9 @@ app.command("list")(spec_cmds.list_cmd)
 app.command("plan")(plan_cmds.plan)
 app.command("render")(render_cmds.render)
 app.command("graph")(render_cmds.graph)
+app.command("run")(run_cmds.run)
+app.command("backfill")(run_cmds.backfill)
+app.command("runs")(run_cmds.runs)
 
 
 def main(argv: list[str] | None = None) -> None:
