@@ -1,0 +1,86 @@
+"""The summary of one local run: what ``lockgate run --json`` prints and ``summary.json`` keeps.
+
+Route, reasons and cost come from the run's manifest; row counts and outputs from its commit record
+(or, for a run that failed before commit, the sum of the engine results written so far), so the
+summary reads the same contract files on every route.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ..config import Project
+from ..contracts import RunPaths
+from ..spec import Spec
+from ..storage import LocalLake
+from .records import run_dir
+from .services.resolver import LocalResolver
+
+__all__ = ["summarize", "COUNTS"]
+
+COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")
+_NOTIFY = ("NotifyFailure", "DescribeFailure", "NotifySuccess")
+
+
+def _read(store: LocalLake, uri: str) -> dict[str, Any] | None:
+    return store.read_json(uri) if store.exists(uri) else None  # type: ignore[no-any-return]
+
+
+def _failed_state(states: list[dict[str, Any]]) -> str | None:
+    candidates = [s for s in states if s["status"] in ("caught", "failed") and s["type"] in ("Task", "Map", "Parallel")
+                  and s["name"] not in _NOTIFY and s.get("entered")]
+    candidates.sort(key=lambda s: s["entered"])
+    inner = [s for s in candidates if s.get("parent")]
+    return (inner or candidates)[0]["name"] if candidates else None
+
+
+def summarize(project: Project, spec: Spec, *, run_id: str, request: Any, result: Any, states: list[dict[str, Any]],
+              started_at: datetime, duration_s: float, state_machine: str, resolver: LocalResolver) -> dict[str, Any]:
+    store = LocalLake(project.lake)
+    paths = RunPaths(project.config.aws.control_uri, spec.name, run_id)
+    manifest = _read(store, paths.manifest) or {}
+    commit = _read(store, paths.commit)
+    counts = dict.fromkeys(COUNTS, 0)
+    outputs: list[str] = []
+    if commit:
+        counts = {k: int(commit.get(k, 0)) for k in COUNTS}
+        outputs = list(commit.get("outputs", []))
+    else:
+        for info in store.list(paths.results, "*.json"):
+            part = store.read_json(info.uri)
+            for k in COUNTS:
+                counts[k] += int(part.get(k, 0))
+    quarantine = (commit or {}).get("quarantine_uri")
+    if quarantine is None and counts["rows_rejected"]:
+        quarantine = spec.target.quarantine_uri.rstrip("/") + f"/run_id={run_id}/"
+    folder = run_dir(project.lake, run_id)
+    failed = result.status != "SUCCEEDED"
+    return {
+        "run_id": run_id,
+        "import": spec.name,
+        "mode": request.mode,
+        "engine": request.engine,
+        "status": result.status,
+        "route": manifest.get("route"),
+        "reasons": manifest.get("reasons", []),
+        "window": manifest.get("window") or (request.window.to_json() if request.window else None),
+        **counts,
+        "accounted": counts["rows_in"] == sum(counts[k] for k in COUNTS[1:]),
+        "outputs": outputs,
+        "partitions": list((commit or {}).get("partitions", [])),
+        "quarantine": quarantine,
+        "cost": manifest.get("cost", {}),
+        "duration_s": duration_s,
+        "started_at": started_at.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "error": result.error if failed else None,
+        "cause": result.cause if failed else None,
+        "failed_state": _failed_state(states) if failed else None,
+        "state_machine": state_machine,
+        "test_case": request.test_case,
+        "lambda_invocations": len(resolver.lambdas.invocations),
+        "glue_job_runs": [r["Id"] for r in (resolver.glue.runs if resolver.glue else [])],
+        "records": str(folder),
+        "report": str(folder / "report.html"),
+    }
