@@ -10,8 +10,7 @@ import typer
 
 from ..config import Project
 from ..errors import LockgateError, SpecError
-from . import plan_cmds, render_cmds, spec_cmds
-from . import run_cmds
+from . import plan_cmds, render_cmds, run_cmds, spec_cmds
 
 app = typer.Typer(
     name="lockgate",
