@@ -52,7 +52,7 @@ RUNTIME = "States.Runtime"
 class StatesError(Exception):
     """A state failed with an ASL error name and a cause (both end up in the history)."""
 
-    def __init__(self, error: str, cause: str = "") -> None:
+    def __init__(self, error: str | None, cause: str | None = "") -> None:
         self.error = error
         self.cause = cause
         super().__init__(f"{error}: {cause}")

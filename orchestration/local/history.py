@@ -45,8 +45,8 @@ class History:
         self.events.append(event)
         return event_id
 
-    def entered(self, state_type: str, name: str, payload: Json) -> None:
-        self.add(f"{state_type}StateEntered", "stateEnteredEventDetails",
+    def entered(self, state_type: str, name: str, payload: Json) -> int:
+        return self.add(f"{state_type}StateEntered", "stateEnteredEventDetails",
                  {"name": name, "input": dumps(payload), "inputDetails": {"truncated": False}})
 
     def exited(self, state_type: str, name: str, payload: Json) -> None:

@@ -20,7 +20,11 @@ _COMPARISON = re.compile(r"^@((?:\.[^.\s=!<>]+|\['[^']*'\])*)\s*(==|!=|<=|>=|<|>
 
 
 class PathError(ValueError):
-    """A path is malformed or selects nothing."""
+    """A path is malformed or selects nothing; ``path`` is the path as written, when known."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @dataclass(frozen=True, slots=True)

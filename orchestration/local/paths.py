@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from orchestration.local import jsonpath
 from orchestration.local.context import StateCall
-from orchestration.local.errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, StatesError
+from orchestration.local.errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, InvalidDefinitionError, StatesError
 from orchestration.local.history import dumps
-from orchestration.local.intrinsics import evaluate, is_intrinsic
+from orchestration.local.intrinsics import evaluate, is_intrinsic, validate
+from orchestration.local.intrinsics.parser import IntrinsicSyntaxError
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.runtime import Scope
 
-__all__ = ["View", "apply_input_path", "apply_output_path", "apply_result_path", "render"]
+__all__ = ["View", "apply_input_path", "apply_output_path", "apply_result_path", "render", "validate_template"]
 
 _VARIABLE = re.compile(r"\$([^\s.\[$]+)(.*)$", re.S)
 
@@ -34,6 +35,12 @@ class View:
         return View(data, self.scope, self.call, self.rng)
 
     def select(self, path: str) -> Json:
+        try:
+            return self._select(path)
+        except jsonpath.PathError as exc:
+            raise jsonpath.PathError(str(exc), path) from exc
+
+    def _select(self, path: str) -> Json:
         if path.startswith("$$"):
             return jsonpath.select("$" + path[2:], self.call.context_object())
         if path == "$" or path[1] in ".[":
@@ -119,8 +126,25 @@ def _field(key: str, expression: str, view: View) -> Json:
     try:
         return view.value_of(expression)
     except jsonpath.PathError as exc:
+        path = exc.path or expression
+        source = view.call.context_object() if path.startswith("$$") else view.data
         raise StatesError(
             RUNTIME,
-            f"The JSONPath '{expression}' specified for the field '{key}' could not be found in the input "
-            f"'{dumps(view.data)}'",
+            f"The JSONPath '{path}' specified for the field '{key}' could not be found in the input '{dumps(source)}'",
         ) from exc
+
+
+def validate_template(template: Json, where: str) -> None:
+    """Reject malformed intrinsic calls in a payload template when the definition is built."""
+    if isinstance(template, dict):
+        for key, value in template.items():
+            if key.endswith(".$") and isinstance(value, str) and is_intrinsic(value):
+                try:
+                    validate(value)
+                except IntrinsicSyntaxError as exc:
+                    raise InvalidDefinitionError(f"invalid intrinsic function in field {key!r}: {exc}", where=where) from exc
+            else:
+                validate_template(value, where)
+    elif isinstance(template, list):
+        for value in template:
+            validate_template(value, where)

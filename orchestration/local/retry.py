@@ -26,7 +26,7 @@ __all__ = ["Catcher", "Retrier", "error_matches", "parse_catchers", "parse_retri
 _TERMINAL = {RUNTIME, DATA_LIMIT_EXCEEDED}
 
 
-def error_matches(names: tuple[str, ...], error: str) -> bool:
+def error_matches(names: tuple[str, ...], error: str | None) -> bool:
     if error == RUNTIME:
         return False
     for name in names:

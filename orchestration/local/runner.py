@@ -142,8 +142,8 @@ def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
     env = {"LOCKGATE_LAKE": str(lake), "LOCKGATE_CONTROL_URI": cfg.control_uri, "LOCKGATE_IMPORT": spec.name,
            "POWERTOOLS_SERVICE_NAME": machine, "POWERTOOLS_METRICS_NAMESPACE": "Lockgate",
            "POWERTOOLS_LOG_LEVEL": "INFO", "AWS_REGION": region}
-    if project.config.routing:
-        env["LOCKGATE_ROUTING"] = json.dumps(project.config.routing)
+    routing = project.config.routing
+    env["LOCKGATE_ROUTING"] = routing.model_dump_json() if hasattr(routing, "model_dump_json") else json.dumps(routing)
     glue = spec.routing.glue
     job = LocalGlueJob(machine, _glue_script(), glue.timeout_minutes, glue.worker_type, glue.workers, glue.version)
     arns = {kind: f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}" for name, (kind, _, _) in functions.items()}

@@ -69,11 +69,13 @@ class Scope:
     """Workflow variables. A child scope (Map iteration, Parallel branch) reads its parents' variables
     and writes only its own; a distributed Map child starts with no parent."""
 
-    __slots__ = ("parent", "values")
+    __slots__ = ("map_item", "parent", "values")
 
-    def __init__(self, parent: Scope | None = None) -> None:
+    def __init__(self, parent: Scope | None = None, map_item: JsonObject | None = None) -> None:
         self.parent = parent
         self.values: JsonObject = {}
+        self.map_item = map_item if map_item is not None else (parent.map_item if parent else None)
+        """``$$.Map.Item`` for the states of a Map iteration."""
 
     def lookup(self, name: str) -> tuple[bool, Json]:
         scope: Scope | None = self
@@ -86,8 +88,8 @@ class Scope:
     def assign(self, values: JsonObject) -> None:
         self.values.update(values)
 
-    def child(self) -> Scope:
-        return Scope(self)
+    def child(self, map_item: JsonObject | None = None) -> Scope:
+        return Scope(self, map_item)
 
 
 @dataclass(slots=True)

@@ -6,11 +6,11 @@ import random
 from collections.abc import Callable
 
 from orchestration.local.errors import INTRINSIC_FAILURE, StatesError
-from orchestration.local.intrinsics.functions import FUNCTIONS, IntrinsicError, format_template
+from orchestration.local.intrinsics.functions import ARITY, FUNCTIONS, IntrinsicError, format_template
 from orchestration.local.intrinsics.parser import Call, IntrinsicSyntaxError, Literal, PathArg, parse_call
 from orchestration.local.json_types import Json
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "validate"]
 
 
 def evaluate(text: str, resolve: Callable[[str], Json], rng: random.Random) -> Json:
@@ -46,3 +46,19 @@ def _value(arg: Literal | PathArg | Call, resolve: Callable[[str], Json], rng: r
     if isinstance(arg, PathArg):
         return resolve(arg.path)
     return _run(arg, resolve, rng)
+
+
+def validate(text: str) -> None:
+    """Raise ``IntrinsicSyntaxError`` for a malformed call, an unknown function or a wrong arity."""
+    _check(parse_call(text))
+
+
+def _check(call: Call) -> None:
+    if call.name not in ARITY:
+        raise IntrinsicSyntaxError(f"unknown intrinsic function {call.name}")
+    low, high = ARITY[call.name]
+    if len(call.args) < low or (high is not None and len(call.args) > high):
+        raise IntrinsicSyntaxError(f"{call.name} takes {low}{'' if high == low else '+' if high is None else f' to {high}'} argument(s), got {len(call.args)}")
+    for arg in call.args:
+        if isinstance(arg, Call):
+            _check(arg)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from orchestration.local.json_types import Json
 
-__all__ = ["FUNCTIONS", "IntrinsicError", "format_template"]
+__all__ = ["ARITY", "FUNCTIONS", "IntrinsicError", "format_template"]
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _MAX_TEXT = 10_000
@@ -268,3 +268,13 @@ FUNCTIONS: dict[str, Callable[[list[Json], random.Random], Json]] = {
     "States.StringSplit": _simple(_split),
     "States.UUID": _uuid,
 }
+
+ARITY: dict[str, tuple[int, int | None]] = {
+    "States.Format": (1, None), "States.StringToJson": (1, 1), "States.JsonToString": (1, 1),
+    "States.Array": (0, None), "States.ArrayPartition": (2, 2), "States.ArrayContains": (2, 2),
+    "States.ArrayRange": (3, 3), "States.ArrayGetItem": (2, 2), "States.ArrayLength": (1, 1),
+    "States.ArrayUnique": (1, 1), "States.Base64Encode": (1, 1), "States.Base64Decode": (1, 1),
+    "States.Hash": (2, 2), "States.JsonMerge": (3, 3), "States.MathRandom": (2, 3), "States.MathAdd": (2, 2),
+    "States.StringSplit": (2, 2), "States.UUID": (0, 0),
+}
+"""Argument counts, checked when the definition is built (AWS rejects these at CreateStateMachine)."""

@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from orchestration.local.context import StateCall
-from orchestration.local.errors import InvalidDefinitionError, StatesError, unsupported
+from orchestration.local.errors import RUNTIME, InvalidDefinitionError, StatesError, unsupported
 from orchestration.local.json_types import Json, JsonObject
-from orchestration.local.paths import View, apply_input_path, apply_output_path, apply_result_path, render
+from orchestration.local.paths import (
+    View,
+    apply_input_path,
+    apply_output_path,
+    apply_result_path,
+    render,
+    validate_template,
+)
 from orchestration.local.retry import Catcher, Retrier, error_matches, parse_catchers, parse_retriers
 from orchestration.local.runtime import Runtime, Scope, check_size
 
@@ -20,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Builder", "State", "Step"]
 
+_RUNTIME_PREFIX = "An error occurred while executing the state "
 COMMON_FIELDS = frozenset({"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "QueryLanguage", "Assign"})
 
 
@@ -73,14 +81,21 @@ class State:
         self.has_parameters = "Parameters" in spec
         self.result_selector: Json = spec.get("ResultSelector")
         self.result_path: str | None = spec.get("ResultPath", "$")  # type: ignore[assignment]
+        for key in ("Parameters", "ResultSelector", "ItemSelector", "Assign"):
+            validate_template(spec.get(key), f"{where}.{key}")
         self.retriers: tuple[Retrier, ...] = parse_retriers(spec.get("Retry"), where)
         self.catchers: tuple[Catcher, ...] = parse_catchers(spec.get("Catch"), where)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def run(self, value: Json, rt: Runtime, scope: Scope) -> Step:
-        rt.history.entered(self.kind, self.name, value)
-        call = StateCall(rt.execution, rt.state_machine, self.name, rt.clock.now())
-        step = self.execute(value, rt, scope, call) if not self.catchers and not self.retriers else self.guarded(value, rt, scope, call)
+        entered = rt.history.entered(self.kind, self.name, value)
+        call = StateCall(rt.execution, rt.state_machine, self.name, rt.clock.now(), map_item=scope.map_item)
+        try:
+            step = self.execute(value, rt, scope, call) if not self.catchers and not self.retriers else self.guarded(value, rt, scope, call)
+        except StatesError as err:
+            if err.error == RUNTIME and not (err.cause or "").startswith(_RUNTIME_PREFIX):
+                err.cause = f"{_RUNTIME_PREFIX}'{self.name}' (entered at the event id #{entered}). {err.cause}"
+            raise
         self.exit(rt, step)
         return step
 
@@ -103,7 +118,7 @@ class State:
                 catcher = next((c for c in self.catchers if error_matches(c.error_equals, err.error)), None)
                 if catcher is None:
                     raise
-                error_output: JsonObject = {"Error": err.error, "Cause": err.cause}
+                error_output: JsonObject = {"Error": err.error or "", "Cause": err.cause or ""}
                 view = View(error_output, scope, call, rt.rng)
                 assigned = render(catcher.assign, view) if catcher.assign is not None else None
                 output = check_size(apply_result_path(raw, catcher.result_path, error_output), "state output")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from orchestration.local.context import StateCall
 from orchestration.local.errors import RUNTIME, StatesError
+from orchestration.local.history import dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
 from orchestration.local.paths import View
@@ -30,7 +31,7 @@ class FailState(State):
         try:
             value = view.value_of(str(path))
         except PathError as exc:
-            raise StatesError(RUNTIME, f"Invalid path '{path}' for {field}: {exc}") from exc
+            raise StatesError(RUNTIME, f"The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{dumps(view.data)}'") from exc
         if not isinstance(value, str):
             raise StatesError(RUNTIME, f"The {field} '{path}' must resolve to a string, got {value!r}")
         return value

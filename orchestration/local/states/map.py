@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from orchestration.local.choice_rules import is_number
 from orchestration.local.context import StateCall
 from orchestration.local.errors import RUNTIME, InvalidDefinitionError, StatesError
+from orchestration.local.history import dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
 from orchestration.local.paths import View, render
@@ -72,7 +73,7 @@ class MapState(State):
         try:
             items = view.with_data(effective).select(self.items_path)
         except PathError as exc:
-            raise StatesError(RUNTIME, f"Invalid path '{self.items_path}' : No results for path: {exc}") from exc
+            raise StatesError(RUNTIME, f"The JSONPath '{self.items_path}' could not be found in the input '{dumps(effective)}'") from exc
         if not isinstance(items, list):
             raise StatesError(RUNTIME, f"Item path {self.items_path} did not resolve to a JSON array, got {items!r}")
         return items
@@ -80,11 +81,12 @@ class MapState(State):
     def item_input(self, effective: Json, index: int, item: Json, view: View) -> Json:
         if not self.has_selector:
             return item
+        saved = view.call.map_item
         view.call.map_item = {"Index": index, "Value": item}
         try:
             return check_size(render(self.selector, view.with_data(effective)), "iteration input")
         finally:
-            view.call.map_item = None
+            view.call.map_item = saved
 
     def check_concurrency(self, effective: Json, view: View) -> None:
         if self.max_concurrency_path is None:
@@ -108,7 +110,8 @@ class MapState(State):
             value = self.item_input(effective, index, item, view)
             rt.history.add("MapIterationStarted", "mapIterationStartedEventDetails", {"name": self.name, "index": index})
             try:
-                results.append(self.run_program(self.processor, value, rt, scope.child()))
+                child = scope.child({"Index": index, "Value": item})
+                results.append(self.run_program(self.processor, value, rt, child))
             except StatesError as err:
                 rt.history.add("MapIterationFailed", "mapIterationFailedEventDetails", {"name": self.name, "index": index})
                 rt.history.add("MapStateFailed", "mapStateFailedEventDetails", {"error": err.error, "cause": err.cause})

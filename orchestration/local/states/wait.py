@@ -5,6 +5,7 @@ from __future__ import annotations
 from orchestration.local.choice_rules import is_number, parse_timestamp
 from orchestration.local.context import StateCall
 from orchestration.local.errors import RUNTIME, InvalidDefinitionError, StatesError
+from orchestration.local.history import dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
 from orchestration.local.paths import View, apply_input_path
@@ -34,10 +35,12 @@ class WaitState(State):
             try:
                 value = view.with_data(effective).select(str(self.value))
             except PathError as exc:
-                raise StatesError(RUNTIME, f"Invalid path '{self.value}' : {exc}") from exc
+                raise StatesError(RUNTIME, f"The {self.mode} parameter does not reference an input value: {self.value}") from exc
         if self.mode.startswith("Seconds"):
-            if not is_number(value) or value < 0:  # type: ignore[operator]
-                raise StatesError(RUNTIME, f"The {self.mode} value {value!r} is not a non-negative number of seconds")
+            if not is_number(value):
+                raise StatesError(RUNTIME, f"The {self.mode} parameter references a non-numeric value: {self.value} == {dumps(value)}")
+            if value < 0:  # type: ignore[operator]
+                raise StatesError(RUNTIME, f"The {self.mode} parameter references a negative value: {self.value} == {dumps(value)}")
             return float(value)  # type: ignore[arg-type]
         moment = parse_timestamp(value)
         if moment is None:

@@ -1,0 +1,97 @@
+"""Fixtures for the local runtime suites: moto's Step Functions interpreter as the reference.
+
+``moto_outcomes`` runs every conformance case through moto once per session, in-process
+(``mock_aws`` with ``execute_state_machine``): one state machine per distinct definition, all
+executions started first and then collected, so moto's real sleeps (retry intervals, waits) overlap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.local.asl_cases import Case, Outcome, all_cases
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/lockgate-conformance"
+_POLL_SECONDS = 120.0
+REJECTED = "REJECTED_DEFINITION:"
+"""The status recorded when moto's CreateStateMachine rejects a definition AWS accepts."""
+
+
+@pytest.fixture(scope="session")
+def aws_credentials() -> Iterator[str]:
+    """Dummy credentials and a region for in-process moto; restores the environment afterwards."""
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")}
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    try:
+        yield "us-east-1"
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def machine_name(index: int) -> str:
+    return f"conformance-{index:04d}"
+
+
+def run_in_moto(cases: list[Case], region: str) -> dict[str, tuple[Outcome, dict[str, str]]]:
+    """Each case's moto outcome plus the identity (names, ARNs) its execution had."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        client = boto3.client("stepfunctions", region_name=region)
+        machines: dict[str, tuple[str, str]] = {}
+        started: dict[str, tuple[str, dict[str, str]]] = {}
+        outcomes: dict[str, tuple[Outcome, dict[str, str]]] = {}
+        for index, case in enumerate(cases):
+            text = json.dumps(case.definition, sort_keys=True)
+            if text not in machines:
+                name = machine_name(len(machines))
+                try:
+                    arn = client.create_state_machine(name=name, definition=json.dumps(case.definition), roleArn=ROLE_ARN)["stateMachineArn"]
+                except ClientError as exc:  # moto rejected the definition
+                    arn = f"{REJECTED}{exc.response['Error'].get('Message', '')}"
+                machines[text] = (name, arn)
+            name, arn = machines[text]
+            if arn.startswith(REJECTED):
+                outcomes[case.id] = (Outcome(REJECTED, None, None, arn.removeprefix(REJECTED)), {})
+                continue
+            execution = f"case-{index:05d}"
+            response = client.start_execution(stateMachineArn=arn, name=execution, input=json.dumps(case.input))
+            started[case.id] = (response["executionArn"], {"name": execution, "state_machine_name": name, "state_machine_arn": arn})
+        deadline = time.monotonic() + _POLL_SECONDS
+        while len(outcomes) < len(cases) and time.monotonic() < deadline:
+            for case_id, (execution_arn, identity) in started.items():
+                if case_id in outcomes:
+                    continue
+                described = client.describe_execution(executionArn=execution_arn)
+                if described["status"] != "RUNNING":
+                    outcomes[case_id] = (_outcome(described), identity)
+            time.sleep(0.05)
+    return outcomes
+
+
+def _outcome(described: dict[str, Any]) -> Outcome:
+    output = described.get("output") if described["status"] == "SUCCEEDED" else None
+    try:
+        value = json.loads(output) if output else None
+    except json.JSONDecodeError:  # moto can emit non-JSON text (e.g. Python reprs); keep it visible
+        value = {"unparsable moto output": output}
+    return Outcome(described["status"], value,
+                   described.get("error"), described.get("cause"))
+
+
+@pytest.fixture(scope="session")
+def moto_outcomes(aws_credentials: str) -> dict[str, tuple[Outcome, dict[str, str]]]:
+    return run_in_moto(all_cases(), aws_credentials)
