@@ -10,7 +10,7 @@ import typer
 
 from ..config import Project
 from ..errors import LockgateError, SpecError
-from . import plan_cmds, render_cmds, run_cmds, spec_cmds
+from . import plan_cmds, query_cmds, render_cmds, run_cmds, spec_cmds
 
 app = typer.Typer(
     name="lockgate",
@@ -44,6 +44,7 @@ app.command("list")(spec_cmds.list_cmd)
 app.command("plan")(plan_cmds.plan)
 app.command("render")(render_cmds.render)
 app.command("graph")(render_cmds.graph)
+app.command("query")(query_cmds.query)
 app.command("run")(run_cmds.run)
 app.command("backfill")(run_cmds.backfill)
 app.command("runs")(run_cmds.runs)

@@ -1,0 +1,61 @@
+"""Queries on AWS: Athena through awswrangler, with the workgroup and result location of
+``lockgate.yaml`` (``aws.athena``). awswrangler (and pandas) are imported only when a query runs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .result import QueryError, QueryResult
+
+if TYPE_CHECKING:
+    from ..config import Project
+
+__all__ = ["athena_query", "athena_arguments"]
+
+
+def athena_arguments(project: Project) -> dict[str, Any]:
+    """Keyword arguments for ``wr.athena.read_sql_query`` from the project's configuration."""
+    athena = project.config.aws.athena
+    args: dict[str, Any] = {"database": "default", "workgroup": athena.workgroup,
+                            "ctas_approach": False}
+    if athena.output:
+        args["s3_output"] = athena.output
+    return args
+
+
+def _configure_endpoints(wr: Any) -> None:
+    from .. import aws
+
+    for service, attr in (("athena", "athena_endpoint_url"), ("s3", "s3_endpoint_url"),
+                          ("glue", "glue_endpoint_url"), ("sts", "sts_endpoint_url")):
+        url = aws.endpoint_url(service)
+        if url:
+            setattr(wr.config, attr, url)
+
+
+def athena_query(project: Project, sql: str) -> QueryResult:
+    """Run ``sql`` in Athena; errors (syntax, permissions, a failed query) become one-line QueryErrors."""
+    import awswrangler as wr
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .. import aws
+
+    _configure_endpoints(wr)
+    try:
+        df = wr.athena.read_sql_query(sql, boto3_session=aws.session(project.config.aws.region),
+                                      **athena_arguments(project))
+    except wr.exceptions.QueryFailed as e:
+        raise QueryError(f"Athena query failed: {str(e).strip().splitlines()[0]}") from None
+    except (ClientError, BotoCoreError, wr.exceptions.InvalidArgumentValue) as e:
+        raise QueryError(f"Athena: {str(e).strip().splitlines()[0]}") from None
+    rows = [tuple(None if _is_na(v) else v for v in row) for row in df.itertuples(index=False, name=None)]
+    return QueryResult(columns=[str(c) for c in df.columns], rows=rows, engine="athena", executed_sql=sql)
+
+
+def _is_na(value: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, list | tuple | dict) else False
+    except (TypeError, ValueError):
+        return False
