@@ -1,0 +1,209 @@
+"""Read the run's source objects into Spark with the reading rules of docs/semantics.md §1.
+
+CSV and JSON Lines: every object is read whole (``binaryFile``: one row per object, so gzip and other
+non-splittable objects are handled the same way), then parsed by ``textparse`` inside a Python worker
+(``mapInArrow``) into one text column per spec column, ``_source_file`` and ``_record`` (line numbers),
+``_parse_error`` and ``_missing`` (the spec columns the object lacks). Besides rows, each object emits
+one info row (``_info`` JSON: extra/missing columns, or the whole-file error) that the driver
+collects. Parquet: read natively with its own types and ``_metadata.row_index`` as ``_record``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orchestration.contracts import SourceObject
+from orchestration.errors import DataError
+from orchestration.spec import Spec
+
+from .lake import lake_root, spark_path
+from .textparse import FileInfo, ParseOptions, decode, decompress, parse_csv, parse_jsonl
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import Column, DataFrame, SparkSession
+
+__all__ = ["SourceRead", "read_text_sources", "read_parquet_sources", "raw_column", "META_FIELDS"]
+
+META_FIELDS = ("_source_file", "_record", "_parse_error", "_missing")
+_BATCH_ROWS = 20_000
+
+
+def raw_column(index: int) -> str:
+    """Name of the text column holding spec column ``index`` before casting."""
+    return f"_raw_{index}"
+
+
+@dataclass
+class SourceRead:
+    """Rows read from the sources and what the objects reported about themselves."""
+
+    rows: DataFrame
+    rows_in: int = 0
+    extra_columns: dict[str, list[str]] = field(default_factory=dict)
+    missing_columns: dict[str, list[str]] = field(default_factory=dict)
+    empty_objects: list[str] = field(default_factory=list)
+
+
+def parse_options(spec: Spec) -> ParseOptions:
+    csv_opts = spec.source.csv
+    return ParseOptions(
+        columns=tuple(c.source_name for c in spec.columns), format=spec.source.format, header=csv_opts.header,
+        delimiter=csv_opts.delimiter, quote=csv_opts.quote, null_values=tuple(csv_opts.null_values),
+        encoding=csv_opts.encoding if spec.source.format == "csv" else "utf-8",
+    )
+
+
+def _text_schema(n: int) -> str:
+    raw = ", ".join(f"{raw_column(i)} string" for i in range(n))
+    return (f"_source_file string, _record bigint, _parse_error string, _missing array<string>, "
+            f"_info string{', ' + raw if raw else ''}")
+
+
+def _parser(opts: ParseOptions, compression: dict[str, str], root: Path | None) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The function each Python worker runs over ``binaryFile`` batches (path, content)."""
+    n = len(opts.columns)
+    names = ["_source_file", "_record", "_parse_error", "_missing", "_info"] + [raw_column(i) for i in range(n)]
+
+    def parse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa
+
+        from glue_jobs.engine.lake import lake_uri as to_uri
+
+        schema = pa.schema([("_source_file", pa.string()), ("_record", pa.int64()), ("_parse_error", pa.string()),
+                            ("_missing", pa.list_(pa.string())), ("_info", pa.string())]
+                           + [(raw_column(i), pa.string()) for i in range(n)])
+        cols: list[list[Any]] = [[] for _ in names]
+
+        def flush() -> pa.RecordBatch:
+            batch = pa.RecordBatch.from_arrays([pa.array(c, type=schema.field(i).type) for i, c in enumerate(cols)],
+                                               schema=schema)
+            for c in cols:
+                c.clear()
+            return batch
+
+        for batch in batches:
+            paths = batch.column("path").to_pylist()
+            for i, path in enumerate(paths):
+                uri = to_uri(path, root)
+                info = FileInfo(uri)
+                count = 0
+                try:
+                    content = batch.column("content")[i].as_py() or b""
+                    text = decode(decompress(content, compression.get(uri, "none"), uri), opts.encoding, uri)
+                    records = parse_csv if opts.format == "csv" else parse_jsonl
+                    missing: list[str] | None = None
+                    for rec in records(text, uri, opts, info):
+                        if missing is None:
+                            missing = info.missing_columns or None
+                        cols[0].append(uri)
+                        cols[1].append(rec.line)
+                        cols[2].append(rec.error)
+                        cols[3].append(missing)
+                        cols[4].append(None)
+                        for j, v in enumerate(rec.values):
+                            cols[5 + j].append(v)
+                        count += 1
+                        if len(cols[0]) >= _BATCH_ROWS:
+                            yield flush()
+                except ValueError as e:
+                    info.fatal = str(e)
+                cols[0].append(uri)
+                cols[1].append(None)
+                cols[2].append(None)
+                cols[3].append(None)
+                cols[4].append(json.dumps({"uri": uri, "extra": info.extra_columns, "missing": info.missing_columns,
+                                           "fatal": info.fatal, "rows": count}))
+                for j in range(n):
+                    cols[5 + j].append(None)
+        if cols[0]:
+            yield flush()
+
+    return parse
+
+
+def _raise_fatal(infos: list[dict[str, Any]]) -> None:
+    fatal = [i for i in infos if i.get("fatal")]
+    if fatal:
+        first = fatal[0]["fatal"]
+        more = f" (and {len(fatal) - 1} more objects)" if len(fatal) > 1 else ""
+        raise DataError(f"{first}{more}", where=fatal[0]["uri"])
+
+
+def read_text_sources(spark: SparkSession, spec: Spec, objects: list[SourceObject]) -> SourceRead:
+    """CSV or JSON Lines objects as text rows; raises DataError for an object that cannot be read."""
+    from pyspark import StorageLevel
+
+    opts = parse_options(spec)
+    compression = {o.uri: o.compression for o in objects}
+    files = spark.read.format("binaryFile").load([spark_path(o.uri) for o in objects])
+    parsed = files.select("path", "content").mapInArrow(_parser(opts, compression, lake_root()), _text_schema(len(opts.columns)))
+    parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
+    infos = [json.loads(r["_info"]) for r in parsed.where("_info IS NOT NULL").select("_info").collect()]
+    _raise_fatal(infos)
+    seen = {i["uri"] for i in infos}
+    lost = [o.uri for o in objects if o.uri not in seen]
+    if lost:
+        raise DataError(f"{len(lost)} object(s) of the manifest were not read, e.g. {lost[0]}; "
+                        "check that they still exist", where=lost[0])
+    rows = parsed.where("_info IS NULL").drop("_info")
+    return SourceRead(
+        rows=rows,
+        rows_in=sum(i["rows"] for i in infos),
+        extra_columns={i["uri"]: i["extra"] for i in infos if i["extra"]},
+        missing_columns={i["uri"]: i["missing"] for i in infos if i["missing"]},
+        empty_objects=sorted(i["uri"] for i in infos if i["rows"] == 0),
+    )
+
+
+def read_parquet_sources(spark: SparkSession, spec: Spec, objects: list[SourceObject]) -> list[tuple[DataFrame, list[str]]]:
+    """Parquet objects grouped by identical schema: (rows, missing spec columns) per group.
+
+    Each group has ``_source_file``, ``_record`` (0-based row index in its file), ``_parse_error``
+    (always NULL), ``_missing`` and one column per spec column (``raw_column(i)``) with the file's own
+    type; a missing column is a NULL string.
+    """
+    from pyspark.sql import functions as F
+
+    groups: dict[str, list[str]] = {}
+    schemas: dict[str, Any] = {}
+    for o in objects:
+        try:
+            schema = spark.read.parquet(spark_path(o.uri)).schema
+        except Exception as e:
+            raise DataError(f"cannot read as Parquet ({str(e).splitlines()[0][:300]}); the object is not a "
+                            "Parquet file or is truncated", where=o.uri) from None
+        key = schema.json()
+        groups.setdefault(key, []).append(o.uri)
+        schemas[key] = schema
+    out: list[tuple[DataFrame, list[str]]] = []
+    for key, uris in groups.items():
+        names = set(schemas[key].fieldNames())
+        df = spark.read.parquet(*[spark_path(u) for u in uris])
+        missing = [c.source_name for c in spec.columns if c.source_name not in names]
+        source = _uri_column(F.col("_metadata.file_path"))
+        cols = [source.alias("_source_file"), F.col("_metadata.row_index").cast("bigint").alias("_record"),
+                F.lit(None).cast("string").alias("_parse_error"),
+                (F.array(*[F.lit(m) for m in missing]) if missing else F.lit(None).cast("array<string>")).alias("_missing")]
+        for i, c in enumerate(spec.columns):
+            if c.source_name in names:
+                cols.append(F.col(f"`{c.source_name}`").alias(raw_column(i)))
+            else:
+                cols.append(F.lit(None).cast("string").alias(raw_column(i)))
+        out.append((df.select(*cols), missing))
+    return out
+
+
+def _uri_column(path: Column) -> Column:
+    """``s3://`` URIs from the paths Spark reports, natively (see ``lake.lake_uri``)."""
+    from pyspark.sql import functions as F
+
+    root = lake_root()
+    if root is None:
+        return F.regexp_replace(path, r"^s3[an]?://", "s3://")
+    return F.regexp_replace(path, "^file:(//)?" + re.escape(root.as_posix().rstrip("/")) + "/", "s3://")

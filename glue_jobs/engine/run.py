@@ -1,0 +1,139 @@
+"""One Glue run over the whole manifest: read, validate, derive, filter, hook, dedupe, write, account.
+
+``run_manifest`` is the pure entry point tests call directly; ``glue_jobs/job.py`` only parses
+arguments, builds the session and calls it. Row accounting uses Spark observations on the output
+write, so counting costs no extra pass over the data.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from orchestration.contracts import BatchResult, Manifest
+from orchestration.errors import AccountingError, DataError
+from orchestration.spec import Spec
+from orchestration.storage import Storage
+
+from .readers import SourceRead, raw_column, read_parquet_sources, read_text_sources
+from .transform import apply_filter, apply_hook, dedupe, derive, output_order
+from .validate import Group, Validated, validate
+from .writer import quarantine_uri, write_parquet, written_files
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["run_manifest", "ingested_at"]
+
+
+def ingested_at(manifest: Manifest) -> datetime:
+    """The run's start as a UTC datetime (``_ingested_at``)."""
+    value = datetime.fromisoformat(manifest.started_at)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _named(df: DataFrame, spec: Spec) -> DataFrame:
+    """Raw columns under their source names, next to ``_source_file``, ``_record``, ``_parse_error``."""
+    from pyspark.sql import functions as F
+
+    cols = [F.col(raw_column(i)).alias(c.source_name) for i, c in enumerate(spec.columns)]
+    return df.select(*cols, "_source_file", "_record", "_parse_error")
+
+
+def _text_groups(read: SourceRead, spec: Spec) -> list[Group]:
+    from pyspark.sql import functions as F
+
+    missing_sets = sorted({tuple(m) for m in read.missing_columns.values()})
+    groups = [Group(_named(read.rows.where(F.col("_missing").isNull()), spec))]
+    for m in missing_sets:
+        match = F.array_join(F.col("_missing"), "\u0001") == F.lit("\u0001".join(m))
+        groups.append(Group(_named(read.rows.where(match), spec), missing=frozenset(m)))
+    return groups
+
+
+def _spark_type_name(data_type: object) -> str:
+    from pyspark.sql.types import DataType
+
+    assert isinstance(data_type, DataType)
+    name = data_type.simpleString()
+    return "timestamp" if name == "timestamp_ntz" else name
+
+
+def _parquet_groups(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[list[Group], int]:
+    from pyspark.sql import functions as F
+
+    groups: list[Group] = []
+    rows_in = 0
+    for df, missing in read_parquet_sources(spark, spec, manifest.objects):
+        typed: set[str] = set()
+        cols = []
+        for i, c in enumerate(spec.columns):
+            field = df.schema[raw_column(i)]
+            if c.source_name not in missing and _spark_type_name(field.dataType) == str(c.column_type):
+                typed.add(c.source_name)
+                cols.append(F.col(raw_column(i)))
+            else:
+                cols.append(F.col(raw_column(i)).cast("string").alias(raw_column(i)))
+        df = df.select(*cols, "_source_file", "_record", "_parse_error")
+        rows_in += df.count()
+        groups.append(Group(_named(df, spec), missing=frozenset(missing), typed=frozenset(typed)))
+    return groups, rows_in
+
+
+def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, result_uri: str,
+                 storage: Storage) -> BatchResult:
+    """Process every object of ``manifest``, write staging data, quarantine and the ``BatchResult``."""
+    started = time.monotonic()
+    spec = Spec.model_validate(manifest.spec)
+    staging_data = staging_uri.rstrip("/") + "/data/"
+    result = BatchResult(run_id=manifest.run_id, import_=manifest.import_, engine="glue", unit="glue",
+                         bytes_in=sum(o.size for o in manifest.objects))
+    if manifest.objects:
+        if spec.source.format == "parquet":
+            groups, rows_in = _parquet_groups(spark, spec, manifest)
+            extra: dict[str, list[str]] = {}
+        else:
+            read = read_text_sources(spark, spec, manifest.objects)
+            groups, rows_in, extra = _text_groups(read, spec), read.rows_in, read.extra_columns
+        checked = validate(spark, spec, groups)
+        rejected, valid, hooked, written = _write(checked, spec, manifest, staging_data, storage)
+        if valid + rejected != rows_in:
+            raise AccountingError(f"read {rows_in} rows but validated {valid} and rejected {rejected}",
+                                  where=f"glue job {manifest.import_}/{manifest.run_id}")
+        if hooked > valid:
+            raise DataError(f"hook {spec.hooks.spark} returned {hooked} rows from {valid}; a hook may remove "
+                            "rows but must not add any", where=f"{spec.name}: hooks.spark")
+        result.rows_in, result.rows_rejected = rows_in, rejected
+        result.rows_filtered, result.rows_deduplicated, result.rows_written = valid - hooked, hooked - written, written
+        result.extra_columns = extra
+        if written:
+            result.files_written, result.partitions = written_files(storage, staging_data)
+    result.duration_s = round(time.monotonic() - started, 3)
+    storage.write_json(result_uri, result.model_dump(mode="json", by_alias=True))
+    return result
+
+
+def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str,
+           storage: Storage) -> tuple[int, int, int, int]:
+    """Write quarantine and output; returns (rejected, valid, after hook, written) row counts."""
+    from pyspark.sql import Observation
+    from pyspark.sql import functions as F
+
+    rejected_count = checked.rejected.count()
+    if rejected_count:
+        q = checked.rejected.select("*", F.lit(manifest.run_id).alias("_run_id"))
+        names = [c for c in q.columns if c not in ("_source_file", "_record", "_run_id", "_errors")]
+        q = q.select(*[f"`{n}`" for n in names], "_source_file", "_record", "_run_id", "_errors")
+        write_parquet(q, quarantine_uri(spec, manifest.run_id), partition_by=[], compression=spec.target.compression)
+    obs_valid, obs_hooked, obs_written = Observation("valid"), Observation("hooked"), Observation("written")
+    df = checked.valid.withColumns({
+        "_run_id": F.lit(manifest.run_id), "_ingested_at": F.lit(ingested_at(manifest)).cast("timestamp"),
+    }).observe(obs_valid, F.count(F.lit(1)).alias("n"))
+    df = apply_hook(apply_filter(derive(df, spec), spec), spec).observe(obs_hooked, F.count(F.lit(1)).alias("n"))
+    df = output_order(dedupe(df, spec), spec).observe(obs_written, F.count(F.lit(1)).alias("n"))
+    write_parquet(df, staging_data, partition_by=list(spec.target.partition_by), compression=spec.target.compression)
+    written = int(obs_written.get["n"])
+    if not written:
+        storage.delete_prefix(staging_data)
+    return rejected_count, int(obs_valid.get["n"]), int(obs_hooked.get["n"]), written

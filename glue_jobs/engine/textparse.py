@@ -1,0 +1,217 @@
+"""Turn one CSV or JSON Lines object into text records with line numbers (docs/semantics.md §1, §6).
+
+Pure Python, no Spark: the Spark reader runs it inside Python workers over whole objects, and tests
+call it directly. Each object becomes a ``FileInfo`` (extra and missing columns, or the whole-file
+error that fails the run) and a stream of ``Record``s: the record's first physical line (1-based,
+counting the header and blank lines), one text value (or None) per spec column, and a parse error
+(``parse:...``) for rows that are damaged on their own.
+
+Why not Spark's CSV reader: it cannot say on which line a record starts, it folds an unquoted empty
+field and a missing field into the same NULL, and ``null_values`` would apply after its own rules.
+Parsing here with the ``csv`` module over whole objects gives exact line numbers and raw text.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+__all__ = ["FileInfo", "Record", "ParseOptions", "decompress", "decode", "parse_csv", "parse_jsonl", "json_text"]
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """What the parser needs from the spec: source column names in spec order and CSV options."""
+
+    columns: tuple[str, ...]
+    format: str = "csv"
+    header: bool = True
+    delimiter: str = ","
+    quote: str = '"'
+    null_values: tuple[str, ...] = ("",)
+    encoding: str = "utf-8"
+
+
+@dataclass
+class FileInfo:
+    """What one object contributes besides rows."""
+
+    uri: str
+    extra_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+    fatal: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record: its starting line, one text value per spec column, and a row-level parse error."""
+
+    line: int
+    values: tuple[str | None, ...]
+    error: str | None = None
+
+
+def decompress(data: bytes, compression: str, uri: str) -> bytes:
+    """Inflate gzip/bz2/zstd; raises ValueError naming the object and what is wrong."""
+    try:
+        if compression == "gzip":
+            return gzip.decompress(data)
+        if compression == "bz2":
+            return bz2.decompress(data)
+        if compression == "zstd":
+            import pyarrow as pa
+
+            stream = pa.CompressedInputStream(pa.BufferReader(data), "zstd")
+            return bytes(stream.read())
+    except (OSError, EOFError, ValueError, zlib.error) as e:
+        raise ValueError(f"{uri}: cannot decompress {compression} ({e}); the object is corrupt or truncated, "
+                         f"replace it or exclude it with source.pattern") from None
+    except Exception as e:  # pyarrow raises its own error types
+        raise ValueError(f"{uri}: cannot decompress {compression} ({e}); the object is corrupt or truncated") from None
+    return data
+
+
+def decode(data: bytes, encoding: str, uri: str) -> str:
+    """Decode text and drop a UTF-8 byte-order mark; raises ValueError naming the byte offset."""
+    codec = "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise ValueError(f"{uri}: invalid {encoding} at byte offset {e.start} (line {line}); "
+                         f"fix the file or set source.csv.encoding") from None
+    if codec == "utf-8" and text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Physical lines split on LF only, each keeping its line ending (CRLF ends in CR LF)."""
+    start = 0
+    n = len(text)
+    while start < n:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
+def _null(value: str, nulls: frozenset[str]) -> str | None:
+    return None if value in nulls else value
+
+
+def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterator[Record]:
+    """Records of one CSV object. Fills ``info`` (header problems) before the first record."""
+    reader = csv.reader(_lines(text), delimiter=opts.delimiter, quotechar=opts.quote, doublequote=True,
+                        strict=False, skipinitialspace=False)
+    nulls = frozenset(opts.null_values)
+    positions: list[int | None]
+    expected: int | None = None
+    if not opts.header:
+        positions = list(range(len(opts.columns)))
+        expected = len(opts.columns)
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            if expected is None:
+                info.fatal = f"{uri}: line {start}: cannot read the header ({e})"
+                return
+            yield Record(start, (None,) * len(opts.columns), f"parse:{e}")
+            continue
+        if not row:
+            continue  # a blank line: counted in line numbers, never a record
+        if expected is None:
+            header = row
+            seen: dict[str, int] = {}
+            for i, name in enumerate(header):
+                if name in seen:
+                    info.fatal = (f"{uri}: line {start}: duplicate header {name!r} at columns {seen[name] + 1} and {i + 1}; "
+                                  f"rename one of them in the source")
+                    return
+                seen[name] = i
+            positions = [seen.get(c) for c in opts.columns]
+            info.missing_columns = [c for c, p in zip(opts.columns, positions, strict=True) if p is None]
+            wanted = set(opts.columns)
+            info.extra_columns = [h for h in header if h not in wanted]
+            expected = len(header)
+            continue
+        if len(row) != expected:
+            yield Record(start, (None,) * len(opts.columns), f"parse:field count {len(row)}, expected {expected}")
+            continue
+        yield Record(start, tuple(None if p is None else _null(row[p], nulls) for p in positions))
+
+
+class _Number(str):
+    """A JSON number kept as its source text (``1.50`` stays ``1.50``)."""
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def json_text(value: object) -> str | None:
+    """The text form of one JSON value (docs/semantics.md §1)."""
+    if value is None:
+        return None
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return str(value)
+    return _compact(value)
+
+
+def _compact(value: object) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, _Number):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ",".join(_compact(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _compact(v) for k, v in value.items()) + "}"
+    return str(value)
+
+
+_DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_reject_constant)
+
+
+def parse_jsonl(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterator[Record]:
+    """Records of one JSON Lines object; blank lines are skipped but counted."""
+    wanted = set(opts.columns)
+    extra: dict[str, None] = {}
+    none_row = (None,) * len(opts.columns)
+    for number, line in enumerate(_lines(text), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = _DECODER.decode(line)
+        except ValueError:
+            yield Record(number, none_row, "parse:not a JSON object")
+            continue
+        if not isinstance(obj, dict):
+            yield Record(number, none_row, "parse:not a JSON object")
+            continue
+        for k in obj:
+            if k not in wanted and k not in extra:
+                extra[k] = None
+        yield Record(number, tuple(json_text(obj.get(c)) for c in opts.columns))
+    info.extra_columns = list(extra)

@@ -1,0 +1,89 @@
+"""Derive, filter, the ``spark`` hook, run-wide dedupe and the output column order (docs/semantics.md §4-5).
+
+All spec expressions are Spark SQL and run natively here; the Lambda engine transpiles the same text.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from orchestration.errors import DataError, SpecError
+from orchestration.spec import Spec
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+__all__ = ["METADATA_COLUMNS", "derive", "apply_filter", "load_hook", "apply_hook", "dedupe", "output_order"]
+
+METADATA_COLUMNS = ("_source_file", "_record", "_run_id", "_ingested_at")
+
+
+def derive(df: DataFrame, spec: Spec) -> DataFrame:
+    """Add derived columns in spec order; later expressions see earlier ones."""
+    from pyspark.sql import functions as F
+
+    for name, sql in spec.derive.items():
+        df = df.withColumn(name, F.expr(sql))
+    return df
+
+
+def apply_filter(df: DataFrame, spec: Spec) -> DataFrame:
+    """Keep rows where the filter is true (false and NULL are dropped)."""
+    from pyspark.sql import functions as F
+
+    if spec.filter is None:
+        return df
+    return df.where(F.coalesce(F.expr(spec.filter), F.lit(False)))
+
+
+def load_hook(ref: str, where: str) -> object:
+    """Import ``module:function``; raises SpecError naming the hook and the fix."""
+    module_name, _, func_name = ref.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        raise SpecError(f"cannot import hook module {module_name!r} ({e}); ship it with the job's "
+                        "--extra-py-files or fix the name", where=where) from None
+    func = getattr(module, func_name, None)
+    if not callable(func):
+        raise SpecError(f"{module_name} has no function {func_name!r}; fix the hook reference", where=where)
+    return func
+
+
+def apply_hook(df: DataFrame, spec: Spec) -> DataFrame:
+    """Run the ``spark`` hook (DataFrame -> DataFrame); it must keep the metadata columns."""
+    from pyspark.sql import DataFrame as SparkDataFrame
+
+    ref = spec.hooks.spark
+    if ref is None:
+        return df
+    where = f"{spec.name}: hooks.spark"
+    out = load_hook(ref, where)(df)  # type: ignore[operator]
+    if not isinstance(out, SparkDataFrame):
+        raise DataError(f"hook {ref} returned {type(out).__name__}, not a DataFrame; return the transformed "
+                        "DataFrame", where=where)
+    lost = [c for c in [*spec.output_columns, *METADATA_COLUMNS] if c not in out.columns]
+    if lost:
+        raise DataError(f"hook {ref} dropped column(s) {', '.join(lost)}; a hook may add columns and remove rows "
+                        "but must keep every spec and metadata column", where=where)
+    return out
+
+
+def dedupe(df: DataFrame, spec: Spec) -> DataFrame:
+    """Keep the first row per key by ``order_by``, ties broken by ``_source_file`` then ``_record``."""
+    from pyspark.sql import functions as F
+
+    if spec.dedupe is None:
+        return df
+    keys = ", ".join(f"`{k}`" for k in spec.dedupe.keys)
+    order = f"{spec.dedupe.order_by}, " if spec.dedupe.order_by else ""
+    rank = F.expr(f"row_number() OVER (PARTITION BY {keys} ORDER BY {order}_source_file ASC, _record ASC)")
+    return df.withColumn("__lockgate_rank", rank).where("__lockgate_rank = 1").drop("__lockgate_rank")
+
+
+def output_order(df: DataFrame, spec: Spec) -> DataFrame:
+    """Spec columns, derived columns, hook columns, then the metadata columns."""
+    first = list(spec.output_columns)
+    hook_cols = [c for c in df.columns if c not in first and c not in METADATA_COLUMNS]
+    return df.select(*[f"`{c}`" for c in [*first, *hook_cols, *METADATA_COLUMNS]])

@@ -1,0 +1,68 @@
+"""Write staged output and the quarantine as Hive-partitioned Parquet (docs/semantics.md §5).
+
+Timestamps are written as Parquet ``TIMESTAMP(MICROS)`` with ``isAdjustedToUTC=false`` (Spark's
+``TIMESTAMP_NTZ``), the UTC wall-clock time, which is what the Lambda engine's pyarrow writes for a
+zone-less timestamp. Spark's bookkeeping files (``_SUCCESS``, local ``.crc`` checksums) never reach the
+lake, so the staging prefix holds exactly the data files commit publishes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from orchestration.spec import Spec
+from orchestration.storage import Storage
+
+from .lake import lake_root, spark_path
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+__all__ = ["to_ntz", "write_parquet", "written_files"]
+
+
+def to_ntz(df: DataFrame) -> DataFrame:
+    """Every ``timestamp`` column as ``timestamp_ntz`` (same UTC wall-clock value)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import TimestampType
+
+    cols = []
+    for f in df.schema.fields:
+        c = F.col(f"`{f.name}`")
+        cols.append(c.cast("timestamp_ntz").alias(f.name) if isinstance(f.dataType, TimestampType) else c)
+    return df.select(*cols)
+
+
+def write_parquet(df: DataFrame, uri: str, *, partition_by: list[str], compression: str) -> None:
+    """Overwrite ``uri`` with ``df`` as Parquet (a retried job run replaces its own earlier attempt)."""
+    writer = to_ntz(df).write.mode("overwrite").option("compression", compression)
+    if partition_by:
+        writer = writer.partitionBy(*partition_by)
+    writer.parquet(spark_path(uri))
+    _tidy_local(uri)
+
+
+def _tidy_local(uri: str) -> None:
+    """Remove Hadoop's local checksum and marker files under ``uri`` in the local lake."""
+    root = lake_root()
+    if root is None:
+        return
+    base = root / uri[len("s3://"):]
+    for dirpath, _, files in os.walk(base):
+        for name in files:
+            if name == "_SUCCESS" or (name.startswith(".") and name.endswith(".crc")):
+                os.unlink(os.path.join(dirpath, name))
+
+
+def written_files(storage: Storage, uri: str) -> tuple[list[str], list[str]]:
+    """The Parquet objects under ``uri`` and their partition paths (``k=v/k2=v2``), both sorted."""
+    files = [o.uri for o in storage.list(uri) if o.uri.endswith(".parquet")]
+    prefix = uri if uri.endswith("/") else uri + "/"
+    parts = sorted({f[len(prefix):].rsplit("/", 1)[0] for f in files if "/" in f[len(prefix):]})
+    return sorted(files), parts
+
+
+def quarantine_uri(spec: Spec, run_id: str) -> str:
+    """``<target.quarantine_uri>/run_id=<run_id>/``."""
+    return spec.target.quarantine_uri.rstrip("/") + f"/run_id={run_id}/"

@@ -1,0 +1,128 @@
+"""The Spark engine end to end over a local lake: rules, accounting, metadata, outputs, failures."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from glue_jobs.engine import run_manifest
+from orchestration.errors import DataError
+from orchestration.storage import LocalLake
+from tests.glue.spark import spec_of, stage_run
+
+pytestmark = pytest.mark.spark
+
+ORDERS = {
+    "columns": [
+        {"name": "order_id", "type": "bigint", "nullable": False, "source": "OrderID"},
+        {"name": "amount", "type": "decimal(12,2)", "checks": ["amount >= 0"]},
+        {"name": "currency", "type": "string", "allowed": ["EUR", "USD"]},
+        {"name": "status", "type": "string"},
+        {"name": "ordered_at", "type": "timestamp", "format": "yyyy-MM-dd HH:mm:ss"},
+    ],
+    "derive": {"order_date": "CAST(ordered_at AS DATE)"},
+    "filter": "status <> 'test'",
+    "dedupe": {"keys": ["order_id"], "order_by": "ordered_at DESC"},
+    "target": {"database": "d", "table": "t", "location": "s3://lake/orders/", "partition_by": ["order_date"]},
+}
+CSV = (
+    "OrderID,amount,currency,status,ordered_at,channel\n"
+    "1,10.005,EUR,paid,2024-03-01 10:00:00,web\n"        # 2 ok (amount rounds half-up to 10.01)
+    "2,abc,EUR,paid,2024-03-01 11:00:00,web\n"           # 3 cast:amount
+    ",-1,JPY,paid,2024-03-01 12:00:00,web\n"             # 4 not_null, check, allowed
+    "3,5,USD,test,2024-03-01 13:00:00,app\n"             # 5 filtered
+    "1,7,EUR,paid,2024-03-02 09:00:00,app\n"             # 6 newer duplicate of 1: kept
+    "4,\"1,5\",EUR,\"multi\nline\",2024-03-01 14:00:00,web\n"  # 7-8 cast:amount, record starts at 7
+    "5,1,EUR\n"                                           # 9 parse: field count
+)
+
+
+def _result(lake: Path, uri: str) -> dict:
+    return json.loads((lake / uri.removeprefix("s3://")).read_text())
+
+
+def test_csv_run_accounts_for_every_row_and_writes_partitions(spark, lake: Path) -> None:
+    spec = spec_of(ORDERS)
+    m = stage_run(lake, spec, {"a.csv": CSV})
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert (r.rows_in, r.rows_written, r.rows_rejected, r.rows_filtered, r.rows_deduplicated) == (7, 1, 4, 1, 1)
+    assert r.engine == "glue" and r.unit == "glue"
+    assert r.extra_columns == {"s3://raw/in/a.csv": ["channel"]}
+    assert r.partitions == ["order_date=2024-03-02"]
+    assert _result(lake, m.paths.glue_result)["rows_written"] == 1
+
+    data = lake / m.paths.staging_data.removeprefix("s3://")
+    table = ds.dataset(data, format="parquet", partitioning="hive").to_table()
+    rows = table.to_pylist()
+    assert [(x["order_id"], x["amount"], x["_record"], str(x["order_date"])) for x in rows] == [
+        (1, Decimal("7.00"), 6, "2024-03-02")]
+    first_file = next(data.rglob("*.parquet"))
+    schema = pq.read_schema(first_file)
+    assert schema.names == ["order_id", "amount", "currency", "status", "ordered_at", "_source_file", "_record",
+                            "_run_id", "_ingested_at"]
+    ts_type = schema.field("ordered_at").type
+    assert str(ts_type) == "timestamp[us]"
+    assert '"isAdjustedToUTC": false' in pq.ParquetFile(first_file).schema.column(4).logical_type.to_json()
+    assert not list(data.rglob("_SUCCESS")) and not list(data.rglob(".*.crc"))
+
+    quarantine = pq.read_table(lake / "lake" / "orders_quarantine" / "run_id=run-1").to_pylist()
+    by_record = {q["_record"]: q["_errors"] for q in quarantine}
+    assert by_record == {
+        3: ["cast:amount"],
+        4: ["not_null:order_id", "check:amount >= 0", "allowed:currency"],
+        7: ["cast:amount"],
+        9: ["parse:field count 3, expected 6"],
+    }
+    assert {q["_run_id"] for q in quarantine} == {"run-1"}
+    assert next(q for q in quarantine if q["_record"] == 7)["status"] == "multi\nline"
+
+
+def test_values_metadata_and_types(spark, lake: Path) -> None:
+    spec = spec_of({"columns": [{"name": "id", "type": "int"}, {"name": "ok", "type": "boolean"},
+                                {"name": "d", "type": "date"}, {"name": "ts", "type": "timestamp"},
+                                {"name": "x", "type": "double"}], "source": {"uri": "s3://raw/in/", "format": "jsonl"}})
+    lines = ['{"id": 1, "ok": "Yes", "d": "2024-02-29", "ts": "2024-03-01T10:00:00.1234567+02:00", "x": 1.50}',
+             "", '{"id": "2", "ok": false, "d": "2024-01-01", "ts": "2024-03-01", "x": "NaN", "more": {"a": [1]}}']
+    m = stage_run(lake, spec, {"e.jsonl.gz": "\n".join(lines) + "\n"})
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert (r.rows_in, r.rows_written) == (2, 2)
+    assert r.extra_columns == {"s3://raw/in/e.jsonl.gz": ["more"]}
+    rows = sorted(pq.read_table(lake / m.paths.staging_data.removeprefix("s3://")).to_pylist(), key=lambda x: x["id"])
+    assert rows[0]["ok"] is True and rows[0]["d"] == date(2024, 2, 29)
+    assert rows[0]["ts"] == datetime(2024, 3, 1, 8, 0, 0, 123456)
+    assert rows[0]["_record"] == 1 and rows[1]["_record"] == 3
+    assert rows[1]["x"] != rows[1]["x"]  # NaN
+    assert rows[0]["_source_file"] == "s3://raw/in/e.jsonl.gz" and rows[0]["_run_id"] == "run-1"
+    assert rows[0]["_ingested_at"] == datetime(2024, 3, 2, 3, 4, 5, 123456)
+
+
+def test_missing_column_rejects_every_row_of_that_object(spark, lake: Path) -> None:
+    spec = spec_of({"columns": [{"name": "a", "type": "int"}, {"name": "b", "type": "string"}]})
+    m = stage_run(lake, spec, {"1.csv": "a,b\n1,x\n", "2.csv": "a\n2\n3\n"})
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert (r.rows_in, r.rows_written, r.rows_rejected) == (3, 1, 2)
+    q = pq.read_table(lake / "lake" / "t_quarantine" / "run_id=run-1").to_pylist()
+    assert sorted((x["_source_file"], x["_record"], tuple(x["_errors"]), x["a"]) for x in q) == [
+        ("s3://raw/in/2.csv", 2, ("missing_column:b",), "2"), ("s3://raw/in/2.csv", 3, ("missing_column:b",), "3")]
+
+
+def test_corrupt_gzip_fails_the_run_naming_the_object(spark, lake: Path) -> None:
+    spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
+    m = stage_run(lake, spec, {"ok.csv": "a\n1\n"})
+    (lake / "raw/in/bad.csv.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    m.objects.append(m.objects[0].model_copy(update={"uri": "s3://raw/in/bad.csv.gz", "compression": "gzip"}))
+    with pytest.raises(DataError, match=r"s3://raw/in/bad.csv.gz.*gzip"):
+        run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+
+
+def test_duplicate_header_fails_the_run_naming_both_positions(spark, lake: Path) -> None:
+    spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
+    m = stage_run(lake, spec, {"d.csv": "a,b,a\n1,2,3\n"})
+    with pytest.raises(DataError, match=r"duplicate header 'a' at columns 1 and 3"):
+        run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
