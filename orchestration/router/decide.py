@@ -56,7 +56,8 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
 
     fmt = facts.format
     budget = lambda_budget(settings.lambda_, model)
-    secs = [object_seconds(o, fmt, model, budget.vcpus) for o in facts.objects]
+    rates = {c: model.rate(fmt, c) for c in facts.compressions}
+    secs = [object_seconds(o, fmt, model, budget.vcpus, rates[o.compression]) for o in facts.objects]
     capacity = budget.seconds - model.invocation_overhead_s
     packed = first_fit_decreasing(secs, [o.size for o in facts.objects], capacity, model.max_objects_per_batch)
     batches = [Batch(index=i, objects=b.objects, bytes=b.bytes) for i, b in enumerate(packed)]
@@ -80,7 +81,7 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
             bucket_secs = bucket_secs[:buckets]
 
     # Glue estimate uses the bytes-weighted throughput of the run's objects.
-    weighted = sum(o.size * model.rate(fmt, o.compression) for o in facts.objects)
+    weighted = sum(o.size * rates[o.compression] for o in facts.objects)
     by_rate = weighted / facts.total_bytes if facts.total_bytes else model.rate(fmt, "none")
     glue_s = glue_seconds(facts.total_bytes, by_rate, settings.glue, model)
 

@@ -43,9 +43,10 @@ def lambda_budget(settings: LambdaSettings, model: ThroughputModel) -> LambdaBud
     )
 
 
-def object_seconds(obj: ObjectFacts, fmt: str, model: ThroughputModel, vcpus: float) -> float:
+def object_seconds(obj: ObjectFacts, fmt: str, model: ThroughputModel, vcpus: float, rate_1vcpu: float | None = None
+                   ) -> float:
     """Seconds one Lambda with ``vcpus`` needs to load ``obj`` (per-object overhead included)."""
-    rate = model.rate(fmt, obj.compression) * vcpus * 2**20
+    rate = (rate_1vcpu if rate_1vcpu is not None else model.rate(fmt, obj.compression)) * vcpus * 2**20
     return model.per_object_overhead_s + obj.size / rate
 
 

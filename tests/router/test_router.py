@@ -1,0 +1,156 @@
+"""The router as a pure function: rules, reasons, packing, cost."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from orchestration.config import ProjectConfig
+from orchestration.errors import SpecError
+from orchestration.router import ObjectFacts, PlanFacts, RoutingConfig, route
+from orchestration.router.binpack import first_fit_decreasing
+from orchestration.router.cost import RouteCost, cost_sentence
+from orchestration.spec import parse_spec
+
+MB = 2**20
+GB = 2**30
+
+
+def make_spec(**over: object):
+    data: dict = {
+        "name": "orders",
+        "source": {"uri": "s3://raw-bucket/orders/", "format": "csv", "compression": "gzip"},
+        "columns": [{"name": "id", "type": "bigint"}],
+        "target": {"database": "sales", "table": "orders", "location": "s3://lake-bucket/orders/"},
+    }
+    data.update(over)
+    return parse_spec(data, "test.yaml")
+
+
+def gz(n: int, size: int) -> list[ObjectFacts]:
+    return [ObjectFacts(size, "gzip", False) for _ in range(n)]
+
+
+def test_small_input_goes_to_lambda_with_reasons_and_both_costs() -> None:
+    d = route(PlanFacts("csv", gz(40, 50 * MB)), make_spec())
+    assert d.route == "lambda"
+    assert any(r.startswith("largest object 50 MB gzip CSV") and "one Lambda may run 60% of 900 s" in r
+               for r in d.reasons)
+    assert d.reasons[-1].startswith("lambda ≈ $") and ", glue ≈ $" in d.reasons[-1]
+    assert d.cost["lambda"]["usd"] > 0 and d.cost["glue"]["usd"] > 0
+    assert sorted(i for b in d.batches for i in b.objects) == list(range(40))
+
+
+def test_object_beyond_one_lambda_budget_goes_to_glue() -> None:
+    facts = PlanFacts("csv", [ObjectFacts(12 * GB, "gzip", False), *gz(3, MB)])
+    d = route(facts, make_spec())
+    assert d.route == "glue"
+    assert "largest object 12 GB gzip CSV (gzip cannot be split) needs" in d.reasons[0]
+    assert "one Lambda may run 60% of 900 s (540 s)" in d.reasons[0]
+    assert any(r.startswith("glue: 10 x G.1X need") for r in d.reasons)
+    assert d.dedupe_buckets == 0
+
+
+def test_total_beyond_concurrent_budget_goes_to_glue() -> None:
+    spec = make_spec(routing={"lambda": {"memory_mb": 1769, "timeout_s": 900, "max_concurrency": 2}})
+    d = route(PlanFacts("csv", gz(100, 500 * MB)), spec)
+    assert d.route == "glue"
+    assert "more than 1 wave of 2 Lambdas" in d.reasons[0]
+
+
+def test_more_waves_allowed_by_config_keep_lambda() -> None:
+    spec = make_spec(routing={"lambda": {"memory_mb": 1769, "timeout_s": 900, "max_concurrency": 2}})
+    config = RoutingConfig.model_validate({"throughput": {"max_waves": 100}})
+    assert route(PlanFacts("csv", gz(100, 500 * MB)), spec, config=config).route == "lambda"
+
+
+def test_input_engine_overrides_spec_and_lambda_warns_when_over_budget() -> None:
+    spec = make_spec(routing={"engine": "glue"})
+    small = PlanFacts("csv", gz(2, MB))
+    assert route(small, spec).route == "glue"
+    assert route(small, spec).reasons[0] == "glue forced by the spec (routing.engine)"
+    forced = route(PlanFacts("csv", gz(1, 12 * GB)), spec, engine="lambda")
+    assert forced.route == "lambda"
+    assert forced.reasons[0] == "lambda forced by the run input (engine=lambda)"
+    assert forced.reasons[1].startswith("warning: largest object 12 GB")
+
+
+def test_spark_only_spec_goes_to_glue_and_never_to_lambda() -> None:
+    spec = make_spec(hooks={"spark": "examples.hooks.sessions:sessionize"})
+    assert route(PlanFacts("csv", gz(1, MB)), spec).route == "glue"
+    with pytest.raises(SpecError, match="only hook is spark") as err:
+        route(PlanFacts("csv", gz(1, MB)), spec, engine="lambda")
+    assert err.value.where == "run input: engine"
+
+
+def test_nothing_found_is_empty() -> None:
+    d = route(PlanFacts("csv", [], where="s3://raw-bucket/orders/2024-01-01/"), make_spec())
+    assert d.route == "empty" and d.batches == []
+    assert "s3://raw-bucket/orders/2024-01-01/" in d.reasons[0]
+
+
+def test_dedupe_buckets_only_with_more_than_one_batch() -> None:
+    spec = make_spec(dedupe={"keys": ["id"]}, routing={"lambda": {"memory_mb": 1769, "timeout_s": 60}})
+    one = route(PlanFacts("csv", gz(1, MB)), spec)
+    assert one.route == "lambda" and len(one.batches) == 1 and one.dedupe_buckets == 0
+    many = route(PlanFacts("csv", gz(20, 100 * MB)), spec)
+    assert many.route == "lambda" and len(many.batches) > 1
+    assert 1 < many.dedupe_buckets <= RoutingConfig().throughput.max_dedupe_buckets
+
+
+def test_lambda_memory_share_scales_time() -> None:
+    facts = PlanFacts("csv", gz(1, 3 * GB))
+    small = make_spec(routing={"lambda": {"memory_mb": 512, "timeout_s": 900}})
+    big = make_spec(routing={"lambda": {"memory_mb": 10240, "timeout_s": 900}})
+    assert route(facts, small).route == "glue"
+    assert route(facts, big).route == "lambda"
+    assert "at 10240 MB" in route(facts, big).reasons[0]
+
+
+def test_packing_is_deterministic_and_respects_capacity() -> None:
+    secs = [5.0, 1.0, 4.0, 2.0, 3.0, 9.0, 0.5]
+    batches = first_fit_decreasing(secs, [1] * len(secs), capacity=10.0, max_objects=3)
+    assert [b.objects for b in batches] == [b.objects for b in first_fit_decreasing(secs, [1] * 7, 10.0, 3)]
+    assert all(b.seconds <= 10.0 and len(b.objects) <= 3 for b in batches)
+    # longest first: 9 opens batch 0; 5 and 4 share batch 1; 3 and 2 open batch 2; 1 fills batch 0; 0.5 fits batch 1
+    assert [b.objects for b in batches] == [[1, 5], [0, 2, 6], [3, 4]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=0.01, max_value=50), min_size=1, max_size=300),
+       st.integers(min_value=1, max_value=20))
+def test_packing_places_every_object_once_within_limits(secs: list[float], max_objects: int) -> None:
+    capacity = 20.0
+    batches = first_fit_decreasing(secs, [1] * len(secs), capacity, max_objects)
+    placed = sorted(i for b in batches for i in b.objects)
+    assert placed == list(range(len(secs)))
+    for b in batches:
+        assert len(b.objects) <= max_objects
+        assert b.seconds <= capacity + 1e-9 or len(b.objects) == 1
+
+
+def test_cost_sentence_names_both_routes_and_ratio() -> None:
+    lam = RouteCost(0.0123, 0.01, 0.001, 0.0013, {})
+    glue = RouteCost(0.1467, 0.14, 0, 0.0067, {})
+    assert cost_sentence(lam, glue) == "lambda ≈ $0.0123, glue ≈ $0.1467 (12x)"
+    assert cost_sentence(glue, lam) == "lambda ≈ $0.1467, glue ≈ $0.0123 (lambda 12x glue)"
+
+
+def test_glue_minimum_billing_is_one_minute() -> None:
+    d = route(PlanFacts("csv", gz(1, MB)), make_spec())
+    assert d.cost["glue"]["billed_seconds"] == 60.0
+    assert d.cost["glue"]["dpu_hours"] == pytest.approx(10 * 60 / 3600, abs=1e-4)
+
+
+def test_routing_settings_are_typed_in_lockgate_yaml() -> None:
+    cfg = ProjectConfig.model_validate({"routing": {"throughput": {"mb_per_s": {"csv/gzip": 2.0}},
+                                                    "prices": {"glue_dpu_hour": 0.52}}})
+    assert cfg.routing.throughput.rate("csv", "gzip") == 2.0
+    assert cfg.routing.throughput.rate("csv", "none") == 40.0  # unspecified keys keep their defaults
+    assert cfg.routing.prices.glue_dpu_hour == 0.52
+    with pytest.raises(ValidationError, match="csv/lz4"):
+        ProjectConfig.model_validate({"routing": {"throughput": {"mb_per_s": {"csv/lz4": 2.0}}}})
+    with pytest.raises(ValidationError):
+        ProjectConfig.model_validate({"routing": {"throughput": {"budget_fraction": 1.5}}})
