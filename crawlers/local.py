@@ -184,3 +184,11 @@ def crawl_or_raise(lake: str | os.PathLike[str], settings: dict[str, Any]) -> Cr
     except Exception as e:  # the crawl must surface as the crawler's failure, like Glue's LastCrawl
         raise CrawlerError(f"crawl of {settings['s3_target']['path']} failed: {type(e).__name__}: {e}",
                            where=f"crawler {settings['name']}") from e
+
+
+def __getattr__(name: str) -> Any:  # the service lives in crawlers.service (it imports this module)
+    if name in ("LocalCrawlerService", "CrawlerRunningError", "CrawlerNotFoundError", "CrawlerNotRunningError"):
+        from . import service
+
+        return getattr(service, name)
+    raise AttributeError(name)

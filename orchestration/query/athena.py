@@ -48,14 +48,17 @@ def athena_query(project: Project, sql: str) -> QueryResult:
         raise QueryError(f"Athena query failed: {str(e).strip().splitlines()[0]}") from None
     except (ClientError, BotoCoreError, wr.exceptions.InvalidArgumentValue) as e:
         raise QueryError(f"Athena: {str(e).strip().splitlines()[0]}") from None
-    rows = [tuple(None if _is_na(v) else v for v in row) for row in df.itertuples(index=False, name=None)]
+    rows = [tuple(_plain(v) for v in row) for row in df.itertuples(index=False, name=None)]
     return QueryResult(columns=[str(c) for c in df.columns], rows=rows, engine="athena", executed_sql=sql)
 
 
-def _is_na(value: Any) -> bool:
-    try:
-        import pandas as pd
+def _plain(value: Any) -> Any:
+    """pandas/numpy scalars as plain Python values; NA as None."""
+    import pandas as pd
 
-        return bool(pd.isna(value)) if not isinstance(value, list | tuple | dict) else False
-    except (TypeError, ValueError):
-        return False
+    if not isinstance(value, list | tuple | dict) and bool(pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    item = getattr(value, "item", None)
+    return item() if callable(item) and not isinstance(value, str | bytes) else value
