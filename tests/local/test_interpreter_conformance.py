@@ -8,7 +8,7 @@ import pytest
 
 from orchestration.local import ExecutionContext, InvalidDefinitionError, execute
 from tests.local.asl_cases import Case, Outcome, all_cases
-from tests.local.asl_cases.divergences import aws_view
+from tests.local.asl_cases.divergences import DIVERGENCES, TIMESTAMP_DIVERGENT, aws_view
 from tests.local.conftest import REJECTED, ROLE_ARN
 
 CASES = all_cases()
@@ -43,6 +43,12 @@ def test_local_matches_reference(case: Case, moto_outcomes: dict[str, tuple[Outc
         assert comparable(local, case) == comparable(case.aws, case), case.spec
         # Keep the divergence list honest: once moto agrees with AWS, the case must become a plain one.
         assert comparable(raw_reference, case) != comparable(case.aws, case), f"moto now agrees with AWS on {case.id}"
+
+
+def test_every_divergence_names_an_existing_case() -> None:
+    ids = {c.id for c in CASES}
+    assert (set(DIVERGENCES) | TIMESTAMP_DIVERGENT) <= ids
+    assert all(c.spec for c in CASES if c.aws is not None)
 
 
 def test_suite_is_large_and_covers_every_area() -> None:

@@ -46,7 +46,7 @@ def _operator_cases() -> list[Case]:
             for i, (left, right) in enumerate(pairs):
                 cases.append(Case(f"choice-{op}Path-{i}", path_def, {"l": left, "r": right}))
             # literal operand: one definition per distinct right-hand literal of the valid pairs
-            for right in sorted({r for _, r in pairs if not isinstance(r, bool)}, key=repr)[:1]:
+            for right in (pairs[0][1],):  # the first pair's operand as a literal
                 literal_def = chooser({"Variable": "$.l", op: right})
                 for j, (left, _) in enumerate(pairs):
                     cases.append(Case(f"choice-{op}-{_slug(right)}-{j}", literal_def, {"l": left}))
