@@ -40,8 +40,9 @@ def _window(project: Project, import_name: str, text: str | None, command: str) 
     try:
         return parse_window(text, tz)
     except ValueError as e:
-        raise ConfigError(f"window {text!r} is not usable: {e}; write START..END with END after START (END is "
-                          "exclusive), e.g. --window 2024-03-01..2024-03-08", where=f"lockgate {command} --window") from None
+        problem = "is empty or reversed" if "is not after" in str(e) else f"is not a window ({e})"
+        raise ConfigError(f"window {text!r} {problem}: END must be after START (END is exclusive), "
+                          "e.g. --window 2024-03-01..2024-03-08", where=f"lockgate {command} --window") from None
 
 
 def _engine(value: str) -> str:
@@ -51,7 +52,7 @@ def _engine(value: str) -> str:
 
 
 def _run_local(project: Project, import_name: str, window: Window | None, engine: str, mode: str,
-               as_json: bool, mock: Path | None = None, case: str | None = None) -> dict[str, Any]:
+               mock: Path | None = None, case: str | None = None) -> dict[str, Any]:
     from rich.console import Console
 
     from ..local.runner import RunRequest, run_local
@@ -129,7 +130,7 @@ def run(ctx: typer.Context,
     win = _window(project, import_name, window, "run")
     payload: dict[str, Any] = {"import": import_name, "mode": "manual", "engine": _engine(engine)}
     if local:
-        summary = _run_local(project, import_name, win, engine, "manual", as_json, mock_config, test_case)
+        summary = _run_local(project, import_name, win, engine, "manual", mock_config, test_case)
     else:
         if mock_config or test_case:
             raise ConfigError("--mock-config/--test-case only apply to local runs; add --local")
@@ -163,7 +164,7 @@ def backfill(ctx: typer.Context,
     summaries: list[dict[str, Any]] = []
     for part in parts:
         if local:
-            summary = _run_local(project, import_name, part, _engine(engine), "backfill", as_json)
+            summary = _run_local(project, import_name, part, _engine(engine), "backfill")
         else:
             payload = {"import": import_name, "mode": "backfill", "engine": _engine(engine), "window": part.to_json()}
             summary = start_remote(project, import_name, payload, wait=wait or len(parts) > 1)
