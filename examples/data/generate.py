@@ -115,9 +115,9 @@ def generate_orders(lake: Path, day: date, rows: int = 2000, *, files: int = 2, 
     return exp
 
 
-def generate_events(lake: Path, start: date, days: int, *, files_per_day: int = 24, rows_per_file: int = 400,
+def generate_events(lake: Path, start: date, days: int, *, files_per_day: int = 48, rows_per_file: int = 200,
                     seed: int = 11) -> Expected:
-    """Hourly gzip JSON Lines under s3://acme-raw/events/DAY/events-HH.jsonl.gz for ``days`` days."""
+    """Gzip JSON Lines under s3://acme-raw/events/DAY/events-NN.jsonl.gz, ``files_per_day`` a day."""
     exp = Expected()
     for d in range(days):
         day = start + timedelta(days=d)
@@ -126,7 +126,8 @@ def generate_events(lake: Path, start: date, days: int, *, files_per_day: int = 
         for f in range(files_per_day):
             lines: list[str] = []
             for i in range(rows_per_file):
-                ts = datetime(day.year, day.month, day.day, f * 24 // files_per_day) + timedelta(seconds=rnd.randrange(3600))
+                slot = 86_400 // files_per_day
+                ts = datetime(day.year, day.month, day.day) + timedelta(seconds=f * slot + rnd.randrange(slot))
                 ev = {"event_id": f"{day:%Y%m%d}-{f:02d}-{i:05d}", "user_id": rnd.randrange(1, 800),
                       "event_type": rnd.choice(EVENT_TYPES), "occurred_at": ts.isoformat() + "Z",
                       "page": rnd.choice(PAGES), "revenue": None, "mobile": rnd.random() < 0.4}
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--orders-day", type=date.fromisoformat, default=date(2024, 3, 1))
     p.add_argument("--orders-rows", type=int, default=2000)
     p.add_argument("--events", default="2024-03-01..2024-03-08", help="START..END (END exclusive)")
-    p.add_argument("--events-rows-per-file", type=int, default=400)
+    p.add_argument("--events-rows-per-file", type=int, default=200)
     a = p.parse_args(argv)
     o = generate_orders(a.lake, a.orders_day, a.orders_rows)
     s, _, e = a.events.partition("..")
