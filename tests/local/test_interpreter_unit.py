@@ -321,3 +321,173 @@ def test_wait_for_task_token_exposes_a_token() -> None:
     execute(definition, {}, resolver=resolver)
     token = resolver.calls[0][1]["MessageBody"]["token"]
     assert isinstance(token, str) and len(token) == 36
+
+
+# -- distributed Map ------------------------------------------------------------------------------------
+
+class FakeS3:
+    """A resolver backed by a dict: s3:getObject/listObjectsV2/putObject plus a Lambda that may fail."""
+
+    def __init__(self, objects: dict[str, str]) -> None:
+        self.objects = dict(objects)
+
+    def __call__(self, resource: str, parameters: Any, context: TaskContext) -> Any:
+        if resource == "arn:aws:states:::s3:getObject":
+            key = f"{parameters['Bucket']}/{parameters['Key']}"
+            if key not in self.objects:
+                raise TaskFailure("S3.NoSuchKey", key)
+            return self.objects[key]
+        if resource == "arn:aws:states:::s3:listObjectsV2":
+            prefix = f"{parameters['Bucket']}/{parameters.get('Prefix', '')}"
+            return {"Contents": [{"Key": k.split("/", 1)[1], "Size": len(v)} for k, v in sorted(self.objects.items())
+                                 if k.startswith(prefix)]}
+        if resource == "arn:aws:states:::s3:putObject":
+            self.objects[f"{parameters['Bucket']}/{parameters['Key']}"] = parameters["Body"]
+            return {}
+        item = parameters.get("item") if isinstance(parameters, dict) else None
+        if isinstance(item, dict) and item.get("n") == 13:
+            raise TaskFailure("Item.Bad", json.dumps(parameters))
+        return {"seen": parameters}
+
+
+def distributed(reader: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "Type": "Map", "End": True, "Label": "Batches",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          **machine({"Work": task(Parameters={"item.$": "$"})})},
+        **fields,
+    }
+    if reader is not None:
+        state["ItemReader"] = reader
+    return machine({"M": state})
+
+
+def json_reader(key: str = "runs/batches.json", input_type: str = "JSON") -> dict[str, Any]:
+    return {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": input_type},
+            "Parameters": {"Bucket": "control", "Key.$": "$.key"}} if key == "$" else {
+        "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": input_type},
+        "Parameters": {"Bucket": "control", "Key": key}}
+
+
+def test_item_reader_json_runs_children_in_a_map_run_not_the_parent_history() -> None:
+    s3 = FakeS3({"control/runs/batches.json": json.dumps([{"n": 100 + i} for i in range(50)])})
+    result = execute(distributed(json_reader()), {}, resolver=s3)
+    assert result.status == "SUCCEEDED"
+    assert [r["seen"]["item"]["n"] for r in result.output] == [100 + i for i in range(50)]
+    parent_types = [e["type"] for e in result.events]
+    assert "MapRunStarted" in parent_types and "MapRunSucceeded" in parent_types
+    assert "TaskScheduled" not in parent_types and len(result.events) < 10
+    (run,) = result.map_runs
+    assert ":mapRun:local-state-machine/Batches:" in run.arn and run.status == "SUCCEEDED"
+    assert len(run.executions) == 50
+    assert [e["type"] for e in run.executions[0].events][0] == "ExecutionStarted"
+    assert "TaskSucceeded" in [e["type"] for e in run.executions[0].events]
+
+
+@pytest.mark.parametrize(("body", "config", "expected"), [
+    ('{"n": 1}\n{"n": 2}\n', {"InputType": "JSONL"}, [{"n": 1}, {"n": 2}]),
+    ("n,name\n1,a\n2,b\n", {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"}, [{"n": "1", "name": "a"}, {"n": "2", "name": "b"}]),
+    ("1,a\n2,b\n", {"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["n", "name"]}, [{"n": "1", "name": "a"}, {"n": "2", "name": "b"}]),
+    ('[{"n": 1}, {"n": 2}, {"n": 3}]', {"InputType": "JSON", "MaxItems": 2}, [{"n": 1}, {"n": 2}]),
+])
+def test_item_reader_formats(body: str, config: dict[str, Any], expected: list[Any]) -> None:
+    s3 = FakeS3({"control/items": body})
+    reader = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": config, "Parameters": {"Bucket": "control", "Key": "items"}}
+    result = execute(distributed(reader), {}, resolver=s3)
+    assert [r["seen"]["item"] for r in result.output] == expected
+
+
+def test_item_reader_list_objects() -> None:
+    s3 = FakeS3({"lake/in/a.csv": "x", "lake/in/b.csv": "yy", "lake/other/c": "z"})
+    reader = {"Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": {"Bucket": "lake", "Prefix": "in/"}}
+    result = execute(distributed(reader, ItemSelector={"key.$": "$$.Map.Item.Value.Key"}), {}, resolver=s3)
+    assert [r["seen"]["item"]["key"] for r in result.output] == ["in/a.csv", "in/b.csv"]
+
+
+def test_item_reader_failure_is_item_reader_failed() -> None:
+    result = execute(distributed(json_reader("missing.json")), {}, resolver=FakeS3({}))
+    assert (result.status, result.error) == ("FAILED", "States.ItemReaderFailed")
+
+
+def test_item_batcher_groups_items_with_batch_input() -> None:
+    s3 = FakeS3({"control/runs/batches.json": json.dumps([{"n": i} for i in range(7)])})
+    batcher = {"MaxItemsPerBatch": 3, "BatchInput": {"run.$": "$.run"}}
+    definition = distributed(json_reader(), ItemBatcher=batcher)
+    definition["States"]["M"]["ItemProcessor"]["States"]["Work"]["Parameters"] = {"batch.$": "$"}
+    result = execute(definition, {"run": "r1"}, resolver=s3)
+    batches = [r["seen"]["batch"] for r in result.output]
+    assert [len(b["Items"]) for b in batches] == [3, 3, 1]
+    assert all(b["BatchInput"] == {"run": "r1"} for b in batches)
+
+
+def test_tolerated_failures_and_threshold() -> None:
+    items = json.dumps([{"n": n} for n in (1, 13, 2, 13)])
+    s3 = FakeS3({"control/runs/batches.json": items})
+    tolerant = execute(distributed(json_reader(), ToleratedFailureCount=2), {}, resolver=s3)
+    assert tolerant.status == "SUCCEEDED"
+    assert [r.get("Error") for r in tolerant.output] == [None, "Item.Bad", None, "Item.Bad"]
+    strict = execute(distributed(json_reader(), ToleratedFailurePercentage=25), {}, resolver=s3)
+    assert (strict.status, strict.error) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    assert strict.map_runs[0].status == "FAILED"
+
+
+def test_result_writer_puts_results_and_a_manifest_through_the_resolver() -> None:
+    s3 = FakeS3({"control/runs/batches.json": json.dumps([{"n": 1}, {"n": 13}])})
+    writer = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "control", "Prefix": "runs/results"}}
+    result = execute(distributed(json_reader(), ResultWriter=writer, ToleratedFailureCount=1), {}, resolver=s3)
+    assert result.status == "SUCCEEDED"
+    details = result.output["ResultWriterDetails"]
+    manifest = json.loads(s3.objects[f"control/{details['Key']}"])
+    assert manifest["MapRunArn"] == result.output["MapRunArn"]
+    succeeded = [k for k in s3.objects if k.endswith("SUCCEEDED_0.json")]
+    failed = [k for k in s3.objects if k.endswith("FAILED_0.json")]
+    assert len(succeeded) == len(failed) == 1
+    assert json.loads(s3.objects[failed[0]])[0]["Error"] == "Item.Bad"
+
+
+def test_distributed_children_cannot_see_parent_variables() -> None:
+    definition = machine({
+        "A": {"Type": "Pass", "Assign": {"secret": 1}, "Next": "M"},
+        "M": {"Type": "Map", "End": True, "ItemsPath": "$.xs", "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED"},
+            **machine({"P": {"Type": "Pass", "Parameters": {"s.$": "$secret"}, "End": True}})}},
+    })
+    result = execute(definition, {"xs": [1]})
+    assert result.status == "FAILED"
+    assert result.error == "States.ExceedToleratedFailureThreshold"
+    assert result.map_runs[0].executions[0].error == "States.Runtime"
+
+
+# -- unsupported features and invalid definitions -----------------------------------------------------
+
+@pytest.mark.parametrize(("definition", "feature"), [
+    (machine({"P": {"Type": "Pass", "End": True}}, QueryLanguage="JSONata"), "QueryLanguage JSONata"),
+    (machine({"P": {"Type": "Pass", "End": True, "QueryLanguage": "JSONata"}}), "QueryLanguage JSONata"),
+    (machine({"P": {"Type": "Pass", "End": True, "Output": "{% $states.input %}"}}), "Field Output (JSONata)"),
+    (machine({"T": task(Credentials={"RoleArn": "arn:aws:iam::1:role/x"})}), "Credentials"),
+    (machine({"X": {"Type": "Activity", "End": True}}), "State type 'Activity'"),
+    (distributed({"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "MANIFEST"},
+                  "Parameters": {"Bucket": "b", "Key": "k"}}), "ItemReader InputType MANIFEST"),
+])
+def test_unsupported_features_fail_with_an_error_naming_them(definition: dict[str, Any], feature: str) -> None:
+    result = execute(definition, {}, resolver=FakeS3({"b/k": "{}"}))
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert feature in (result.cause or "") and "not supported by the local runtime" in (result.cause or "")
+
+
+@pytest.mark.parametrize("definition", [
+    machine({"P": {"Type": "Pass"}}),
+    machine({"P": {"Type": "Pass", "End": True, "Bogus": 1}}),
+    machine({"P": {"Type": "Pass", "Next": "Nowhere"}}),
+    machine({"P": {"Type": "Pass", "End": True, "Parameters": {"x.$": "States.NoSuch(1)"}}}),
+    machine({"T": task(TimeoutSeconds=10, HeartbeatSeconds=10)}),
+    machine({"W": {"Type": "Wait", "Seconds": 1, "Timestamp": "2020-01-01T00:00:00Z", "End": True}}),
+])
+def test_invalid_definitions_are_rejected_like_create_state_machine(definition: dict[str, Any]) -> None:
+    with pytest.raises(InvalidDefinitionError):
+        execute(definition, {})
+
+
+def test_definition_may_be_json_text() -> None:
+    text = json.dumps(machine({"P": {"Type": "Pass", "Result": 1, "End": True}}))
+    assert execute(text, {}).output == 1
