@@ -22,6 +22,7 @@ LocalOpt = Annotated[bool, typer.Option("--local", help="Run on this machine (lo
 EngineOpt = Annotated[str, typer.Option("--engine", help="auto (the router decides), lambda or glue.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="On AWS: poll until the execution finishes.")]
+PollOpt = Annotated[float, typer.Option("--poll-seconds", min=0.1, help="On AWS with --wait: seconds between polls.")]
 MockOpt = Annotated[Path | None, typer.Option("--mock-config", help="Step Functions Local mock config (JSON).")]
 CaseOpt = Annotated[str | None, typer.Option("--test-case", help="Test case of the mock config to apply.")]
 
@@ -124,7 +125,7 @@ def run(ctx: typer.Context,
         local: LocalOpt = False,
         window: Annotated[str | None, typer.Option("--window", help="START..END (END exclusive); default: the spec's window policy.")] = None,
         engine: EngineOpt = "auto", as_json: JsonOpt = False, wait: WaitOpt = False,
-        mock_config: MockOpt = None, test_case: CaseOpt = None) -> None:
+        mock_config: MockOpt = None, test_case: CaseOpt = None, poll_seconds: PollOpt = 5.0) -> None:
     """Run an import now: on this machine with --local, else start the deployed state machine."""
     project = _project(ctx)
     win = _window(project, import_name, window, "run")
@@ -136,7 +137,7 @@ def run(ctx: typer.Context,
             raise ConfigError("--mock-config/--test-case only apply to local runs; add --local")
         if win is not None:
             payload["window"] = win.to_json()
-        summary = start_remote(project, import_name, payload, wait=wait)
+        summary = start_remote(project, import_name, payload, wait=wait, poll_seconds=poll_seconds)
     _print(summary, as_json)
     _exit(summary)
 
@@ -155,6 +156,7 @@ def backfill(ctx: typer.Context,
              import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name.")],
              window: Annotated[str, typer.Option("--window", help="START..END to (re)load, END exclusive.")],
              local: LocalOpt = False, engine: EngineOpt = "auto", as_json: JsonOpt = False, wait: WaitOpt = False,
+             poll_seconds: PollOpt = 5.0,
              chunk: Annotated[int | None, typer.Option("--chunk", min=1, help="Split into sequential runs of DAYS days.")] = None) -> None:
     """Re-load a past window (mode backfill): one run, or one run per --chunk DAYS, stopping at the first failure."""
     project = _project(ctx)
@@ -167,7 +169,7 @@ def backfill(ctx: typer.Context,
             summary = _run_local(project, import_name, part, _engine(engine), "backfill")
         else:
             payload = {"import": import_name, "mode": "backfill", "engine": _engine(engine), "window": part.to_json()}
-            summary = start_remote(project, import_name, payload, wait=wait or len(parts) > 1)
+            summary = start_remote(project, import_name, payload, wait=wait or len(parts) > 1, poll_seconds=poll_seconds)
         summaries.append(summary)
         if summary.get("status") not in ("SUCCEEDED", "RUNNING"):
             break
