@@ -1,0 +1,314 @@
+"""``make package``: the Lambda code and layer zips and the Glue job files Terraform deploys (ADR 0004).
+
+    python -m orchestration.packaging --out build/package
+
+    OUT/lambda/code.zip     orchestration (without cli, local, compiler), lambdas, crawlers
+    OUT/lambda/layer.zip    python/: pyarrow, duckdb, sqlglot, pydantic, PyYAML, powertools, tzdata
+                            (manylinux2014_x86_64 wheels for CPython 3.11; boto3 comes with the runtime)
+    OUT/glue/job.py         the Glue entry script (glue_jobs/job.py)
+    OUT/glue/lockgate.zip   orchestration, glue_jobs, examples' hooks for --extra-py-files (no DuckDB)
+
+Both Lambda trees ship bytecode compiled with ``unchecked-hash`` pycs: /var/task and /opt are read-only,
+so without them every cold start compiles pydantic, sqlglot and Powertools again. Zips are
+deterministic (sorted entries, fixed timestamps) so an unchanged build keeps Terraform's source hash.
+The installed layer tree is cached by its requirement set under ``--cache``; pip's own cache is reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import hashlib
+import importlib.metadata
+import json
+import os
+import py_compile
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+
+__all__ = ["LAYER_PACKAGES", "Artifact", "build", "layer_requirements", "main", "RUNTIME_PROVIDED"]
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYER_PACKAGES = ("pyarrow", "duckdb", "sqlglot", "pydantic", "PyYAML", "aws-lambda-powertools", "tzdata")
+"""What the Lambda functions need beyond the runtime (pinned to the versions installed here)."""
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+"""Import names the python3.11 Lambda runtime already has."""
+FORBIDDEN_IN_LAYER = ("pandas", "numpy", "pyspark", "awswrangler", "boto3", "botocore")
+PLATFORM = ("--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
+            "--only-binary=:all:")
+CODE_PACKAGES = ("orchestration", "lambdas", "crawlers")
+CODE_EXCLUDES = ("orchestration/cli/", "orchestration/local/", "orchestration/compiler/",
+                 "orchestration/packaging.py")
+GLUE_PACKAGES = ("orchestration", "glue_jobs")
+GLUE_EXCLUDES = ("orchestration/local/", "orchestration/packaging.py")
+_STRIP_DIRS = {"__pycache__", "tests", "test", "include", "src"}
+_STRIP_SUFFIXES = (".pyi", ".pxd", ".pyx", ".pxi", ".h", ".hpp", ".cc", ".cpp", ".c")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
+DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: Path
+    zipped: int
+    unzipped: int
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def layer_requirements() -> list[str]:
+    """Every layer package with the version range pyproject.toml declares; pip picks the newest release that
+    has a wheel for the Lambda platform (which may be older than this environment's, see ADR 0004)."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    by_name = {_canonical(re.split(r"[<>=!~ \[;]", d, maxsplit=1)[0]): d for d in declared}
+    return [by_name.get(_canonical(n), n) for n in LAYER_PACKAGES]
+
+
+def installed_versions(tree: Path) -> dict[str, str]:
+    """``{distribution: version}`` of what pip put into a layer tree."""
+    out = {}
+    for d in tree.glob("*.dist-info"):
+        name, _, version = d.name.removesuffix(".dist-info").rpartition("-")
+        out[_canonical(name)] = version
+    return out
+
+
+def version_drift(tree: Path) -> dict[str, tuple[str, str]]:
+    """Layer packages whose version differs from this environment's: ``{name: (layer, here)}``."""
+    drift = {}
+    for name, version in installed_versions(tree).items():
+        try:
+            here = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        if here != version:
+            drift[name] = (version, here)
+    return drift
+
+
+def _tree_size(root: Path) -> int:
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+
+
+def _zip_tree(src: Path, dest: Path, arc_prefix: str = "") -> Artifact:
+    """Zip ``src`` deterministically (sorted names, fixed times, deflate)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".tmp")
+    files = sorted(p for p in src.rglob("*") if p.is_file())
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for f in files:
+            info = zipfile.ZipInfo(arc_prefix + f.relative_to(src).as_posix(), _ZIP_TIME)
+            info.external_attr = (0o755 if os.access(f, os.X_OK) else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with open(f, "rb") as fh:
+                zf.writestr(info, fh.read(), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    tmp.replace(dest)
+    return Artifact(dest, dest.stat().st_size, _tree_size(src))
+
+
+def _copy_packages(dest: Path, packages: tuple[str, ...], excludes: tuple[str, ...]) -> None:
+    for pkg in packages:
+        for f in sorted((ROOT / pkg).rglob("*")):
+            rel = f.relative_to(ROOT).as_posix()
+            if not f.is_file() or "__pycache__" in f.parts or rel.startswith(excludes) or f.suffix == ".pyc":
+                continue
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, target)
+
+
+def _compile(tree: Path, ddir: str) -> None:
+    """Bytecode for CPython 3.11 that never checks source timestamps (zip extraction changes them), naming
+    files by where Lambda unpacks them (``ddir``) so tracebacks are right and builds are reproducible."""
+    if sys.version_info[:2] != (3, 11):
+        print(f"note: not precompiling {tree.name}: this is Python {sys.version_info[0]}.{sys.version_info[1]}, "
+              "the Lambda runtime is 3.11", file=sys.stderr)
+        return
+    compileall.compile_dir(str(tree), ddir=ddir, quiet=2, workers=1, optimize=0,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+
+
+def _strip(tree: Path) -> None:
+    """Remove what never runs in Lambda: tests, headers, Cython sources, stubs, pip's pycs."""
+    for d in sorted((p for p in tree.rglob("*") if p.is_dir() and p.name in _STRIP_DIRS), key=lambda p: -len(p.parts)):
+        # Only strip these inside a package (``pyarrow/include``), never a top-level package named so.
+        if d.exists() and d.parent != tree:
+            shutil.rmtree(d)
+    for f in list(tree.rglob("*")):
+        if f.is_file() and f.name.endswith(_STRIP_SUFFIXES):
+            f.unlink()
+
+
+def _pip_install(requirements: list[str], target: Path) -> None:
+    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+           "--target", str(target), *PLATFORM, *requirements]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise ConfigError(
+            "pip could not install the Lambda layer packages for manylinux2014_x86_64 / CPython 3.11 "
+            f"({' '.join(requirements)}): {r.stderr.strip()[-1500:]}. Check network access to PyPI (or set "
+            "PIP_INDEX_URL to a mirror) and that each package has a manylinux wheel for that platform",
+            where="make package: lambda/layer.zip",
+        )
+
+
+def build_layer_tree(cache: Path) -> Path:
+    """The installed, stripped and precompiled ``python/`` tree, reused while the requirements match."""
+    reqs = layer_requirements()
+    key = hashlib.sha256(json.dumps([reqs, PLATFORM, sys.version_info[:2]]).encode()).hexdigest()[:16]
+    root = cache / f"layer-{key}"
+    done = root.with_suffix(".complete")
+    if done.is_file():
+        return root
+    if root.exists():
+        shutil.rmtree(root)
+    root.with_suffix(".zip").unlink(missing_ok=True)
+    python = root / "python"
+    _pip_install(reqs, python)
+    for name in ("bin",):
+        shutil.rmtree(python / name, ignore_errors=True)
+    _strip(python)
+    present = {p.name.split("-")[0].lower() for p in python.iterdir()}
+    forbidden = sorted(present & set(FORBIDDEN_IN_LAYER))
+    if forbidden:
+        raise ConfigError(f"the layer would contain {', '.join(forbidden)}, which a layer package pulled in; "
+                          "pin that package to a version without the dependency", where="lambda/layer.zip")
+    _compile(python, "/opt/python")
+    done.write_text("\n".join(reqs) + "\n")
+    return root
+
+
+def build(out: Path, *, cache: Path | None = None, layer: bool = True) -> dict[str, Artifact]:
+    """Build every artifact under ``out``; returns them by name (``code``, ``layer``, ``glue_job``, ``glue_zip``)."""
+    cache = cache or ROOT / "build" / ".cache"
+    artifacts: dict[str, Artifact] = {}
+    lam = out / "lambda"
+    code = lam / "code"
+    if code.exists():
+        shutil.rmtree(code)
+    _copy_packages(code, CODE_PACKAGES, CODE_EXCLUDES)
+    _compile(code, "/var/task")
+    artifacts["code"] = _zip_tree(code, lam / "code.zip")
+    if layer:
+        tree = build_layer_tree(cache)
+        cached_zip = tree.with_suffix(".zip")
+        if not cached_zip.is_file():
+            _zip_tree(tree, cached_zip)
+        shutil.copyfile(cached_zip, lam / "layer.zip")
+        artifacts["layer"] = Artifact(lam / "layer.zip", cached_zip.stat().st_size, _tree_size(tree))
+        link = lam / "layer"
+        if link.is_symlink() or link.exists():
+            link.unlink() if link.is_symlink() else shutil.rmtree(link)
+        link.symlink_to(tree.resolve(), target_is_directory=True)
+
+    glue = out / "glue"
+    glue.mkdir(parents=True, exist_ok=True)
+    job = ROOT / "glue_jobs" / "job.py"
+    if job.is_file():
+        shutil.copy2(job, glue / "job.py")
+        artifacts["glue_job"] = Artifact(glue / "job.py", job.stat().st_size, job.stat().st_size)
+    else:
+        print("warning: glue_jobs/job.py does not exist yet; glue/job.py not written", file=sys.stderr)
+    tree = out / "glue" / "lockgate"
+    if tree.exists():
+        shutil.rmtree(tree)
+    _copy_packages(tree, GLUE_PACKAGES, GLUE_EXCLUDES)
+    hooks = tree / "examples"
+    (hooks / "hooks").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "examples" / "__init__.py", hooks / "__init__.py")
+    for f in sorted((ROOT / "examples" / "hooks").glob("*.py")):
+        shutil.copy2(f, hooks / "hooks" / f.name)
+    artifacts["glue_zip"] = _zip_tree(tree, glue / "lockgate.zip")
+    shutil.rmtree(tree)
+    return artifacts
+
+
+def runtime_stand_in(cache: Path) -> Path:
+    """A directory with only what the python3.11 Lambda runtime adds (boto3 and its dependencies), linked
+    from this environment, so the package can be imported as Lambda would import it."""
+    import importlib.util
+
+    root = cache / "runtime-python"
+    root.mkdir(parents=True, exist_ok=True)
+    for name in RUNTIME_PROVIDED:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue
+        src = Path(spec.origin).parent if spec.submodule_search_locations else Path(spec.origin)
+        link = root / src.name
+        if not link.exists():
+            link.symlink_to(src, target_is_directory=src.is_dir())
+    return root
+
+
+def run_in_package(lambda_dir: Path, cache: Path, code: str, env: dict[str, str] | None = None,
+                   ) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in an isolated interpreter (no site-packages) whose path is the unpacked function code,
+    its layer and the runtime's boto3: what ``/var/task`` + ``/opt/python`` + the runtime give a function."""
+    paths = [str(lambda_dir / "code"), str(lambda_dir / "layer" / "python"), str(runtime_stand_in(cache))]
+    prelude = f"import sys; sys.path[:0] = {paths!r}\n"
+    return subprocess.run([sys.executable, "-I", "-S", "-c", prelude + code], capture_output=True, text=True,
+                          timeout=120, env={**(env or {}), "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def handler_import_times(lambda_dir: Path, cache: Path) -> dict[str, float]:
+    """Milliseconds to import each handler module in a fresh interpreter from the built package."""
+    out: dict[str, float] = {}
+    for name in ("plan", "process_batch", "dedupe", "commit"):
+        r = run_in_package(lambda_dir, cache, (
+            "import time; t = time.perf_counter(); import lambdas.handlers." + name +
+            "; print((time.perf_counter() - t) * 1000)"))
+        if r.returncode != 0:
+            raise ConfigError(f"importing lambdas.handlers.{name} from the package failed: {r.stderr[-800:]}",
+                              where=str(lambda_dir))
+        out[name] = float(r.stdout.strip().splitlines()[-1])
+    return out
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:7.1f} MB"
+
+
+def report(artifacts: dict[str, Artifact]) -> list[str]:
+    lines = [f"{name:9} {_mb(a.zipped)} zipped  {_mb(a.unzipped)} unzipped  {a.path}" for name, a in artifacts.items()]
+    if "layer" in artifacts:
+        total = artifacts["code"].unzipped + artifacts["layer"].unzipped
+        lines.append(f"function  {_mb(total)} unzipped with its layer (limit {_mb(LAMBDA_UNZIPPED_LIMIT)})")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.packaging", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "package", help="output directory")
+    parser.add_argument("--cache", type=Path, default=None, help="installed-layer cache (default build/.cache)")
+    parser.add_argument("--no-layer", action="store_true", help="skip the dependency layer (code and Glue only)")
+    parser.add_argument("--import-times", action="store_true", help="measure each handler's cold import")
+    args = parser.parse_args(argv)
+    try:
+        artifacts = build(args.out, cache=args.cache, layer=not args.no_layer)
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print("\n".join(report(artifacts)))
+    if "layer" in artifacts:
+        for name, (layer_v, here) in sorted(version_drift(args.out / "lambda" / "layer" / "python").items()):
+            print(f"note: layer has {name} {layer_v}, this environment {here} (newest with a {PLATFORM[1]} wheel)")
+    if args.import_times and "layer" in artifacts:
+        for name, ms in handler_import_times(args.out / "lambda", args.cache or ROOT / "build" / ".cache").items():
+            print(f"import lambdas.handlers.{name}: {ms:6.0f} ms (cold, from the package)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
