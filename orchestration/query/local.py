@@ -56,7 +56,17 @@ def transpile(sql: str) -> tuple[str, list[tuple[str, str]]]:
         pair = (t.db, t.name)
         if pair not in tables:
             tables.append(pair)
+    _name_like_athena(tree)
     return tree.sql(dialect="duckdb"), tables
+
+
+def _name_like_athena(tree: exp.Expression) -> None:
+    """Unnamed result columns are ``_col0``, ``_col1``... (by position), as Athena names them."""
+    if not isinstance(tree, exp.Select):
+        return
+    for i, e in enumerate(list(tree.expressions)):
+        if not isinstance(e, exp.Alias | exp.Column | exp.Star):
+            e.replace(exp.alias_(e.copy(), f"_col{i}"))
 
 
 def _visible(relative: str) -> bool:

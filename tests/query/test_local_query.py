@@ -77,7 +77,7 @@ def test_cli(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
               "--local", "--format", "json"])
     assert done.value.code == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows[0] == {"order_date": "2024-01-01", "count_star()": 1} or list(rows[0].values()) == ["2024-01-01", 1]
+    assert rows[0] == {"order_date": "2024-01-01", "_col1": 1}  # Athena's name for an unnamed column
     with pytest.raises(SystemExit) as done:
         main(["--project", root, "query", "SELECT order_id FROM sales.orders WHERE order_id = 0", "--local",
               "--format", "csv"])
