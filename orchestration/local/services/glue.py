@@ -122,22 +122,32 @@ class GlueService:
             assert proc.stdout is not None
             os.set_blocking(proc.stdout.fileno(), False)
             state = "SUCCEEDED"
-            while True:
-                data = proc.stdout.read() or b""
-                if data:
-                    chunks.append(data)
-                    out.write(data)
-                if proc.poll() is not None:
-                    rest = proc.stdout.read() or b""
-                    chunks.append(rest)
-                    out.write(rest)
-                    break
-                if time.monotonic() - started > timeout_s:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-                    state = "TIMEOUT"
-                    break
-                time.sleep(0.05)
+            try:
+                state = self._pump(proc, out, chunks, started, timeout_s)
+            except BaseException:  # Ctrl-C must not leave Spark running
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                raise
             if state == "SUCCEEDED" and proc.returncode != 0:
                 state = "FAILED"
         return state, b"".join(chunks).decode("utf-8", "replace")
+
+    @staticmethod
+    def _pump(proc: subprocess.Popen[bytes], out: Any, chunks: list[bytes], started: float, timeout_s: float) -> str:
+        """Copy the driver's output until it exits (SUCCEEDED for now) or the timeout passes (TIMEOUT)."""
+        assert proc.stdout is not None
+        while True:
+            data = proc.stdout.read() or b""
+            if data:
+                chunks.append(data)
+                out.write(data)
+            if proc.poll() is not None:
+                rest = proc.stdout.read() or b""
+                chunks.append(rest)
+                out.write(rest)
+                return "SUCCEEDED"
+            if time.monotonic() - started > timeout_s:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return "TIMEOUT"
+            time.sleep(0.05)

@@ -123,9 +123,13 @@ class LambdaService:
                 proc = subprocess.Popen([self.python, "-P", _CHILD], stdin=subprocess.PIPE, stdout=log,
                                         stderr=subprocess.STDOUT, cwd=self.cwd, env=env, start_new_session=True)
                 assert proc.stdin is not None
-                proc.stdin.write(json.dumps(job).encode())
-                proc.stdin.close()
-                killed_for, peak = self._watch(proc, fn, started)
+                try:
+                    proc.stdin.write(json.dumps(job).encode())
+                    proc.stdin.close()
+                    killed_for, peak = self._watch(proc, fn, started)
+                except BaseException:  # Ctrl-C or a crash here must not leave the function running
+                    self._kill(proc)
+                    raise
             duration = time.monotonic() - started
             error_type: str | None = None
             try:
