@@ -161,6 +161,8 @@ class LocalCrawlerService:
 
     def _finish(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
         settings = self.definition(name)
+        message: str | None = None
+        detail: dict[str, Any] | None = None
         try:
             summary = crawl(self.lake, settings, catalog=self.catalog)
         except Exception as e:  # a crawl failure is the crawler's LastCrawl, never an API error

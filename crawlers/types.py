@@ -126,6 +126,7 @@ def derived_glue_type(expression: str, column_types: dict[str, str]) -> str:
 
     try:
         select = sqlglot.parse_one(f"SELECT {expression} AS _x FROM _t", read="spark")
+        assert isinstance(select, sqlglot.exp.Select)
         typed = annotate_types(select, schema={"_t": {k: v.upper() for k, v in column_types.items()}},
                                dialect="spark")
         dtype = typed.selects[0].type

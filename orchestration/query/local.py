@@ -60,7 +60,7 @@ def transpile(sql: str) -> tuple[str, list[tuple[str, str]]]:
     return tree.sql(dialect="duckdb"), tables
 
 
-def _name_like_athena(tree: exp.Expression) -> None:
+def _name_like_athena(tree: exp.Expr) -> None:
     """Unnamed result columns are ``_col0``, ``_col1``... (by position), as Athena names them."""
     if not isinstance(tree, exp.Select):
         return
