@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from orchestration.local.errors import RUNTIME, StatesError
 from orchestration.local.errors import InvalidDefinitionError as _Invalid
@@ -20,7 +21,7 @@ from orchestration.local.paths import View
 __all__ = ["Rule", "parse_rule"]
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-_ORDER: dict[str, Callable[[object, object], bool]] = {
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
     "Equals": operator.eq, "LessThan": operator.lt, "GreaterThan": operator.gt,
     "LessThanEquals": operator.le, "GreaterThanEquals": operator.ge,
 }

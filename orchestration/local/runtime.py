@@ -74,7 +74,7 @@ class Scope:
     def __init__(self, parent: Scope | None = None, map_item: JsonObject | None = None) -> None:
         self.parent = parent
         self.values: JsonObject = {}
-        self.map_item = map_item if map_item is not None else (parent.map_item if parent else None)
+        self.map_item: JsonObject | None = map_item if map_item is not None else (parent.map_item if parent else None)
         """``$$.Map.Item`` for the states of a Map iteration."""
 
     def lookup(self, name: str) -> tuple[bool, Json]:

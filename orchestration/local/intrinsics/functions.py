@@ -140,7 +140,7 @@ def _range(args: list[Json]) -> Json:
     start, end, step = (_integer("States.ArrayRange", v, w) for v, w in zip(args, ("start", "end", "step"), strict=True))
     if step == 0:
         raise IntrinsicError("Function States.ArrayRange: the step must not be 0")
-    values = list(range(start, end + (1 if step > 0 else -1), step))
+    values: list[Json] = list(range(start, end + (1 if step > 0 else -1), step))
     if len(values) > _MAX_RANGE:
         raise IntrinsicError(f"Function States.ArrayRange: the result has more than {_MAX_RANGE} items")
     return values
@@ -240,6 +240,11 @@ def _split(args: list[Json]) -> Json:
     return [p for p in re.split("|".join(map(re.escape, delimiters)), text) if p]
 
 
+def _length(args: list[Json]) -> Json:
+    _arity("States.ArrayLength", args, 1)
+    return len(_array("States.ArrayLength", args[0]))
+
+
 def _uuid(args: list[Json], rng: random.Random) -> Json:
     _arity("States.UUID", args, 0)
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -257,7 +262,7 @@ FUNCTIONS: dict[str, Callable[[list[Json], random.Random], Json]] = {
     "States.ArrayContains": _simple(_contains),
     "States.ArrayRange": _simple(_range),
     "States.ArrayGetItem": _simple(_get_item),
-    "States.ArrayLength": _simple(lambda a: (_arity("States.ArrayLength", a, 1), len(_array("States.ArrayLength", a[0])))[1]),
+    "States.ArrayLength": _simple(_length),
     "States.ArrayUnique": _simple(_unique),
     "States.Base64Encode": _simple(_b64encode),
     "States.Base64Decode": _simple(_b64decode),

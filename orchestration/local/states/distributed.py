@@ -183,10 +183,26 @@ def run_distributed(state: MapState, config: DistributedConfig, effective: Json,
                                {"error": EXCEED_TOLERATED_FAILURE_THRESHOLD, "cause": cause})
                 raise StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
     run.status = "SUCCEEDED"
-    output = _write(config, run, rt, data) if config.writer is not None else [
-        c.output if c.status == "SUCCEEDED" else {"Error": c.error, "Cause": c.cause} for c in run.executions]
+    output: Json
+    if config.writer is not None:
+        output = _write(config, run, rt, data)
+    else:
+        output = [c.output if c.status == "SUCCEEDED" else _error_of(c) for c in run.executions]
     rt.history.add("MapRunSucceeded")
     return output
+
+
+def _error_of(child: ChildExecution) -> Json:
+    return {"Error": child.error, "Cause": child.cause}
+
+
+def _row(child: ChildExecution) -> Json:
+    row: JsonObject = {"Name": child.name, "Input": dumps(child.input), "Status": child.status}
+    if child.status == "SUCCEEDED":
+        row["Output"] = dumps(child.output)
+    else:
+        row["Error"], row["Cause"] = child.error, child.cause
+    return row
 
 
 def _write(config: DistributedConfig, run: MapRun, rt: Runtime, view: View) -> Json:
@@ -198,12 +214,10 @@ def _write(config: DistributedConfig, run: MapRun, rt: Runtime, view: View) -> J
     base = f"{prefix}/{run.arn.rsplit(':', 1)[-1]}" if prefix else run.arn.rsplit(":", 1)[-1]
     files: JsonObject = {}
     for status in ("SUCCEEDED", "FAILED"):
-        rows = [{"Name": c.name, "Input": dumps(c.input), "Status": c.status,
-                 **({"Output": dumps(c.output)} if c.status == "SUCCEEDED" else {"Error": c.error, "Cause": c.cause})}
-                for c in run.executions if c.status == status]
+        rows: list[Json] = [_row(c) for c in run.executions if c.status == status]
         if rows:
             files[f"{base}/{status}_0.json"] = rows
-    manifest = {"DestinationBucket": params["Bucket"], "MapRunArn": run.arn,
+    manifest: JsonObject = {"DestinationBucket": params["Bucket"], "MapRunArn": run.arn,
                 "ResultFiles": {s: [{"Key": k, "Size": len(json.dumps(v))} for k, v in files.items() if s in k]
                                 for s in ("SUCCEEDED", "FAILED", "PENDING")}}
     files[f"{base}/manifest.json"] = manifest

@@ -40,7 +40,7 @@ class FailState(State):
         view = View(raw, scope, call, rt.rng)
         error = self._text(self.error, self.error_path, "ErrorPath", view)
         cause = self._text(self.cause, self.cause_path, "CausePath", view)
-        raise StatesError(error, cause)  # type: ignore[arg-type]
+        raise StatesError(error, cause)
 
     def exit(self, rt: Runtime, step: Step) -> None:  # pragma: no cover - Fail never exits normally
         return None

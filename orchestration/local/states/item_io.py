@@ -56,10 +56,12 @@ def _csv(body: str, config: JsonObject) -> list[Json]:
     delimiter = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}.get(
         str(config.get("CSVDelimiter", "COMMA")), ",")
     rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
+    headers: list[str]
     if config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
-        headers = config.get("CSVHeaders")
-        if not isinstance(headers, list):
+        given = config.get("CSVHeaders")
+        if not isinstance(given, list):
             raise _fail("CSVHeaderLocation GIVEN needs CSVHeaders")
+        headers = [str(h) for h in given]
     else:
         if not rows:
             return []

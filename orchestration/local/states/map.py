@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orchestration.local.choice_rules import is_number
 from orchestration.local.context import StateCall
 from orchestration.local.errors import RUNTIME, InvalidDefinitionError, StatesError
 from orchestration.local.history import dumps
@@ -95,7 +94,7 @@ class MapState(State):
             value = view.with_data(effective).select(str(self.max_concurrency_path))
         except PathError as exc:
             raise StatesError(RUNTIME, f"Invalid path '{self.max_concurrency_path}' : {exc}") from exc
-        if not is_number(value) or value < 0 or int(value) != value:  # type: ignore[operator]
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0 or int(value) != value:
             raise StatesError(RUNTIME, f"MaxConcurrencyPath '{self.max_concurrency_path}' must be a non-negative integer, got {value!r}")
 
     def work(self, effective: Json, raw: Json, rt: Runtime, scope: Scope, call: StateCall) -> Json:

@@ -113,7 +113,7 @@ class TaskState(State):
             details["timeoutInSeconds"] = int(timeout)
         if heartbeat is not None:
             details["heartbeatInSeconds"] = int(heartbeat)
-        event = {"resourceType": self.resource_type, "resource": self.resource_name}
+        event: JsonObject = {"resourceType": self.resource_type, "resource": self.resource_name}
         if self.prefix == "LambdaFunction":
             rt.history.add("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails",
                            {"resource": self.resource, "input": dumps(effective)})
