@@ -10,20 +10,23 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import ValidationError
 
-from .contracts import Manifest, PlanResult, RunPaths, SourceObject
+from .contracts import Manifest, PlanResult, SourceObject
 from .errors import ConfigError, SpecError
 from .router import Decision, ObjectFacts, PlanFacts, RoutingConfig, route
 from .router.decide import EngineChoice
 from .spec.models import Spec
 from .spec.uris import split_s3_uri
 from .spec.window import Window, expand_source_uris, resolve_window
+
+if TYPE_CHECKING:
+    from .storage import Storage
 
 __all__ = ["plan_run", "preview_plan", "PlanPreview", "detect_compression", "routing_config_from_env"]
 
@@ -33,21 +36,6 @@ ROUTING_ENV = "LOCKGATE_ROUTING"
 _SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd", ".bz2": "bz2"}
 _PLAIN = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".ndjson", ".parquet", ".pq")
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"BZh", "bz2"))
-
-
-class _ObjectInfo(Protocol):
-    uri: str
-    size: int
-
-
-class StorageLike(Protocol):
-    """The part of ``orchestration.storage.Storage`` that planning uses."""
-
-    def list(self, prefix_uri: str, pattern: str | None = None) -> Sequence[_ObjectInfo]: ...
-
-    def head(self, uri: str, n: int) -> bytes: ...
-
-    def write_bytes(self, uri: str, data: bytes) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -62,7 +50,7 @@ class PlanPreview:
     decision: Decision
 
 
-def detect_compression(uri: str, fmt: str, declared: str, storage: StorageLike | None = None) -> str:
+def detect_compression(uri: str, fmt: str, declared: str, storage: Storage | None = None) -> str:
     """The object's compression: as declared, else from its name, else from its first bytes."""
     if fmt == "parquet":
         return "none"
@@ -102,7 +90,7 @@ def _window(spec: Spec, requested: Mapping[str, str] | Window | None, started_at
     return resolve_window(spec.schedule.window, now, tz)
 
 
-def _list(spec: Spec, window: Window | None, storage: StorageLike) -> tuple[list[str], list[SourceObject]]:
+def _list(spec: Spec, window: Window | None, storage: Storage) -> tuple[list[str], list[SourceObject]]:
     try:
         sources = expand_source_uris(spec.source.uri, window, _timezone(spec))
     except ValueError as e:
@@ -132,7 +120,7 @@ def _engine(value: object) -> EngineChoice | None:
         return None
     if value not in ("auto", "lambda", "glue"):
         raise SpecError(f"engine {value!r} is not one of auto, lambda, glue", where="run input: engine")
-    return value  # type: ignore[return-value]
+    return cast(EngineChoice, value)
 
 
 def routing_config_from_env() -> RoutingConfig:
@@ -146,7 +134,7 @@ def routing_config_from_env() -> RoutingConfig:
         raise ConfigError(f"{ROUTING_ENV} is not valid routing settings: {e}", where=f"environment: {ROUTING_ENV}") from None
 
 
-def preview_plan(spec: Spec, *, storage: StorageLike, window: Mapping[str, str] | Window | None = None,
+def preview_plan(spec: Spec, *, storage: Storage, window: Mapping[str, str] | Window | None = None,
                  engine: str | None = None, started_at: datetime | str | None = None,
                  model: RoutingConfig | None = None) -> PlanPreview:
     """Facts and decision for a run of ``spec``, writing nothing. ``started_at`` resolves the spec's
@@ -165,10 +153,10 @@ def preview_plan(spec: Spec, *, storage: StorageLike, window: Mapping[str, str] 
 
 
 def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_input: Mapping[str, Any] | None,
-             control_uri: str, storage: StorageLike | None = None, model: RoutingConfig | None = None) -> PlanResult:
+             control_uri: str, storage: Storage | None = None, model: RoutingConfig | None = None) -> PlanResult:
     """Plan one run: write its manifest and batches.json, return the small PlanResult."""
     if storage is None:
-        from .storage import get_storage  # type: ignore[import-not-found,unused-ignore]
+        from .storage import get_storage
 
         storage = get_storage()
     inp = dict(execution_input or {})
@@ -183,9 +171,9 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
         raise SpecError(f"mode {mode!r} is not one of scheduled, manual, backfill", where="run input: mode")
     started = started_at.isoformat() if isinstance(started_at, datetime) else started_at
     batches = decision.batches if decision.route == "lambda" else []
-    manifest = Manifest(
+    manifest = Manifest(  # type: ignore[call-arg]  # populate_by_name: import_ is the field, "import" its alias
         run_id=run_id, import_=spec.name, spec=spec.canonical(), window=preview.window.to_json() if preview.window else None,
-        mode=mode, started_at=started, route=decision.route, reasons=decision.reasons, objects=preview.objects,
+        mode=cast(Literal["scheduled", "manual", "backfill"], mode), started_at=started, route=decision.route, reasons=decision.reasons, objects=preview.objects,
         batches=batches, dedupe_buckets=decision.dedupe_buckets, control_uri=control_uri, cost=decision.cost,
     )
     paths = manifest.paths
@@ -193,7 +181,7 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
     storage.write_bytes(paths.manifest, manifest.model_dump_json(by_alias=True).encode())
     storage.write_bytes(paths.batches, json.dumps([{"batch": b.index} for b in batches]).encode())
     bucket, key = split_s3_uri(paths.batches)
-    return PlanResult(
+    return PlanResult(  # type: ignore[call-arg]
         run_id=run_id, import_=spec.name, route=decision.route, reasons=decision.reasons, window=manifest.window,
         objects=len(preview.objects), bytes=preview.facts.total_bytes, largest_bytes=preview.facts.largest_bytes,
         batches=len(batches), dedupe_buckets=manifest.dedupe_buckets, manifest_uri=paths.manifest,

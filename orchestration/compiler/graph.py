@@ -6,6 +6,7 @@ one run, as ``lockgate graph --run RUN_ID`` shows them.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
@@ -41,14 +42,20 @@ def edges(states: Mapping[str, Json]) -> Iterator[tuple[str, str, str]]:
             yield name, c["Next"], "catch " + ",".join(e.split(".")[-1] for e in c["ErrorEquals"])
 
 
+_OPS = (("GreaterThanEquals", ">="), ("LessThanEquals", "<="), ("GreaterThan", ">"), ("LessThan", "<"),
+        ("Equals", "="), ("IsPresent", "present"), ("Matches", "matches"))
+
+
 def _rule_label(rule: Json, i: int) -> str:
     for key, value in rule.items():
-        if key in ("Variable", "Next"):
+        if key in ("Variable", "Next", "Comment"):
             continue
         if key in ("And", "Or", "Not"):
             return key.lower()
         var = str(rule.get("Variable", "")).split(".")[-1]
-        return f"{var} {key.replace('Equals', ' =').replace('String', '').replace('Numeric', '').replace('Boolean', '')} {value}"
+        op = next((sym for word, sym in _OPS if key.endswith(word)), key)
+        shown = json.dumps(value) if isinstance(value, bool) else value
+        return f"{var} {op} {shown}"
     return f"rule {i}"
 
 

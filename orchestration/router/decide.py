@@ -45,7 +45,7 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
     counts = counts or StateCounts()
     model, prices = config.throughput, config.prices
     settings = spec.routing
-    requested: EngineChoice = engine if engine not in (None, "auto") else settings.engine  # type: ignore[assignment]
+    requested: EngineChoice = engine if engine not in (None, "auto") else settings.engine
     by_input = engine not in (None, "auto")
     if spec.spark_dependent and requested == "lambda":
         where = "run input: engine" if by_input else f"{spec.name}: routing.engine"

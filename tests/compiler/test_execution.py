@@ -1,0 +1,178 @@
+"""The generated definitions run on the local ASL interpreter with scripted AWS answers: every route,
+the crawler's busy/poll/failure handling, retries and the failure notification, and payload sizes for a
+100,000-object plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.bench_plan import plan_many, synthetic_spec
+from orchestration.compiler import compile_definition
+from orchestration.contracts import PlanResult
+from orchestration.local.errors import TaskFailure
+from orchestration.local.history import HISTORY_LIMIT
+from orchestration.local.interpreter import execute
+from orchestration.local.runtime import PAYLOAD_LIMIT
+from orchestration.storage import LocalLake
+from tests.compiler.fakes import FakeAws, commit_result, crawler, fill, lambda_result
+from tests.compiler.test_definition import SPECS
+
+GET_CRAWLER = "arn:aws:states:::aws-sdk:glue:getCrawler"
+START_CRAWLER = "arn:aws:states:::aws-sdk:glue:startCrawler"
+SNS = "arn:aws:states:::sns:publish"
+GET_OBJECT = "arn:aws:states:::s3:getObject"
+GLUE_SYNC = "arn:aws:states:::glue:startJobRun.sync"
+
+
+def plan_payload(route: str, batches: int = 2, buckets: int = 0) -> dict:
+    return PlanResult(
+        run_id="run-1", import_="orders", route=route, reasons=["because"], window=None, objects=3, bytes=30,
+        largest_bytes=10, batches=batches, dedupe_buckets=buckets,
+        manifest_uri="s3://lockgate-control/runs/orders/run-1/manifest.json", batches_bucket="lockgate-control",
+        batches_key="runs/orders/run-1/batches.json", staging_uri="s3://lockgate-control/staging/orders/run-1/",
+        glue_result_uri="s3://lockgate-control/runs/orders/run-1/results/glue.json",
+        cost={"summary": "lambda ≈ $0.0001, glue ≈ $0.0733 (733x)"},
+    ).model_dump(mode="json", by_alias=True)
+
+
+def script(route: str = "lambda", batches: int = 2, buckets: int = 0, **over: list) -> dict[str, list]:
+    base: dict[str, list] = {
+        "lockgate-plan": [lambda_result(plan_payload(route, batches, buckets))],
+        GET_OBJECT: [json.dumps([{"batch": i} for i in range(batches)])],
+        "lockgate-process-batch": [lambda p: lambda_result({"unit": f"batch-{p['Payload']['batch']:05d}"})],
+        "lockgate-dedupe": [lambda_result({"unit": "dedupe"})],
+        GLUE_SYNC: [{"Id": "jr_1", "JobRunState": "SUCCEEDED"}],
+        "lockgate-commit": [lambda_result(commit_result())],
+        START_CRAWLER: [{}],
+        GET_CRAWLER: [crawler("RUNNING"), crawler("READY", "SUCCEEDED")],
+        SNS: [{"MessageId": "m-1"}],
+    }
+    base.update(over)
+    return base
+
+
+def run(name: str, fake: FakeAws, input_: dict | None = None):
+    return execute(fill(compile_definition(SPECS[name])), input_ or {"import": name}, resolver=fake)
+
+
+def test_lambda_route_with_dedupe_and_crawl_ends_with_a_summary() -> None:
+    fake = FakeAws(script("lambda", batches=3, buckets=4))
+    result = run("orders", fake)
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert sorted(p["Payload"]["batch"] for p in fake.called("lockgate-process-batch")) == [0, 1, 2]
+    assert sorted(p["Payload"]["bucket"] for p in fake.called("lockgate-dedupe")) == [0, 1, 2, 3]
+    plan_call = fake.called("lockgate-plan")[0]["Payload"]
+    assert plan_call["spec_uri"] == "s3://lockgate-control/specs/orders.json"
+    assert plan_call["input"] == {"import": "orders"} and plan_call["execution"]["start_time"]
+    out = result.output
+    assert (out["route"], out["reasons"], out["rows_in"], out["rows_written"]) == ("lambda", ["because"], 10, 9)
+    assert out["partitions"] == 1 and out["outputs"] == ["s3://lake-bucket/orders/"]
+    assert len(fake.called(GET_CRAWLER)) == 2
+
+
+def test_glue_route_runs_the_job_with_plan_arguments() -> None:
+    fake = FakeAws(script("glue"))
+    result = run("orders", fake)
+    assert result.status == "SUCCEEDED"
+    args = fake.called(GLUE_SYNC)[0]["Arguments"]
+    assert args["--manifest_uri"] == "s3://lockgate-control/runs/orders/run-1/manifest.json"
+    assert args["--result_uri"].endswith("results/glue.json") and args["--run_id"] == "run-1"
+    assert fake.called("lockgate-process-batch") == []
+
+
+def test_empty_route_succeeds_with_a_summary_and_no_work() -> None:
+    fake = FakeAws(script("empty", batches=0))
+    result = run("orders", fake)
+    assert result.status == "SUCCEEDED"
+    assert result.output["status"] == "empty" and result.output["reasons"] == ["because"]
+    assert [k for k, _ in fake.calls] == ["lockgate-plan"]
+
+
+def test_busy_crawler_is_awaited_then_a_failed_crawl_fails_the_run_with_its_message() -> None:
+    fake = FakeAws(script(
+        **{START_CRAWLER: [TaskFailure("Glue.CrawlerRunningException", "already running"), {}],
+           GET_CRAWLER: [crawler("RUNNING"), crawler("STOPPING"), crawler("READY", "FAILED", "Access denied to s3")]}))
+    result = run("orders", fake)
+    assert result.status == "FAILED"
+    assert result.error == "Lockgate.CrawlerError"
+    assert "Access denied to s3" in result.cause and "FAILED" in result.cause
+    assert len(fake.called(START_CRAWLER)) == 2
+    message = json.loads(fake.called(SNS)[0]["Message"])
+    assert message["failed_state"] == "GetCrawler" and message["import"] == "orders"
+    assert message["error"] == "Lockgate.CrawlerError" and "Access denied" in message["cause"]
+
+
+def test_crawler_busy_for_too_long_gives_up() -> None:
+    fake = FakeAws(script(**{START_CRAWLER: [TaskFailure("Glue.CrawlerRunningException", "busy")]}))
+    result = run("orders", fake)
+    assert result.status == "FAILED" and result.error == "Lockgate.CrawlerError"
+    assert "still running another crawl after 30 attempts" in result.cause
+    assert len(fake.called(START_CRAWLER)) == 30
+
+
+def test_on_schema_change_skips_the_crawler_when_commit_needs_none() -> None:
+    fake = FakeAws(script(**{"lockgate-commit": [lambda_result(commit_result(crawl_needed=False))]}))
+    assert run("events", fake).status == "SUCCEEDED"
+    assert fake.called(START_CRAWLER) == []
+
+
+def test_transient_lambda_errors_retry_and_validation_errors_fail_at_once() -> None:
+    fake = FakeAws(script(**{"lockgate-plan": [TaskFailure("Lambda.TooManyRequestsException", "slow down"),
+                                               TaskFailure("Lockgate.StorageError", "S3 503"),
+                                               lambda_result(plan_payload("glue"))]}))
+    assert run("orders", fake).status == "SUCCEEDED"
+    assert len(fake.called("lockgate-plan")) == 3
+
+    fake = FakeAws(script(**{"lockgate-plan": [TaskFailure("Lockgate.SpecError", "columns[0].type: bad type")]}))
+    result = run("orders", fake)
+    assert result.status == "FAILED" and result.error == "Lockgate.SpecError"
+    assert result.cause == "columns[0].type: bad type"
+    assert len(fake.called("lockgate-plan")) == 1
+    message = json.loads(fake.called(SNS)[0]["Message"])
+    assert message == {"import": "orders", "run_id": message["run_id"], "failed_state": "Plan",
+                       "error": "Lockgate.SpecError", "cause": "columns[0].type: bad type"}
+
+
+def test_without_notifications_failures_go_straight_to_fail() -> None:
+    fake = FakeAws({"lockgate-plan": [TaskFailure("Lockgate.DataError", "corrupt gzip in s3://raw/a.gz")]})
+    result = run("minimal", fake)
+    assert (result.status, result.error, result.cause) == ("FAILED", "Lockgate.DataError", "corrupt gzip in s3://raw/a.gz")
+    assert [k for k, _ in fake.calls] == ["lockgate-plan"]
+
+
+def test_success_notification_when_asked() -> None:
+    fake = FakeAws(script("glue"))
+    assert run("sessions", fake).status == "SUCCEEDED"
+    summary = json.loads(fake.called(SNS)[0]["Message"])
+    assert summary["route"] == "glue" and summary["rows_written"] == 9
+
+
+def test_100000_object_run_keeps_every_payload_small(tmp_path: Path) -> None:
+    """A real plan over 100,000 objects, then the whole clicks machine: every state input and output
+    stays under 256 KB and the parent history far under 25,000 events."""
+    result, _ = plan_many(100_000, tmp_path)
+    lake = LocalLake(tmp_path)
+    plan = result.model_dump(mode="json", by_alias=True)
+    fake = FakeAws({
+        "lockgate-plan": [lambda_result(plan)],
+        GET_OBJECT: [lambda p: lake.read_bytes(f"s3://{p['Bucket']}/{p['Key']}").decode()],
+        "lockgate-process-batch": [lambda_result({"unit": "batch"})],
+        "lockgate-dedupe": [lambda_result({"unit": "dedupe"})],
+        "lockgate-commit": [lambda_result(commit_result("bench-run") | {"partitions": [f"d={i}" for i in range(5000)]})],
+        START_CRAWLER: [{}],
+        GET_CRAWLER: [crawler("READY", "SUCCEEDED")],
+        SNS: [{}],
+    })
+    out = execute(fill(compile_definition(synthetic_spec())), {"import": "clicks"}, resolver=fake)
+    assert out.status == "SUCCEEDED", (out.error, out.cause)
+    assert len(fake.called("lockgate-process-batch")) == result.batches >= 100
+    # Every state's input (StateEntered) and output (StateExited); the raw task results before
+    # ResultSelector are the handlers' own business (commit's partition list is 5,000 long here).
+    states = [e for e in out.events if e["type"].endswith(("StateEntered", "StateExited"))]
+    sizes = [len(str(d.get("input", d.get("output", ""))).encode()) for e in states for k, d in e.items()
+             if k.endswith("EventDetails") and isinstance(d, dict)]
+    largest = max(sizes)
+    assert largest < PAYLOAD_LIMIT, largest
+    assert largest < 8 * 1024  # far from the limit: the file list never enters the payload
+    assert len(out.events) < HISTORY_LIMIT

@@ -1,0 +1,76 @@
+"""``lockgate render`` writes what docs/contracts.md promises Terraform; ``lockgate graph`` draws it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from orchestration.cli.app import app
+from orchestration.compiler import compile_definition
+from orchestration.compiler.graph import to_dot, to_mermaid
+from orchestration.compiler.render import static_prefix
+from tests.compiler.test_definition import ROOT, SPECS
+
+CONTRACT_KEYS = {"import", "state_machine_name", "placeholders", "spec_key", "source", "target", "lambda", "glue",
+                 "crawler", "schedule", "notifications", "integrations"}
+
+
+def test_render_writes_the_contract_shapes(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["--project", str(ROOT), "render", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    names = json.loads((tmp_path / "imports.json").read_text())
+    assert names == ["events", "orders", "sessions"]
+    for name in names:
+        d = tmp_path / name
+        definition = json.loads((d / "definition.asl.json").read_text())
+        assert definition == compile_definition(SPECS[name])
+        assert json.loads((d / "spec.json").read_text()) == SPECS[name].canonical()
+        tf = json.loads((d / "terraform.json").read_text())
+        assert set(tf) >= CONTRACT_KEYS
+        assert tf["state_machine_name"] == f"lockgate-{name}" and tf["spec_key"] == f"specs/{name}.json"
+        text = (d / "definition.asl.json").read_text()
+        assert all("${" + p + "}" in text for p in tf["placeholders"])
+        assert set(tf["target"]) == {"database", "table", "location", "bucket", "prefix", "quarantine"}
+        assert set(tf["lambda"]) == {"memory_mb", "timeout_s", "max_concurrency"}
+        assert set(tf["glue"]) == {"version", "worker_type", "workers", "timeout_minutes"}
+        assert "arn:aws:states:::glue:startJobRun.sync" in tf["integrations"]
+    orders = json.loads((tmp_path / "orders" / "terraform.json").read_text())
+    assert orders["source"] == {"uri": "s3://acme-raw/shop/orders/", "bucket": "acme-raw", "prefix": "shop/orders/",
+                                "template": "s3://acme-raw/shop/orders/{date}/"}
+    assert orders["schedule"] == {"expression": "cron(0 3 * * ? *)", "timezone": "Europe/Berlin",
+                                  "window": "previous_day", "input": {"import": "orders", "mode": "scheduled"}}
+    assert orders["crawler"]["name"] == "lockgate-orders" and orders["crawler"]["database"] == "sales"
+    assert orders["integrations"] == sorted(orders["integrations"])
+    assert "arn:aws:states:::s3:getObject" in orders["integrations"]
+    sessions = json.loads((tmp_path / "sessions" / "terraform.json").read_text())
+    assert sessions["schedule"] is None and "arn:aws:states:::s3:getObject" not in sessions["integrations"]
+
+
+def test_static_prefix_stops_before_the_first_placeholder() -> None:
+    assert static_prefix("s3://raw/a/{year}/{month}/") == "s3://raw/a/"
+    assert static_prefix("s3://raw/a/day={date}/") == "s3://raw/a/"
+    assert static_prefix("s3://raw/a/b.csv") == "s3://raw/a/b.csv"
+
+
+def test_graph_png_renders(tmp_path: Path) -> None:
+    out = tmp_path / "orders.png"
+    res = CliRunner().invoke(app, ["--project", str(ROOT), "graph", "orders", "--format", "png", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 20_000
+
+
+def test_graph_mermaid_and_outcome_colours() -> None:
+    definition = compile_definition(SPECS["orders"])
+    res = CliRunner().invoke(app, ["--project", str(ROOT), "graph", "orders"])
+    assert res.exit_code == 0 and res.output.startswith("flowchart TD")
+    for name in definition["States"]:
+        assert f'"{name}"' in res.output
+    assert "Route -->|route = glue| RunGlueJob" in res.output
+    coloured = to_mermaid(definition, {"Plan": "succeeded", "Commit": "failed", "Nope": "failed"})
+    assert "style Plan fill:#b7e4c7" in coloured and "style Commit fill:#f4a6a6" in coloured
+    assert "Nope" not in coloured
+    assert '"Commit" [shape=box, fillcolor="#f4a6a6"' in to_dot(definition, {"Commit": "failed"})
