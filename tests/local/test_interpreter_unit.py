@@ -466,6 +466,9 @@ def test_distributed_children_cannot_see_parent_variables() -> None:
     (machine({"P": {"Type": "Pass", "End": True, "Output": "{% $states.input %}"}}), "Field Output (JSONata)"),
     (machine({"T": task(Credentials={"RoleArn": "arn:aws:iam::1:role/x"})}), "Credentials"),
     (machine({"X": {"Type": "Activity", "End": True}}), "State type 'Activity'"),
+    (distributed({"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
+                 ResultWriter={"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b"},
+                               "WriterConfig": {"OutputType": "JSONL"}}), "ResultWriter field(s) WriterConfig"),
     (distributed({"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "MANIFEST"},
                   "Parameters": {"Bucket": "b", "Key": "k"}}), "ItemReader InputType MANIFEST"),
 ])
@@ -482,6 +485,8 @@ def test_unsupported_features_fail_with_an_error_naming_them(definition: dict[st
     machine({"P": {"Type": "Pass", "End": True, "Parameters": {"x.$": "States.NoSuch(1)"}}}),
     machine({"T": task(TimeoutSeconds=10, HeartbeatSeconds=10)}),
     machine({"W": {"Type": "Wait", "Seconds": 1, "Timestamp": "2020-01-01T00:00:00Z", "End": True}}),
+    machine({"W": {"Type": "Wait", "Seconds": -1, "End": True}}),
+    machine({"F": {"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}}),
 ])
 def test_invalid_definitions_are_rejected_like_create_state_machine(definition: dict[str, Any]) -> None:
     with pytest.raises(InvalidDefinitionError):

@@ -18,6 +18,7 @@ from orchestration.local.errors import (
     RUNTIME,
     InvalidDefinitionError,
     StatesError,
+    unsupported,
 )
 from orchestration.local.history import History, dumps
 from orchestration.local.json_types import Json, JsonObject
@@ -31,6 +32,15 @@ if TYPE_CHECKING:
     from orchestration.local.states.map import MapState
 
 __all__ = ["ChildExecution", "DistributedConfig", "MapRun", "run_distributed"]
+
+
+_KNOWN_FIELDS: dict[str, set[str]] = {
+    "ItemReader": {"Resource", "ReaderConfig", "Parameters"},
+    "ItemBatcher": {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath",
+                    "BatchInput"},
+    "ResultWriter": {"Resource", "Parameters"},
+}
+_READER_CONFIG = {"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems", "MaxItemsPath"}
 
 
 @dataclass(slots=True)
@@ -65,9 +75,18 @@ class DistributedConfig:
 
     @staticmethod
     def parse(spec: JsonObject, where: str) -> DistributedConfig:
-        for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
-            if key in spec and not isinstance(spec[key], dict):
+        for key, known in _KNOWN_FIELDS.items():
+            if key not in spec:
+                continue
+            block = spec[key]
+            if not isinstance(block, dict):
                 raise InvalidDefinitionError(f"{key} must be an object", where=where)
+            unknown = sorted(set(block) - known)
+            if unknown:
+                raise unsupported(f"{key} field(s) {', '.join(unknown)}", where)
+            reader_config = block.get("ReaderConfig", {})
+            if key == "ItemReader" and isinstance(reader_config, dict) and set(reader_config) - _READER_CONFIG:
+                raise unsupported(f"ReaderConfig field(s) {', '.join(sorted(set(reader_config) - _READER_CONFIG))}", where)
         pct = spec.get("ToleratedFailurePercentagePath", spec.get("ToleratedFailurePercentage", 0))
         count = spec.get("ToleratedFailureCountPath", spec.get("ToleratedFailureCount", 0))
         if is_number(pct) and not 0 <= pct <= 100:  # type: ignore[operator]

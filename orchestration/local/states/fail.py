@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orchestration.local.context import StateCall
-from orchestration.local.errors import RUNTIME, StatesError
+from orchestration.local.errors import RUNTIME, InvalidDefinitionError, StatesError
 from orchestration.local.history import dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
@@ -24,6 +24,9 @@ class FailState(State):
         self.cause = spec.get("Cause")
         self.error_path = spec.get("ErrorPath")
         self.cause_path = spec.get("CausePath")
+        for fixed, path in (("Error", "ErrorPath"), ("Cause", "CausePath")):
+            if fixed in spec and path in spec:
+                raise InvalidDefinitionError(f"use {fixed} or {path}, not both", where=where)
 
     def _text(self, fixed: Json, path: Json, field: str, view: View) -> str | None:
         if path is None:

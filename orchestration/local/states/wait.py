@@ -28,6 +28,8 @@ class WaitState(State):
             raise InvalidDefinitionError("a Wait state needs exactly one of " + ", ".join(_MODES), where=where)
         self.mode = given[0]
         self.value: Json = spec[self.mode]
+        if self.mode == "Seconds" and (not isinstance(self.value, int) or isinstance(self.value, bool) or self.value < 0):
+            raise InvalidDefinitionError("Seconds must be a non-negative integer", where=where)
 
     def _seconds(self, effective: Json, view: View, rt: Runtime) -> float:
         value = self.value
