@@ -120,6 +120,10 @@ def crawl(lake: str | os.PathLike[str], settings: dict[str, Any], *,
     key_names = [k["Name"] for k in keys]
     layout_ok = [f for f in files if list(f.partition) == key_names]
     summary.skipped.extend(f.relative for f in files if list(f.partition) != key_names)
+    incremental = existing is not None and settings["recrawl_policy"]["recrawl_behavior"] == "CRAWL_NEW_FOLDERS_ONLY"
+    if incremental and key_names:  # Glue reads only folders added since the last crawl
+        registered = {tuple(p["Values"]) for p in cat.get_partitions(database, table)}
+        layout_ok = [f for f in layout_ok if tuple(f.partition[k] for k in key_names) not in registered]
     observed, stats = _observed(layout_ok, summary, key_names)
     if not observed:
         return summary  # nothing to catalog (Glue: "no new or changed tables")
@@ -142,7 +146,11 @@ def crawl(lake: str | os.PathLike[str], settings: dict[str, Any], *,
         existing = cat.require_table(database, table)
         summary.version_id = existing["VersionId"]
     else:
-        columns, diff = merge_columns(existing["StorageDescriptor"].get("Columns", []), observed)
+        current = existing["StorageDescriptor"].get("Columns", [])
+        if incremental:  # columns of folders not re-read are still there
+            seen = {n for n, _ in observed}
+            observed += [(c["Name"].lower(), c["Type"].lower()) for c in current if c["Name"].lower() not in seen]
+        columns, diff = merge_columns(current, observed)
         changed = diff.added_columns or diff.changed_types or diff.removed_columns
         if changed and policy["update_behavior"] == "LOG":
             summary.changes_logged = ([f"column {n} added" for n, _ in diff.added_columns]
@@ -169,7 +177,7 @@ def crawl(lake: str | os.PathLike[str], settings: dict[str, Any], *,
         cat.add_partitions(database, table, [partition_input(existing, list(v)) for v in new_parts])
         summary.partitions_added = [partition_path(key_names, list(v)) for v in new_parts]
     gone = sorted(registered - found)
-    if gone and policy["delete_behavior"] != "LOG":
+    if gone and policy["delete_behavior"] != "LOG" and not incremental:
         cat.delete_partitions(database, table, [list(v) for v in gone])
         summary.partitions_removed = [partition_path(key_names, list(v)) for v in gone]
     return summary

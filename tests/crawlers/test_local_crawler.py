@@ -83,6 +83,7 @@ def test_append_mode_logs_schema_changes_instead_of_applying_them(lake: Path) ->
     summary = crawl(lake, settings)
     assert summary.changes_logged == ["column channel added"] and summary.tables_updated == 0
     assert summary.partitions_added == ["order_date=2024-01-02"]
+    assert summary.files_read == 1  # new folders only: the first partition's footer is not read again
     assert "channel" not in _columns(LocalCatalog(lake).require_table("sales", "orders"))
 
 
