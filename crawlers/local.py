@@ -25,12 +25,12 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from orchestration.errors import CrawlerError, DataError
+from orchestration.errors import DataError
 
 from .footers import DataFile, read_footer, scan
 from .local_catalog import LocalCatalog
 from .schema import ColumnChange, merge_columns, merge_types, signature
-from .table import parquet_storage_descriptor, partition_input, partition_path
+from .table import parquet_storage_descriptor, partition_input, partition_path, table_to_input
 
 __all__ = ["CrawlSummary", "crawl"]
 
@@ -106,92 +106,97 @@ def _parameters(base: dict[str, str], name: str, stats: dict[str, int], objects:
             "sizeKey": str(stats["size"]), "averageRecordSize": str(stats["size"] // records if records else 0)}
 
 
+def _create(cat: LocalCatalog, settings: dict[str, Any], keys: list[dict[str, str]], observed: list[tuple[str, str]],
+            stats: dict[str, int], objects: int, summary: CrawlSummary) -> dict[str, Any]:
+    database, table, location = settings["database"], settings["table"], settings["s3_target"]["path"]
+    comments = {c["Name"]: c.get("Comment") for c in
+                settings.get("table_input", {}).get("StorageDescriptor", {}).get("Columns", [])}
+    columns = [{"Name": n, "Type": t, **({"Comment": comments[n]} if comments.get(n) else {})} for n, t in observed]
+    cat.create_table(database, {
+        "Name": table, "TableType": "EXTERNAL_TABLE", "PartitionKeys": keys, "Retention": 0, "Owner": "owner",
+        "Parameters": _parameters({}, settings["name"], stats, objects),
+        "StorageDescriptor": parquet_storage_descriptor(location, columns),
+    })
+    created = cat.require_table(database, table)
+    summary.tables_created = 1
+    summary.columns_added = [n for n, _ in observed]
+    summary.version_id = created["VersionId"]
+    return created
+
+
+def _update(cat: LocalCatalog, settings: dict[str, Any], existing: dict[str, Any], observed: list[tuple[str, str]],
+            stats: dict[str, int], objects: int, incremental: bool, summary: CrawlSummary) -> dict[str, Any]:
+    current = existing["StorageDescriptor"].get("Columns", [])
+    if incremental:  # columns of the folders not read again are still there
+        seen = {n for n, _ in observed}
+        observed = observed + [(c["Name"].lower(), c["Type"].lower()) for c in current
+                               if c["Name"].lower() not in seen]
+    columns, diff = merge_columns(current, observed)
+    if not (diff.added_columns or diff.changed_types or diff.removed_columns):
+        return existing
+    if settings["schema_change_policy"]["update_behavior"] == "LOG":
+        summary.changes_logged = ([f"column {n} added" for n, _ in diff.added_columns]
+                                  + [f"column {c.name} {c.old} -> {c.new}" for c in diff.changed_types]
+                                  + [f"column {n} gone from the data" for n in diff.removed_columns])
+        return existing
+    new = table_to_input(existing)
+    new["StorageDescriptor"] = {**new["StorageDescriptor"], "Columns": columns}
+    new["Parameters"] = _parameters(new.get("Parameters") or {}, settings["name"], stats, objects)
+    summary.version_id = cat.update_table(settings["database"], new)
+    summary.tables_updated = 1
+    summary.columns_added = [n for n, _ in diff.added_columns]
+    summary.columns_removed = list(diff.removed_columns)
+    summary.columns_retyped = list(diff.changed_types)
+    return cat.require_table(settings["database"], settings["table"])
+
+
+def _sync_partitions(cat: LocalCatalog, settings: dict[str, Any], table: dict[str, Any], key_names: list[str],
+                     files: list[DataFile], incremental: bool, summary: CrawlSummary) -> None:
+    database, name = settings["database"], settings["table"]
+    found = {tuple(f.partition[k] for k in key_names) for f in files}
+    registered = {tuple(p["Values"]) for p in cat.get_partitions(database, name)}
+    new_parts = sorted(found - registered)
+    if new_parts:
+        cat.add_partitions(database, name, [partition_input(table, list(v)) for v in new_parts])
+        summary.partitions_added = [partition_path(key_names, list(v)) for v in new_parts]
+    gone = sorted(registered - found)
+    if gone and settings["schema_change_policy"]["delete_behavior"] != "LOG" and not incremental:
+        cat.delete_partitions(database, name, [list(v) for v in gone])
+        summary.partitions_removed = [partition_path(key_names, list(v)) for v in gone]
+
+
 def crawl(lake: str | os.PathLike[str], settings: dict[str, Any], *,
           catalog: LocalCatalog | None = None) -> CrawlSummary:
     """Crawl one table location into the local catalog; see the module docstring."""
     cat = catalog or LocalCatalog(lake)
-    database, table, name = settings["database"], settings["table"], settings["name"]
-    location = settings["s3_target"]["path"]
-    summary = CrawlSummary(crawler=name, database=database, table=table)
-    files, skipped = scan(lake, location, settings.get("exclusions") or settings["s3_target"]["exclusions"])
+    database, table = settings["database"], settings["table"]
+    summary = CrawlSummary(crawler=settings["name"], database=database, table=table)
+    files, skipped = scan(lake, settings["s3_target"]["path"],
+                          settings.get("exclusions") or settings["s3_target"]["exclusions"])
     summary.skipped.extend(skipped)
     existing = cat.get_table(database, table)
     keys = _partition_keys(settings, existing, files)
     key_names = [k["Name"] for k in keys]
-    layout_ok = [f for f in files if list(f.partition) == key_names]
+    candidates = [f for f in files if list(f.partition) == key_names]
     summary.skipped.extend(f.relative for f in files if list(f.partition) != key_names)
     incremental = existing is not None and settings["recrawl_policy"]["recrawl_behavior"] == "CRAWL_NEW_FOLDERS_ONLY"
-    if incremental and key_names:  # Glue reads only folders added since the last crawl
+    if incremental and key_names:  # Glue reads only the folders added since the last crawl
         registered = {tuple(p["Values"]) for p in cat.get_partitions(database, table)}
-        layout_ok = [f for f in layout_ok if tuple(f.partition[k] for k in key_names) not in registered]
-    observed, stats = _observed(layout_ok, summary, key_names)
-    if not observed:
+        candidates = [f for f in candidates if tuple(f.partition[k] for k in key_names) not in registered]
+    observed, stats = _observed(candidates, summary, key_names)
+    data_files = [f for f in candidates if f.relative not in set(summary.skipped)]
+    if existing is None and not observed:
         return summary  # nothing to catalog (Glue: "no new or changed tables")
-    data_files = [f for f in layout_ok if f.relative not in set(summary.skipped)]
-    policy = settings["schema_change_policy"]
     cat.ensure_database(database)
     if existing is None:
-        comments = {c["Name"]: c.get("Comment") for c in
-                    settings.get("table_input", {}).get("StorageDescriptor", {}).get("Columns", [])}
-        columns = [{"Name": n, "Type": t, **({"Comment": comments[n]} if comments.get(n) else {})}
-                   for n, t in observed]
-        table_input = {
-            "Name": table, "TableType": "EXTERNAL_TABLE", "PartitionKeys": keys, "Retention": 0,
-            "Owner": "owner", "Parameters": _parameters({}, name, stats, len(data_files)),
-            "StorageDescriptor": parquet_storage_descriptor(location, columns),
-        }
-        cat.create_table(database, table_input)
-        summary.tables_created = 1
-        summary.columns_added = [n for n, _ in observed]
-        existing = cat.require_table(database, table)
-        summary.version_id = existing["VersionId"]
+        current = _create(cat, settings, keys, observed, stats, len(data_files), summary)
+    elif observed:
+        current = _update(cat, settings, existing, observed, stats, len(data_files), incremental, summary)
     else:
-        current = existing["StorageDescriptor"].get("Columns", [])
-        if incremental:  # columns of folders not re-read are still there
-            seen = {n for n, _ in observed}
-            observed += [(c["Name"].lower(), c["Type"].lower()) for c in current if c["Name"].lower() not in seen]
-        columns, diff = merge_columns(current, observed)
-        changed = diff.added_columns or diff.changed_types or diff.removed_columns
-        if changed and policy["update_behavior"] == "LOG":
-            summary.changes_logged = ([f"column {n} added" for n, _ in diff.added_columns]
-                                      + [f"column {c.name} {c.old} -> {c.new}" for c in diff.changed_types]
-                                      + [f"column {n} gone from the data" for n in diff.removed_columns])
-        elif changed:
-            from .table import table_to_input
-
-            new = table_to_input(existing)
-            new["StorageDescriptor"] = {**new["StorageDescriptor"], "Columns": columns}
-            new["Parameters"] = _parameters(new.get("Parameters") or {}, name, stats, len(data_files))
-            summary.version_id = cat.update_table(database, new)
-            summary.tables_updated = 1
-            summary.columns_added = [n for n, _ in diff.added_columns]
-            summary.columns_removed = list(diff.removed_columns)
-            summary.columns_retyped = list(diff.changed_types)
-            existing = cat.require_table(database, table)
-    if not key_names:
-        return summary
-    found = {tuple(f.partition[k] for k in key_names) for f in data_files}
-    registered = {tuple(p["Values"]) for p in cat.get_partitions(database, table)}
-    new_parts = sorted(found - registered)
-    if new_parts:
-        cat.add_partitions(database, table, [partition_input(existing, list(v)) for v in new_parts])
-        summary.partitions_added = [partition_path(key_names, list(v)) for v in new_parts]
-    gone = sorted(registered - found)
-    if gone and policy["delete_behavior"] != "LOG" and not incremental:
-        cat.delete_partitions(database, table, [list(v) for v in gone])
-        summary.partitions_removed = [partition_path(key_names, list(v)) for v in gone]
+        current = existing  # no data left: the schema stays, stale partitions go (below)
+    if key_names:
+        _sync_partitions(cat, settings, current, key_names, data_files, incremental, summary)
     return summary
-
-
-def crawl_or_raise(lake: str | os.PathLike[str], settings: dict[str, Any]) -> CrawlSummary:
-    """``crawl`` with any unexpected failure wrapped in a CrawlerError naming the crawler."""
-    try:
-        return crawl(lake, settings)
-    except CrawlerError:
-        raise
-    except Exception as e:  # the crawl must surface as the crawler's failure, like Glue's LastCrawl
-        raise CrawlerError(f"crawl of {settings['s3_target']['path']} failed: {type(e).__name__}: {e}",
-                           where=f"crawler {settings['name']}") from e
 
 
 def __getattr__(name: str) -> Any:  # the service lives in crawlers.service (it imports this module)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -72,6 +73,14 @@ def test_crawl_follows_an_evolving_table(lake: Path) -> None:
     again = crawl(lake, settings)
     assert (again.tables_updated, again.partitions_added) == (0, [])
     assert len(cat.get_table_versions("sales", "orders")) == 4
+
+    # a partition folder disappears (overwrite): its partition goes, the table stays
+    shutil.rmtree(lake / "lake/sales/orders/order_date=2024-01-01")
+    assert crawl(lake, settings).partitions_removed == ["order_date=2024-01-01"]
+    shutil.rmtree(lake / "lake/sales/orders")
+    emptied = crawl(lake, settings)
+    assert emptied.partitions_removed == ["order_date=2024-01-02", "order_date=2024-01-03"]
+    assert cat.get_partitions("sales", "orders") == [] and cat.get_table("sales", "orders") is not None
 
 
 def test_append_mode_logs_schema_changes_instead_of_applying_them(lake: Path) -> None:
