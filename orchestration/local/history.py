@@ -49,6 +49,6 @@ class History:
         return self.add(f"{state_type}StateEntered", "stateEnteredEventDetails",
                  {"name": name, "input": dumps(payload), "inputDetails": {"truncated": False}})
 
-    def exited(self, state_type: str, name: str, payload: Json) -> None:
+    def exited(self, state_type: str, name: str, payload: Json, text: str | None = None) -> None:
         self.add(f"{state_type}StateExited", "stateExitedEventDetails",
-                 {"name": name, "output": dumps(payload), "outputDetails": {"truncated": False}})
+                 {"name": name, "output": dumps(payload) if text is None else text, "outputDetails": {"truncated": False}})

@@ -25,6 +25,7 @@ __all__ = [
     "TaskContext",
     "TaskResolver",
     "check_size",
+    "sized_text",
 ]
 
 PAYLOAD_LIMIT = 262_144
@@ -128,12 +129,19 @@ class Runtime:
                        None, self.cancel, self.map_runs, self.payload_limit)
 
 
-def check_size(value: Json, what: str, limit: int = PAYLOAD_LIMIT) -> Json:
-    """Raise ``States.DataLimitExceeded`` when ``value`` is larger than the payload quota."""
-    size = len(dumps(value).encode())
+def sized_text(value: Json, what: str, limit: int = PAYLOAD_LIMIT) -> str:
+    """``value`` as compact JSON; ``States.DataLimitExceeded`` when its UTF-8 form is over the quota."""
+    text = dumps(value)
+    size = len(text) if text.isascii() else len(text.encode())
     if size > limit:
         raise StatesError(
             DATA_LIMIT_EXCEEDED,
             f"The {what} has a size of {size} bytes which exceeds the maximum of {limit} bytes.",
         )
+    return text
+
+
+def check_size(value: Json, what: str, limit: int = PAYLOAD_LIMIT) -> Json:
+    """Raise ``States.DataLimitExceeded`` when ``value`` is larger than the payload quota."""
+    sized_text(value, what, limit)
     return value

@@ -20,7 +20,7 @@ from orchestration.local.paths import (
     validate_template,
 )
 from orchestration.local.retry import Catcher, Retrier, error_matches, parse_catchers, parse_retriers
-from orchestration.local.runtime import Runtime, Scope, check_size
+from orchestration.local.runtime import Runtime, Scope, check_size, sized_text
 
 if TYPE_CHECKING:
     from orchestration.local.machine import Program
@@ -36,6 +36,8 @@ class Step:
     output: Json
     next: str | None
     """The next state's name; ``None`` ends the (sub-)program."""
+    text: str | None = None
+    """``output`` as JSON text when already serialised (for the size check), reused by the exit event."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,7 @@ class State:
         return step
 
     def exit(self, rt: Runtime, step: Step) -> None:
-        rt.history.exited(self.kind, self.name, step.output)
+        rt.history.exited(self.kind, self.name, step.output, step.text)
 
     def guarded(self, raw: Json, rt: Runtime, scope: Scope, call: StateCall) -> Step:
         """``execute`` under the state's Retry and Catch."""
@@ -137,9 +139,9 @@ class State:
 
     def prepare(self, effective: Json, view: View) -> Json:
         """Parameters; the effective input must fit the payload quota."""
-        if self.has_parameters:
-            effective = render(self.parameters, view)
-        return check_size(effective, "state input")
+        if self.has_parameters:  # InputPath only ever selects part of an input that was already checked
+            effective = check_size(render(self.parameters, view), "state input")
+        return effective
 
     def work(self, effective: Json, raw: Json, rt: Runtime, scope: Scope, call: StateCall) -> Json:
         return effective
@@ -148,7 +150,7 @@ class State:
         assigned = render(self.assign, view.with_data(result)) if self.assign is not None else None
         output = apply_result_path(raw, self.result_path, result) if self.has_result else result
         output = apply_output_path(output, self.output_path, view.with_data(output))
-        check_size(output, "state output")
+        text = sized_text(output, "state output")
         if assigned is not None:
             scope.assign(assigned)  # type: ignore[arg-type]
-        return Step(output, next_state if next_state is not None else (None if self.end else self.next))
+        return Step(output, next_state if next_state is not None else (None if self.end else self.next), text)
