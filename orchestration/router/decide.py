@@ -83,7 +83,9 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
     # Glue estimate uses the bytes-weighted throughput of the run's objects.
     weighted = sum(o.size * rates[o.compression] for o in facts.objects)
     by_rate = weighted / facts.total_bytes if facts.total_bytes else model.rate(fmt, "none")
-    glue_s = glue_seconds(facts.total_bytes, by_rate, settings.glue, model)
+    unsplit = max((o for o in facts.objects if not o.splittable), key=lambda o: o.size, default=None)
+    glue_s = glue_seconds(facts.total_bytes, by_rate, settings.glue, model,
+                          unsplit.size if unsplit else 0, rates[unsplit.compression] if unsplit else 1.0)
 
     lam_cost = lambda_cost(batch_seconds, bucket_secs, budget.memory_mb, counts, model, prices)
     glu_cost = glue_cost(glue_s, glue_dpus(settings.glue), settings.glue.worker_type.startswith("R."), counts, model,
