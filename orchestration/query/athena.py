@@ -31,6 +31,8 @@ def _configure_endpoints(wr: Any) -> None:
         url = aws.endpoint_url(service)
         if url:
             setattr(wr.config, attr, url)
+        else:  # back to WR_* environment variables or the AWS default
+            wr.config.reset(attr)
 
 
 def athena_query(project: Project, sql: str) -> QueryResult:
