@@ -2,7 +2,7 @@
 
     python -m orchestration.packaging --out build/package
 
-    OUT/lambda/code.zip     orchestration (without cli, local, compiler), lambdas, crawlers
+    OUT/lambda/code.zip     orchestration (without cli and local), lambdas, crawlers
     OUT/lambda/layer.zip    python/: pyarrow, duckdb, sqlglot, pydantic, PyYAML, powertools, tzdata
                             (manylinux2014_x86_64 wheels for CPython 3.11; boto3 comes with the runtime)
     OUT/glue/job.py         the Glue entry script (glue_jobs/job.py)
@@ -45,8 +45,8 @@ FORBIDDEN_IN_LAYER = ("pandas", "numpy", "pyspark", "awswrangler", "boto3", "bot
 PLATFORM = ("--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
             "--only-binary=:all:")
 CODE_PACKAGES = ("orchestration", "lambdas", "crawlers")
-CODE_EXCLUDES = ("orchestration/cli/", "orchestration/local/", "orchestration/compiler/",
-                 "orchestration/packaging.py")
+CODE_EXCLUDES = ("orchestration/cli/", "orchestration/local/", "orchestration/packaging.py")
+"""The CLI and the local runtime never run in Lambda; the compiler stays (plan counts state transitions)."""
 GLUE_PACKAGES = ("orchestration", "glue_jobs")
 GLUE_EXCLUDES = ("orchestration/local/", "orchestration/packaging.py")
 _STRIP_DIRS = {"__pycache__", "tests", "test", "include", "src"}

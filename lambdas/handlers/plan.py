@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from orchestration.contracts import PlanResult
-from orchestration.spec import parse_spec
+from orchestration.spec import Spec, SpecInvalid, spec_problems
 from orchestration.storage import Storage
 
 from ._runtime import control_uri, lambda_handler, logger, metrics, parse_event, storage
@@ -18,11 +18,23 @@ def plan(event: PlanEvent, store: Storage, control: str) -> PlanResult:
     """Load the spec named by the event and plan the run (``orchestration.planning.plan_run``)."""
     from orchestration.planning import plan_run
 
-    spec = parse_spec(store.read_json(event.spec_uri), event.spec_uri)
+    spec = load_canonical_spec(store, event.spec_uri)
     return plan_run(
         spec, run_id=event.execution.name, started_at=event.execution.start_time,
         execution_input=event.input, control_uri=control, storage=store,
     )
+
+
+def load_canonical_spec(store: Storage, uri: str) -> Spec:
+    """The deployed canonical spec. It was fully checked when rendered; here only its structure must hold,
+    because ``Spec.canonical()`` writes every default (``source.csv`` for a Parquet source, say), which the
+    cross-field checks of a hand-written spec would flag."""
+    spec, problems = spec_problems(store.read_json(uri))
+    if spec is None:
+        raise SpecInvalid(uri, problems)
+    if problems:
+        logger.warning("spec %s: %s", uri, "; ".join(p.render(uri) for p in problems))
+    return spec
 
 
 @lambda_handler
