@@ -213,15 +213,25 @@ def runs(ctx: typer.Context,
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    table = Table("run id", "import", "status", "route", "rows in", "written", "rejected", "duration", "started")
+    table = Table()
+    for column in ("run id", "import", "status", "route", "rows in", "written", "rejected", "duration", "started"):
+        table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(r["run_id"], r["import"], r["status"], str(r.get("route")), f"{r.get('rows_in', 0):,}",
                       f"{r.get('rows_written', 0):,}", f"{r.get('rows_rejected', 0):,}",
                       f"{r.get('duration_s', 0):.1f} s", str(r.get("started_at", ""))[:19])
-    Console().print(table)
+    _console().print(table)
+
+
+def _console() -> Any:
+    """A Rich console; piped output gets 200 columns so tables are not cut to 80."""
+    import sys
+
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=200)
 
 
 def _show(project: Project, run_id: str, as_json: bool) -> None:
@@ -232,16 +242,16 @@ def _show(project: Project, run_id: str, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps({"summary": summary, "states": states}, indent=2, default=str))
         return
-    from rich.console import Console
     from rich.table import Table
 
     colours = {"succeeded": "green", "retried": "yellow", "caught": "dark_orange", "failed": "red", "not_run": "dim"}
-    table = Table("state", "status", "attempts", "duration", "error",
-                  title=f"{summary['import']} {run_id}: {summary['status']} (route {summary.get('route')})")
+    table = Table(title=f"{summary['import']} {run_id}: {summary['status']} (route {summary.get('route')})")
+    for column in ("state", "status", "attempts", "duration", "error"):
+        table.add_column(column, overflow="fold")
     for s in states:
         name = ("  ↳ " if s.get("parent") else "") + s["name"] + (f" ×{s['executions']}" if s.get("executions") else "")
         duration = f"{s['duration_s']:.2f} s" if s.get("duration_s") is not None else ""
         table.add_row(name, f"[{colours[s['status']]}]{s['status']}[/]", str(s["attempts"] or ""), duration, s.get("error") or "")
-    console = Console()
+    console = _console()
     console.print(table)
     console.print(f"report: {summary.get('report')}")

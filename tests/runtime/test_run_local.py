@@ -70,7 +70,7 @@ MOCKS = {
 }
 
 
-def test_mock_config_drives_a_retry_and_a_catch_path_visible_in_the_records_and_report(project):
+def test_mock_config_drives_a_retry_and_a_catch_path_visible_in_the_records_and_report(project, capsys):
     lake = project / "lake"
     write_orders(lake)
     mocks = project / "mocks.json"
@@ -96,6 +96,13 @@ def test_mock_config_drives_a_retry_and_a_catch_path_visible_in_the_records_and_
     assert 'id="state-Commit"><summary><b>Commit</b> <span class="badge" style="background:#ef6c00">caught' in report
     assert "SlowDown: please reduce your request rate" in report
 
+    from orchestration.cli.app import main
+
+    with pytest.raises(SystemExit):
+        main(["--project", str(project), "runs", "show", run["run_id"]])
+    table = capsys.readouterr().out
+    assert "ProcessBatch" in table and "retried" in table and "caught" in table and "Lockgate.QualityError" in table
+
     outbox = sorted((lake / "_outbox" / "lockgate-failures").glob("*.json"))
     message = json.loads(json.loads(outbox[-1].read_text())["Message"])
     assert message["failed_state"] == "Commit" and message["error"] == "Lockgate.QualityError"
@@ -112,3 +119,21 @@ def test_backfill_refuses_reversed_and_empty_windows(project, capsys):
         err = capsys.readouterr().err
         assert f"window '{window}' is empty or reversed: END must be after START" in err
     assert not (project / "lake" / "_runs").exists()
+
+
+@pytest.mark.spark
+def test_glue_route_runs_the_glue_script_under_local_spark_with_the_same_counts(project):
+    lake = project / "lake"
+    sample = write_orders(lake)
+    rc, run = lockgate(project, "run", "orders", "--local", "--window", WINDOW, "--engine", "glue", "--json")
+
+    assert rc == 0, run.get("cause")
+    assert run["route"] == "glue" and len(run["glue_job_runs"]) == 1
+    assert (run["rows_in"], run["rows_written"], run["rows_rejected"], run["rows_filtered"], run["rows_deduplicated"]) \
+        == (sample.rows, sample.written, sample.rejected, sample.filtered, sample.duplicates)
+    assert list((lake / "acme-lake" / "sales" / "orders" / "order_date=2024-03-01").glob("*.parquet"))
+    states = {s["name"]: s for s in json.loads((lake / "_runs" / run["run_id"] / "states.json").read_text())["states"]}
+    glue = states["RunGlueJob"]
+    assert glue["status"] == "succeeded" and states["ProcessBatches"]["status"] == "not_run"
+    assert glue["calls"][0]["detail"]["job_run_id"] == run["glue_job_runs"][0]
+    assert list((lake / "_runs" / run["run_id"] / "logs").glob("glue-lockgate-orders-*.log"))
