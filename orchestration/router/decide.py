@@ -69,14 +69,17 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
     buckets, bucket_secs, bucket_problem = 0, [], None
     if spec.dedupe is not None and len(batches) > 1:
         per_bucket_mb = max(budget.usable_memory_mb - model.buffer_mb, 1)
-        need = math.ceil(facts.total_bytes * model.dedupe_expansion / (per_bucket_mb * 2**20))
-        buckets = max(min(len(batches), model.max_dedupe_buckets), need)
         parquet_rate = model.rate("parquet", "none") * budget.vcpus * 2**20
+        need_memory = math.ceil(facts.total_bytes * model.dedupe_expansion / (per_bucket_mb * 2**20))
+        need_time = math.ceil(facts.total_bytes / (parquet_rate * max(capacity, 1.0)))
+        need = max(need_memory, need_time)
+        buckets = max(min(len(batches), model.max_dedupe_buckets), need)
         bucket_secs = [facts.total_bytes / buckets / parquet_rate] * buckets
         if buckets > model.max_dedupe_buckets:
-            bucket_problem = (f"deduplicating {human_bytes(facts.total_bytes)} needs {need} buckets of "
-                              f"{human_bytes(per_bucket_mb * 2**20)} in memory at {budget.memory_mb} MB, more than "
-                              f"the {model.max_dedupe_buckets} allowed (routing.throughput.max_dedupe_buckets)")
+            bucket_problem = (f"deduplicating {human_bytes(facts.total_bytes)} needs {need} buckets (each within "
+                              f"{human_bytes(per_bucket_mb * 2**20)} of memory and {capacity:.0f} s at "
+                              f"{budget.memory_mb} MB), more than the {model.max_dedupe_buckets} allowed "
+                              "(routing.throughput.max_dedupe_buckets)")
             buckets = model.max_dedupe_buckets
             bucket_secs = bucket_secs[:buckets]
 

@@ -154,3 +154,14 @@ def test_routing_settings_are_typed_in_lockgate_yaml() -> None:
         ProjectConfig.model_validate({"routing": {"throughput": {"mb_per_s": {"csv/lz4": 2.0}}}})
     with pytest.raises(ValidationError):
         ProjectConfig.model_validate({"routing": {"throughput": {"budget_fraction": 1.5}}})
+
+
+def test_dedupe_needing_too_many_buckets_goes_to_glue() -> None:
+    spec = make_spec(dedupe={"keys": ["id"]},
+                     routing={"lambda": {"memory_mb": 512, "timeout_s": 900, "max_concurrency": 1000}})
+    d = route(PlanFacts("csv", gz(200, 50 * MB)), spec)
+    assert d.route == "glue" and d.dedupe_buckets == 0
+    assert d.reasons[0].startswith("deduplicating 9.8 GB needs") and "more than the 64 allowed" in d.reasons[0]
+    without = route(PlanFacts("csv", gz(200, 50 * MB)), make_spec(
+        routing={"lambda": {"memory_mb": 512, "timeout_s": 900, "max_concurrency": 1000}}))
+    assert without.route == "lambda"
