@@ -26,7 +26,7 @@ REGION = "eu-central-1"
 ARN_FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lockgate-{{imp}}-{{fn}}"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:lockgate-failures"
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
-CONTROL = "lockgate-example-control"
+CONTROL = "lockgate-control"
 
 
 class _ValidateDefinitionStub(BaseHTTPRequestHandler):
@@ -64,7 +64,10 @@ provider "aws" {{
 
 @pytest.fixture(scope="module")
 def initialised(tf_workspace: h.TfWorkspace) -> h.TfWorkspace:
-    ok, how = tf_workspace.init(tf_workspace.root / "environments" / "example")
+    env_dir = tf_workspace.root / "environments" / "example"
+    # The state machine harness (below) lives in the same root so one plan covers both.
+    (env_dir / "zz_test_harness.tf").write_text(HARNESS % {"topic": TOPIC, "control": CONTROL, "key": KEY})
+    ok, how = tf_workspace.init(env_dir)
     if not ok:
         pytest.skip(f"cannot install the hashicorp/aws provider offline, so validate/plan are skipped: {how}")
     print(f"\n[terraform tests] init: {how}")
@@ -132,18 +135,38 @@ def _resources(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def env_plan(
-    initialised: h.TfWorkspace, sts_port: int, sfn_stub_port: int, render_dir: Path, package_dir: Path
+def planned(
+    initialised: h.TfWorkspace,
+    sts_port: int,
+    sfn_stub_port: int,
+    render_dir: Path,
+    package_dir: Path,
+    imports: dict[str, h.RenderedImport],
 ) -> dict[str, dict[str, Any]]:
+    """One plan of the example environment plus the state machine harness (one provider start-up)."""
     cwd = initialised.root / "environments" / "example"
-    return _resources(
-        _plan(
-            initialised,
-            cwd,
-            (sts_port, sfn_stub_port),
-            [f"-var=render_dir={render_dir}", f"-var=package_dir={package_dir}"],
-        )
+    machines = {
+        n: {
+            "name": i.terraform["state_machine_name"],
+            "definition_template": str(i.dir / "definition.asl.json"),
+            "spec_key": i.terraform["spec_key"],
+            "glue_job_name": f"lockgate-{n}" if "glue_job_name" in i.placeholders() else None,
+            "crawler_name": f"lockgate-{n}" if "crawler_name" in i.placeholders() else None,
+        }
+        for n, i in imports.items()
+    }
+    # Every function of every import is offered; only the ones the ASL names may be granted.
+    arns = {n: {fn: ARN_FN.format(imp=n, fn=fn) for fn in h.FUNCTIONS} for n in imports}
+    (cwd / "zz_test.auto.tfvars.json").write_text(
+        json.dumps({"test_machines": machines, "test_lambda_function_arns": arns})
     )
+    args = [f"-var=render_dir={render_dir}", f"-var=package_dir={package_dir}"]
+    return _resources(_plan(initialised, cwd, (sts_port, sfn_stub_port), args))
+
+
+@pytest.fixture(scope="module")
+def env_plan(planned: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {a: v for a, v in planned.items() if not a.startswith("module.test_state_machine")}
 
 
 def test_terraform_validate_example_environment(initialised: h.TfWorkspace) -> None:
@@ -209,12 +232,19 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
         ), f"{name}: crawler presence differs between ASL, terraform.json and plan"
         if crawler:
             rendered = imp.terraform["crawler"]
-            assert crawler["recrawl_policy"][0]["recrawl_behavior"] == rendered.get(
-                "recrawl_policy", "CRAWL_EVERYTHING"
-            )
+            recrawl = rendered.get("recrawl_policy") or "CRAWL_EVERYTHING"
+            recrawl = recrawl["recrawl_behavior"] if isinstance(recrawl, dict) else recrawl
+            assert crawler["recrawl_policy"][0]["recrawl_behavior"] == recrawl
             assert crawler["s3_target"][0]["path"] == imp.terraform["target"]["location"]
-            if rendered.get("configuration"):
-                assert json.loads(crawler["configuration"]) == rendered["configuration"]
+            assert (
+                crawler["schema_change_policy"][0]["update_behavior"]
+                == rendered["schema_change_policy"]["update_behavior"]
+            )
+            config = rendered.get("configuration")
+            if config:
+                assert json.loads(crawler["configuration"]) == (
+                    json.loads(config) if isinstance(config, str) else config
+                )
         schedule = env_plan.get(f'module.scheduler["{name}"].aws_scheduler_schedule.this')
         assert (schedule is not None) == bool(imp.terraform.get("schedule")), (
             f"{name}: schedule presence != rendered schedule"
@@ -247,7 +277,7 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
 # ---------------------------------------------------------------------------------------------
 
 HARNESS = """
-variable "machines" {
+variable "test_machines" {
   type = map(object({
     name                = string
     definition_template = string
@@ -257,18 +287,18 @@ variable "machines" {
   }))
 }
 
-variable "lambda_function_arns" {
+variable "test_lambda_function_arns" {
   type = map(map(string))
 }
 
-module "state_machine" {
-  source   = "../modules/state_machine"
-  for_each = var.machines
+module "test_state_machine" {
+  source   = "../../modules/state_machine"
+  for_each = var.test_machines
 
   name                 = each.value.name
   import_name          = each.key
   definition_template  = each.value.definition_template
-  lambda_function_arns = var.lambda_function_arns[each.key]
+  lambda_function_arns = var.test_lambda_function_arns[each.key]
   glue_job_name        = each.value.glue_job_name
   crawler_name         = each.value.crawler_name
   sns_topic_arn        = "%(topic)s"
@@ -281,33 +311,10 @@ module "state_machine" {
 
 
 @pytest.fixture(scope="module")
-def machine_plan(
-    initialised: h.TfWorkspace, sts_port: int, sfn_stub_port: int, imports: dict[str, h.RenderedImport]
-) -> dict[str, dict[str, Any]]:
-    cwd = initialised.root / "sm_harness"
-    cwd.mkdir(exist_ok=True)
-    (cwd / "main.tf").write_text(HARNESS % {"topic": TOPIC, "control": CONTROL, "key": KEY})
-    (cwd / "versions.tf").write_text(
-        (initialised.root / "modules" / "state_machine" / "versions.tf").read_text()
-    )
-    ok, how = initialised.init(cwd)
-    assert ok, how
-    machines = {
-        n: {
-            "name": i.terraform["state_machine_name"],
-            "definition_template": str(i.dir / "definition.asl.json"),
-            "spec_key": i.terraform["spec_key"],
-            "glue_job_name": f"lockgate-{n}" if "glue_job_name" in i.placeholders() else None,
-            "crawler_name": f"lockgate-{n}" if "crawler_name" in i.placeholders() else None,
-        }
-        for n, i in imports.items()
-    }
-    # Every function of every import is offered; only the ones the ASL names may be granted.
-    arns = {n: {fn: ARN_FN.format(imp=n, fn=fn) for fn in h.FUNCTIONS} for n in imports}
-    (cwd / "terraform.tfvars.json").write_text(
-        json.dumps({"machines": machines, "lambda_function_arns": arns})
-    )
-    return _resources(_plan(initialised, cwd, (sts_port, sfn_stub_port), []))
+def machine_plan(planned: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The harness's state machines, addressed like the environment's (module.state_machine[...])."""
+    prefix = "module.test_state_machine"
+    return {"module.state_machine" + a[len(prefix) :]: v for a, v in planned.items() if a.startswith(prefix)}
 
 
 def _expected_grants(imp: h.RenderedImport, definition: dict[str, Any]) -> set[tuple[str, str]]:

@@ -132,16 +132,19 @@ module "glue" {
     }
   }
 
+  # The rendered crawler settings name the policies either as plain strings or as the Glue API's
+  # objects ({"recrawl_behavior": ...}), and the configuration either as JSON text or as an object.
   crawlers = {
     for n, i in local.crawled : n => {
       name                 = try(i.crawler.name, "${var.name}-${n}")
-      database             = i.target.database
-      table                = i.target.table
-      location             = i.target.location
-      recrawl_policy       = try(i.crawler.recrawl_policy, "CRAWL_EVERYTHING")
+      database             = try(i.crawler.database, i.target.database)
+      table                = try(i.crawler.table, i.target.table)
+      table_prefix         = try(coalesce(i.crawler.table_prefix, ""), "")
+      location             = try(i.crawler.s3_target.path, i.target.location)
+      recrawl_policy       = try(i.crawler.recrawl_policy.recrawl_behavior, i.crawler.recrawl_policy, "CRAWL_EVERYTHING")
       schema_change_policy = try(i.crawler.schema_change_policy, {})
-      exclusions           = try(i.crawler.exclusions, [])
-      configuration        = try(jsonencode(i.crawler.configuration), null)
+      exclusions           = try(i.crawler.s3_target.exclusions, i.crawler.exclusions, [])
+      configuration        = try(tostring(i.crawler.configuration), jsonencode(i.crawler.configuration), null)
     }
   }
 
@@ -202,6 +205,18 @@ module "state_machine" {
   tags                 = var.tags
 
   depends_on = [aws_s3_object.spec]
+}
+
+# The imports' sources and targets should live in the buckets this environment creates; a bucket
+# managed elsewhere works too (the roles are scoped by name), so this only warns.
+check "imports_use_deployed_buckets" {
+  assert {
+    condition = alltrue([
+      for i in values(local.imports) :
+      contains([var.buckets.raw, var.buckets.lake], i.source.bucket) && contains([var.buckets.lake], i.target.bucket)
+    ])
+    error_message = "Some imports read from or write to buckets this environment does not create (buckets = ${jsonencode(var.buckets)}); make sure those buckets exist and use the deployment key, or set var.buckets to the specs' buckets."
+  }
 }
 
 module "scheduler" {

@@ -50,11 +50,13 @@ variable "buckets" {
     control = string
     logs    = string
   })
+  # The repo's example specs (examples/imports) read s3://acme-raw and write s3://acme-lake, and
+  # lockgate.yaml names s3://lockgate-control/ as the control location.
   default = {
-    raw     = "lockgate-example-raw"
-    lake    = "lockgate-example-lake"
-    control = "lockgate-example-control"
-    logs    = "lockgate-example-access-logs"
+    raw     = "acme-raw"
+    lake    = "acme-lake"
+    control = "lockgate-control"
+    logs    = "lockgate-access-logs"
   }
 
   validation {
