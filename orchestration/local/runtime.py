@@ -126,7 +126,7 @@ class Runtime:
 
     def child(self, history: History, execution: JsonObject) -> Runtime:
         return Runtime(self.resolver, self.clock, history, execution, self.state_machine, self.rng,
-                       None, self.cancel, self.map_runs, self.payload_limit)
+                       self.deadline, self.cancel, self.map_runs, self.payload_limit)
 
 
 def sized_text(value: Json, what: str, limit: int = PAYLOAD_LIMIT) -> str:

@@ -11,6 +11,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -23,20 +24,28 @@ REJECTED = "REJECTED_DEFINITION:"
 """The status recorded when moto's CreateStateMachine rejects a definition AWS accepts."""
 
 
-@pytest.fixture(scope="session")
+_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": None, "AWS_ENDPOINT_URL_SFN": None}
+
+
+@contextmanager
 def aws_credentials() -> Iterator[str]:
-    """Dummy credentials and a region for in-process moto; restores the environment afterwards."""
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")}
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
-    os.environ.pop("AWS_ENDPOINT_URL", None)
+    """Dummy credentials and a region for in-process moto, and no endpoint override (which would bypass
+    ``mock_aws``); the environment is restored on exit, so other suites keep their own settings."""
+    saved = {k: os.environ.get(k) for k in _ENV}
+    for key, value in _ENV.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     try:
-        yield "us-east-1"
+        yield str(_ENV["AWS_DEFAULT_REGION"])
     finally:
-        for key, value in saved.items():
-            if value is None:
+        for key, old in saved.items():
+            if old is None:
                 os.environ.pop(key, None)
             else:
-                os.environ[key] = value
+                os.environ[key] = old
 
 
 def machine_name(index: int) -> str:
@@ -93,5 +102,6 @@ def _outcome(described: dict[str, Any]) -> Outcome:
 
 
 @pytest.fixture(scope="session")
-def moto_outcomes(aws_credentials: str) -> dict[str, tuple[Outcome, dict[str, str]]]:
-    return run_in_moto(all_cases(), aws_credentials)
+def moto_outcomes() -> dict[str, tuple[Outcome, dict[str, str]]]:
+    with aws_credentials() as region:
+        return run_in_moto(all_cases(), region)
