@@ -74,3 +74,21 @@ def test_graph_mermaid_and_outcome_colours() -> None:
     assert "style Plan fill:#b7e4c7" in coloured and "style Commit fill:#f4a6a6" in coloured
     assert "Nope" not in coloured
     assert '"Commit" [shape=box, fillcolor="#f4a6a6"' in to_dot(definition, {"Commit": "failed"})
+
+
+def test_graph_run_colours_states_by_the_recorded_outcome(tmp_path: Path) -> None:
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "examples" / "imports", project / "imports")
+    (project / "lockgate.yaml").write_text("imports: imports\nlocal: {lake: lake}\n")
+    run = project / "lake" / "_runs" / "run-7"
+    run.mkdir(parents=True)
+    (run / "summary.json").write_text(json.dumps({"run_id": "run-7", "import": "orders"}))
+    (run / "states.json").write_text(json.dumps({"states": [
+        {"name": "Plan", "status": "succeeded"}, {"name": "RunGlueJob", "status": "failed"}]}))
+    res = CliRunner().invoke(app, ["--project", str(project), "graph", "orders", "--run", "run-7"])
+    assert res.exit_code == 0, res.output
+    assert "style Plan fill:#b7e4c7" in res.output and "style RunGlueJob fill:#f4a6a6" in res.output
+    missing = CliRunner().invoke(app, ["--project", str(project), "graph", "orders", "--run", "nope"])
+    assert missing.exit_code != 0
