@@ -108,7 +108,7 @@ def _parse_response(name: str, value: Any) -> MockedResponse:
         if first != expected:
             raise _fail(where, f"invocation {expected} has no entry; keys must be contiguous from 0")
         expected = last + 1
-    return MockedResponse(name, tuple(calls))  # type: ignore[arg-type]
+    return MockedResponse(name, tuple(calls))
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,11 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def _details(event: dict[str, Any]) -> dict[str, Any]:
+    found = next((v for k, v in event.items() if k.endswith("EventDetails")), None)
+    return found if isinstance(found, dict) else {}
+
+
 def _fold(rows: dict[str, dict[str, Any]], events: Iterable[dict[str, Any]], child: bool) -> str | None:
     """Fold one history into per-state rows; returns the state the execution was in when it ended."""
     current: str | None = None
@@ -92,12 +97,12 @@ def _fold(rows: dict[str, dict[str, Any]], events: Iterable[dict[str, Any]], chi
         elif current is not None and kind in _SCHEDULED:
             rows[current]["attempts"] = rows[current].get("attempts", 0) + 1
         elif current is not None and kind in _FAILED:
-            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+            details = _details(event)
             row = rows[current]
             row["failures"] = row.get("failures", 0) + 1
             row["error"], row["cause"] = details.get("error"), details.get("cause")
         elif kind in ("ExecutionFailed", "ExecutionTimedOut") and current is not None:
-            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+            details = _details(event)
             row = rows[current]
             if row.get("_open", 0) > 0 or child:
                 row["ended_execution"] = row.get("ended_execution", 0) + 1
@@ -179,13 +184,13 @@ def read_summary(lake: str | Path, run_id: str) -> dict[str, Any]:
         from ..errors import ConfigError
 
         raise ConfigError(f"no run {run_id!r} in {Path(lake) / RUNS_DIR}; `lockgate runs` lists the runs")
-    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def read_states(lake: str | Path, run_id: str) -> list[dict[str, Any]]:
     read_summary(lake, run_id)  # the clear error for an unknown run
     data = json.loads((run_dir(lake, run_id) / "states.json").read_text(encoding="utf-8"))
-    return data["states"]  # type: ignore[no-any-return]
+    return data["states"]
 
 
 def list_runs(lake: str | Path, import_name: str | None = None) -> list[dict[str, Any]]:

@@ -95,7 +95,7 @@ def fill_placeholders(definition: dict[str, Any], values: dict[str, str]) -> dic
                               f"known: {', '.join(sorted(values))}", where="local state machine")
         return json.dumps(values[name])[1:-1]
 
-    return json.loads(_PLACEHOLDER.sub(sub, text))  # type: ignore[no-any-return]
+    return json.loads(_PLACEHOLDER.sub(sub, text))
 
 
 def _glue_script() -> str:

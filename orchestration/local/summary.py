@@ -24,7 +24,7 @@ _NOTIFY = ("NotifyFailure", "DescribeFailure", "NotifySuccess")
 
 
 def _read(store: LocalLake, uri: str) -> dict[str, Any] | None:
-    return store.read_json(uri) if store.exists(uri) else None  # type: ignore[no-any-return]
+    return store.read_json(uri) if store.exists(uri) else None
 
 
 def _failed_state(states: list[dict[str, Any]]) -> str | None:

@@ -35,8 +35,7 @@ class LambdaContext:
 
 
 def _error(exc: BaseException) -> dict[str, Any]:
-    frames = traceback.extract_tb(exc.__traceback__)
-    frames = [f for f in frames if not f.filename.endswith("_child.py")]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith("_child.py")]
     return {"ok": False, "errorType": type(exc).__name__, "errorMessage": str(exc),
             "stackTrace": traceback.format_list(frames)}
 

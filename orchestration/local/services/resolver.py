@@ -102,7 +102,7 @@ class LocalResolver:
             mocked = response.for_invocation(index) if response is not None else None
             if mocked is not None:
                 call.mocked = True
-                return mocked.apply()  # type: ignore[no-any-return]
+                return mocked.apply()
             return self._dispatch(resource, parameters if isinstance(parameters, dict) else {})
         except TaskFailure as err:
             call.error = err.error
@@ -128,7 +128,7 @@ class LocalResolver:
         except FunctionError as err:
             raise TaskFailure(err.error_type, json.dumps(err.payload)) from None
         self.calls[-1].detail["request_id"] = self.lambdas.invocations[-1].request_id
-        return payload  # type: ignore[no-any-return]
+        return payload
 
     def _lambda_invoke(self, parameters: dict[str, Any]) -> Json:
         function = parameters.get("FunctionName")
