@@ -162,6 +162,8 @@ DIVERGENCES: dict[str, tuple[Outcome, str, bool]] = {
     "path-resultpath-06": (_RESULT_PATH, "result-path", False),
     **{f"path-resultpath-nonobject-{i}": (_RESULT_PATH, "result-path", False) for i in range(3)},
     "path-combo-11": (Outcome("SUCCEEDED", {"retry": 0}), "retry-count", True),
+    "flow-combined-parallel": (Outcome("SUCCEEDED", {"first": "X", "second": [1, 2]}), "jsonpath-definite", True),
+    "flow-catch-resultpath-into-string": (_RESULT_PATH, "result-path", False),
     "path-resultselector-2": (_runtime("'M' (entered at the event id #2). The JSONPath '$[5]' specified for the field "
                                        "'missing.$' could not be found in the input '[{\"v\":1},{\"v\":2},{\"v\":3}]'"),
                               "result-selector-field", True),

@@ -180,4 +180,46 @@ def _wait_cases() -> list[Case]:
     ]
 
 
-CASES: list[Case] = [*_parallel_cases(), *_catch_cases(), *_retry_cases(), *_map_cases(), *_variable_cases(), *_wait_cases()]
+def _combined_cases() -> list[Case]:
+    """States composed the way Lockgate's generated machines compose them."""
+    item = {"StartAt": "Check", "States": {
+        "Check": {"Type": "Choice", "Default": "Keep", "Choices": [
+            {"Variable": "$.size", "NumericGreaterThan": 100, "Next": "TooBig"}]},
+        "TooBig": {"Type": "Fail", "Error": "Batch.TooBig", "CausePath": "States.Format('batch {} has {} bytes', $.id, $.size)"},
+        "Keep": {"Type": "Pass", "Parameters": {"id.$": "$.id", "kb.$": "States.MathAdd($.size, 0)"}, "End": True}}}
+    route = machine({
+        "Plan": pass_state(Parameters={"batches.$": "$.batches", "run.$": "$$.Execution.Name"}, ResultPath="$.plan", Next="Route"),
+        "Route": {"Type": "Choice", "Default": "Empty", "Choices": [
+            {"Variable": "$.plan.batches[0]", "IsPresent": True, "Next": "Process"}]},
+        "Process": {"Type": "Map", "ItemsPath": "$.plan.batches", "MaxConcurrency": 10, "ResultPath": "$.results",
+                    "ItemSelector": {"id.$": "$$.Map.Item.Index", "size.$": "$$.Map.Item.Value.bytes"},
+                    "ResultSelector": {"count.$": "States.ArrayLength($)", "ids.$": "$[*].id"},
+                    "ItemProcessor": item, "Next": "Done",
+                    "Catch": [{"ErrorEquals": ["Batch.TooBig"], "ResultPath": "$.failure", "Next": "Notify"}]},
+        "Notify": pass_state(Parameters={"message.$": "States.Format('{}: {}', $.failure.Error, $.failure.Cause)"}, Next="Failed"),
+        "Failed": {"Type": "Fail", "Error": "Import.Failed", "CausePath": "$.message"},
+        "Empty": {"Type": "Succeed", "OutputPath": "$.plan"},
+        "Done": pass_state(OutputPath="$.results"),
+    })
+    both = machine({"P": parallel(
+        [branch({"A": pass_state(Parameters={"a.$": "$.x"})}), branch({"W": {"Type": "Wait", "Seconds": 0, "Next": "B"},
+                                                                       "B": pass_state(Result=[1, 2], ResultPath="$.b")})],
+        ResultSelector={"first.$": "$[0].a", "second.$": "$[1].b"}, ResultPath="$.out", OutputPath="$.out")})
+    nested_catch = machine({
+        "Outer": parallel([branch({"Inner": parallel([FAILING], Catch=[{"ErrorEquals": ["Other"], "Next": "Never"}]),
+                                   "Never": pass_state()})],
+                          Catch=[{"ErrorEquals": ["Custom.Error"], "ResultPath": "$.caught", "Next": "After"}]),
+        "After": pass_state(OutputPath="$.caught.Cause")})
+    return [
+        Case("flow-combined-route-ok", route, {"batches": [{"bytes": 10}, {"bytes": 20}]}),
+        Case("flow-combined-route-empty", route, {"batches": []}),
+        Case("flow-combined-route-fail", route, {"batches": [{"bytes": 10}, {"bytes": 200}]}),
+        Case("flow-combined-parallel", both, {"x": "X"}),
+        Case("flow-combined-nested-catch", nested_catch, {"v": 1}),
+        Case("flow-catch-resultpath-into-string", machine({
+            "P": parallel([FAILING], Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.s.err", "Next": "C"}]),
+            "C": pass_state()}), {"s": "text"}),
+    ]
+
+
+CASES: list[Case] = [*_combined_cases(), *_parallel_cases(), *_catch_cases(), *_retry_cases(), *_map_cases(), *_variable_cases(), *_wait_cases()]
