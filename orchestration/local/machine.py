@@ -73,7 +73,7 @@ def build_program(spec: JsonObject, where: str = "$") -> Program:
 def _check_targets(start: str, states: dict[str, State], where: str) -> None:
     targets = [start]
     for state in states.values():
-        targets.append(state.next) if state.next else None
+        targets += [state.next] if state.next else []
         targets += [c.next for c in state.catchers]
         if isinstance(state, ChoiceState):
             targets += [t for _, t, _ in state.rules] + ([state.default] if state.default else [])

@@ -486,6 +486,8 @@ def test_unsupported_features_fail_with_an_error_naming_them(definition: dict[st
     machine({"T": task(TimeoutSeconds=10, HeartbeatSeconds=10)}),
     machine({"W": {"Type": "Wait", "Seconds": 1, "Timestamp": "2020-01-01T00:00:00Z", "End": True}}),
     machine({"W": {"Type": "Wait", "Seconds": -1, "End": True}}),
+    machine({"P": {"Type": "Pass", "ResultPath": "$.items[*]", "End": True}}),
+    machine({"P": {"Type": "Pass", "InputPath": "$.a[", "End": True}}),
     machine({"F": {"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}}),
 ])
 def test_invalid_definitions_are_rejected_like_create_state_machine(definition: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from orchestration.local import jsonpath
 from orchestration.local.context import StateCall
 from orchestration.local.errors import RUNTIME, InvalidDefinitionError, StatesError, unsupported
 from orchestration.local.json_types import Json, JsonObject
@@ -48,10 +49,21 @@ class Builder:
     run: Callable[[Program, Json, Runtime, Scope], Json]
 
 
-def _path_field(spec: JsonObject, key: str) -> str | None:
+def _path_field(spec: JsonObject, key: str, where: str, reference: bool = False) -> str | None:
+    """A path field as written, after checking its syntax (``reference``: names and indices only)."""
     value = spec.get(key, "$")
-    if value is not None and not isinstance(value, str):
-        raise InvalidDefinitionError(f"{key} must be a path or null")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.startswith("$"):
+        raise InvalidDefinitionError(f"{key} must be a path or null", where=where)
+    if value.startswith("$$") or not (value == "$" or value[1] in ".["):
+        return value  # context object and variable paths are resolved at run time
+    try:
+        parsed = jsonpath.parse(value)
+    except jsonpath.PathError as exc:
+        raise InvalidDefinitionError(f"{key} {value!r} is not a valid path: {exc}", where=where) from exc
+    if reference and not parsed.definite:
+        raise InvalidDefinitionError(f"{key} {value!r} must be a reference path (names and indices only)", where=where)
     return value
 
 
@@ -75,14 +87,14 @@ class State:
         self.end = bool(spec.get("End", False))
         if self.kind not in ("Choice", "Succeed", "Fail") and (self.next is None) == (not self.end):
             raise InvalidDefinitionError("a state needs exactly one of Next or End: true", where=where)
-        self.input_path = _path_field(spec, "InputPath")
-        self.output_path = _path_field(spec, "OutputPath")
+        self.input_path = _path_field(spec, "InputPath", where)
+        self.output_path = _path_field(spec, "OutputPath", where)
         assign = spec.get("Assign")
         self.assign: JsonObject | None = assign if isinstance(assign, dict) else None
         self.parameters: Json = spec.get("Parameters")
         self.has_parameters = "Parameters" in spec
         self.result_selector: Json = spec.get("ResultSelector")
-        self.result_path: str | None = spec.get("ResultPath", "$")  # type: ignore[assignment]
+        self.result_path = _path_field(spec, "ResultPath", where, reference=True)
         for key in ("Parameters", "ResultSelector", "ItemSelector", "Assign"):
             validate_template(spec.get(key), f"{where}.{key}")
         self.retriers: tuple[Retrier, ...] = parse_retriers(spec.get("Retry"), where)
