@@ -66,7 +66,7 @@ def _write_gzip(path: Path, text: str) -> None:
 def generate_orders(lake: Path, day: date, rows: int = 2000, *, files: int = 2, seed: int = 7) -> Expected:
     """One day of order exports as ``files`` gzip CSV parts under s3://acme-raw/shop/orders/DAY/.
 
-    About 0.7% of rows are bad, under the 1% ``max_reject_ratio`` of the orders example.
+    About 0.5% of rows are bad, under the 1% ``max_reject_ratio`` of the orders example.
     """
     rnd = random.Random(f"orders-{day}-{seed}")
     exp = Expected()
@@ -83,25 +83,25 @@ def generate_orders(lake: Path, day: date, rows: int = 2000, *, files: int = 2, 
             row = [str(oid), str(rnd.randrange(1, 5000)), f"{rnd.uniform(1, 500):.2f}", rnd.choice(CURRENCIES),
                    rnd.choice(STATUSES), ts.strftime("%Y-%m-%d %H:%M:%S"), rnd.choice(["web", "app"])]
             roll = rnd.random()
-            if roll < 0.002:
+            if roll < 0.0015:
                 row[2] = rnd.choice(["12,50", "abc", "1e999"])  # cast:amount
                 exp.rejected += 1
-            elif roll < 0.0035:
+            elif roll < 0.0025:
                 row[2] = f"-{rnd.uniform(1, 50):.2f}"  # check:amount >= 0
                 exp.rejected += 1
-            elif roll < 0.005:
+            elif roll < 0.0035:
                 row[3] = rnd.choice(["JPY", "eur", "€"])  # allowed:currency
                 exp.rejected += 1
-            elif roll < 0.006:
+            elif roll < 0.0042:
                 row[1] = rnd.choice(["", "NULL"])  # not_null:customer_id
                 exp.rejected += 1
-            elif roll < 0.007:
+            elif roll < 0.005:
                 row[5] = ts.strftime("%d/%m/%Y %H:%M")  # cast:ordered_at
                 exp.rejected += 1
-            elif roll < 0.027:
+            elif roll < 0.025:
                 row[4] = "test"  # filtered
                 exp.filtered += 1
-            elif roll < 0.047 and seen_ids:
+            elif roll < 0.045 and seen_ids:
                 row[0] = str(rnd.choice(seen_ids))  # re-export of an earlier order: deduplicated
                 row[5] = (ts - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")  # older, so it loses
                 row[5] = f"{day.isoformat()} 00:00:00" if row[5][:10] != day.isoformat() else row[5]
