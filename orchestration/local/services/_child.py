@@ -1,7 +1,7 @@
-"""The process one local Lambda invocation runs in (``python -P .../_child.py``).
+"""The process one local Lambda invocation runs in: ``run_forked`` in a child of the fork server
+(``LambdaService``), or ``python -P .../_child.py`` with the job as JSON on stdin.
 
-Reads ``{"handler", "event", "context", "result_path"}`` as JSON on stdin, imports the handler, calls
-it and writes ``{"ok": true, "payload": ...}`` or the error the Lambda Python runtime would report
+The job is ``{"handler", "event", "context", "result_path"}``: import the handler, call it and write ``{"ok": true, "payload": ...}`` or the error the Lambda Python runtime would report
 (``errorType`` = the exception class name, ``errorMessage`` = ``str(exc)``, ``stackTrace``) to
 ``result_path``. A result that is not JSON-serialisable fails with ``Runtime.MarshalError`` as on AWS.
 Kept free of Lockgate imports so the only modules loaded are the handler's own.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import time
 import traceback
@@ -40,8 +41,30 @@ def _error(exc: BaseException) -> dict[str, Any]:
             "stackTrace": traceback.format_list(frames)}
 
 
+def run_forked(job: dict[str, Any], env: dict[str, str], cwd: str, log_path: str) -> None:
+    """Entry of a forked invocation: its own process group, environment, working directory and log."""
+    os.setsid()  # so a kill for timeout or memory reaches whatever the handler started
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    try:
+        execute(job)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
 def main() -> None:
-    job = json.loads(sys.stdin.read())
+    execute(json.loads(sys.stdin.read()))
+
+
+def execute(job: dict[str, Any]) -> None:
     context = LambdaContext(job["context"])
     try:
         module_name, _, attr = job["handler"].rpartition(".")

@@ -9,16 +9,20 @@ memory and timeout enforced the way Lambda enforces them.
   the Lambda Python runtime reports them; a process that dies otherwise fails with ``Runtime.ExitError``.
 
 The function table is explicit (``LocalFunction`` per function name), built per run by the runner.
+
+Start-up: invocations are forked from a ``multiprocessing`` fork server that has pre-imported the heavy,
+environment-independent libraries the handlers share (pydantic, sqlglot, boto3, Powertools, the spec
+contract), so an invocation starts in ~0.1 s instead of ~1.5-2 s; the handler module itself is imported
+fresh in every invocation, after the function's environment is set, as on a cold start.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -32,8 +36,20 @@ from ...errors import ConfigError
 __all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation"]
 
 _POLL_SECONDS = 0.02
-_CHILD = str(Path(__file__).with_name("_child.py"))
-"""Run by path with ``-P`` so starting it imports nothing but the handler's own modules."""
+PRELOAD = ["orchestration.local.services._child", "pydantic", "sqlglot", "boto3", "orchestration.contracts",
+           "orchestration.storage", "aws_lambda_powertools", "aws_lambda_powertools.utilities.parser"]
+"""Imported once by the fork server. Nothing here may read the environment at import time or start
+threads (a fork keeps only the forking thread): pyarrow and duckdb are left to the invocation."""
+_CONTEXT: Any = None
+
+
+def _context() -> Any:
+    global _CONTEXT
+    if _CONTEXT is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        _CONTEXT = ctx
+    return _CONTEXT
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +101,11 @@ class LambdaService:
     """Invokes functions from an explicit table; ``log_dir`` keeps each invocation's output."""
 
     def __init__(self, functions: Mapping[str, LocalFunction], *, base_env: Mapping[str, str] | None = None,
-                 cwd: str | os.PathLike[str] | None = None, log_dir: str | os.PathLike[str] | None = None,
-                 python: str = sys.executable) -> None:
+                 cwd: str | os.PathLike[str] | None = None, log_dir: str | os.PathLike[str] | None = None) -> None:
         self.functions = dict(functions)
         self.base_env = dict(base_env or {})
         self.cwd = Path(cwd) if cwd else Path.cwd()
         self.log_dir = Path(log_dir) if log_dir else None
-        self.python = python
         self.invocations: list[Invocation] = []
 
     def function(self, name_or_arn: str) -> LocalFunction:
@@ -117,19 +131,17 @@ class LambdaService:
             env = {**os.environ, **self.base_env, **fn.environment,
                    "AWS_LAMBDA_FUNCTION_NAME": fn.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_mb),
                    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "PYTHONUNBUFFERED": "1"}
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.cwd), env.get("PYTHONPATH", "")) if p)
+            from ._child import run_forked
+
             started = time.monotonic()
-            with open(log_path, "wb") as log:
-                proc = subprocess.Popen([self.python, "-P", _CHILD], stdin=subprocess.PIPE, stdout=log,
-                                        stderr=subprocess.STDOUT, cwd=self.cwd, env=env, start_new_session=True)
-                assert proc.stdin is not None
-                try:
-                    proc.stdin.write(json.dumps(job).encode())
-                    proc.stdin.close()
-                    killed_for, peak = self._watch(proc, fn, started)
-                except BaseException:  # Ctrl-C or a crash here must not leave the function running
-                    self._kill(proc)
-                    raise
+            proc = _context().Process(target=run_forked, args=(job, env, str(self.cwd), str(log_path)),
+                                      name=f"lambda:{fn.name}", daemon=True)
+            proc.start()
+            try:
+                killed_for, peak = self._watch(proc, fn, started)
+            except BaseException:  # Ctrl-C or a crash here must not leave the function running
+                self._kill(proc)
+                raise
             duration = time.monotonic() - started
             error_type: str | None = None
             try:
@@ -142,9 +154,9 @@ class LambdaService:
                                                    error_type, str(log_path) if self.log_dir else None))
             return payload, request_id
 
-    def _watch(self, proc: subprocess.Popen[bytes], fn: LocalFunction, started: float) -> tuple[str | None, float]:
+    def _watch(self, proc: Any, fn: LocalFunction, started: float) -> tuple[str | None, float]:
         peak = 0.0
-        while proc.poll() is None:
+        while proc.is_alive():
             rss = _rss_mb(proc.pid)
             peak = max(peak, rss)
             reason = "memory" if rss > fn.memory_mb else "timeout" if time.monotonic() - started > fn.timeout_s else None
@@ -152,16 +164,21 @@ class LambdaService:
                 self._kill(proc)
                 return reason, peak
             time.sleep(_POLL_SECONDS)
+        proc.join()
         return None, peak
 
     @staticmethod
-    def _kill(proc: subprocess.Popen[bytes]) -> None:
-        with contextlib.suppress(ProcessLookupError):
+    def _kill(proc: Any) -> None:
+        """Kill the invocation's process group (it calls setsid first), or the process if it has not yet."""
+        try:
             os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        except (ProcessLookupError, PermissionError):
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+        proc.join()
 
     @staticmethod
-    def _outcome(proc: subprocess.Popen[bytes], fn: LocalFunction, request_id: str, killed_for: str | None,
+    def _outcome(proc: Any, fn: LocalFunction, request_id: str, killed_for: str | None,
                  duration: float, result_path: Path) -> tuple[Any, None]:
         if killed_for == "timeout":
             raise FunctionError("Sandbox.Timedout", {
@@ -172,7 +189,7 @@ class LambdaService:
                 "errorType": "Runtime.OutOfMemory",
                 "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"})
         if not result_path.is_file():
-            rc = proc.returncode
+            rc = proc.exitcode if proc.exitcode is not None else 1
             status = f"signal: {signal.Signals(-rc).name.removeprefix('SIG').lower()}" if rc < 0 else f"exit status {rc}"
             raise FunctionError("Runtime.ExitError", {
                 "errorType": "Runtime.ExitError",
