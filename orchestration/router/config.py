@@ -11,18 +11,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 __all__ = ["RoutingConfig", "ThroughputModel", "Prices", "DEFAULT_MB_PER_S", "throughput_key"]
 
 DEFAULT_MB_PER_S: dict[str, float] = {
-    "csv/none": 40.0,
-    "csv/gzip": 14.0,
-    "csv/zstd": 25.0,
-    "csv/bz2": 3.0,
-    "jsonl/none": 25.0,
-    "jsonl/gzip": 9.0,
-    "jsonl/zstd": 15.0,
-    "jsonl/bz2": 2.0,
-    "parquet/none": 80.0,
+    "csv/none": 8.0,
+    "csv/gzip": 2.0,
+    "csv/zstd": 1.8,
+    "csv/bz2": 1.2,
+    "jsonl/none": 4.0,
+    "jsonl/gzip": 0.8,
+    "jsonl/zstd": 0.8,
+    "jsonl/bz2": 0.6,
+    "parquet/none": 12.0,
 }
 """Stored (compressed) MB per second one vCPU of the Lambda engine reads, validates and writes as
-Parquet. Conservative until ``benchmarks/bench_engine.py`` measures them (docs/routing.md)."""
+Parquet: about 80% of what ``benchmarks/bench_engine.py``'s engine sustained on one core for CSV, the
+rest scaled by typical compression ratios (docs/routing.md, "How the defaults were measured")."""
 
 _FORMATS = ("csv", "jsonl", "parquet")
 _COMPRESSIONS = ("none", "gzip", "zstd", "bz2")

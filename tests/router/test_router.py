@@ -95,7 +95,7 @@ def test_dedupe_buckets_only_with_more_than_one_batch() -> None:
     spec = make_spec(dedupe={"keys": ["id"]}, routing={"lambda": {"memory_mb": 1769, "timeout_s": 60}})
     one = route(PlanFacts("csv", gz(1, MB)), spec)
     assert one.route == "lambda" and len(one.batches) == 1 and one.dedupe_buckets == 0
-    many = route(PlanFacts("csv", gz(20, 100 * MB)), spec)
+    many = route(PlanFacts("csv", gz(20, 20 * MB)), spec)
     assert many.route == "lambda" and len(many.batches) > 1
     assert 1 < many.dedupe_buckets <= RoutingConfig().throughput.max_dedupe_buckets
 
@@ -148,7 +148,7 @@ def test_routing_settings_are_typed_in_lockgate_yaml() -> None:
     cfg = ProjectConfig.model_validate({"routing": {"throughput": {"mb_per_s": {"csv/gzip": 2.0}},
                                                     "prices": {"glue_dpu_hour": 0.52}}})
     assert cfg.routing.throughput.rate("csv", "gzip") == 2.0
-    assert cfg.routing.throughput.rate("csv", "none") == 40.0  # unspecified keys keep their defaults
+    assert cfg.routing.throughput.rate("csv", "none") == 8.0  # unspecified keys keep their defaults
     assert cfg.routing.prices.glue_dpu_hour == 0.52
     with pytest.raises(ValidationError, match="csv/lz4"):
         ProjectConfig.model_validate({"routing": {"throughput": {"mb_per_s": {"csv/lz4": 2.0}}}})
