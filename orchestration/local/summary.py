@@ -31,8 +31,14 @@ def _failed_state(states: list[dict[str, Any]]) -> str | None:
     candidates = [s for s in states if s["status"] in ("caught", "failed") and s["type"] in ("Task", "Map", "Parallel")
                   and s["name"] not in _NOTIFY and s.get("entered")]
     candidates.sort(key=lambda s: s["entered"])
-    inner = [s for s in candidates if s.get("parent")]
-    return (inner or candidates)[0]["name"] if candidates else None
+    top = [s for s in candidates if not s.get("parent")]  # the name the failure notification carries
+    return (top or candidates)[0]["name"] if candidates else None
+
+
+def _failures(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every state that failed or was caught, inner Map states included, with its error and cause."""
+    return [{"state": s["name"], "status": s["status"], "error": s.get("error"), "cause": (s.get("cause") or "")[:2000]}
+            for s in states if s["status"] in ("caught", "failed") and s["type"] != "Fail" and s.get("error")]
 
 
 def summarize(project: Project, spec: Spec, *, run_id: str, request: Any, result: Any, states: list[dict[str, Any]],
@@ -77,6 +83,7 @@ def summarize(project: Project, spec: Spec, *, run_id: str, request: Any, result
         "error": result.error if failed else None,
         "cause": result.cause if failed else None,
         "failed_state": _failed_state(states) if failed else None,
+        "failures": _failures(states),
         "state_machine": state_machine,
         "test_case": request.test_case,
         "lambda_invocations": len(resolver.lambdas.invocations),

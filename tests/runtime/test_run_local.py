@@ -81,6 +81,7 @@ def test_mock_config_drives_a_retry_and_a_catch_path_visible_in_the_records_and_
     assert rc == 1
     assert run["status"] == "FAILED" and run["error"] == "Lockgate.QualityError"
     assert run["failed_state"] == "Commit"
+    assert [(f["state"], f["status"], f["error"]) for f in run["failures"]] == [("Commit", "caught", "Lockgate.QualityError")]
     states = {s["name"]: s for s in json.loads((lake / "_runs" / run["run_id"] / "states.json").read_text())["states"]}
     batch = states["ProcessBatch"]
     assert (batch["status"], batch["attempts"], batch["failures"]) == ("retried", 3, 2)
