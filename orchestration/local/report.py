@@ -55,8 +55,10 @@ def _edges(definition: dict[str, Any]) -> list[tuple[str, str, str]]:
                 out.append((name, catch["Next"], "catch " + ",".join(catch.get("ErrorEquals", []))))
             processor = state.get("ItemProcessor") or state.get("Iterator")
             if isinstance(processor, dict):
+                out.append((name, str(processor.get("StartAt")), "each item"))
                 walk(processor)
             for branch in state.get("Branches") or []:
+                out.append((name, str(branch.get("StartAt")), "branch"))
                 walk(branch)
 
     walk(definition)
@@ -95,7 +97,8 @@ def diagram_dot(definition: dict[str, Any], outcomes: dict[str, str]) -> str:
     emit(None)
     lines.append(f'"__start" -> {_q(str(definition.get("StartAt")))};')
     for src, dst, label in _edges(definition):
-        style = ', style=dashed, color="#ef6c00"' if label.startswith("catch") else ""
+        style = (', style=dashed, color="#ef6c00"' if label.startswith("catch")
+                 else ", style=dotted" if label in ("each item", "branch") else "")
         lines.append(f"{_q(src)} -> {_q(dst)} [label={_q(label)}{style}];")
     lines.append("}")
     return "\n".join(lines)
