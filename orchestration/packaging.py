@@ -17,12 +17,11 @@ The installed layer tree is cached by its requirement set under ``--cache``; pip
 from __future__ import annotations
 
 import argparse
-import compileall
+import glob
 import hashlib
 import importlib.metadata
 import json
 import os
-import py_compile
 import re
 import shutil
 import subprocess
@@ -34,16 +33,41 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-__all__ = ["LAYER_PACKAGES", "Artifact", "build", "layer_requirements", "main", "RUNTIME_PROVIDED"]
+__all__ = ["LAYER_PACKAGES", "Artifact", "Runtime", "RUNTIMES", "DEFAULT_RUNTIME", "build", "layer_requirements",
+           "main", "RUNTIME_PROVIDED", "run_in_package", "handler_import_times", "interpreter"]
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYER_PACKAGES = ("pyarrow", "duckdb", "sqlglot", "pydantic", "PyYAML", "aws-lambda-powertools", "tzdata")
 """What the Lambda functions need beyond the runtime (pinned to the versions installed here)."""
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
-"""Import names the python3.11 Lambda runtime already has."""
+"""Import names the Python Lambda runtimes already have."""
 FORBIDDEN_IN_LAYER = ("pandas", "numpy", "pyspark", "awswrangler", "boto3", "botocore")
-PLATFORM = ("--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
-            "--only-binary=:all:")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A Lambda Python runtime and the wheels that load on its operating system."""
+
+    name: str
+    python: str
+    platform: str
+    """The newest wheel platform its glibc loads; older manylinux tags are accepted too."""
+    os: str
+
+    @property
+    def pip_args(self) -> tuple[str, ...]:
+        older = ("manylinux2014_x86_64", "manylinux_2_17_x86_64")
+        platforms = [self.platform, *(p for p in older if p != self.platform)]
+        return (*(a for p in platforms for a in ("--platform", p)), "--implementation", "cp",
+                "--python-version", self.python, "--only-binary=:all:")
+
+
+RUNTIMES = {
+    "python3.11": Runtime("python3.11", "3.11", "manylinux2014_x86_64", "Amazon Linux 2, glibc 2.26"),
+    "python3.12": Runtime("python3.12", "3.12", "manylinux_2_28_x86_64", "Amazon Linux 2023, glibc 2.34"),
+}
+DEFAULT_RUNTIME = "python3.11"
+"""What terraform/modules/lambda deploys today; ADR 0004 recommends python3.12."""
 CODE_PACKAGES = ("orchestration", "lambdas", "crawlers")
 CODE_EXCLUDES = ("orchestration/cli/", "orchestration/local/", "orchestration/packaging.py")
 """The CLI and the local runtime never run in Lambda; the compiler stays (plan counts state transitions)."""
@@ -128,15 +152,31 @@ def _copy_packages(dest: Path, packages: tuple[str, ...], excludes: tuple[str, .
             shutil.copy2(f, target)
 
 
-def _compile(tree: Path, ddir: str) -> None:
-    """Bytecode for CPython 3.11 that never checks source timestamps (zip extraction changes them), naming
-    files by where Lambda unpacks them (``ddir``) so tracebacks are right and builds are reproducible."""
-    if sys.version_info[:2] != (3, 11):
-        print(f"note: not precompiling {tree.name}: this is Python {sys.version_info[0]}.{sys.version_info[1]}, "
-              "the Lambda runtime is 3.11", file=sys.stderr)
+def interpreter(runtime: Runtime) -> str | None:
+    """A local CPython of the runtime's version (this one, on PATH, or under pyenv), or None."""
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == runtime.python:
+        return sys.executable
+    found = shutil.which(f"python{runtime.python}")
+    candidates = ([found] if found else []) + sorted(
+        glob.glob(os.path.expanduser(f"~/.pyenv/versions/{runtime.python}.*/bin/python{runtime.python}")))
+    for c in candidates:
+        r = subprocess.run([c, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True,
+                           text=True)
+        if r.returncode == 0 and r.stdout.strip() == runtime.python:
+            return c
+    return None
+
+
+def _compile(tree: Path, ddir: str, runtime: Runtime) -> None:
+    """Bytecode for the runtime's CPython that never checks source timestamps (zip extraction changes them),
+    naming files by where Lambda unpacks them (``ddir``) so tracebacks are right and builds reproducible."""
+    exe = interpreter(runtime)
+    if exe is None:
+        print(f"note: not precompiling {tree.name}: no Python {runtime.python} here; cold starts will compile",
+              file=sys.stderr)
         return
-    compileall.compile_dir(str(tree), ddir=ddir, quiet=2, workers=1, optimize=0,
-                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    subprocess.run([exe, "-m", "compileall", "-q", "-j", "1", "--invalidation-mode", "unchecked-hash",
+                    "-d", ddir, str(tree)], check=True, capture_output=True)
 
 
 def _strip(tree: Path) -> None:
@@ -150,23 +190,23 @@ def _strip(tree: Path) -> None:
             f.unlink()
 
 
-def _pip_install(requirements: list[str], target: Path) -> None:
+def _pip_install(requirements: list[str], target: Path, runtime: Runtime) -> None:
     cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-           "--target", str(target), *PLATFORM, *requirements]
+           "--target", str(target), *runtime.pip_args, *requirements]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise ConfigError(
-            "pip could not install the Lambda layer packages for manylinux2014_x86_64 / CPython 3.11 "
+            f"pip could not install the Lambda layer packages for {runtime.platform} / CPython {runtime.python} "
             f"({' '.join(requirements)}): {r.stderr.strip()[-1500:]}. Check network access to PyPI (or set "
             "PIP_INDEX_URL to a mirror) and that each package has a manylinux wheel for that platform",
             where="make package: lambda/layer.zip",
         )
 
 
-def build_layer_tree(cache: Path) -> Path:
+def build_layer_tree(cache: Path, runtime: Runtime) -> Path:
     """The installed, stripped and precompiled ``python/`` tree, reused while the requirements match."""
     reqs = layer_requirements()
-    key = hashlib.sha256(json.dumps([reqs, PLATFORM, sys.version_info[:2]]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([reqs, runtime.pip_args]).encode()).hexdigest()[:16]
     root = cache / f"layer-{key}"
     done = root.with_suffix(".complete")
     if done.is_file():
@@ -175,7 +215,7 @@ def build_layer_tree(cache: Path) -> Path:
         shutil.rmtree(root)
     root.with_suffix(".zip").unlink(missing_ok=True)
     python = root / "python"
-    _pip_install(reqs, python)
+    _pip_install(reqs, python, runtime)
     for name in ("bin",):
         shutil.rmtree(python / name, ignore_errors=True)
     _strip(python)
@@ -184,24 +224,26 @@ def build_layer_tree(cache: Path) -> Path:
     if forbidden:
         raise ConfigError(f"the layer would contain {', '.join(forbidden)}, which a layer package pulled in; "
                           "pin that package to a version without the dependency", where="lambda/layer.zip")
-    _compile(python, "/opt/python")
+    _compile(python, "/opt/python", runtime)
     done.write_text("\n".join(reqs) + "\n")
     return root
 
 
-def build(out: Path, *, cache: Path | None = None, layer: bool = True) -> dict[str, Artifact]:
+def build(out: Path, *, cache: Path | None = None, layer: bool = True,
+          runtime: str = DEFAULT_RUNTIME) -> dict[str, Artifact]:
     """Build every artifact under ``out``; returns them by name (``code``, ``layer``, ``glue_job``, ``glue_zip``)."""
     cache = cache or ROOT / "build" / ".cache"
+    rt = RUNTIMES[runtime]
     artifacts: dict[str, Artifact] = {}
     lam = out / "lambda"
     code = lam / "code"
     if code.exists():
         shutil.rmtree(code)
     _copy_packages(code, CODE_PACKAGES, CODE_EXCLUDES)
-    _compile(code, "/var/task")
+    _compile(code, "/var/task", rt)
     artifacts["code"] = _zip_tree(code, lam / "code.zip")
     if layer:
-        tree = build_layer_tree(cache)
+        tree = build_layer_tree(cache, rt)
         cached_zip = tree.with_suffix(".zip")
         if not cached_zip.is_file():
             _zip_tree(tree, cached_zip)
@@ -235,7 +277,7 @@ def build(out: Path, *, cache: Path | None = None, layer: bool = True) -> dict[s
 
 
 def runtime_stand_in(cache: Path) -> Path:
-    """A directory with only what the python3.11 Lambda runtime adds (boto3 and its dependencies), linked
+    """A directory with only what the Python Lambda runtime adds (boto3 and its dependencies), linked
     from this environment, so the package can be imported as Lambda would import it."""
     import importlib.util
 
@@ -253,20 +295,25 @@ def runtime_stand_in(cache: Path) -> Path:
 
 
 def run_in_package(lambda_dir: Path, cache: Path, code: str, env: dict[str, str] | None = None,
-                   ) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in an isolated interpreter (no site-packages) whose path is the unpacked function code,
-    its layer and the runtime's boto3: what ``/var/task`` + ``/opt/python`` + the runtime give a function."""
+                   runtime: str = DEFAULT_RUNTIME) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in an isolated interpreter of the runtime's version (no site-packages) whose path is the
+    unpacked function code, its layer and the runtime's boto3: what ``/var/task`` + ``/opt/python`` + the
+    runtime give a function."""
+    exe = interpreter(RUNTIMES[runtime])
+    if exe is None:
+        raise ConfigError(f"no Python {RUNTIMES[runtime].python} interpreter here to run the {runtime} package",
+                          where=str(lambda_dir))
     paths = [str(lambda_dir / "code"), str(lambda_dir / "layer" / "python"), str(runtime_stand_in(cache))]
     prelude = f"import sys; sys.path[:0] = {paths!r}\n"
-    return subprocess.run([sys.executable, "-I", "-S", "-c", prelude + code], capture_output=True, text=True,
-                          timeout=120, env={**(env or {}), "PYTHONDONTWRITEBYTECODE": "1"})
+    return subprocess.run([exe, "-I", "-S", "-c", prelude + code], capture_output=True, text=True,
+                          timeout=180, env={**(env or {}), "PYTHONDONTWRITEBYTECODE": "1"})
 
 
-def handler_import_times(lambda_dir: Path, cache: Path) -> dict[str, float]:
+def handler_import_times(lambda_dir: Path, cache: Path, runtime: str = DEFAULT_RUNTIME) -> dict[str, float]:
     """Milliseconds to import each handler module in a fresh interpreter from the built package."""
     out: dict[str, float] = {}
     for name in ("plan", "process_batch", "dedupe", "commit"):
-        r = run_in_package(lambda_dir, cache, (
+        r = run_in_package(lambda_dir, cache, runtime=runtime, code=(
             "import time; t = time.perf_counter(); import lambdas.handlers." + name +
             "; print((time.perf_counter() - t) * 1000)"))
         if r.returncode != 0:
@@ -294,18 +341,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None, help="installed-layer cache (default build/.cache)")
     parser.add_argument("--no-layer", action="store_true", help="skip the dependency layer (code and Glue only)")
     parser.add_argument("--import-times", action="store_true", help="measure each handler's cold import")
+    parser.add_argument("--runtime", choices=sorted(RUNTIMES), default=DEFAULT_RUNTIME,
+                        help="Lambda runtime the layer is built for (must match Terraform's)")
     args = parser.parse_args(argv)
+    rt = RUNTIMES[args.runtime]
     try:
-        artifacts = build(args.out, cache=args.cache, layer=not args.no_layer)
+        artifacts = build(args.out, cache=args.cache, layer=not args.no_layer, runtime=args.runtime)
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print("\n".join(report(artifacts)))
     if "layer" in artifacts:
         for name, (layer_v, here) in sorted(version_drift(args.out / "lambda" / "layer" / "python").items()):
-            print(f"note: layer has {name} {layer_v}, this environment {here} (newest with a {PLATFORM[1]} wheel)")
+            print(f"note: layer has {name} {layer_v}, this environment {here} (newest with a {rt.platform} wheel)")
     if args.import_times and "layer" in artifacts:
-        for name, ms in handler_import_times(args.out / "lambda", args.cache or ROOT / "build" / ".cache").items():
+        cache = args.cache or ROOT / "build" / ".cache"
+        for name, ms in handler_import_times(args.out / "lambda", cache, args.runtime).items():
             print(f"import lambdas.handlers.{name}: {ms:6.0f} ms (cold, from the package)")
     return 0
 

@@ -10,24 +10,37 @@ import pytest
 
 from orchestration.errors import ConfigError
 from orchestration.packaging import (
+    DEFAULT_RUNTIME,
     DIRECT_UPLOAD_LIMIT,
     LAMBDA_UNZIPPED_LIMIT,
     ROOT,
+    RUNTIMES,
     Artifact,
     build,
+    interpreter,
     run_in_package,
 )
 
 CACHE = ROOT / "build" / ".cache"  # shared with `make package`: a warm cache makes this suite take seconds
 
 
+_BUILT: dict[str, tuple[Path, dict[str, Artifact]]] = {}
+
+
+def built(runtime: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Artifact]]:
+    if runtime not in _BUILT:
+        out = tmp_path_factory.mktemp(f"package-{runtime}")
+        try:
+            _BUILT[runtime] = (out, build(out, cache=CACHE, runtime=runtime))
+        except ConfigError as e:
+            pytest.fail(f"building the {runtime} Lambda package needs PyPI (pip install --platform ...): {e}")
+    return _BUILT[runtime]
+
+
 @pytest.fixture(scope="session")
 def package(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Artifact]]:
-    out = tmp_path_factory.mktemp("package")
-    try:
-        return out, build(out, cache=CACHE)
-    except ConfigError as e:
-        pytest.fail(f"building the Lambda package needs PyPI (pip install --platform ...): {e}")
+    """The package for the runtime Terraform deploys."""
+    return built(DEFAULT_RUNTIME, tmp_path_factory)
 
 
 def names(path: Path) -> list[str]:
@@ -96,3 +109,52 @@ def test_zips_are_deterministic(tmp_path: Path) -> None:
     again = build(tmp_path / "b", cache=CACHE, layer=False)
     assert again["code"].path.read_bytes() == first["code"].path.read_bytes()
     assert again["glue_zip"].path.read_bytes() == first["glue_zip"].path.read_bytes()
+
+
+RUN_IN_LAMBDA = '''
+import json, os
+from orchestration.storage import get_storage
+from lambdas.handlers import plan, process_batch, dedupe, commit
+store = get_storage()
+spec = {"name": "orders", "source": {"uri": "s3://raw/orders/", "format": "csv"},
+        "columns": [{"name": "id", "type": "bigint", "nullable": False}, {"name": "amount", "type": "decimal(12,2)"},
+                    {"name": "day", "type": "date"}],
+        "derive": {"month": "date_format(day, 'yyyy-MM')"},
+        "dedupe": {"keys": ["id"], "order_by": "amount DESC"}, "quality": {"max_reject_ratio": 0.5},
+        "target": {"database": "sales", "table": "orders", "location": "s3://lake/orders/", "partition_by": ["day"]}}
+store.write_json("s3://control/specs/orders.json", spec)
+store.write_bytes("s3://raw/orders/a.csv", b"id,amount,day\\n1,2.50,2024-01-01\\n2,x,2024-01-01\\n")
+store.write_bytes("s3://raw/orders/b.csv", b"id,amount,day\\n1,3.50,2024-01-01\\n3,1,2024-01-02\\n")
+p = plan.handler({"import": "orders", "spec_uri": "s3://control/specs/orders.json",
+                  "execution": {"name": "r1", "start_time": "2024-01-03T00:00:00Z"}, "input": {"engine": "lambda"}}, None)
+for b in range(p["batches"]):
+    process_batch.handler({"manifest_uri": p["manifest_uri"], "batch": b}, None)
+for k in range(p["dedupe_buckets"]):
+    dedupe.handler({"manifest_uri": p["manifest_uri"], "bucket": k}, None)
+print(json.dumps(commit.handler({"manifest_uri": p["manifest_uri"]}, None)))
+'''
+
+
+@pytest.mark.parametrize("runtime", [
+    pytest.param("python3.11", marks=pytest.mark.xfail(strict=True, reason=(
+        "ADR 0004: python3.11 runs on Amazon Linux 2, whose newest wheels are pyarrow 20 and DuckDB 1.2.2; the "
+        "engine needs numpy (lambdas/engine/chunks.py) and DuckDB >= 1.3 lambda syntax (orchestration/semantics.py)"))),
+    "python3.12",
+])
+def test_the_package_runs_an_import_with_the_layers_own_pyarrow_and_duckdb(
+    runtime: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
+) -> None:
+    """Run a real import through the four handlers with exactly what Lambda would load: the layer's own
+    pyarrow and DuckDB (the newest with wheels for the runtime's glibc), no numpy, the runtime's boto3."""
+    if interpreter(RUNTIMES[runtime]) is None:
+        pytest.skip(f"no Python {RUNTIMES[runtime].python} interpreter on this machine")
+    out, art = built(runtime, tmp_path_factory)
+    assert art["code"].unzipped + art["layer"].unzipped < LAMBDA_UNZIPPED_LIMIT
+    env = {"LOCKGATE_LAKE": str(tmp_path / "lake"), "LOCKGATE_CONTROL_URI": "s3://control/",
+           "LOCKGATE_ROUTING": json.dumps({"throughput": {"max_objects_per_batch": 1}}),
+           "POWERTOOLS_METRICS_NAMESPACE": "Lockgate", "AWS_REGION": "eu-central-1"}
+    r = run_in_package(out / "lambda", CACHE, RUN_IN_LAMBDA, env=env, runtime=runtime)
+    assert r.returncode == 0, r.stderr[-3000:]
+    result = json.loads(r.stdout.strip().splitlines()[-1])
+    assert (result["rows_in"], result["rows_written"], result["rows_rejected"], result["rows_deduplicated"]) == (4, 2, 1, 1)
+    assert result["partitions"] == ["day=2024-01-01", "day=2024-01-02"]
