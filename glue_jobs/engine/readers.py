@@ -48,6 +48,12 @@ class SourceRead:
     extra_columns: dict[str, list[str]] = field(default_factory=dict)
     missing_columns: dict[str, list[str]] = field(default_factory=dict)
     empty_objects: list[str] = field(default_factory=list)
+    cached: DataFrame | None = None
+
+    def release(self) -> None:
+        """Drop the cached parse."""
+        if self.cached is not None:
+            self.cached.unpersist()
 
 
 def parse_options(spec: Spec) -> ParseOptions:
@@ -145,10 +151,18 @@ def read_text_sources(spark: SparkSession, spec: Spec, objects: list[SourceObjec
     parsed = files.select("path", "content").mapInArrow(_parser(opts, compression, lake_root()), _text_schema(len(opts.columns)))
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
     infos = [json.loads(r["_info"]) for r in parsed.where("_info IS NOT NULL").select("_info").collect()]
-    _raise_fatal(infos)
+    try:
+        _raise_fatal(infos)
+    except DataError:
+        parsed.unpersist()
+        raise
     seen = {i["uri"] for i in infos}
-    lost = [o.uri for o in objects if o.uri not in seen]
+    # Spark's file sources skip zero-byte files: those are empty objects, not lost ones.
+    infos += [{"uri": o.uri, "extra": [], "missing": [], "fatal": None, "rows": 0}
+              for o in objects if o.uri not in seen and o.size == 0]
+    lost = [o.uri for o in objects if o.uri not in seen and o.size > 0]
     if lost:
+        parsed.unpersist()
         raise DataError(f"{len(lost)} object(s) of the manifest were not read, e.g. {lost[0]}; "
                         "check that they still exist", where=lost[0])
     rows = parsed.where("_info IS NULL").drop("_info")
@@ -158,11 +172,14 @@ def read_text_sources(spark: SparkSession, spec: Spec, objects: list[SourceObjec
         extra_columns={i["uri"]: i["extra"] for i in infos if i["extra"]},
         missing_columns={i["uri"]: i["missing"] for i in infos if i["missing"]},
         empty_objects=sorted(i["uri"] for i in infos if i["rows"] == 0),
+        cached=parsed,
     )
 
 
-def read_parquet_sources(spark: SparkSession, spec: Spec, objects: list[SourceObject]) -> list[tuple[DataFrame, list[str]]]:
-    """Parquet objects grouped by identical schema: (rows, missing spec columns) per group.
+def read_parquet_sources(spark: SparkSession, spec: Spec,
+                         objects: list[SourceObject]) -> tuple[list[tuple[DataFrame, list[str]]], dict[str, list[str]]]:
+    """Parquet objects grouped by identical schema: (rows, missing spec columns) per group, and the
+    extra (unused) columns per object.
 
     Each group has ``_source_file``, ``_record`` (0-based row index in its file), ``_parse_error``
     (always NULL), ``_missing`` and one column per spec column (``raw_column(i)``) with the file's own
@@ -172,6 +189,8 @@ def read_parquet_sources(spark: SparkSession, spec: Spec, objects: list[SourceOb
 
     groups: dict[str, list[str]] = {}
     schemas: dict[str, Any] = {}
+    extra: dict[str, list[str]] = {}
+    wanted = {c.source_name for c in spec.columns}
     for o in objects:
         try:
             schema = spark.read.parquet(spark_path(o.uri)).schema
@@ -179,6 +198,9 @@ def read_parquet_sources(spark: SparkSession, spec: Spec, objects: list[SourceOb
             raise DataError(f"cannot read as Parquet ({str(e).splitlines()[0][:300]}); the object is not a "
                             "Parquet file or is truncated", where=o.uri) from None
         key = schema.json()
+        unused = [n for n in schema.fieldNames() if n not in wanted]
+        if unused:
+            extra[o.uri] = unused
         groups.setdefault(key, []).append(o.uri)
         schemas[key] = schema
     out: list[tuple[DataFrame, list[str]]] = []
@@ -196,7 +218,7 @@ def read_parquet_sources(spark: SparkSession, spec: Spec, objects: list[SourceOb
             else:
                 cols.append(F.lit(None).cast("string").alias(raw_column(i)))
         out.append((df.select(*cols), missing))
-    return out
+    return out, extra
 
 
 def _uri_column(path: Column) -> Column:

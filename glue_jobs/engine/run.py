@@ -60,12 +60,13 @@ def _spark_type_name(data_type: object) -> str:
     return "timestamp" if name == "timestamp_ntz" else name
 
 
-def _parquet_groups(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[list[Group], int]:
+def _parquet_groups(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[list[Group], int, dict[str, list[str]]]:
     from pyspark.sql import functions as F
 
     groups: list[Group] = []
     rows_in = 0
-    for df, missing in read_parquet_sources(spark, spec, manifest.objects):
+    parts, extra = read_parquet_sources(spark, spec, manifest.objects)
+    for df, missing in parts:
         typed: set[str] = set()
         cols = []
         for i, c in enumerate(spec.columns):
@@ -78,7 +79,7 @@ def _parquet_groups(spark: SparkSession, spec: Spec, manifest: Manifest) -> tupl
         df = df.select(*cols, "_source_file", "_record", "_parse_error")
         rows_in += df.count()
         groups.append(Group(_named(df, spec), missing=frozenset(missing), typed=frozenset(typed)))
-    return groups, rows_in
+    return groups, rows_in, extra
 
 
 def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, result_uri: str,
@@ -91,13 +92,16 @@ def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, r
                          bytes_in=sum(o.size for o in manifest.objects))
     if manifest.objects:
         if spec.source.format == "parquet":
-            groups, rows_in = _parquet_groups(spark, spec, manifest)
-            extra: dict[str, list[str]] = {}
+            groups, rows_in, extra = _parquet_groups(spark, spec, manifest)
         else:
             read = read_text_sources(spark, spec, manifest.objects)
             groups, rows_in, extra = _text_groups(read, spec), read.rows_in, read.extra_columns
         checked = validate(spark, spec, groups)
-        rejected, valid, hooked, written = _write(checked, spec, manifest, staging_data, storage)
+        try:
+            rejected, valid, hooked, written = _write(checked, spec, manifest, staging_data, storage)
+        finally:
+            if spec.source.format != "parquet":
+                read.release()
         if valid + rejected != rows_in:
             raise AccountingError(f"read {rows_in} rows but validated {valid} and rejected {rejected}",
                                   where=f"glue job {manifest.import_}/{manifest.run_id}")
@@ -120,12 +124,16 @@ def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str
     from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
-    rejected_count = checked.rejected.count()
-    if rejected_count:
-        q = checked.rejected.select("*", F.lit(manifest.run_id).alias("_run_id"))
-        names = [c for c in q.columns if c not in ("_source_file", "_record", "_run_id", "_errors")]
-        q = q.select(*[f"`{n}`" for n in names], "_source_file", "_record", "_run_id", "_errors")
-        write_parquet(q, quarantine_uri(spec, manifest.run_id), partition_by=[], compression=spec.target.compression)
+    obs_rejected = Observation("rejected")
+    q = checked.rejected.select("*", F.lit(manifest.run_id).alias("_run_id")).observe(
+        obs_rejected, F.count(F.lit(1)).alias("n"))
+    names = [c for c in q.columns if c not in ("_source_file", "_record", "_run_id", "_errors")]
+    q = q.select(*[f"`{n}`" for n in names], "_source_file", "_record", "_run_id", "_errors")
+    quarantine = quarantine_uri(spec, manifest.run_id)
+    write_parquet(q, quarantine, partition_by=[], compression=spec.target.compression)
+    rejected_count = int(obs_rejected.get["n"])
+    if not rejected_count:
+        storage.delete_prefix(quarantine)
     obs_valid, obs_hooked, obs_written = Observation("valid"), Observation("hooked"), Observation("written")
     df = checked.valid.withColumns({
         "_run_id": F.lit(manifest.run_id), "_ingested_at": F.lit(ingested_at(manifest)).cast("timestamp"),

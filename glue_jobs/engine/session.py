@@ -38,8 +38,13 @@ def configure(spark: SparkSession) -> SparkSession:
     return spark
 
 
-def local_session(app_name: str = "lockgate", cores: int = 2, shuffle_partitions: int = 4) -> SparkSession:
-    """A local-mode session: ``local[cores]``, few shuffle partitions, no UI, UTC."""
+def local_session(app_name: str = "lockgate", cores: int = 2, shuffle_partitions: int = 4, *,
+                  small_data: bool = False) -> SparkSession:
+    """A local-mode session: ``local[cores]``, few shuffle partitions, no UI, UTC.
+
+    ``small_data`` (tests) turns code generation off: the semantics SQL is large, and compiling it
+    costs more than interpreting it over a few hundred rows. Results are the same either way.
+    """
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -56,6 +61,9 @@ def local_session(app_name: str = "lockgate", cores: int = 2, shuffle_partitions
         .config("spark.python.worker.reuse", "true")
         .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -Dlog4j2.level=WARN")
     )
+    if small_data:
+        builder = builder.config("spark.sql.codegen.wholeStage", "false").config(
+            "spark.sql.codegen.factoryMode", "NO_CODEGEN")
     for key, value in SESSION_CONF.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()

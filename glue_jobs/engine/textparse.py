@@ -16,6 +16,7 @@ from __future__ import annotations
 import bz2
 import csv
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Iterator
@@ -103,20 +104,39 @@ def _lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
-def _null(value: str, nulls: frozenset[str]) -> str | None:
-    return None if value in nulls else value
+def _header(row: list[str], start: int, uri: str, opts: ParseOptions, info: FileInfo) -> dict[str, int] | None:
+    """Field index per spec source column; fills ``info``. None (and ``info.fatal``) for duplicate names."""
+    if opts.header:
+        names = row
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if name in seen:
+                info.fatal = (f"{uri}: line {start}: duplicate header {name!r} at columns {seen[name] + 1} and "
+                              f"{i + 1}; rename one of them in the source")
+                return None
+            seen[name] = i
+    else:
+        names = [opts.columns[i] if i < len(opts.columns) else f"_c{i}" for i in range(len(row))]
+    wanted = set(opts.columns)
+    positions = {n: i for i, n in enumerate(names) if n in wanted}
+    info.missing_columns = [c for c in opts.columns if c not in positions]
+    info.extra_columns = [n for n in names if n not in wanted]
+    return positions
 
 
 def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterator[Record]:
-    """Records of one CSV object. Fills ``info`` (header problems) before the first record."""
-    reader = csv.reader(_lines(text), delimiter=opts.delimiter, quotechar=opts.quote, doublequote=True,
-                        strict=False, skipinitialspace=False)
-    nulls = frozenset(opts.null_values)
-    positions: list[int | None]
-    expected: int | None = None
-    if not opts.header:
-        positions = list(range(len(opts.columns)))
-        expected = len(opts.columns)
+    """Records of one CSV object. Fills ``info`` (header problems) before the first record.
+
+    Values are the raw field text (``null_values`` are applied by the cast rules, so the quarantine
+    keeps what the file said). Lines end at LF, CRLF or a lone CR (``newline=""``); the first
+    non-blank record is the header, or, without a header, fixes the expected field count. A row with
+    another field count is quarantined with the fields it has.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=opts.delimiter, quotechar=opts.quote,
+                        doublequote=True, strict=False)
+    positions: dict[str, int] | None = None
+    index: list[int | None] = []
+    width = 0
     while True:
         start = reader.line_num + 1
         try:
@@ -124,40 +144,27 @@ def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterat
         except StopIteration:
             return
         except csv.Error as e:
-            if expected is None:
-                info.fatal = f"{uri}: line {start}: cannot read the header ({e})"
-                return
-            yield Record(start, (None,) * len(opts.columns), f"parse:{e}")
-            continue
+            info.fatal = f"{uri}: cannot parse CSV near line {start}: {e}"
+            return
         if not row:
             continue  # a blank line: counted in line numbers, never a record
-        if expected is None:
-            header = row
-            seen: dict[str, int] = {}
-            for i, name in enumerate(header):
-                if name in seen:
-                    info.fatal = (f"{uri}: line {start}: duplicate header {name!r} at columns {seen[name] + 1} and {i + 1}; "
-                                  f"rename one of them in the source")
-                    return
-                seen[name] = i
-            positions = [seen.get(c) for c in opts.columns]
-            info.missing_columns = [c for c, p in zip(opts.columns, positions, strict=True) if p is None]
-            wanted = set(opts.columns)
-            info.extra_columns = [h for h in header if h not in wanted]
-            expected = len(header)
+        if positions is None:
+            positions = _header(row, start, uri, opts, info)
+            if positions is None:
+                return
+            width = len(row)
+            index = [positions.get(c) for c in opts.columns]
+            if opts.header:
+                continue
+        if len(row) != width:
+            values = tuple(row[p] if p is not None and p < len(row) else None for p in index)
+            yield Record(start, values, f"parse:field count {len(row)}, expected {width}")
             continue
-        if len(row) != expected:
-            yield Record(start, (None,) * len(opts.columns), f"parse:field count {len(row)}, expected {expected}")
-            continue
-        yield Record(start, tuple(None if p is None else _null(row[p], nulls) for p in positions))
+        yield Record(start, tuple(None if p is None else row[p] for p in index))
 
 
 class _Number(str):
     """A JSON number kept as its source text (``1.50`` stays ``1.50``)."""
-
-
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def json_text(value: object) -> str | None:
@@ -191,7 +198,7 @@ def _compact(value: object) -> str:
     return str(value)
 
 
-_DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_reject_constant)
+_DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
 
 
 def parse_jsonl(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterator[Record]:

@@ -74,7 +74,7 @@ def _one(spark: SparkSession, spec: Spec, group: Group) -> Validated:
 
     damaged = group.rows.where(F.col("_parse_error").isNotNull())
     broken = damaged.select(
-        *[F.lit(None).cast("string").alias(c.source_name) for c in spec.columns],
+        *[F.col(f"`{c.source_name}`").cast("string").alias(c.source_name) for c in spec.columns],
         "_source_file", "_record", F.array(F.col("_parse_error")).alias("_errors"),
     )
     return Validated(valid=_to_ltz(valid), rejected=errors.unionByName(broken))

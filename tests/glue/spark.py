@@ -25,7 +25,7 @@ def spark_session() -> SparkSession:
     if _SESSION is None:
         from glue_jobs.engine.session import local_session
 
-        _SESSION = local_session("lockgate-tests", cores=2, shuffle_partitions=2)
+        _SESSION = local_session("lockgate-tests", cores=2, shuffle_partitions=2, small_data=True)
     return _SESSION
 
 

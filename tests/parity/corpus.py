@@ -1,0 +1,200 @@
+"""The shared parity corpus: specs and source objects, well-formed and malformed, for both engines.
+
+Every case packs many edge values into a few objects, so one Spark run covers a lot of ground.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    spec: dict[str, Any]
+    files: dict[str, bytes | str]
+
+
+def _csv(rows: list[list[str]], *, crlf: bool = False) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n" if crlf else "\n").writerows(rows)
+    return buf.getvalue()
+
+
+TARGET = {"database": "d", "table": "t", "location": "s3://lake/t/"}
+
+# --------------------------------------------------------------------------------------- all types
+
+TYPES_COLUMNS = [
+    {"name": "s", "type": "string"},
+    {"name": "b", "type": "boolean"},
+    {"name": "i", "type": "int"},
+    {"name": "l", "type": "bigint"},
+    {"name": "f", "type": "float"},
+    {"name": "x", "type": "double"},
+    {"name": "m", "type": "decimal(5,2)"},
+    {"name": "d", "type": "date"},
+    {"name": "t", "type": "timestamp"},
+]
+TYPE_VALUES: dict[str, list[str]] = {
+    "s": ["plain", "", " padded ", "ünïcødé ✓", "NULL", "tab\there", "quote\"inside", "comma,inside", "x"],
+    "b": ["true", "FALSE", "t", "F", "Yes", "no", "Y", "n", "1", "0", " true ", "2", "", "truthy", "NULL"],
+    "i": ["0", "-0", "+7", "2147483647", "-2147483648", "2147483648", "-2147483649", "1.0", "1e3", " 42 ",
+          "", "0x10", "٣", "007"],
+    "l": ["9223372036854775807", "-9223372036854775808", "9223372036854775808", "12", " -5\t", "1_000", ""],
+    "f": ["1", "-1.5", ".5", "1e3", "3.4028235e38", "3.5e38", "-3.5e38", "NaN", "infinity", "-Infinity",
+          "1.", "1e", "", "abc", "1e-50"],
+    "x": ["1.7976931348623157e308", "1e309", "-0.0", "+.25", "4.9e-324", "NaN", "  2.5  ", "1,5"],
+    "m": ["999.99", "999.995", "-999.994", "-999.995", ".5", "1.", "+1", "1e3", "0.001", "0.005", "12.345",
+          "1000", "-0", "", "abc"],
+    "d": ["2024-02-29", "2023-02-29", "0001-01-01", "9999-12-31", "2024-1-5", " 2024-01-05 ", "2024-13-01",
+          "20240105", "2024-01-05T00:00:00", ""],
+    "t": ["2024-03-01", "2024-03-01 10:11", "2024-03-01T10:11:12", "2024-03-01T10:11:12.5",
+          "2024-03-01T10:11:12.1234567", "2024-03-01T10:11:12Z", "2024-03-01T10:11:12+02:00",
+          "2024-03-01T00:30:00-05:30", "2024-03-01 24:00:00", "2024-03-01T10:11:12+0200", "0001-01-01 00:00:00",
+          "9999-12-31T23:59:59.999999", "2024-02-30 00:00:00", ""],
+}
+
+
+def _types_rows() -> list[list[str]]:
+    n = max(len(v) for v in TYPE_VALUES.values())
+    names = [c["name"] for c in TYPES_COLUMNS]
+    rows = []
+    for k in range(n):
+        # rotate each column's values so every value appears next to valid neighbours too
+        rows.append([TYPE_VALUES[c][k % len(TYPE_VALUES[c])] for c in names])
+        rows.append([TYPE_VALUES[c][0] if c != names[k % len(names)] else TYPE_VALUES[c][k % len(TYPE_VALUES[c])]
+                     for c in names])
+    for c in names:
+        for v in TYPE_VALUES[c]:
+            rows.append([v if other == c else TYPE_VALUES[other][0] for other in names])
+    return rows
+
+
+def types_csv() -> Case:
+    names = [c["name"] for c in TYPES_COLUMNS]
+    body = _csv([names] + _types_rows())
+    return Case("types_csv", {"columns": TYPES_COLUMNS, "source": {"uri": "s3://raw/in/", "format": "csv"},
+                              "target": TARGET}, {"types.csv": body})
+
+
+def types_jsonl() -> Case:
+    names = [c["name"] for c in TYPES_COLUMNS]
+    lines = [json.dumps(dict(zip(names, r, strict=True)), ensure_ascii=False) for r in _types_rows()]
+    native = [
+        {"s": 1.50, "b": True, "i": 42, "l": -9223372036854775808, "f": 1e3, "x": 1.5e300, "m": 12.345,
+         "d": "2024-01-01", "t": "2024-01-01T00:00:00Z"},
+        {"s": {"nested": [1, 2.50, "ü", None, True]}, "b": False, "i": 2147483648, "l": 1.0, "f": None,
+         "x": -0.0, "m": 999.995, "d": None, "t": None},
+        {"s": [1, {"a": "b"}], "b": 1, "i": "7", "m": "1e3"},
+        {"s": None, "b": None, "i": None, "l": None, "f": None, "x": None, "m": None, "d": None, "t": None},
+        {"s": "", "b": "", "i": " 3 ", "unexpected": 1},
+    ]
+    lines += [json.dumps(o, ensure_ascii=False) for o in native]
+    lines += ["", "   ", "not json", "[1, 2]", '"a string"', "42", '{"s": NaN, "x": NaN}', '{"s": "trailing"} x',
+              '{"i": 1, "i": 2}', '{"s": "\\u00fc\\ud83d\\ude00"}']
+    text = "\n".join(lines) + "\n"
+    return Case("types_jsonl", {"columns": TYPES_COLUMNS, "source": {"uri": "s3://raw/in/", "format": "jsonl"},
+                                "target": TARGET}, {"a.jsonl": text, "b.jsonl.gz": "\r\n".join(lines[:20])})
+
+
+# ------------------------------------------------------------------------------- rules and layout
+
+ORDERS_SPEC = {
+    "source": {"uri": "s3://raw/in/", "format": "csv", "csv": {"null_values": ["", "NULL", "n/a"]}},
+    "columns": [
+        {"name": "order_id", "type": "bigint", "nullable": False, "source": "OrderID"},
+        {"name": "customer", "type": "string", "nullable": False},
+        {"name": "amount", "type": "decimal(12,2)", "checks": ["amount >= 0", "amount < 10000 OR currency = 'EUR'"]},
+        {"name": "currency", "type": "string", "allowed": ["EUR", "USD", "GBP"]},
+        {"name": "qty", "type": "int", "allowed": [1, 2, 3, 5]},
+        {"name": "paid", "type": "boolean", "allowed": [True]},
+        {"name": "status", "type": "string"},
+        {"name": "ordered_at", "type": "timestamp", "format": "yyyy-MM-dd HH:mm:ss", "nullable": False},
+        {"name": "ship_day", "type": "date", "format": "dd/MM/yyyy"},
+    ],
+    "derive": {"order_date": "CAST(ordered_at AS DATE)", "big": "amount > 100",
+               "label": "concat(upper(currency), '-', CAST(qty AS STRING))"},
+    "filter": "status <> 'test' AND NOT coalesce(customer = 'skip', false)",
+    "dedupe": {"keys": ["order_id"], "order_by": "ordered_at DESC, amount"},
+    "target": {**TARGET, "partition_by": ["order_date"]},
+}
+HEADER = ["OrderID", "customer", "amount", "currency", "qty", "paid", "status", "ordered_at", "ship_day", "channel"]
+ORDER_ROWS = [
+    ["1", "ann", "10.005", "EUR", "1", "yes", "paid", "2024-03-01 10:00:00", "01/03/2024", "web"],
+    ["1", "ann", "11", "EUR", "2", "yes", "paid", "2024-03-02 10:00:00", "02/03/2024", "web"],  # newer: kept
+    ["1", "ann", "9", "EUR", "2", "yes", "paid", "2024-03-02 10:00:00", "", "web"],  # tie on time: amount 9 wins
+    ["2", "bob", "-1", "JPY", "4", "no", "paid", "2024-03-01 11:00:00", "31/02/2024", "app"],
+    ["", "NULL", "abc", "", "", "", "", "n/a", "", ""],
+    ["3", "cy", "20000", "USD", "3", "1", "paid", "2024-03-01 12:00:00", "1/3/2024", "web"],
+    ["4", "dee", "5", "GBP", "5", "TRUE", "test", "2024-03-01 13:00:00", "", "web"],  # filtered
+    ["5", "skip", "5", "GBP", "5", "TRUE", "paid", "2024-03-01 13:00:00", "", "web"],  # filtered
+    ["6", "eve", "1.5", "eur", "1", "t", "multi\nline\nstatus", "2024-03-03 00:00:00", "", "web"],
+    ["7", "fay", "99999999999.99", "EUR", "1", "y", "paid", "2024-03-03 23:59:59", "", "web"],
+    ["8", "gus", "100000000000", "EUR", "1", "y", "paid", "2024-03-03 23:59:59", "", "web"],
+    ["9", "", "1", "USD", "1", "true", "  spaced  ", "2024-03-04 00:00:00", "", "web"],
+    ["10", "hal", "1", "USD", "1", "true", "paid", "2024-03-04T00:00:00", "", "web"],
+    ["11", "ivy", "1", "USD", "1", "true", "paid", " 2024-03-04 00:00:00 ", "", "web"],
+    [" 12 ", "jo", "2", "USD", "2", "true", "paid", "2024-03-05 00:00:00", "", "web"],
+    ["12", "jo", "2", "USD", "2", "true", "paid", "2024-03-05 00:00:00", "", "web"],  # dup of 12, later record
+]
+
+
+def orders_csv() -> Case:
+    a = _csv([HEADER] + ORDER_ROWS[:9])
+    b = "\ufeff" + _csv([HEADER] + ORDER_ROWS[9:], crlf=True)
+    b += "13,kim,1,USD\r\n\r\n14,lee,1,USD,1,true,paid,2024-03-06 00:00:00,,web,extra\r\n"
+    c = _csv([HEADER[:2] + HEADER[3:]] + [r[:2] + r[3:] for r in ORDER_ROWS[:3]])  # no amount column
+    empty, header_only = "", _csv([HEADER])
+    return Case("orders_csv", ORDERS_SPEC, {"a.csv": a, "b.csv.gz": b, "c.csv": c, "empty.csv": empty,
+                                            "header.csv": header_only})
+
+
+def noheader_csv() -> Case:
+    spec = {
+        "source": {"uri": "s3://raw/in/", "format": "csv",
+                   "csv": {"header": False, "delimiter": ";", "quote": "'", "null_values": ["NA"]}},
+        "columns": [{"name": "k", "type": "int", "nullable": False}, {"name": "v", "type": "string"},
+                    {"name": "w", "type": "double", "nullable": False}],
+        "dedupe": {"keys": ["v"]},
+        "target": TARGET,
+    }
+    text = "1;a;1.5\n2;'b;c';NA\n3;'it''s';\n4;NA;2\n5;;3\n6;a;4;extra\n7\nNA;x;1\n8;'multi\nline';5\n9;;6\n"
+    return Case("noheader_csv", spec, {"n.csv": text, "wide.csv": "1;a;1;x\n2;b;2;y\n"})
+
+
+def parquet_case() -> Case:
+    table = pa.table({
+        "id": pa.array([1, 2, 3, None, 5], pa.int64()),
+        "small": pa.array([1, 2, None, 4, 2**31 - 1], pa.int32()),
+        "as_text": pa.array([10, -3, 0, 7, 2**40], pa.int64()),
+        "name": pa.array(["a", "", None, " b ", "ü"]),
+        "amount": pa.array(["1.005", "x", None, "2", "-0.5"]),
+        "ok": pa.array([True, False, None, True, False]),
+        "day": pa.array(["2024-01-01", "bad", None, "2024-02-29", "2023-02-29"]),
+        "unused": pa.array([1, 2, 3, 4, 5]),
+    })
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    other = pa.table({"id": pa.array(["7", "x"]), "name": pa.array(["z", "y"])})
+    buf2 = io.BytesIO()
+    pq.write_table(other, buf2)
+    spec = {
+        "source": {"uri": "s3://raw/in/", "format": "parquet"},
+        "columns": [{"name": "id", "type": "bigint", "nullable": False}, {"name": "small", "type": "int"},
+                    {"name": "as_text", "type": "int"}, {"name": "name", "type": "string"},
+                    {"name": "amount", "type": "decimal(6,2)"}, {"name": "ok", "type": "boolean"},
+                    {"name": "day", "type": "date"}],
+        "target": TARGET,
+    }
+    return Case("parquet", spec, {"p1.parquet": buf.getvalue(), "p2.parquet": buf2.getvalue()})
+
+
+CASES = [types_csv(), types_jsonl(), orders_csv(), noheader_csv()]

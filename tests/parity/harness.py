@@ -1,0 +1,129 @@
+"""Run one input through both engines and compare what they wrote.
+
+Each engine gets its own local lake holding the same source objects and the same manifest (one batch,
+so the Lambda engine dedupes inline). Outputs are compared as multisets of (partition directory, row)
+with the Parquet column types; quarantines by (source file, record, rule names) and, for text
+sources, the raw values too; results by their row counts and extra columns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from orchestration.contracts import BatchResult, Manifest
+from orchestration.spec import Spec
+from orchestration.storage import LocalLake
+from tests.glue.spark import stage_run
+
+COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")
+
+
+@dataclass
+class Outcome:
+    """What one engine produced."""
+
+    result: BatchResult
+    rows: Counter[tuple[str, tuple[Any, ...]]]
+    columns: list[tuple[str, str]]
+    quarantine: Counter[tuple[Any, ...]]
+    quarantine_values: Counter[tuple[Any, ...]]
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        return tuple(getattr(self.result, c) for c in COUNTS)
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    if isinstance(value, list):
+        return tuple(_norm(v) for v in value)
+    return value
+
+
+@contextlib.contextmanager
+def lake_env(lake: Path) -> Iterator[None]:
+    saved = os.environ.get("LOCKGATE_LAKE")
+    os.environ["LOCKGATE_LAKE"] = str(lake)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("LOCKGATE_LAKE", None)
+        else:
+            os.environ["LOCKGATE_LAKE"] = saved
+
+
+def _collect(lake: Path, manifest: Manifest, spec: Spec, result: BatchResult) -> Outcome:
+    data = lake / manifest.paths.staging_data.removeprefix("s3://")
+    rows: Counter[tuple[str, tuple[Any, ...]]] = Counter()
+    columns: list[tuple[str, str]] = []
+    for f in sorted(data.rglob("*.parquet")) if data.exists() else []:
+        table = pq.read_table(f, partitioning=None)
+        cols = [(n, str(t)) for n, t in zip(table.schema.names, table.schema.types, strict=True)]
+        assert not columns or columns == cols, f"files of one engine disagree on columns: {columns} vs {cols}"
+        columns = cols
+        part = f.parent.relative_to(data).as_posix()
+        for row in table.to_pylist():
+            rows[(part, tuple(_norm(v) for v in row.values()))] += 1
+    qdir = lake / spec.target.quarantine_uri.removeprefix("s3://") / f"run_id={manifest.run_id}"
+    quarantine: Counter[tuple[Any, ...]] = Counter()
+    values: Counter[tuple[Any, ...]] = Counter()
+    for f in sorted(qdir.rglob("*.parquet")) if qdir.exists() else []:
+        table = pq.read_table(f, partitioning=None)
+        assert table.schema.names[-4:] == ["_source_file", "_record", "_run_id", "_errors"], table.schema.names
+        for row in table.to_pylist():
+            quarantine[(row["_source_file"], row["_record"], tuple(row["_errors"]))] += 1
+            values[tuple(_norm(v) for v in row.values())] += 1
+    return Outcome(result, rows, columns, quarantine, values)
+
+
+def run_lambda(root: Path, spec: Spec, files: Mapping[str, bytes | str]) -> Outcome:
+    from lambdas.engine import process_batch
+
+    lake = root / "lambda-lake"
+    lake.mkdir(parents=True, exist_ok=True)
+    manifest = stage_run(lake, spec, files, route="lambda")
+    storage = LocalLake(lake)
+    with lake_env(lake):
+        result = process_batch(None, manifest, 0, storage)
+    return _collect(lake, manifest, spec, result)
+
+
+def run_glue(spark: Any, root: Path, spec: Spec, files: Mapping[str, bytes | str]) -> Outcome:
+    from glue_jobs.engine import run_manifest
+
+    lake = root / "glue-lake"
+    lake.mkdir(parents=True, exist_ok=True)
+    manifest = stage_run(lake, spec, files)
+    storage = LocalLake(lake)
+    with lake_env(lake):
+        result = run_manifest(spark, manifest, staging_uri=manifest.paths.staging,
+                              result_uri=manifest.paths.glue_result, storage=storage)
+    return _collect(lake, manifest, spec, result)
+
+
+def assert_same(lam: Outcome, glue: Outcome, *, text_source: bool = True) -> None:
+    """Both engines wrote the same data, the same quarantine and the same counts."""
+    assert glue.counts == lam.counts, f"counts (in, written, rejected, filtered, dedup): glue {glue.counts} lambda {lam.counts}"
+    assert glue.columns == lam.columns or not lam.rows, f"columns: glue {glue.columns}\n lambda {lam.columns}"
+    only_glue, only_lambda = glue.rows - lam.rows, lam.rows - glue.rows
+    assert not only_glue and not only_lambda, f"rows only in glue: {dict(only_glue)}\nrows only in lambda: {dict(only_lambda)}"
+    assert glue.quarantine == lam.quarantine, (
+        f"quarantine only in glue: {dict(glue.quarantine - lam.quarantine)}\n"
+        f"only in lambda: {dict(lam.quarantine - glue.quarantine)}")
+    if text_source:
+        assert glue.quarantine_values == lam.quarantine_values, (
+            f"quarantine values only in glue: {dict(glue.quarantine_values - lam.quarantine_values)}\n"
+            f"only in lambda: {dict(lam.quarantine_values - glue.quarantine_values)}")
+    assert glue.result.extra_columns == lam.result.extra_columns
+    assert sorted(glue.result.partitions) == sorted(lam.result.partitions)

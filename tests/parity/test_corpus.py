@@ -1,0 +1,31 @@
+"""The shared corpus through both engines: equal output rows and types, equal quarantine, equal counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.glue.spark import spec_of
+from tests.parity.corpus import CASES, parquet_case
+from tests.parity.harness import assert_same, run_glue, run_lambda
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_text_corpus_is_equal_on_both_engines(spark, tmp_path: Path, case) -> None:
+    spec = spec_of(case.spec)
+    lam = run_lambda(tmp_path, spec, case.files)
+    glue = run_glue(spark, tmp_path, spec, case.files)
+    assert lam.result.rows_written > 0 and lam.result.rows_rejected > 0
+    assert_same(lam, glue)
+
+
+def test_parquet_corpus_is_equal_on_both_engines(spark, tmp_path: Path) -> None:
+    case = parquet_case()
+    spec = spec_of(case.spec)
+    lam = run_lambda(tmp_path, spec, case.files)
+    glue = run_glue(spark, tmp_path, spec, case.files)
+    assert lam.result.rows_rejected > 0 and lam.result.rows_written > 0
+    assert_same(lam, glue, text_source=False)
