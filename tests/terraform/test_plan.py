@@ -120,6 +120,14 @@ def _plan(ws: h.TfWorkspace, cwd: Path, ports: tuple[int, int], args: list[str])
     assert proc.returncode == 0, (
         f"terraform plan failed in {cwd}:\n{h.last_error(proc)}\n{proc.stderr[-4000:]}"
     )
+    warnings_ = [
+        ln
+        for ln in h.strip_ansi(proc.stdout + proc.stderr).splitlines()
+        if "Check block assertion failed" in ln
+    ]
+    assert not warnings_, (
+        f"terraform plan in {cwd}: check blocks failed:\n{h.strip_ansi(proc.stdout)[-3000:]}"
+    )
     shown = ws.run(["show", "-json", "tfplan"], cwd, timeout=120)
     assert shown.returncode == 0, shown.stderr[-2000:]
     return json.loads(shown.stdout)

@@ -187,8 +187,12 @@ class TfWorkspace:
         return False, "; ".join(attempts)
 
 
+def strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
 def last_error(proc: subprocess.CompletedProcess[str]) -> str:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stderr or proc.stdout)
+    text = strip_ansi(proc.stderr or proc.stdout)
     lines = [ln.strip(" │╷╵") for ln in text.splitlines() if ln.strip(" │╷╵")]
     errors = [ln for ln in lines if ln.startswith("Error")]
     return (errors or lines or ["no output"])[0][:300]

@@ -217,6 +217,11 @@ check "imports_use_deployed_buckets" {
     ])
     error_message = "Some imports read from or write to buckets this environment does not create (buckets = ${jsonencode(var.buckets)}); make sure those buckets exist and use the deployment key, or set var.buckets to the specs' buckets."
   }
+
+  assert {
+    condition     = alltrue([for i in values(local.imports) : trimsuffix(try(i.control_uri, "s3://${var.buckets.control}/"), "/") == "s3://${var.buckets.control}"])
+    error_message = "The render output was made for another control location than s3://${var.buckets.control}/ (aws.control_uri in lockgate.yaml); the functions would look for specs and manifests in the wrong bucket."
+  }
 }
 
 module "scheduler" {
