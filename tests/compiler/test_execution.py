@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.bench_plan import plan_many, synthetic_spec
+from benchmarks.bench_plan import PAYLOAD_LIMIT as PLAN_LIMIT
+from benchmarks.bench_plan import payload_bytes, plan_many, synthetic_spec
 from orchestration.compiler import compile_definition
 from orchestration.contracts import PlanResult
 from orchestration.local.errors import TaskFailure
@@ -149,9 +150,11 @@ def test_success_notification_when_asked() -> None:
 
 
 def test_100000_object_run_keeps_every_payload_small(tmp_path: Path) -> None:
-    """A real plan over 100,000 objects, then the whole clicks machine: every state input and output
-    stays under 256 KB and the parent history far under 25,000 events."""
+    """A real plan over 100,000 objects (its result under 256 KB), then the whole clicks machine: every
+    state input and output stays under 256 KB and the parent history far under 25,000 events."""
     result, _ = plan_many(100_000, tmp_path)
+    assert result.objects == 100_000 and result.route == "lambda" and result.batches >= 100
+    assert payload_bytes(result) < PLAN_LIMIT  # the plan Lambda's own result (about 1.3 KB)
     lake = LocalLake(tmp_path)
     plan = result.model_dump(mode="json", by_alias=True)
     fake = FakeAws({
