@@ -21,7 +21,7 @@ Kept light: sqlglot only (no pyarrow, no DuckDB); it ships in every Lambda packa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -215,13 +215,26 @@ def null_sql(raw: str, null_values: Sequence[str], dialect: Dialect) -> str:
     return f"({raw} IS NULL OR {raw} IN ({vals}))"
 
 
-def _in_years(value: str, dialect: Dialect) -> str:
-    return f"CASE WHEN year({value}) BETWEEN 1 AND 9999 THEN {value} END"
+_TS_MIN = "0001-01-01 00:00:00"
+_TS_MAX = "9999-12-31 23:59:59.999999"
+_ISO_FAST = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}$"
+_BOOL_RE = "^(?i)(true|false|t|f|yes|no|y|n|1|0)$"
+_FLOAT_RE = "^(?i)([+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?|nan|[+-]?infinity)$"
+
+
+@dataclass(frozen=True)
+class _Cast:
+    """How one type casts: the shape the (trimmed) text must have, the conversion of text of that
+    shape (NULL when it still does not fit, e.g. overflow or 2024-02-30), and an optional range check
+    on the converted value."""
+
+    shape: str
+    convert: Callable[[str], str]
+    in_range: Callable[[str], str] | None = None
 
 
 def _parse_with_pattern(t: str, pattern: str, ct: ColumnType, dialect: Dialect) -> str:
     p = _compile_pattern(pattern)
-    guard = _rlike(t, p.regex, dialect)
     if dialect == "spark":
         parsed = f"to_timestamp({t}, {literal(pattern, dialect)})"
     else:
@@ -229,11 +242,13 @@ def _parse_with_pattern(t: str, pattern: str, ct: ColumnType, dialect: Dialect) 
         parsed = f"try_strptime({src}, {literal(p.strftime, dialect)})"
         if p.has_offset:
             parsed = f"timezone('UTC', {parsed})"
-    value = f"CAST({parsed} AS {sql_type(ct, dialect)})"
-    return f"CASE WHEN {guard} THEN {_in_years(value, dialect)} END"
+    return f"CAST({parsed} AS {sql_type(ct, dialect)})"
 
 
 def _parse_iso(t: str, ct: ColumnType, dialect: Dialect) -> str:
+    """ISO 8601 text (ISO_TIMESTAMP_REGEX) as a UTC timestamp: offsets applied, fraction truncated to
+    microseconds. The plain ``yyyy-MM-dd HH:mm:ss`` form takes a fast path."""
+
     def g(i: int) -> str:
         return _extract(t, ISO_TIMESTAMP_REGEX, i, dialect)
 
@@ -250,52 +265,73 @@ def _parse_iso(t: str, ct: ColumnType, dialect: Dialect) -> str:
         f"(CASE WHEN substr({off}, 1, 1) = '-' THEN -1 ELSE 1 END) * "
         f"(CAST(substr({off}, 2, 2) AS BIGINT) * 60 + CAST(substr({off}, 5, 2) AS BIGINT)) * 60000000 END)"
     )
-    ts = _from_micros(f"({_micros(base, dialect)} + {frac} - {offset_us})", dialect)
-    if ct.name == "date":
-        ts = f"CAST({ts} AS DATE)"
-    elif dialect == "spark":
-        ts = f"CAST({ts} AS TIMESTAMP_NTZ)"
-    return f"CASE WHEN {_rlike(t, ISO_TIMESTAMP_REGEX, dialect)} THEN {_in_years(ts, dialect)} END"
+    general = _from_micros(f"({_micros(base, dialect)} + {frac} - {offset_us})", dialect)
+    if dialect == "spark":
+        fast = f"to_timestamp(translate({t}, 'T', ' '), 'yyyy-MM-dd HH:mm:ss')"
+    else:
+        fast = f"try_strptime({t}, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S'])"
+    ts = f"CASE WHEN {_rlike(t, _ISO_FAST, dialect)} THEN {fast} ELSE {general} END"
+    return f"CAST({ts} AS {sql_type(ct, dialect)})"
+
+
+def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
+    """The cast of a column type; None for strings (kept exactly as read)."""
+    ct = column.column_type
+    if ct.name == "string":
+        return None
+    if ct.name == "boolean":
+        trues = ", ".join(f"'{v}'" for v in _TRUE)
+        return _Cast(_BOOL_RE, lambda t: f"(lower({t}) IN ({trues}))")
+    if ct.name in ("int", "bigint"):
+        return _Cast(_INT_RE, lambda t: _try_cast(t, ct, dialect))
+    if ct.name == "decimal":
+        return _Cast(_DECIMAL_RE, lambda t: _try_cast(t, ct, dialect))
+    if ct.name in ("float", "double"):
+        target = sql_type(ct, dialect)
+        limit = FLOAT_MAX if ct.name == "float" else "1.7976931348623157e308"
+
+        def number(t: str) -> str:
+            lt = f"lower({t})"
+            return (
+                f"CASE WHEN {lt} = 'nan' THEN CAST('NaN' AS {target}) "
+                f"WHEN {lt} IN ('infinity', '+infinity') THEN CAST('Infinity' AS {target}) "
+                f"WHEN {lt} = '-infinity' THEN CAST('-Infinity' AS {target}) "
+                f"WHEN abs(TRY_CAST({t} AS DOUBLE)) <= {limit} THEN {_try_cast(t, ct, dialect)} END"
+            )
+
+        return _Cast(_FLOAT_RE, number)
+    low, high = (("0001-01-01", "9999-12-31") if ct.name == "date" else (_TS_MIN, _TS_MAX))
+    typ = sql_type(ct, dialect)
+
+    def in_range(v: str) -> str:
+        return f"({v} BETWEEN CAST('{low}' AS {typ}) AND CAST('{high}' AS {typ}))"
+
+    if column.format or ct.name == "date":
+        pattern = column.format or "yyyy-MM-dd"
+        return _Cast(_compile_pattern(pattern).regex, lambda t: _parse_with_pattern(t, pattern, ct, dialect), in_range)
+    return _Cast(ISO_TIMESTAMP_REGEX, lambda t: _parse_iso(t, ct, dialect), in_range)
+
+
+def _converted(rule: _Cast, raw: str, dialect: Dialect) -> str:
+    """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
+    runs for text that needs it); NULL when neither has the shape."""
+    t = _trim(raw, dialect)
+    return (f"CASE WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "
+            f"WHEN {_rlike(t, rule.shape, dialect)} THEN {rule.convert(t)} END")
 
 
 def cast_sql(column: Column, raw: str, dialect: Dialect, *, null_values: Sequence[str] = ()) -> str:
     """The typed value of ``column`` from the raw text expression ``raw``: NULL when the raw value is
-    NULL-like (``null_values``) or does not cast (section 2 of docs/semantics.md)."""
-    ct = column.column_type
+    NULL-like (``null_values``) or does not cast (section 2 of docs/semantics.md). One expression;
+    ``validation_sql`` computes the same in layers so nothing is evaluated twice."""
     isnull = null_sql(raw, null_values, dialect)
-    if ct.name == "string":
+    rule = _cast_rule(column, dialect)
+    if rule is None:
         return f"CASE WHEN {isnull} THEN NULL ELSE {raw} END"
-    t = _trim(raw, dialect)
-    if ct.name == "boolean":
-        lt = f"lower({t})"
-        trues = ", ".join(f"'{v}'" for v in _TRUE)
-        falses = ", ".join(f"'{v}'" for v in _FALSE)
-        body = f"CASE WHEN {lt} IN ({trues}) THEN TRUE WHEN {lt} IN ({falses}) THEN FALSE END"
-    elif ct.name in ("int", "bigint"):
-        body = f"CASE WHEN {_rlike(t, _INT_RE, dialect)} THEN {_try_cast(t, ct, dialect)} END"
-    elif ct.name in ("float", "double"):
-        lt = f"lower({t})"
-        target = sql_type(ct, dialect)
-        finite = f"abs(TRY_CAST({t} AS DOUBLE))"
-        limit = FLOAT_MAX if ct.name == "float" else "1.7976931348623157e308"
-        body = (
-            f"CASE WHEN {lt} = 'nan' THEN CAST('NaN' AS {target}) "
-            f"WHEN {lt} IN ('infinity', '+infinity') THEN CAST('Infinity' AS {target}) "
-            f"WHEN {lt} = '-infinity' THEN CAST('-Infinity' AS {target}) "
-            f"WHEN {_rlike(t, _NUMBER_RE, dialect)} AND {finite} <= {limit} THEN {_try_cast(t, ct, dialect)} END"
-        )
-    elif ct.name == "decimal":
-        body = f"CASE WHEN {_rlike(t, _DECIMAL_RE, dialect)} THEN {_try_cast(t, ct, dialect)} END"
-    elif ct.name in ("date", "timestamp"):
-        if column.format:
-            body = _parse_with_pattern(t, column.format, ct, dialect)
-        elif ct.name == "date":
-            body = _parse_with_pattern(t, "yyyy-MM-dd", ct, dialect)
-        else:
-            body = _parse_iso(t, ct, dialect)
-    else:  # pragma: no cover - parse_type admits nothing else
-        raise SpecError(f"unknown type {ct}")
-    return f"CASE WHEN {isnull} THEN NULL ELSE {body} END"
+    value = _converted(rule, raw, dialect)
+    if rule.in_range is not None:
+        value = f"CASE WHEN {rule.in_range(value)} THEN {value} END"
+    return f"CASE WHEN {isnull} THEN NULL ELSE {value} END"
 
 
 # ----------------------------------------------------------------------------- rules per column
@@ -376,7 +412,8 @@ def _rules(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozens
 
 def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[str], missing: frozenset[str],
            typed: frozenset[str], extra: Iterable[str], raw_text: bool = False) -> str:
-    """SELECT typed values under target names and the __n/__c flags from the raw relation."""
+    """Layer 1 over the raw relation: __n{i} (the value is NULL-like), __p{i} (the converted value,
+    before any range check) or, for strings and typed columns, the value under its target name."""
     items: list[str] = []
     for i, col in enumerate(spec.columns):
         src = col.source_name
@@ -390,12 +427,12 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
             items += [f"{raw} AS {name}", f"({raw} IS NULL) AS __n{i}", f"FALSE AS __c{i}"]
             continue
         isnull = null_sql(raw, null_values, dialect)
-        items.append(f"{cast_sql(col, raw, dialect, null_values=null_values)} AS {name}")
-        items.append(f"{isnull} AS __n{i}")
-        if col.type != "string":
-            # NOT NULL-like and still NULL after the cast: the cast failed. Evaluated over the outer
-            # relation, where the name is the typed value.
-            items.append(f"(NOT {isnull}) AS __nn{i}")
+        rule = _cast_rule(col, dialect)
+        if rule is None:
+            items += [f"CASE WHEN {isnull} THEN NULL ELSE {raw} END AS {name}", f"{isnull} AS __n{i}"]
+        else:
+            items += [f"CASE WHEN {isnull} THEN NULL ELSE {_converted(rule, raw, dialect)} END AS __p{i}",
+                      f"{isnull} AS __n{i}"]
     items += [f"__src.{_ident(e, dialect)}" for e in extra]
     if raw_text:
         text_type = "STRING" if dialect == "spark" else "VARCHAR"
@@ -406,11 +443,21 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
 
 
 def _flags(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str]) -> str:
-    """Adds the __c flags (cast failed) on top of _inner."""
+    """Layer 2: the typed value under the target name (range-checked) and __c{i} (the cast failed)."""
     out = []
     for i, col in enumerate(spec.columns):
-        if col.source_name not in missing and col.source_name not in typed and col.type != "string":
-            out.append(f"(__nn{i} AND {_ident(col.name, dialect)} IS NULL) AS __c{i}")
+        if col.source_name in missing or col.source_name in typed:
+            continue
+        rule = _cast_rule(col, dialect)
+        if rule is None:
+            continue
+        name = _ident(col.name, dialect)
+        p = f"__p{i}"
+        if rule.in_range is None:
+            out += [f"{p} AS {name}", f"(NOT __n{i} AND {p} IS NULL) AS __c{i}"]
+        else:
+            ok = rule.in_range(p)
+            out += [f"CASE WHEN {ok} THEN {p} END AS {name}", f"(NOT __n{i} AND NOT coalesce({ok}, FALSE)) AS __c{i}"]
     return ", ".join(out)
 
 
@@ -508,12 +555,14 @@ def to_duckdb(spark_sql: str) -> str:
     return tree.sql(dialect="duckdb")
 
 
-def derive_sql(spec: Spec, relation: str, dialect: Dialect) -> str:
-    """SELECT adding the derived columns in spec order (each sees the ones before it)."""
+def derive_sql(spec: Spec, relation: str, dialect: Dialect, *, guard: str | None = None) -> str:
+    """SELECT adding the derived columns in spec order (each sees the ones before it). With ``guard``
+    (a boolean column), derived values are only computed where it is TRUE (NULL elsewhere)."""
     sql = f"SELECT * FROM {relation}"
     for name, expr in spec.derive.items():
         e = expr if dialect == "spark" else to_duckdb(expr)
-        sql = f"SELECT *, ({e}) AS {_ident(name, dialect)} FROM ({sql}) AS __d"
+        value = f"CASE WHEN {guard} THEN ({e}) END" if guard else f"({e})"
+        sql = f"SELECT *, {value} AS {_ident(name, dialect)} FROM ({sql}) AS __d"
     return sql
 
 

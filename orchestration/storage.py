@@ -329,6 +329,7 @@ def _rmdir_quiet(p: Path) -> None:
 
 # ------------------------------------------------------------------------------------------------ S3
 
+_PAGE_SIZE = 1000
 _RETRYABLE_CODES = frozenset({
     "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "RequestTimeTooSkewed",
     "InternalError", "ServiceUnavailable", "503", "500", "502", "504", "RequestLimitExceeded",
@@ -359,7 +360,7 @@ class _S3Writer:
     def __init__(self, storage: S3Storage, uri: str) -> None:
         self._storage = storage
         self._uri = uri
-        self._spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+        self._spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
         self._closed = False
 
     def write(self, data: Any) -> int:
@@ -460,7 +461,7 @@ class S3Storage(Storage):
         out: list[ObjectInfo] = []
         try:
             pages = self._s3.get_paginator("list_objects_v2").paginate(
-                Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": 1000}
+                Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": _PAGE_SIZE}
             )
             for page in pages:
                 for item in page.get("Contents", ()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -14,6 +15,7 @@ from orchestration.spec.uris import join_uri
 
 from .chunks import ObjectLayout
 from .pipeline import Pipeline
+from .threads import BackgroundWriter, prefetch
 from .writer import PartitionedWriter, WriterSettings
 
 if TYPE_CHECKING:
@@ -28,8 +30,9 @@ log = logging.getLogger("lockgate.engine")
 class Settings:
     """Engine sizes, overridable through the environment for tuning and tests."""
 
-    block_bytes = int(os.environ.get("LOCKGATE_BLOCK_BYTES", 32 * 1024 * 1024))
+    block_bytes = int(os.environ.get("LOCKGATE_BLOCK_BYTES", 16 * 1024 * 1024))
     rows_per_chunk = int(os.environ.get("LOCKGATE_ROWS_PER_CHUNK", 256 * 1024))
+    threads = os.environ.get("LOCKGATE_ENGINE_THREADS", "1") != "0"
 
 
 def unit_name(kind: str, index: int) -> str:
@@ -96,10 +99,15 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
         out = PartitionedWriter(storage, paths.staging_data, unit, list(spec.target.partition_by), ws)
     result = BatchResult(run_id=manifest.run_id, engine="lambda", unit=unit, **{"import": manifest.import_})
     dedupe_acc = None
+
+    def _route(table: Any) -> None:
+        out.write(table)
+
     if inline_dedupe:
         from .dedupe import Accumulator
 
         dedupe_acc = Accumulator(pipe.con, spec)
+    sink = BackgroundWriter(_route) if Settings.threads else None
     try:
         for obj_index in batch.objects:
             obj = manifest.objects[obj_index]
@@ -107,7 +115,8 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
             reader = open_reader(spec, storage, obj.uri)
             layout: ObjectLayout = reader.layout
             rows_before = result.rows_in
-            for chunk in reader.chunks():
+            chunks = prefetch(reader.chunks()) if Settings.threads else reader.chunks()
+            for chunk in chunks:
                 step = pipe.apply(chunk, layout, obj.uri)
                 result.rows_in += step.rows_in
                 result.rows_rejected += step.rows_rejected
@@ -117,21 +126,28 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
                 if step.valid.num_rows == 0:
                     continue
                 if shuffle:
-                    out.write(_with_bucket(pipe, step.valid, manifest.dedupe_buckets))
+                    valid = _with_bucket(pipe, step.valid, manifest.dedupe_buckets)
+                    sink.submit(valid) if sink else out.write(valid)
                 elif dedupe_acc is not None:
                     dedupe_acc.add(step.valid)
                 else:
-                    out.write(step.valid)
+                    sink.submit(step.valid) if sink else out.write(step.valid)
             if layout.extra:
                 result.extra_columns[obj.uri] = list(layout.extra)
             if result.rows_in == rows_before:
                 log.warning("%s contributed no rows (empty or header-only)", obj.uri)
+        if sink is not None:
+            sink.close()
+            sink = None
         if dedupe_acc is not None:
             for table in dedupe_acc.result():
                 out.write(table)
         out.close()
         quarantine.close()
     except BaseException:
+        if sink is not None:
+            with contextlib.suppress(BaseException):
+                sink.close()
         out.abort()
         quarantine.abort()
         raise

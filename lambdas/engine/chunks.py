@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["Chunk", "Reject", "ObjectLayout"]
+__all__ = ["Chunk", "Reject", "ObjectLayout", "int_range"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +41,11 @@ class ObjectLayout:
     """Source columns whose values already have the target type (Parquet)."""
     extra: list[str] = field(default_factory=list)
     """Columns of the object the spec does not use (ignored, reported)."""
+
+
+def int_range(start: int, n: int) -> pa.Array:
+    """int64 values start..start+n-1 (built from a buffer: no per-value Python objects)."""
+    import numpy as np
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(np.arange(start, start + n, dtype=np.int64))])

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from orchestration.errors import DataError
 
-from .chunks import Chunk, ObjectLayout, Reject
+from .chunks import Chunk, ObjectLayout, Reject, int_range
 
 if TYPE_CHECKING:
 
@@ -237,7 +237,7 @@ class CsvReader:
         if not include:
             table = table.select([])
         table = table.rename_columns(present)
-        records = pa.array(range(line, line + table.num_rows), pa.int64())
+        records = int_range(line, table.num_rows)
         return Chunk(table.append_column("_record", records))
 
     def _parse_python(self, block: bytes, offset: int, line: int, arrow_error: str | None) -> Chunk:

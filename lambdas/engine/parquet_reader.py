@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestration.errors import DataError
 
-from .chunks import Chunk, ObjectLayout
+from .chunks import Chunk, ObjectLayout, int_range
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -94,7 +94,7 @@ class ParquetReader:
                     else:
                         arrays.append(_as_text(col))
                 n = batch.num_rows
-                arrays.append(pa.array(range(row, row + n), pa.int64()))
+                arrays.append(int_range(row, n))
                 row += n
                 yield Chunk(pa.table(arrays, names=[*present, "_record"]))
         except (OSError, pa.ArrowException) as e:

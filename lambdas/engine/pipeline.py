@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["Pipeline", "StepResult", "connect", "ingested_at"]
 
 _SRC = "__lg_src"
-_VALID = "__lg_valid"
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -42,6 +41,12 @@ def connect() -> duckdb.DuckDBPyConnection:
 
     con = duckdb.connect(config={"threads": os.cpu_count() or 1, "preserve_insertion_order": True})
     con.execute("SET TimeZone = 'UTC'")
+    # Give memory back instead of caching it: peak RSS should follow the block size, not the input.
+    con.execute("SET allocator_flush_threshold = '16MB'")
+    con.execute("SET allocator_bulk_deallocation_flush_threshold = '64MB'")
+    lambda_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+    if lambda_mb:
+        con.execute(f"SET memory_limit = '{max(int(lambda_mb) // 2, 128)}MB'")
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/lockgate-duckdb'")
     # sqlglot writes lambdas as `x -> ...`, which DuckDB >= 1.3 only accepts when asked.
     with contextlib.suppress(duckdb.Error):
@@ -78,32 +83,38 @@ class Pipeline:
         self.run_id = manifest.run_id
         self.ingested_at = ingested_at(manifest)
         self.sources = list(dict.fromkeys(c.source_name for c in spec.columns))
-        self._sql: dict[tuple[frozenset[str], frozenset[str]], tuple[str, str]] = {}
+        self._compiled: dict[tuple[frozenset[str], frozenset[str], str], tuple[str, str]] = {}
 
     # --------------------------------------------------------------------- SQL, compiled once
 
-    def _validation(self, layout: ObjectLayout) -> tuple[str, str]:
-        key = (frozenset(layout.missing), frozenset(layout.typed))
-        found = self._sql.get(key)
-        if found is None:
-            kw: dict[str, Any] = {"null_values": self.null_values, "missing": key[0], "typed": key[1]}
-            found = (
-                semantics.validation_sql(self.spec, "duckdb", _SRC, **kw),
-                semantics.errors_sql(self.spec, "duckdb", _SRC, **kw),
-            )
-            self._sql[key] = found
-        return found
-
-    @cached_property
-    def transform_sql(self) -> str | None:
-        """Derive and filter over the valid rows, or None when the spec has neither."""
-        if not self.spec.derive and self.spec.filter is None:
-            return None
-        sql = semantics.derive_sql(self.spec, _VALID, "duckdb")
-        cond = semantics.filter_sql(self.spec, "duckdb")
-        if cond:
-            sql = f"SELECT * FROM ({sql}) AS __t WHERE {cond}"
-        return sql
+    def _sql(self, layout: ObjectLayout, uri: str) -> tuple[str, str]:
+        """(main, errors) SQL for one object. ``main`` gives every row its typed target columns,
+        derived columns, metadata, ``_ok`` (passes every rule) and ``_keep`` (valid and kept by the
+        filter) in one pass; ``errors`` gives quarantine rows for the rows that are not ok."""
+        key = (frozenset(layout.missing), frozenset(layout.typed), uri)
+        found = self._compiled.get(key)
+        if found is not None:
+            return found
+        spec = self.spec
+        kw: dict[str, Any] = {"null_values": self.null_values, "missing": key[0], "typed": key[1]}
+        src = f"(SELECT *, {semantics.literal(uri, 'duckdb')} AS _source_file FROM {_SRC})"
+        checked = semantics.validation_sql(spec, "duckdb", src, **kw)
+        derived = semantics.derive_sql(spec, f"({checked})", "duckdb", guard="_ok")
+        cond = semantics.filter_sql(spec, "duckdb")
+        keep = f"(_ok AND {cond})" if cond else "_ok"
+        cols = [semantics.quote_ident(c) for c in spec.output_columns]
+        stamp = self.ingested_at.isoformat(sep=" ")
+        main = (
+            f"SELECT {', '.join(cols)}, _source_file, _record, "
+            f"{semantics.literal(self.run_id, 'duckdb')} AS _run_id, TIMESTAMP '{stamp}' AS _ingested_at, "
+            f"_ok, CASE WHEN _ok THEN coalesce({keep}, FALSE) ELSE FALSE END AS _keep FROM ({derived}) AS __m"
+        )
+        errors = (f"SELECT *, {semantics.literal(self.run_id, 'duckdb')} AS _run_id "
+                  f"FROM ({semantics.errors_sql(spec, 'duckdb', src, **kw)}) AS __q")
+        if len(self._compiled) > 64:
+            self._compiled.clear()
+        self._compiled[key] = (main, errors)
+        return main, errors
 
     @cached_property
     def hook(self) -> Callable[[pa.Table], pa.Table] | None:
@@ -128,68 +139,42 @@ class Pipeline:
 
     # ------------------------------------------------------------------------------- steps
 
+    def _query(self, sql: str, table: pa.Table) -> pa.Table:
+        self.con.register(_SRC, table)
+        try:
+            return self.con.sql(sql).to_arrow_table()
+        finally:
+            self.con.unregister(_SRC)
+
     def apply(self, chunk: Chunk, layout: ObjectLayout, uri: str) -> StepResult:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         table = chunk.table
         n = table.num_rows
-        table = table.append_column("_source_file", pa.repeat(pa.scalar(uri, pa.string()), n))
-        validate, errors = self._validation(layout)
-        con = self.con
-        con.register(_SRC, table)
-        try:
-            checked = con.sql(validate).to_arrow_table()
-        finally:
-            con.unregister(_SRC)
-        ok = checked.column("_ok")
-        bad = n - pc.sum(pc.cast(ok, pa.int64())).as_py() if n else 0
+        main, errors = self._sql(layout, uri)
+        out = self._query(main, table)
+        ok, keep = out.column("_ok"), out.column("_keep")
+        n_ok = pc.sum(ok).as_py() or 0 if n else 0
+        n_keep = pc.sum(keep).as_py() or 0 if n else 0
         quarantine: list[pa.Table] = []
-        if bad:
-            bad_records = pc.filter(checked.column("_record"), pc.invert(ok))
-            bad_src = table.filter(pc.is_in(table.column("_record"), value_set=bad_records.combine_chunks()))
-            con.register(_SRC, bad_src)
-            try:
-                q = con.sql(errors).to_arrow_table()
-            finally:
-                con.unregister(_SRC)
-            quarantine.append(self._quarantine_rows(q))
-            checked = checked.filter(ok)
-        valid = checked.drop_columns(["_ok"])
+        if n_ok < n:
+            bad_records = pc.filter(out.column("_record"), pc.invert(ok)).combine_chunks()
+            bad_src = table.filter(pc.is_in(table.column("_record"), value_set=bad_records))
+            quarantine.append(self._quarantine_rows(self._query(errors, bad_src)))
         if chunk.rejects:
             quarantine.append(self._reject_rows(chunk.rejects, uri))
-        before = valid.num_rows
-        valid = self._transform(valid)
-        rows_in = n + len(chunk.rejects)
-        rejected = bad + len(chunk.rejects)
-        q_table = pa.concat_tables(quarantine) if quarantine else None
-        return StepResult(valid, q_table, rows_in, rejected, before - valid.num_rows)
-
-    def _transform(self, valid: pa.Table) -> pa.Table:
-        import pyarrow as pa
-
-        sql = self.transform_sql
-        if sql is not None and valid.num_rows:
-            self.con.register(_VALID, valid)
-            try:
-                valid = self.con.sql(sql).to_arrow_table()
-            finally:
-                self.con.unregister(_VALID)
-        elif sql is not None:
-            valid = self._empty_transformed(valid)
-        n = valid.num_rows
-        valid = valid.append_column("_run_id", pa.repeat(pa.scalar(self.run_id, pa.string()), n))
-        valid = valid.append_column("_ingested_at", pa.repeat(pa.scalar(self.ingested_at, pa.timestamp("us")), n))
+        if n_keep < n:
+            out = out.filter(keep)
+        valid = out.drop_columns(["_ok", "_keep"])
+        hooked = 0
         if self.hook is not None:
+            before = valid.num_rows
             valid = self._run_hook(valid)
-        return valid
-
-    def _empty_transformed(self, valid: pa.Table) -> pa.Table:
-        self.con.register(_VALID, valid)
-        try:
-            return self.con.sql(self.transform_sql or "").to_arrow_table()
-        finally:
-            self.con.unregister(_VALID)
+            hooked = before - valid.num_rows
+        q_table = pa.concat_tables(quarantine) if quarantine else None
+        return StepResult(valid, q_table, n + len(chunk.rejects), (n - n_ok) + len(chunk.rejects),
+                          (n_ok - n_keep) + hooked)
 
     def _run_hook(self, table: pa.Table) -> pa.Table:
         import pyarrow as pa
@@ -211,10 +196,6 @@ class Pipeline:
         return out.select([c for c in out.column_names if c not in meta] + meta)
 
     def _quarantine_rows(self, q: pa.Table) -> pa.Table:
-        import pyarrow as pa
-
-        n = q.num_rows
-        q = q.append_column("_run_id", pa.repeat(pa.scalar(self.run_id, pa.string()), n))
         return q.select([f.name for f in self.quarantine_schema]).cast(self.quarantine_schema)
 
     def _reject_rows(self, rejects: list[Reject], uri: str) -> pa.Table:

@@ -59,9 +59,9 @@ class WriterSettings:
     compression: str = "snappy"
     target_file_bytes: int = int(os.environ.get("LOCKGATE_TARGET_FILE_BYTES", 128 * 1024 * 1024))
     max_file_rows: int = int(os.environ.get("LOCKGATE_MAX_FILE_ROWS", 10_000_000))
-    row_group_rows: int = 256 * 1024
-    max_open: int = 32
-    max_buffered_bytes: int = 128 * 1024 * 1024
+    row_group_rows: int = 128 * 1024
+    max_open: int = 128
+    max_buffered_bytes: int = int(os.environ.get("LOCKGATE_WRITER_BUFFER_BYTES", 48 * 1024 * 1024))
 
 
 @dataclass
@@ -169,7 +169,7 @@ class PartitionedWriter:
         assert self.schema is not None
         writer = pq.ParquetWriter(sink, self.schema, compression=self.settings.compression,
                                   coerce_timestamps="us", allow_truncated_timestamps=True,
-                                  write_statistics=True)
+                                  write_statistics=True, use_dictionary=_dictionary_columns(self.schema))
         handle = self._open[part.dir] = _Open(writer, sink, uri)
         return handle
 
@@ -193,6 +193,16 @@ class PartitionedWriter:
             if abort:
                 abort()
         self._open.clear()
+
+
+def _dictionary_columns(schema: pa.Schema) -> list[str]:
+    """Dictionary-encode text, boolean and date columns only: numbers and timestamps are mostly
+    distinct, where trying a dictionary first costs as much as the rest of the write."""
+    import pyarrow as pa
+
+    t = pa.types
+    return [f.name for f in schema
+            if t.is_string(f.type) or t.is_large_string(f.type) or t.is_boolean(f.type) or t.is_date(f.type)]
 
 
 def _split(table: pa.Table, columns: list[str], names: list[str]) -> list[tuple[str, pa.Table]]:
