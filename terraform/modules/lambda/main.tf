@@ -42,7 +42,10 @@ locals {
   source_objects  = "${local.source_arn}/${var.source_location.prefix}*"
   runs_objects    = "${local.control_arn}/${local.runs_prefix}*"
   results_objects = "${local.control_arn}/${local.runs_prefix}*/results/*"
-  commit_object   = "${local.control_arn}/${local.runs_prefix}*/commit.json"
+  commit_objects = [
+    "${local.control_arn}/${local.runs_prefix}*/commit.json",
+    "${local.control_arn}/${local.runs_prefix}*/commit-intent.json", # resumable publish (lambdas/commit/intent.py)
+  ]
   staging_objects = "${local.control_arn}/${local.staging_prefix}*"
   target_objects  = "${local.target_arn}/${var.target.prefix}*"
   quarantine_objs = "${local.quarantine_arn}/${local.quarantine_prefix}*"
@@ -90,7 +93,7 @@ locals {
       ]
       statements = [
         { sid = "ReadRunRecords", actions = ["s3:GetObject"], resources = [local.spec_object, local.runs_objects] },
-        { sid = "WriteCommitRecord", actions = ["s3:PutObject"], resources = [local.commit_object] },
+        { sid = "WriteCommitRecords", actions = ["s3:PutObject"], resources = local.commit_objects },
         { sid = "MoveStaging", actions = ["s3:GetObject", "s3:DeleteObject"], resources = [local.staging_objects] },
         { sid = "PublishTarget", actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], resources = [local.target_objects] },
         {
