@@ -27,4 +27,4 @@ def get_catalog() -> CatalogPort:
     """The catalog of this environment (``crawlers.catalog.get_catalog``)."""
     from crawlers.catalog import get_catalog as shared
 
-    return shared()  # type: ignore[return-value]
+    return shared()
