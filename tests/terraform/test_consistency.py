@@ -117,6 +117,21 @@ def _allow_actions() -> list[tuple[str, str]]:
     return found
 
 
+# The only wildcard actions in terraform/: the TLS-only Deny statements on buckets and the key
+# policy's administrator statement (a key policy's "kms:*" on "*" means this key, for the account).
+ALLOWED_WILDCARD_ACTIONS = {("storage/main.tf", "s3:*"): 2, ("storage/main.tf", "kms:*"): 1}
+
+
+def test_wildcard_actions_appear_only_where_expected() -> None:
+    """A text scan, so actions built with concat() or jsonencode() are covered too."""
+    found: dict[tuple[str, str], int] = {}
+    for tf in sorted(h.TERRAFORM.rglob("*.tf")):
+        rel = str(tf.relative_to(h.MODULES)) if h.MODULES in tf.parents else str(tf.relative_to(h.TERRAFORM))
+        for action in re.findall(r'"([a-z0-9-]+:[A-Za-z0-9]*\*[A-Za-z0-9*]*)"', tf.read_text()):
+            found[(rel, action)] = found.get((rel, action), 0) + 1
+    assert found == ALLOWED_WILDCARD_ACTIONS, f"unexpected wildcard IAM actions: {found}"
+
+
 def test_no_iam_allow_statement_uses_wildcard_actions() -> None:
     actions = _allow_actions()
     assert len(actions) > 30, f"found only {len(actions)} allowed actions; is the HCL still parsed?"

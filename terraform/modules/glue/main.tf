@@ -294,20 +294,31 @@ data "aws_iam_policy_document" "crawler" {
 
   statement {
     sid = "CatalogTable"
-    actions = [
-      "glue:GetDatabase",
-      "glue:GetTable",
-      "glue:GetTables",
-      "glue:CreateTable",
-      "glue:UpdateTable",
-      "glue:GetPartition",
-      "glue:GetPartitions",
-      "glue:BatchGetPartition",
-      "glue:CreatePartition",
-      "glue:BatchCreatePartition",
-      "glue:UpdatePartition",
-      "glue:BatchUpdatePartition",
-    ]
+    actions = concat(
+      [
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetTables",
+        "glue:CreateTable",
+        "glue:UpdateTable",
+        "glue:GetPartition",
+        "glue:GetPartitions",
+        "glue:BatchGetPartition",
+        "glue:CreatePartition",
+        "glue:BatchCreatePartition",
+        "glue:UpdatePartition",
+        "glue:BatchUpdatePartition",
+        # "CreatePartitionIndex": true in the crawler configuration
+        "glue:CreatePartitionIndex",
+        "glue:GetPartitionIndexes",
+      ],
+      # Only a crawler told to delete vanished tables and partitions may delete them.
+      each.value.schema_change_policy.delete_behavior == "DELETE_FROM_DATABASE" ? [
+        "glue:DeleteTable",
+        "glue:DeletePartition",
+        "glue:BatchDeletePartition",
+      ] : [],
+    )
     resources = [
       "${local.glue_arn}:catalog",
       "${local.glue_arn}:database/${each.value.database}",
