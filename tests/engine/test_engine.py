@@ -1,0 +1,260 @@
+"""process_batch and dedupe_bucket end to end, on the local lake and on S3 (moto)."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from lambdas.engine import dedupe_bucket, process_batch
+from orchestration.contracts import BatchResult
+from orchestration.errors import LockgateError
+from orchestration.storage import Storage
+
+from .conftest import CONTROL, make_manifest, make_spec, parquet_bytes, read_parquet, rows
+
+HEADER = "OrderID,customer_id,amount,currency,status,ordered_at\n"
+
+
+def put(storage: Storage, files: dict[str, bytes]) -> list[str]:
+    uris = []
+    for name, data in files.items():
+        uri = f"s3://raw/orders/{name}"
+        storage.write_bytes(uri, data)
+        uris.append(uri)
+    return uris
+
+
+def run(storage: Storage, spec: Any, files: dict[str, bytes], **kw: Any) -> tuple[BatchResult, Any, Any]:
+    uris = put(storage, files)
+    m = make_manifest(spec, storage, uris, **kw)
+    result = process_batch(spec, m, 0, storage)
+    return result, read_parquet(storage, m.paths.staging_data), read_parquet(storage, "s3://lake/_quarantine/orders/")
+
+
+def accounted(r: BatchResult) -> bool:
+    return r.rows_in == r.rows_written + r.rows_rejected + r.rows_filtered + r.rows_deduplicated
+
+
+def test_csv_run_writes_partitioned_staging_and_quarantine(storage: Storage) -> None:
+    csv = (HEADER
+           + "1,10,12.505,EUR,paid,2024-01-01 10:00:00\n"
+           + "2,11,-1,XXX,paid,2024-01-01 11:00:00\n"      # check and allowed fail
+           + "3,12,5,USD,test,2024-01-02 09:00:00\n"       # filtered
+           + "4,13,7,GBP,new,2024-01-02 10:30:00\n"
+           + "x,14,abc,EUR,new,2024-02-30 10:00:00\n"      # three casts fail
+           + ",15,1,EUR,new,2024-01-03 00:00:00\n"         # not_null
+           + "6,16,2,EUR\n")                                # wrong field count
+    spec = make_spec()
+    r, out, q = run(storage, spec, {"a.csv.gz": gzip.compress(csv.encode())})
+    assert (r.rows_in, r.rows_written, r.rows_rejected, r.rows_filtered) == (7, 2, 4, 1) and accounted(r)
+    assert r.partitions == ["order_date=2024-01-01", "order_date=2024-01-02"]
+    assert all(f.startswith(CONTROL + "staging/orders/run-1/data/order_date=") for f in r.files_written)
+    assert [f.rsplit("/", 1)[1] for f in r.files_written] == ["batch-00000-00000.parquet"] * 2
+    assert rows(out, "order_id", "amount", "currency", "_record", "order_date") == [
+        (1, Decimal("12.51"), "EUR", 2, "2024-01-01"), (4, Decimal("7.00"), "GBP", 5, "2024-01-02")]
+    first = out.filter(pa.compute.equal(out.column("order_id"), 1)).to_pylist()[0]
+    assert first["_source_file"] == "s3://raw/orders/a.csv.gz" and first["_run_id"] == "run-1"
+    assert first["_ingested_at"] == datetime(2024, 3, 1, 6, 30) and first["ordered_at"] == datetime(2024, 1, 1, 10)
+    assert out.schema.field("_record").type == pa.int64() and out.schema.field("_ingested_at").type == pa.timestamp("us")
+    assert out.column_names[:7] == ["order_id", "customer_id", "amount", "currency", "status", "ordered_at", "_source_file"]
+    assert rows(q, "_record", "OrderID", "amount", "_errors") == [
+        (3, "2", "-1", ["check:amount >= 0", "allowed:currency"]),
+        (6, "x", "abc", ["cast:order_id", "cast:amount", "cast:ordered_at"]),
+        (7, "", "1", ["not_null:order_id"]),  # the original text, as read
+        (8, "6", "2", ["parse:field count 4, expected 6"]),
+    ]
+    assert set(q.column("_run_id").to_pylist()) == {"run-1"}
+    saved = storage.read_json(f"{CONTROL}runs/orders/run-1/results/batch-00000.json")
+    assert BatchResult.model_validate(saved) == r
+
+
+def _records() -> list[dict[str, Any]]:
+    return [
+        {"OrderID": 1, "customer_id": 10, "amount": "1.50", "currency": "EUR", "status": "paid", "ordered_at": "2024-01-01 10:00:00"},
+        {"OrderID": 2, "customer_id": 11, "amount": "-3", "currency": "EUR", "status": "paid", "ordered_at": "2024-01-01 11:00:00"},
+        {"OrderID": 3, "customer_id": 12, "amount": "2.25", "currency": "USD", "status": "test", "ordered_at": "2024-01-02 10:00:00"},
+        {"OrderID": 4, "customer_id": None, "amount": "9", "currency": "GBP", "status": "new", "ordered_at": "2024-01-02 12:00:00"},
+        {"OrderID": 5, "customer_id": 14, "amount": "0.005", "currency": "USD", "status": "new", "ordered_at": "2024-01-03 08:00:00"},
+        {"OrderID": 6, "customer_id": 15, "amount": "7", "currency": "JPY", "status": "new", "ordered_at": "nope"},
+    ]
+
+
+def _csv(recs: list[dict[str, Any]], extra: str = "") -> bytes:
+    lines = [HEADER.strip()]
+    for rec in recs:
+        lines.append(",".join("" if v is None else str(v) for v in rec.values()))
+    return ("\n".join(lines) + "\n" + extra).encode()
+
+
+def _jsonl(recs: list[dict[str, Any]], extra: str = "") -> bytes:
+    out = []
+    for rec in recs:
+        r = dict(rec)
+        r["amount"] = json.loads(r["amount"]) if r["amount"] not in ("0.005",) else r["amount"]  # numbers and strings
+        out.append(json.dumps(r))
+    return ("\n".join(out) + "\n" + extra).encode()
+
+
+def _parquet(recs: list[dict[str, Any]]) -> bytes:
+    t = pa.table({
+        "OrderID": pa.array([r["OrderID"] for r in recs], pa.int64()),  # already bigint: taken as is
+        "customer_id": pa.array([r["customer_id"] for r in recs], pa.int32()),  # int32 for bigint: cast as text
+        "amount": pa.array([r["amount"] for r in recs], pa.string()),
+        "currency": pa.array([r["currency"] for r in recs]),
+        "status": pa.array([r["status"] for r in recs]),
+        "ordered_at": pa.array([r["ordered_at"] for r in recs]),
+        "unused": pa.array([1.5] * len(recs)),
+    })
+    return parquet_bytes(t)
+
+
+def test_csv_jsonl_parquet_runs_agree_and_add_up(storage: Storage) -> None:
+    """The same orders delivered as several CSV, JSON Lines and Parquet objects (plain, gzip, zstd,
+    bz2), with malformed rows: every run's counts add up and the valid rows are identical."""
+    import pyarrow as pa_
+    import pyarrow.parquet as pq  # noqa: F401 - registers the codecs
+
+    recs = _records()
+    zstd = pa_.Codec("zstd")
+    csv_files = {
+        "1.csv": _csv(recs[:3]),
+        "2.csv.gz": gzip.compress(_csv(recs[3:], extra="7,1,1,EUR\n")),   # wrong field count
+        "3.csv.zst": zstd.compress(_csv(recs[:1])).to_pybytes(),            # detected by magic bytes
+    }
+    jsonl_files = {
+        "1.jsonl": _jsonl(recs[:3], extra="\n[1, 2]\n"),                   # blank line, not an object
+        "2.jsonl.bz2": bz2.compress(_jsonl(recs[3:], extra="{broken\n")),
+        "3.jsonl": _jsonl(recs[:1]),
+    }
+    parquet_files = {"1.parquet": _parquet(recs[:3]), "2.parquet": _parquet(recs[3:]), "3.parquet": _parquet(recs[:1])}
+    outputs = {}
+    for fmt, files in (("csv", csv_files), ("jsonl", jsonl_files), ("parquet", parquet_files)):
+        source = {"uri": "s3://raw/orders/", "format": fmt, "compression": "auto"}
+        if fmt == "csv":
+            source["csv"] = {"null_values": [""]}
+        spec = make_spec(source=source)
+        uris = put(storage, {f"{fmt}/{k}": v for k, v in files.items()})
+        m = make_manifest(spec, storage, uris, run_id=f"run-{fmt}")
+        r = process_batch(spec, m, 0, storage)
+        assert accounted(r), r
+        out = read_parquet(storage, m.paths.staging_data)
+        outputs[fmt] = rows(out, "order_id", "customer_id", "amount", "currency", "status", "ordered_at", "order_date")
+        parse_errors = 1 if fmt == "csv" else (2 if fmt == "jsonl" else 0)
+        assert r.rows_in == 7 + parse_errors
+        assert (r.rows_written, r.rows_filtered, r.rows_rejected) == (3, 1, 3 + parse_errors), (fmt, r)
+        if fmt == "parquet":
+            assert r.extra_columns == {u: ["unused"] for u in uris}
+    assert outputs["csv"] == outputs["jsonl"] == outputs["parquet"]
+    assert sorted((o[0], o[2]) for o in outputs["csv"]) == [(1, Decimal("1.50")), (1, Decimal("1.50")), (5, Decimal("0.01"))]
+    q = read_parquet(storage, "s3://lake/_quarantine/orders/")
+    errors = sorted(tuple(e) for e in q.column("_errors").to_pylist())
+    assert errors.count(("parse:not a JSON object",)) == 2 and ("parse:field count 4, expected 6",) in errors
+    assert errors.count(("not_null:customer_id",)) == 3
+    assert errors.count(("allowed:currency", "cast:ordered_at")) == 3
+    assert errors.count(("check:amount >= 0",)) == 3
+
+
+DEDUPE = {"keys": ["customer_id"], "order_by": "amount DESC"}
+
+
+def _dedupe_files() -> dict[str, bytes]:
+    rows_ = []
+    for i in range(40):
+        cust = "" if i % 9 == 0 else str(i % 7)          # NULL keys group together
+        amount = "" if i % 11 == 0 else str((i * 37) % 13)  # NULL amounts sort last for DESC
+        day = 1 + i % 3
+        rows_.append(f"{i},{cust},{amount},EUR,paid,2024-01-0{day} 0{i % 10}:00:00")
+    files = {}
+    for f in range(4):
+        files[f"d{f}.csv"] = (HEADER + "\n".join(rows_[f::4]) + "\n").encode()
+    return files
+
+
+def test_dedupe_is_the_same_for_one_batch_or_many(storage: Storage) -> None:
+    spec = make_spec(dedupe=DEDUPE, filter=None,
+                     columns=[*make_spec().columns[:1],
+                              {"name": "customer_id", "type": "bigint"}, *make_spec().columns[2:]])
+    spec = make_spec(dedupe=DEDUPE, filter=None, columns=[c.model_dump() for c in spec.columns])
+    uris = put(storage, _dedupe_files())
+    one = make_manifest(spec, storage, uris, run_id="one")
+    r1 = process_batch(spec, one, 0, storage)
+    assert accounted(r1) and r1.rows_deduplicated > 0
+    many = make_manifest(spec, storage, uris, batches=[[0], [1], [2], [3]], buckets=3, run_id="many")
+    results = [process_batch(spec, many, i, storage) for i in range(4)]
+    assert all(r.rows_written == 0 and r.files_written == [] for r in results)
+    assert storage.list(many.paths.shuffle_bucket(0))
+    results += [dedupe_bucket(spec, many, b, storage) for b in range(3)]
+    total = {k: sum(getattr(r, k) for r in results) for k in ("rows_in", "rows_written", "rows_rejected",
+                                                             "rows_filtered", "rows_deduplicated")}
+    assert total == {k: getattr(r1, k) for k in total}
+    cols = ("order_id", "customer_id", "amount", "_source_file", "_record", "order_date")
+    a = rows(read_parquet(storage, one.paths.staging_data), *cols)
+    b = rows(read_parquet(storage, many.paths.staging_data), *cols)
+    assert a == b and len(a) == 8  # 7 customers + the NULL group
+    kept = {r[1]: r[2] for r in a}
+    assert kept[None] is not None and kept[1] == Decimal("11.00")  # highest amount wins, NULL last
+    assert storage.exists(many.paths.dedupe_result(2))
+
+
+def test_many_batches_need_dedupe_buckets(storage: Storage) -> None:
+    spec = make_spec(dedupe=DEDUPE)
+    uris = put(storage, _dedupe_files())
+    m = make_manifest(spec, storage, uris, batches=[[0, 1], [2, 3]], buckets=0)
+    with pytest.raises(LockgateError, match="dedupe_buckets"):
+        process_batch(spec, m, 0, storage)
+
+
+def test_retry_overwrites_instead_of_doubling(storage: Storage) -> None:
+    spec = make_spec()
+    uris = put(storage, {"a.csv": _csv(_records())})
+    m = make_manifest(spec, storage, uris)
+    first = process_batch(spec, m, 0, storage)
+    second = process_batch(spec, m, 0, storage)
+    assert first.files_written == second.files_written
+    assert read_parquet(storage, m.paths.staging_data).num_rows == first.rows_written == second.rows_written
+    assert [o.uri for o in storage.list(m.paths.staging_data)] == sorted(first.files_written)
+
+
+def test_arrow_hook_runs_after_the_filter(storage: Storage) -> None:
+    spec = make_spec(hooks={"arrow": "tests.engine.hooks:drop_eur"})
+    r, out, _ = run(storage, spec, {"a.csv": _csv(_records())})
+    assert set(out.column("currency").to_pylist()) == {"USD"} and "eur_dropped" in out.column_names
+    assert out.column_names[-5:-1] == ["_source_file", "_record", "_run_id", "_ingested_at"]  # then the partition
+    assert accounted(r) and r.rows_filtered == 2  # one by the filter, one by the hook
+
+
+def test_arrow_hook_may_not_add_rows(storage: Storage) -> None:
+    spec = make_spec(hooks={"arrow": "tests.engine.hooks:double"})
+    with pytest.raises(LockgateError, match="added rows"):
+        run(storage, spec, {"a.csv": _csv(_records())})
+
+
+def test_large_input_rolls_files_and_keeps_order(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lambdas.engine import batch, writer
+
+    monkeypatch.setattr(batch.Settings, "block_bytes", 4096)
+    monkeypatch.setattr(writer.WriterSettings, "__init__", _small_writer_settings)
+    lines = [f"{i},{i},{i % 100}.5,EUR,paid,2024-01-0{1 + i % 2} 10:00:00" for i in range(3000)]
+    r, out, _ = run(storage, make_spec(), {"big.csv": (HEADER + "\n".join(lines) + "\n").encode()})
+    assert r.rows_written == 3000 and accounted(r)
+    assert len(r.files_written) > 2 and all(f.endswith(".parquet") for f in r.files_written)
+    assert sorted(out.column("_record").to_pylist()) == list(range(2, 3002))
+    ids = dict(zip(out.column("order_id").to_pylist(), out.column("_record").to_pylist(), strict=True))
+    assert all(ids[i] == i + 2 for i in range(3000))
+
+
+def _small_writer_settings(self: Any, **kw: Any) -> None:
+    from dataclasses import fields
+
+    values = {f.name: f.default for f in fields(self)}
+    values.update(kw)
+    values.update(max_file_rows=1000, row_group_rows=300)
+    for k, v in values.items():
+        object.__setattr__(self, k, v)
