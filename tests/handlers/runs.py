@@ -55,17 +55,19 @@ def parquet_bytes(t: pa.Table) -> bytes:
 
 def stage_run(
     store: Storage, spec: Spec, run_id: str, rows: dict[str, int], *, rejected: int = 0, filtered: int = 0,
-    lost: int = 0, files_per_partition: int = 1, extra_column: bool = False,
+    lost: int = 0, files_per_partition: int = 1, extra_column: bool = False, route: str = "lambda",
 ) -> Manifest:
     """A run whose engine finished: one batch per partition in ``rows`` (``{"day=2024-01-01": 3}``), each
-    writing ``files_per_partition`` files. ``lost`` rows are counted in but never accounted for."""
+    writing ``files_per_partition`` files. ``lost`` rows are counted in but never accounted for. With
+    ``route="glue"`` the same files are reported by one ``glue.json``."""
     manifest = Manifest.model_validate({
         "run_id": run_id, "import": spec.name, "spec": spec.canonical(), "window": None,
-        "started_at": "2024-01-02T00:00:00Z", "route": "lambda", "reasons": ["test"], "objects": [],
-        "batches": [Batch(index=i, objects=[], bytes=0).model_dump() for i in range(len(rows))],
+        "started_at": "2024-01-02T00:00:00Z", "route": route, "reasons": ["test"], "objects": [],
+        "batches": [Batch(index=i, objects=[], bytes=0).model_dump() for i in range(len(rows))] if route == "lambda" else [],
         "control_uri": CONTROL,
     })
     paths = manifest.paths
+    results = []
     for i, (part, n) in enumerate(rows.items()):
         files = []
         for f in range(files_per_partition):
@@ -80,7 +82,15 @@ def stage_run(
             "rows_rejected": rejected if i == 0 else 0, "rows_filtered": filtered if i == 0 else 0,
             "files_written": files, "partitions": [part] if part else [], "bytes_in": 10,
         })
-        store.write_json(paths.batch_result(i), result.model_dump(mode="json", by_alias=True))
+        results.append(result)
+        if route == "lambda":
+            store.write_json(paths.batch_result(i), result.model_dump(mode="json", by_alias=True))
+    if route == "glue":
+        glue = results[0].model_copy(update={
+            "engine": "glue", "unit": "glue", "files_written": [f for r in results for f in r.files_written],
+            **{k: sum(getattr(r, k) for r in results) for k in
+               ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "bytes_in")}})
+        store.write_json(paths.glue_result, glue.model_dump(mode="json", by_alias=True))
     store.write_json(paths.manifest, manifest.model_dump(mode="json", by_alias=True))
     return manifest
 

@@ -174,3 +174,11 @@ def test_schema_change_is_detected_against_existing_files(store: Storage) -> Non
     wider = make_spec(crawler="on_schema_change", extra_column=True)
     changed = commit(store, stage_run(store, wider, "run-c", {D3: 2}, extra_column=True))
     assert (changed.schema_changed, changed.crawl_needed) == (True, True)
+
+
+def test_a_glue_run_is_committed_from_its_single_result(store: Storage) -> None:
+    manifest = stage_run(store, make_spec(), "run-g", {D1: 2, D2: 3}, rejected=1, route="glue")
+    result = commit(store, manifest)
+    assert result.engine == "glue"
+    assert (result.rows_in, result.rows_written, result.rows_rejected) == (6, 5, 1)
+    assert listing(store) == [f"{D1}/part-run-g-batch-00000-0.parquet", f"{D2}/part-run-g-batch-00001-0.parquet"]
