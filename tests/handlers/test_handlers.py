@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,8 @@ from lambdas.handlers import plan as plan_handler
 from lambdas.handlers._runtime import asl_named
 from orchestration.contracts import PlanResult, RunPaths
 from orchestration.errors import ASL_ERROR_NAMES, ConfigError, LockgateError, QualityError
-from orchestration.storage import Storage
+from orchestration.spec import Spec
+from orchestration.storage import LocalLake, Storage
 
 from .conftest import CONTROL
 from .runs import LOCATION, make_spec, stage_run
@@ -87,3 +89,32 @@ def test_plan_handler_without_control_location_says_how_to_fix(monkeypatch: pyte
              "execution": {"name": "e", "start_time": "2024-01-02T03:00:00Z"}}
     with pytest.raises(ConfigError, match="LOCKGATE_CONTROL_URI is ''; set it to the control location"):
         plan_handler.handler(event, None)
+
+
+def test_the_four_handlers_chain_with_small_payloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each handler's output is what the next state reads, and none carries a file list."""
+    from lambdas.handlers import dedupe, process_batch
+
+    monkeypatch.setenv("LOCKGATE_LAKE", str(tmp_path))
+    monkeypatch.setenv("LOCKGATE_CONTROL_URI", CONTROL)
+    monkeypatch.setenv("LOCKGATE_ROUTING", json.dumps({"throughput": {"max_objects_per_batch": 1}}))
+    store = LocalLake(tmp_path)
+    spec = Spec.model_validate({**make_spec().canonical(), "dedupe": {"keys": ["id"]}})
+    spec_uri = RunPaths.spec(CONTROL, spec.name)
+    store.write_json(spec_uri, spec.canonical())
+    for i in range(2):
+        store.write_bytes(f"s3://acme-raw/orders/part-{i}.csv", f"id,amount,day\n{i},1.5,2024-01-01\n7,2,2024-01-02\n".encode())
+    planned = plan_handler.handler({"import": spec.name, "spec_uri": spec_uri,
+                                    "execution": {"name": "run-h", "start_time": "2024-01-02T00:00:00Z"},
+                                    "input": {"engine": "lambda"}}, None)
+    assert planned["batches"] == 2 and planned["dedupe_buckets"] >= 1
+    summaries = [process_batch.handler({"manifest_uri": planned["manifest_uri"], "batch": b}, None) for b in range(2)]
+    summaries += [dedupe.handler({"manifest_uri": planned["manifest_uri"], "bucket": k}, None)
+                  for k in range(planned["dedupe_buckets"])]
+    for s in summaries:
+        assert set(s) == {"unit", "rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated",
+                          "files_written", "partitions", "duration_s"}
+        assert isinstance(s["files_written"], int)
+    out = commit_handler.handler({"manifest_uri": planned["manifest_uri"]}, None)
+    assert (out["rows_in"], out["rows_written"], out["rows_deduplicated"]) == (4, 3, 1)
+    assert sum(s["rows_in"] for s in summaries) == out["rows_in"]
