@@ -68,19 +68,23 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(show_header=False, box=None)
+    table.add_column("key", style="dim")
+    table.add_column("value", overflow="fold")
     for key in ("run_id", "status", "route", "window", *COUNTS, "outputs", "quarantine", "duration_s",
                 "failed_state", "error", "cause", "report", "execution_arn"):
         value = summary.get(key)
         if value in (None, [], ""):
             continue
-        if key == "route" and summary.get("reasons"):
-            value = f"{value}: " + " ".join(summary["reasons"])
-        table.add_row(key, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
-    Console().print(table)
+        if key == "window" and isinstance(value, dict):
+            value = f"{value.get('start')} .. {value.get('end')}"
+        table.add_row(key, "\n".join(map(str, value)) if isinstance(value, list) else str(value))
+        if key == "route":
+            for reason in summary.get("reasons") or []:
+                table.add_row("", f"· {reason}")
+    _console().print(table)
 
 
 def _exit(summary: dict[str, Any]) -> None:
