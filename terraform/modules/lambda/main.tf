@@ -68,7 +68,12 @@ locals {
       ]
     }
     process_batch = {
-      list = []
+      # Arrow's S3 filesystem may list a prefix to tell a "directory" from an object.
+      list = [
+        { bucket = local.source_arn, prefix = var.source_location.prefix },
+        { bucket = local.control_arn, prefix = local.staging_prefix },
+        { bucket = local.quarantine_arn, prefix = local.quarantine_prefix },
+      ]
       statements = [
         { sid = "ReadSource", actions = ["s3:GetObject"], resources = [local.source_objects] },
         { sid = "ReadControl", actions = ["s3:GetObject"], resources = [local.spec_object, local.runs_objects] },
