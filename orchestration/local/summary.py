@@ -8,7 +8,7 @@ summary reads the same contract files on every route.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Project
 from ..contracts import RunPaths
@@ -16,6 +16,10 @@ from ..spec import Spec
 from ..storage import LocalLake
 from .records import run_dir
 from .services.resolver import LocalResolver
+
+if TYPE_CHECKING:
+    from .interpreter import ExecutionResult
+    from .runner import RunRequest
 
 __all__ = ["summarize", "COUNTS"]
 
@@ -41,7 +45,8 @@ def _failures(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for s in states if s["status"] in ("caught", "failed") and s["type"] != "Fail" and s.get("error")]
 
 
-def summarize(project: Project, spec: Spec, *, run_id: str, request: Any, result: Any, states: list[dict[str, Any]],
+def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest, result: ExecutionResult,
+              states: list[dict[str, Any]],
               started_at: datetime, duration_s: float, state_machine: str, resolver: LocalResolver) -> dict[str, Any]:
     store = LocalLake(project.lake)
     paths = RunPaths(project.config.aws.control_uri, spec.name, run_id)
