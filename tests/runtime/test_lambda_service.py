@@ -7,7 +7,7 @@ import json
 import pytest
 
 from orchestration.local import execute
-from orchestration.local.services import FunctionError, LambdaService
+from orchestration.local.services import FunctionError, LambdaService, LocalFunction
 from tests.runtime.conftest import ROOT, functions
 
 
@@ -70,3 +70,15 @@ def test_unknown_function_names_the_known_ones():
     svc = LambdaService(functions(echo=("echo", 256, 30)), cwd=ROOT)
     with pytest.raises(Exception, match="no local function named 'nope'.*known: echo"):
         svc.invoke("arn:aws:lambda:eu-central-1:1:function:nope", {})
+
+
+@pytest.mark.parametrize(("handler", "error_type", "message"), [
+    ("tests.runtime.no_such_module.handler", "Runtime.ImportModuleError", "Unable to import module 'tests.runtime.no_such_module'"),
+    ("tests.runtime.handlers.nope", "Runtime.HandlerNotFound", "Handler 'nope' missing on module 'tests.runtime.handlers'"),
+])
+def test_a_handler_that_cannot_be_loaded_fails_as_the_runtime_reports_it(handler, error_type, message):
+    svc = LambdaService({"f": LocalFunction("f", handler, 256, 30)}, cwd=ROOT)
+    with pytest.raises(FunctionError) as err:
+        svc.invoke("f", {})
+    assert err.value.error_type == error_type
+    assert err.value.payload["errorMessage"].startswith(message)

@@ -66,12 +66,26 @@ def main() -> None:
 
 def execute(job: dict[str, Any]) -> None:
     context = LambdaContext(job["context"])
+    module_name, _, attr = job["handler"].rpartition(".")
     try:
-        module_name, _, attr = job["handler"].rpartition(".")
-        handler = getattr(importlib.import_module(module_name), attr)
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # noqa: BLE001 - the runtime reports import failures by this name
+        _write(job, {"ok": False, "errorType": "Runtime.ImportModuleError",
+                     "errorMessage": f"Unable to import module '{module_name}': {exc}", "stackTrace": []})
+        return
+    handler = getattr(module, attr, None)
+    if not callable(handler):
+        _write(job, {"ok": False, "errorType": "Runtime.HandlerNotFound",
+                     "errorMessage": f"Handler '{attr}' missing on module '{module_name}'", "stackTrace": []})
+        return
+    try:
         result: dict[str, Any] = {"ok": True, "payload": handler(job["event"], context)}
     except Exception as exc:  # noqa: BLE001 - every unhandled error is reported, as the Lambda runtime does
         result = _error(exc)
+    _write(job, result)
+
+
+def _write(job: dict[str, Any], result: dict[str, Any]) -> None:
     try:
         text = json.dumps(result)
     except (TypeError, ValueError) as exc:
