@@ -203,17 +203,21 @@ def _pip_install(requirements: list[str], target: Path, runtime: Runtime) -> Non
         )
 
 
+def _sibling(tree: Path, suffix: str) -> Path:
+    """``layer-python3.11-KEY`` -> ``layer-python3.11-KEY.zip`` (``with_suffix`` would eat ``.11-KEY``)."""
+    return tree.parent / (tree.name + suffix)
+
+
 def build_layer_tree(cache: Path, runtime: Runtime) -> Path:
     """The installed, stripped and precompiled ``python/`` tree, reused while the requirements match."""
     reqs = layer_requirements()
     key = hashlib.sha256(json.dumps([reqs, runtime.pip_args]).encode()).hexdigest()[:16]
-    root = cache / f"layer-{key}"
-    done = root.with_suffix(".complete")
+    root = cache / f"layer-{runtime.name}-{key}"
+    done = _sibling(root, ".complete")
     if done.is_file():
         return root
-    if root.exists():
-        shutil.rmtree(root)
-    root.with_suffix(".zip").unlink(missing_ok=True)
+    for stale in cache.glob(f"layer-{runtime.name}-*"):  # earlier requirement sets, or a half-built tree
+        shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
     python = root / "python"
     _pip_install(reqs, python, runtime)
     for name in ("bin",):
@@ -229,9 +233,12 @@ def build_layer_tree(cache: Path, runtime: Runtime) -> Path:
     return root
 
 
-def build(out: Path, *, cache: Path | None = None, layer: bool = True,
-          runtime: str = DEFAULT_RUNTIME) -> dict[str, Artifact]:
-    """Build every artifact under ``out``; returns them by name (``code``, ``layer``, ``glue_job``, ``glue_zip``)."""
+def build(out: Path, *, cache: Path | None = None, layer: bool = True, runtime: str = DEFAULT_RUNTIME,
+          zip_layer: bool = True) -> dict[str, Artifact]:
+    """Build every artifact under ``out``; returns them by name (``code``, ``layer``, ``glue_job``, ``glue_zip``).
+
+    ``zip_layer=False`` links the installed layer tree as ``lambda/layer`` without zipping it (its zipped
+    size is then reported as 0): enough to import from, and 30 s faster."""
     cache = cache or ROOT / "build" / ".cache"
     rt = RUNTIMES[runtime]
     artifacts: dict[str, Artifact] = {}
@@ -244,11 +251,13 @@ def build(out: Path, *, cache: Path | None = None, layer: bool = True,
     artifacts["code"] = _zip_tree(code, lam / "code.zip")
     if layer:
         tree = build_layer_tree(cache, rt)
-        cached_zip = tree.with_suffix(".zip")
-        if not cached_zip.is_file():
+        cached_zip = _sibling(tree, ".zip")
+        if zip_layer and not cached_zip.is_file():
             _zip_tree(tree, cached_zip)
-        shutil.copyfile(cached_zip, lam / "layer.zip")
-        artifacts["layer"] = Artifact(lam / "layer.zip", cached_zip.stat().st_size, _tree_size(tree))
+        if zip_layer:
+            shutil.copyfile(cached_zip, lam / "layer.zip")
+        zipped = cached_zip.stat().st_size if zip_layer else 0
+        artifacts["layer"] = Artifact(lam / "layer.zip", zipped, _tree_size(tree))
         link = lam / "layer"
         if link.is_symlink() or link.exists():
             link.unlink() if link.is_symlink() else shutil.rmtree(link)

@@ -31,7 +31,8 @@ def built(runtime: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     if runtime not in _BUILT:
         out = tmp_path_factory.mktemp(f"package-{runtime}")
         try:
-            _BUILT[runtime] = (out, build(out, cache=CACHE, runtime=runtime))
+            # Only the deployed runtime's layer is zipped; the other is checked by importing from its tree.
+            _BUILT[runtime] = (out, build(out, cache=CACHE, runtime=runtime, zip_layer=runtime == DEFAULT_RUNTIME))
         except ConfigError as e:
             pytest.fail(f"building the {runtime} Lambda package needs PyPI (pip install --platform ...): {e}")
     return _BUILT[runtime]
