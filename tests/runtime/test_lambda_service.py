@@ -82,3 +82,15 @@ def test_a_handler_that_cannot_be_loaded_fails_as_the_runtime_reports_it(handler
         svc.invoke("f", {})
     assert err.value.error_type == error_type
     assert err.value.payload["errorMessage"].startswith(message)
+
+
+def test_a_task_timeout_shorter_than_the_function_timeout_stops_it_with_states_timeout(make_resolver):
+    definition = _invoke_state("sleepy")
+    definition["States"]["Call"]["TimeoutSeconds"] = 1
+    definition["States"]["Call"]["Parameters"]["Payload"] = {"seconds": 60}
+    resolver = make_resolver(functions(sleepy=("sleepy", 256, 300)))
+    result = execute(definition, {}, resolver=resolver)
+    assert result.status == "FAILED" and result.error == "States.Timeout"
+    assert "TimeoutSeconds passed" in result.cause
+    assert any(e["type"] == "TaskTimedOut" for e in result.events)
+    assert resolver.lambdas.invocations[0].duration_s < 60

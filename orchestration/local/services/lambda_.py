@@ -116,8 +116,12 @@ class LambdaService:
                               where="local Lambda service")
         return self.functions[name]
 
-    def invoke(self, name_or_arn: str, event: Any) -> tuple[Any, str]:
-        """Run the function on ``event``; returns ``(payload, request_id)`` or raises ``FunctionError``."""
+    def invoke(self, name_or_arn: str, event: Any, *, task_timeout_s: float | None = None) -> tuple[Any, str]:
+        """Run the function on ``event``; returns ``(payload, request_id)`` or raises ``FunctionError``.
+
+        ``task_timeout_s`` is the calling Task's ``TimeoutSeconds``: when it passes before the function's
+        own timeout, the invocation is stopped and fails with ``States.Timeout`` (on AWS the state fails
+        and the function runs on unobserved; locally it is killed)."""
         fn = self.function(name_or_arn)
         request_id = str(uuid.uuid4())
         arn = name_or_arn if name_or_arn.startswith("arn:") else f"arn:aws:lambda:local:000000000000:function:{fn.name}"
@@ -138,7 +142,7 @@ class LambdaService:
                                       name=f"lambda:{fn.name}", daemon=True)
             proc.start()
             try:
-                killed_for, peak = self._watch(proc, fn, started)
+                killed_for, peak = self._watch(proc, fn, started, task_timeout_s)
             except BaseException:  # Ctrl-C or a crash here must not leave the function running
                 self._kill(proc)
                 raise
@@ -154,12 +158,16 @@ class LambdaService:
                                                    error_type, str(log_path) if self.log_dir else None))
             return payload, request_id
 
-    def _watch(self, proc: Any, fn: LocalFunction, started: float) -> tuple[str | None, float]:
+    def _watch(self, proc: Any, fn: LocalFunction, started: float,
+               task_timeout_s: float | None) -> tuple[str | None, float]:
+        task_limit = task_timeout_s if task_timeout_s is not None and task_timeout_s < fn.timeout_s else None
         peak = 0.0
         while proc.is_alive():
             rss = _rss_mb(proc.pid)
             peak = max(peak, rss)
-            reason = "memory" if rss > fn.memory_mb else "timeout" if time.monotonic() - started > fn.timeout_s else None
+            elapsed = time.monotonic() - started
+            reason = ("memory" if rss > fn.memory_mb else "timeout" if elapsed > fn.timeout_s
+                      else "task_timeout" if task_limit is not None and elapsed > task_limit else None)
             if reason:
                 self._kill(proc)
                 return reason, peak
@@ -184,6 +192,11 @@ class LambdaService:
             raise FunctionError("Sandbox.Timedout", {
                 "errorType": "Sandbox.Timedout",
                 "errorMessage": f"RequestId: {request_id} Error: Task timed out after {float(fn.timeout_s):.2f} seconds"})
+        if killed_for == "task_timeout":
+            raise FunctionError("States.Timeout", {
+                "errorType": "States.Timeout",
+                "errorMessage": f"RequestId: {request_id}: the Task's TimeoutSeconds passed after {duration:.2f} s, "
+                                f"before the function's own timeout of {float(fn.timeout_s):.0f} s"})
         if killed_for == "memory":
             raise FunctionError("Runtime.OutOfMemory", {
                 "errorType": "Runtime.OutOfMemory",

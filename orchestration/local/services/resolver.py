@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import RUNTIME, TaskFailure
+from ..errors import RUNTIME, TIMEOUT, TaskFailure
 from ..json_types import Json
 from ..mockconfig import TestCase
 from ..runtime import TaskContext
@@ -103,7 +103,7 @@ class LocalResolver:
             if mocked is not None:
                 call.mocked = True
                 return mocked.apply()
-            return self._dispatch(resource, parameters if isinstance(parameters, dict) else {})
+            return self._dispatch(resource, parameters if isinstance(parameters, dict) else {}, context)
         except TaskFailure as err:
             call.error = err.error
             raise
@@ -113,28 +113,32 @@ class LocalResolver:
         finally:
             call.duration_s = round(time.monotonic() - started, 3)
 
-    def _dispatch(self, resource: str, parameters: dict[str, Any]) -> Json:
+    def _dispatch(self, resource: str, parameters: dict[str, Any], context: TaskContext) -> Json:
         if resource.startswith("arn:aws:lambda:") and ":function:" in resource:
-            return self._invoke(resource, parameters)
+            return self._invoke(resource, parameters, context.timeout_seconds)
+        if resource == LAMBDA_INVOKE:
+            return self._lambda_invoke(parameters, context.timeout_seconds)
         route = self._table.get(resource)
         if route is None:
             raise TaskFailure(RUNTIME, f"the local runtime has no service for resource {resource}; "
                               f"supported: {', '.join(self.resources)} and Lambda function ARNs")
         return route(parameters)
 
-    def _invoke(self, function: str, event: Any) -> Json:
+    def _invoke(self, function: str, event: Any, task_timeout_s: float | None) -> Json:
         try:
-            payload, _ = self.lambdas.invoke(function, event)
+            payload, _ = self.lambdas.invoke(function, event, task_timeout_s=task_timeout_s)
         except FunctionError as err:
+            if err.error_type == TIMEOUT:
+                raise TaskFailure(TIMEOUT, str(err.payload.get("errorMessage", ""))) from None
             raise TaskFailure(err.error_type, json.dumps(err.payload)) from None
         self.calls[-1].detail["request_id"] = self.lambdas.invocations[-1].request_id
         return payload
 
-    def _lambda_invoke(self, parameters: dict[str, Any]) -> Json:
+    def _lambda_invoke(self, parameters: dict[str, Any], task_timeout_s: float | None = None) -> Json:
         function = parameters.get("FunctionName")
         if not isinstance(function, str) or not function:
             raise TaskFailure(RUNTIME, "lambda:invoke needs a FunctionName string parameter")
-        payload = self._invoke(function, parameters.get("Payload", {}))
+        payload = self._invoke(function, parameters.get("Payload", {}), task_timeout_s)
         request_id = self.calls[-1].detail.get("request_id") or str(uuid.uuid4())
         return {
             "ExecutedVersion": "$LATEST",
