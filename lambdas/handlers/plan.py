@@ -33,7 +33,7 @@ def load_canonical_spec(store: Storage, uri: str) -> Spec:
     if spec is None:
         raise SpecInvalid(uri, problems)
     if problems:
-        logger.warning("spec %s: %s", uri, "; ".join(p.render(uri) for p in problems))
+        logger.debug("spec %s: %s", uri, "; ".join(p.render(uri) for p in problems))
     return spec
 
 
