@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .expressions import ExpressionProblem, parse_expression, parse_order_by, referenced_columns
-from .models import Spec
+from .models import CsvOptions, Spec
+from .problems import Problem
 
 __all__ = ["Problem", "check_spec"]
 
 _METADATA = ("_source_file", "_record", "_run_id", "_ingested_at")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a spec: the dotted field path and a message that names the fix."""
-
-    path: str
-    message: str
-
-    def render(self, file: str) -> str:
-        return f"{file}: {self.path}: {self.message}"
 
 
 def _unknown(names: set[str], known: list[str], what: str) -> str | None:
@@ -72,7 +60,7 @@ def check_spec(spec: Spec) -> list[Problem]:
             problems.append(Problem(f"target.partition_by[{i}]", f"partition column {col!r} is not a column; known columns: {', '.join(available)}"))
     if len(spec.target.partition_by) >= len(available):
         problems.append(Problem("target.partition_by", "every column is a partition column; keep at least one data column"))
-    if spec.source.format != "csv" and "csv" in spec.source.model_fields_set:
+    if spec.source.format != "csv" and spec.source.csv != CsvOptions():
         problems.append(Problem("source.csv", f"csv options only apply to format csv, not {spec.source.format}"))
     if spec.target.quarantine and spec.target.quarantine.rstrip("/") == spec.target.location.rstrip("/"):
         problems.append(Problem("target.quarantine", "the quarantine must not be the table location itself"))

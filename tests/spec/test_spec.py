@@ -216,3 +216,10 @@ def test_spec_reference_doc_is_generated_from_the_schema() -> None:
     doc = (ROOT / "docs" / "spec-reference.md").read_text()
     assert doc == render_reference(), "docs/spec-reference.md is stale: python -m orchestration.spec.reference > docs/spec-reference.md"
     assert "`max_reject_ratio`" in doc and "`partition_by`" in doc
+
+
+def test_canonical_form_of_every_example_parses_back_to_the_same_spec() -> None:
+    # the engines receive Spec.canonical() in the manifest and must be able to validate it fully
+    for f in sorted(EXAMPLES.glob("*.yaml")):
+        spec = load_spec(f)
+        assert parse_spec(spec.canonical(), f.name) == spec
