@@ -30,7 +30,7 @@ log = logging.getLogger("lockgate.engine")
 class Settings:
     """Engine sizes, overridable through the environment for tuning and tests."""
 
-    block_bytes = int(os.environ.get("LOCKGATE_BLOCK_BYTES", 16 * 1024 * 1024))
+    block_bytes = int(os.environ.get("LOCKGATE_BLOCK_BYTES", 8 * 1024 * 1024))
     rows_per_chunk = int(os.environ.get("LOCKGATE_ROWS_PER_CHUNK", 256 * 1024))
     threads = os.environ.get("LOCKGATE_ENGINE_THREADS", "1") != "0"
 
@@ -99,15 +99,13 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
         out = PartitionedWriter(storage, paths.staging_data, unit, list(spec.target.partition_by), ws)
     result = BatchResult(run_id=manifest.run_id, engine="lambda", unit=unit, **{"import": manifest.import_})
     dedupe_acc = None
-
-    def _route(table: Any) -> None:
-        out.write(table)
-
     if inline_dedupe:
         from .dedupe import Accumulator
 
         dedupe_acc = Accumulator(pipe.con, spec)
-    sink = BackgroundWriter(_route) if Settings.threads else None
+    # Parquet encoding runs in a writer thread while the next chunk is cast (pyarrow releases the GIL).
+    sink = BackgroundWriter(out.write) if Settings.threads else None
+    emit = sink.submit if sink is not None else out.write
     try:
         for obj_index in batch.objects:
             obj = manifest.objects[obj_index]
@@ -126,12 +124,11 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
                 if step.valid.num_rows == 0:
                     continue
                 if shuffle:
-                    valid = _with_bucket(pipe, step.valid, manifest.dedupe_buckets)
-                    sink.submit(valid) if sink else out.write(valid)
+                    emit(_with_bucket(pipe, step.valid, manifest.dedupe_buckets))
                 elif dedupe_acc is not None:
                     dedupe_acc.add(step.valid)
                 else:
-                    sink.submit(step.valid) if sink else out.write(step.valid)
+                    emit(step.valid)
             if layout.extra:
                 result.extra_columns[obj.uri] = list(layout.extra)
             if result.rows_in == rows_before:

@@ -182,18 +182,21 @@ class CsvReader:
     # ------------------------------------------------------------------ parse
 
     def chunks(self) -> Iterator[Chunk]:
-        if not self._read_header():
-            return
-        while True:
-            nxt = self._next_block()
-            if nxt is None:
+        try:
+            if not self._read_header():
                 return
-            block, offset, line = nxt
-            if not block.strip(b"\r\n"):
-                continue
-            chunk = self._parse(block, offset, line)
-            if chunk.table.num_rows or chunk.rejects:
-                yield chunk
+            while True:
+                nxt = self._next_block()
+                if nxt is None:
+                    return
+                block, offset, line = nxt
+                if not block.strip(b"\r\n"):
+                    continue
+                chunk = self._parse(block, offset, line)
+                if chunk.table.num_rows or chunk.rejects:
+                    yield chunk
+        finally:
+            self.stream.close()
 
     def _present(self) -> list[str]:
         return [s for s in self.sources if s in self.positions]

@@ -93,9 +93,9 @@ def dedupe_bucket(spec: Spec | None, manifest: Manifest, bucket: int, storage: S
     acc = Accumulator(pipe.con, spec)
     fs = storage.arrow_filesystem()
     for obj in storage.list(paths.shuffle_bucket(bucket), "*.parquet"):
-        pf = pq.ParquetFile(fs.open_input_file(storage.arrow_path(obj.uri)))
-        for batch in pf.iter_batches(batch_size=_OUT_BATCH_ROWS):
-            acc.add(_table(batch))
+        with fs.open_input_file(storage.arrow_path(obj.uri)) as f:
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=_OUT_BATCH_ROWS):
+                acc.add(_table(batch))
     out = PartitionedWriter(storage, paths.staging_data, unit, list(spec.target.partition_by),
                             WriterSettings(compression=spec.target.compression))
     try:

@@ -98,6 +98,12 @@ class JsonlReader:
                 line_no += 1
 
     def chunks(self) -> Iterator[Chunk]:
+        try:
+            yield from self._chunks()
+        finally:
+            self.stream.close()
+
+    def _chunks(self) -> Iterator[Chunk]:
         import pyarrow as pa
 
         cols: dict[str, list[str | None]] = {s: [] for s in self.sources}

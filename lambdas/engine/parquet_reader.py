@@ -53,13 +53,15 @@ class ParquetReader:
         for c in spec.columns:
             self.columns.setdefault(c.source_name, c.column_type)
         self.layout = ObjectLayout()
+        self._file: Any = None
 
     def _open(self) -> Any:
         import pyarrow.parquet as pq
 
         fs = self.storage.arrow_filesystem()
         try:
-            return pq.ParquetFile(fs.open_input_file(self.storage.arrow_path(self.uri)))
+            self._file = fs.open_input_file(self.storage.arrow_path(self.uri))
+            return pq.ParquetFile(self._file)
         except FileNotFoundError:
             from orchestration.storage import ObjectNotFoundError
 
@@ -68,6 +70,13 @@ class ParquetReader:
             raise DataError(f"not a readable Parquet file: {e}", where=self.uri) from None
 
     def chunks(self) -> Iterator[Chunk]:
+        try:
+            yield from self._chunks()
+        finally:
+            if self._file is not None:
+                self._file.close()
+
+    def _chunks(self) -> Iterator[Chunk]:
         import pyarrow as pa
         import pyarrow.compute as pc
 

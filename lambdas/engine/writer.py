@@ -61,7 +61,7 @@ class WriterSettings:
     max_file_rows: int = int(os.environ.get("LOCKGATE_MAX_FILE_ROWS", 10_000_000))
     row_group_rows: int = 128 * 1024
     max_open: int = 128
-    max_buffered_bytes: int = int(os.environ.get("LOCKGATE_WRITER_BUFFER_BYTES", 48 * 1024 * 1024))
+    max_buffered_bytes: int = int(os.environ.get("LOCKGATE_WRITER_BUFFER_BYTES", 16 * 1024 * 1024))
 
 
 @dataclass
