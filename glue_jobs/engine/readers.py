@@ -74,7 +74,6 @@ def _text_schema(n: int) -> str:
 def _parser(opts: ParseOptions, compression: dict[str, str], root: Path | None) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The function each Python worker runs over ``binaryFile`` batches (path, content)."""
     n = len(opts.columns)
-    names = ["_source_file", "_record", "_parse_error", "_missing", "_info"] + [raw_column(i) for i in range(n)]
 
     def parse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow as pa
@@ -84,15 +83,17 @@ def _parser(opts: ParseOptions, compression: dict[str, str], root: Path | None) 
         schema = pa.schema([("_source_file", pa.string()), ("_record", pa.int64()), ("_parse_error", pa.string()),
                             ("_missing", pa.list_(pa.string())), ("_info", pa.string())]
                            + [(raw_column(i), pa.string()) for i in range(n)])
-        cols: list[list[Any]] = [[] for _ in names]
+        pending: list[tuple[Any, ...]] = []  # (uri, line, error, missing, info, values)
 
         def flush() -> pa.RecordBatch:
-            batch = pa.RecordBatch.from_arrays([pa.array(c, type=schema.field(i).type) for i, c in enumerate(cols)],
-                                               schema=schema)
-            for c in cols:
-                c.clear()
-            return batch
+            uris, lines, errors, missing, infos, values = zip(*pending, strict=True)
+            columns = [list(uris), list(lines), list(errors), list(missing), list(infos)]
+            columns += [list(c) for c in zip(*values, strict=True)] if n else []
+            pending.clear()
+            return pa.RecordBatch.from_arrays([pa.array(c, type=schema.field(i).type) for i, c in enumerate(columns)],
+                                              schema=schema)
 
+        none_row = (None,) * n
         for batch in batches:
             paths = batch.column("path").to_pylist()
             for i, path in enumerate(paths):
@@ -104,30 +105,20 @@ def _parser(opts: ParseOptions, compression: dict[str, str], root: Path | None) 
                     text = decode(decompress(content, compression.get(uri, "none"), uri), opts.encoding, uri)
                     records = parse_csv if opts.format == "csv" else parse_jsonl
                     missing: list[str] | None = None
-                    for rec in records(text, uri, opts, info):
-                        if missing is None:
-                            missing = info.missing_columns or None
-                        cols[0].append(uri)
-                        cols[1].append(rec.line)
-                        cols[2].append(rec.error)
-                        cols[3].append(missing)
-                        cols[4].append(None)
-                        for j, v in enumerate(rec.values):
-                            cols[5 + j].append(v)
+                    first = True
+                    for line, values, error in records(text, uri, opts, info):
+                        if first:
+                            missing, first = info.missing_columns or None, False
+                        pending.append((uri, line, error, missing, None, values))
                         count += 1
-                        if len(cols[0]) >= _BATCH_ROWS:
+                        if len(pending) >= _BATCH_ROWS:
                             yield flush()
                 except ValueError as e:
                     info.fatal = str(e)
-                cols[0].append(uri)
-                cols[1].append(None)
-                cols[2].append(None)
-                cols[3].append(None)
-                cols[4].append(json.dumps({"uri": uri, "extra": info.extra_columns, "missing": info.missing_columns,
-                                           "fatal": info.fatal, "rows": count}))
-                for j in range(n):
-                    cols[5 + j].append(None)
-        if cols[0]:
+                pending.append((uri, None, None, None, json.dumps({
+                    "uri": uri, "extra": info.extra_columns, "missing": info.missing_columns, "fatal": info.fatal,
+                    "rows": count}), none_row))
+        if pending:
             yield flush()
 
     return parse

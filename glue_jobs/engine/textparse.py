@@ -19,8 +19,10 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple
 
 __all__ = ["FileInfo", "Record", "ParseOptions", "decompress", "decode", "parse_csv", "parse_jsonl", "json_text"]
 
@@ -48,8 +50,7 @@ class FileInfo:
     fatal: str | None = None
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One record: its starting line, one text value per spec column, and a row-level parse error."""
 
     line: int
@@ -124,6 +125,18 @@ def _header(row: list[str], start: int, uri: str, opts: ParseOptions, info: File
     return positions
 
 
+def _picker(index: list[int | None]) -> Callable[[list[str]], tuple[str | None, ...]]:
+    """A fast function from a parsed row to the spec columns' values (None for missing columns)."""
+    if index and None not in index:
+        if index == list(range(len(index))):
+            return lambda row: tuple(row[: len(index)])
+        if len(index) > 1:
+            return itemgetter(*index)  # type: ignore[arg-type]
+        only = index[0]
+        return lambda row: (row[only],)  # type: ignore[index]
+    return lambda row: tuple(None if p is None else row[p] for p in index)
+
+
 def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterator[Record]:
     """Records of one CSV object. Fills ``info`` (header problems) before the first record.
 
@@ -136,6 +149,7 @@ def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterat
                         doublequote=True, strict=False)
     positions: dict[str, int] | None = None
     index: list[int | None] = []
+    pick = _picker(index)
     width = 0
     while True:
         start = reader.line_num + 1
@@ -154,13 +168,14 @@ def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterat
                 return
             width = len(row)
             index = [positions.get(c) for c in opts.columns]
+            pick = _picker(index)
             if opts.header:
                 continue
         if len(row) != width:
             values = tuple(row[p] if p is not None and p < len(row) else None for p in index)
             yield Record(start, values, f"parse:field count {len(row)}, expected {width}")
             continue
-        yield Record(start, tuple(None if p is None else row[p] for p in index))
+        yield Record(start, pick(row))
 
 
 class _Number(str):
