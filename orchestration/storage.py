@@ -360,7 +360,7 @@ class _S3Writer:
     def __init__(self, storage: S3Storage, uri: str) -> None:
         self._storage = storage
         self._uri = uri
-        self._spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
+        self._spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
         self._closed = False
 
     def write(self, data: Any) -> int:

@@ -39,7 +39,8 @@ def connect() -> duckdb.DuckDBPyConnection:
     """A DuckDB connection set up for the engine: UTC, spill directory, Spark-style lambdas."""
     import duckdb
 
-    con = duckdb.connect(config={"threads": os.cpu_count() or 1, "preserve_insertion_order": True})
+    threads = int(os.environ.get("LOCKGATE_DUCKDB_THREADS", os.cpu_count() or 1))
+    con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": True})
     con.execute("SET TimeZone = 'UTC'")
     # Give memory back instead of caching it: peak RSS should follow the block size, not the input.
     con.execute("SET allocator_flush_threshold = '16MB'")

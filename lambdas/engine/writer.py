@@ -61,7 +61,7 @@ class WriterSettings:
     max_file_rows: int = int(os.environ.get("LOCKGATE_MAX_FILE_ROWS", 10_000_000))
     row_group_rows: int = 128 * 1024
     max_open: int = 128
-    max_buffered_bytes: int = int(os.environ.get("LOCKGATE_WRITER_BUFFER_BYTES", 16 * 1024 * 1024))
+    max_buffered_bytes: int = int(os.environ.get("LOCKGATE_WRITER_BUFFER_BYTES", 32 * 1024 * 1024))
 
 
 @dataclass
@@ -169,7 +169,8 @@ class PartitionedWriter:
         assert self.schema is not None
         writer = pq.ParquetWriter(sink, self.schema, compression=self.settings.compression,
                                   coerce_timestamps="us", allow_truncated_timestamps=True,
-                                  write_statistics=True, use_dictionary=_dictionary_columns(self.schema))
+                                  write_statistics=True, use_dictionary=_dictionary_columns(self.schema),
+                                  store_decimal_as_integer=True)
         handle = self._open[part.dir] = _Open(writer, sink, uri)
         return handle
 
