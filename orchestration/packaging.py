@@ -66,8 +66,8 @@ RUNTIMES = {
     "python3.11": Runtime("python3.11", "3.11", "manylinux2014_x86_64", "Amazon Linux 2, glibc 2.26"),
     "python3.12": Runtime("python3.12", "3.12", "manylinux_2_28_x86_64", "Amazon Linux 2023, glibc 2.34"),
 }
-DEFAULT_RUNTIME = "python3.11"
-"""What terraform/modules/lambda deploys today; ADR 0004 recommends python3.12."""
+DEFAULT_RUNTIME = "python3.12"
+"""What terraform/modules/lambda deploys (ADR 0004): the layer carries the pyarrow and DuckDB the tests run."""
 CODE_PACKAGES = ("orchestration", "lambdas", "crawlers")
 CODE_EXCLUDES = ("orchestration/cli/", "orchestration/local/", "orchestration/packaging.py")
 """The CLI and the local runtime never run in Lambda; the compiler stays (plan counts state transitions)."""

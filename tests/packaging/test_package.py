@@ -136,12 +136,7 @@ print(json.dumps(commit.handler({"manifest_uri": p["manifest_uri"]}, None)))
 '''
 
 
-@pytest.mark.parametrize("runtime", [
-    pytest.param("python3.11", marks=pytest.mark.xfail(strict=True, reason=(
-        "ADR 0004: python3.11 runs on Amazon Linux 2, whose newest wheels are pyarrow 20 and DuckDB 1.2.2; the "
-        "engine needs numpy (lambdas/engine/chunks.py) and DuckDB >= 1.3 lambda syntax (orchestration/semantics.py)"))),
-    "python3.12",
-])
+@pytest.mark.parametrize("runtime", [DEFAULT_RUNTIME])
 def test_the_package_runs_an_import_with_the_layers_own_pyarrow_and_duckdb(
     runtime: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
 ) -> None:

@@ -98,7 +98,7 @@ resource "aws_lambda_layer_version" "dependencies" {
   s3_key                   = aws_s3_object.lambda_layer.key
   s3_object_version        = aws_s3_object.lambda_layer.version_id
   source_code_hash         = filebase64sha256(local.lambda_package.layer_zip)
-  compatible_runtimes      = ["python3.11"]
+  compatible_runtimes      = ["python3.12"]
   compatible_architectures = [var.lambda_architecture]
 }
 

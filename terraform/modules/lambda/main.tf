@@ -238,7 +238,7 @@ resource "aws_lambda_function" "this" {
   description   = "Lockgate ${var.import_name}: ${each.key}"
   role          = aws_iam_role.this[each.key].arn
   handler       = local.handlers[each.key]
-  runtime       = "python3.11"
+  runtime       = "python3.12"
   architectures = [var.architecture]
 
   filename         = var.package.code_zip
