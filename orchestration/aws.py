@@ -51,7 +51,7 @@ def _config() -> Any:
     mode = os.environ.get("LOCKGATE_AWS_RETRY_MODE", "standard")
     attempts = int(os.environ.get("LOCKGATE_AWS_MAX_ATTEMPTS", "8"))
     return Config(
-        retries={"mode": mode, "max_attempts": attempts},  # type: ignore[typeddict-item]
+        retries={"mode": mode, "max_attempts": attempts},
         connect_timeout=10,
         read_timeout=120,
         max_pool_connections=32,

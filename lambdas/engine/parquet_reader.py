@@ -49,7 +49,7 @@ class ParquetReader:
         self.storage = storage
         self.uri = uri
         self.rows_per_chunk = rows_per_chunk
-        self.columns = {}
+        self.columns: dict[str, ColumnType] = {}
         for c in spec.columns:
             self.columns.setdefault(c.source_name, c.column_type)
         self.layout = ObjectLayout()

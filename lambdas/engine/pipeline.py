@@ -127,7 +127,7 @@ class Pipeline:
             fn = getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError) as e:
             raise LockgateError(f"cannot load the arrow hook {ref!r}: {e}", where="hooks.arrow") from None
-        return fn  # type: ignore[no-any-return]
+        return fn
 
     @cached_property
     def quarantine_schema(self) -> pa.Schema:
