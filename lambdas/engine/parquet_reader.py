@@ -38,7 +38,7 @@ def matches_type(arrow_type: pa.DataType, ct: ColumnType) -> bool:
         "double": pa.types.is_float64(t),
         "decimal": pa.types.is_decimal(t) and (t.precision, t.scale) == (ct.precision, ct.scale),
         "date": pa.types.is_date32(t),
-        "timestamp": pa.types.is_timestamp(t) and t.unit == "us",
+        "timestamp": pa.types.is_timestamp(t) and t.unit == "us" and t.tz is None,
     }[ct.name]
 
 
@@ -78,7 +78,6 @@ class ParquetReader:
 
     def _chunks(self) -> Iterator[Chunk]:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         pf = self._open()
         schema = pf.schema_arrow
@@ -86,20 +85,19 @@ class ParquetReader:
         present = [s for s in self.columns if s in names]
         self.layout.missing = {s for s in self.columns if s not in names}
         self.layout.extra = [n for n in names if n not in self.columns]
-        self.layout.typed = {s for s in present if matches_type(schema.field(s).type, self.columns[s])}
+        self.layout.typed = {s for s in present if matches_type(schema.field(s).type, self.columns[s])
+                             or _coercible(schema.field(s).type, self.columns[s])}
         if pf.metadata.num_rows == 0:
             return
         row = 0
         try:
-            batches = pf.iter_batches(batch_size=self.rows_per_chunk, columns=present or None, use_threads=True)
+            batches = pf.iter_batches(batch_size=self.rows_per_chunk, columns=present, use_threads=True)
             for batch in batches:
                 arrays = []
                 for s in present:
                     col = batch.column(s)
                     if s in self.layout.typed:
-                        if pa.types.is_large_string(col.type):
-                            col = pc.cast(col, pa.string())
-                        arrays.append(col)
+                        arrays.append(_coerce(col, self.columns[s]))
                     else:
                         arrays.append(_as_text(col))
                 n = batch.num_rows
@@ -108,6 +106,33 @@ class ParquetReader:
                 yield Chunk(pa.table(arrays, names=[*present, "_record"]))
         except (OSError, pa.ArrowException) as e:
             raise DataError(f"cannot read Parquet data near row {row}: {e}", where=self.uri) from None
+
+
+def _coercible(arrow_type: pa.DataType, ct: ColumnType) -> bool:
+    """Types that hold the target's values in another physical form: any timestamp (unit, zone) for a
+    timestamp (the UTC instant, fraction truncated to microseconds), date64 for a date, large strings."""
+    import pyarrow as pa
+
+    t = pa.types
+    return ((ct.name == "timestamp" and t.is_timestamp(arrow_type))
+            or (ct.name == "date" and t.is_date64(arrow_type))
+            or (ct.name == "string" and t.is_large_string(arrow_type)))
+
+
+def _coerce(col: Any, ct: ColumnType) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = col.type
+    if ct.name == "timestamp" and pa.types.is_timestamp(t) and (t.unit != "us" or t.tz is not None):
+        if t.tz is not None:
+            col = pc.cast(col, pa.timestamp(t.unit, tz="UTC")).cast(pa.timestamp(t.unit))  # UTC wall clock
+        return pc.cast(col, pa.timestamp("us"), safe=False)  # truncates nanoseconds
+    if ct.name == "date" and pa.types.is_date64(t):
+        return pc.cast(col, pa.date32())
+    if ct.name == "string" and pa.types.is_large_string(t):
+        return pc.cast(col, pa.string())
+    return col
 
 
 def _as_text(col: Any) -> Any:

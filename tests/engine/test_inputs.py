@@ -238,3 +238,26 @@ def test_batch_result_counts_every_object(storage: Storage) -> None:
     assert (r0.rows_in, r1.rows_in) == (2, 1)
     assert r0.bytes_in == sum(len(files[n]) for n in ("f0.csv", "f2.csv"))
     assert r1.unit == "batch-00001" and storage.exists(m.paths.batch_result(1))
+
+
+def test_parquet_timestamps_with_zones_and_units(storage: Storage) -> None:
+    spec = make_spec(source={"uri": "s3://raw/orders/", "format": "parquet"}, filter=None)
+    base = {"OrderID": pa.array([1, 2, 3], pa.int64()), "customer_id": pa.array([1, 2, 3], pa.int64()),
+            "amount": pa.array(["1", "2", "3"]), "currency": pa.array(["EUR"] * 3), "status": pa.array(["paid"] * 3)}
+    us = 1704103200123456  # 2024-01-01 10:00:00.123456 UTC
+    files = {
+        "naive_us.parquet": pa.array([us] * 3, pa.timestamp("us")),
+        "utc.parquet": pa.array([us] * 3, pa.timestamp("us", tz="UTC")),
+        "berlin.parquet": pa.array([us] * 3, pa.timestamp("us", tz="Europe/Berlin")),
+        "ms.parquet": pa.array([us // 1000] * 3, pa.timestamp("ms")),
+        "ns.parquet": pa.array([us * 1000 + 789] * 3, pa.timestamp("ns")),
+    }
+    r, out, q = run(storage, spec, {k: parquet_bytes(pa.table({**base, "ordered_at": v})) for k, v in files.items()})
+    assert q is None and r.rows_written == 15
+    assert out.schema.field("ordered_at").type == pa.timestamp("us")
+    values = {(f.rsplit("/", 1)[1], t) for f, t in zip(out.column("_source_file").to_pylist(),
+                                                      out.column("ordered_at").to_pylist(), strict=True)}
+    from datetime import datetime as dt
+    assert values == {("naive_us.parquet", dt(2024, 1, 1, 10, 0, 0, 123456)), ("utc.parquet", dt(2024, 1, 1, 10, 0, 0, 123456)),
+                      ("berlin.parquet", dt(2024, 1, 1, 10, 0, 0, 123456)), ("ms.parquet", dt(2024, 1, 1, 10, 0, 0, 123000)),
+                      ("ns.parquet", dt(2024, 1, 1, 10, 0, 0, 123456))}
