@@ -22,7 +22,16 @@ from orchestration.errors import DataError
 from orchestration.spec import Spec
 
 from .lake import lake_root, spark_path
-from .textparse import FileInfo, ParseOptions, decode, decompress, parse_csv, parse_jsonl
+from .textparse import (
+    FileInfo,
+    ParseOptions,
+    decode,
+    decompress,
+    fast_csv,
+    header_info,
+    parse_csv,
+    parse_jsonl,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -103,6 +112,14 @@ def _parser(opts: ParseOptions, compression: dict[str, str], root: Path | None) 
                 try:
                     content = batch.column("content")[i].as_py() or b""
                     text = decode(decompress(content, compression.get(uri, "none"), uri), opts.encoding, uri)
+                    fast = fast_csv(text, uri, opts) if opts.format == "csv" else None
+                    if fast is not None:
+                        table, first_line = fast
+                        header_info(text, uri, opts, info)
+                        count = table.num_rows
+                        if count:
+                            yield from _fast_batches(pa, schema, table, uri, first_line, info.missing_columns)
+                        raise _Done
                     records = parse_csv if opts.format == "csv" else parse_jsonl
                     missing: list[str] | None = None
                     first = True
@@ -113,6 +130,8 @@ def _parser(opts: ParseOptions, compression: dict[str, str], root: Path | None) 
                         count += 1
                         if len(pending) >= _BATCH_ROWS:
                             yield flush()
+                except _Done:
+                    pass
                 except ValueError as e:
                     info.fatal = str(e)
                 pending.append((uri, None, None, None, json.dumps({
@@ -122,6 +141,23 @@ def _parser(opts: ParseOptions, compression: dict[str, str], root: Path | None) 
             yield flush()
 
     return parse
+
+
+class _Done(Exception):
+    """An object was read by the fast path."""
+
+
+def _fast_batches(pa: Any, schema: Any, table: Any, uri: str, first_line: int,
+                  missing: list[str]) -> Iterator[Any]:
+    n = table.num_rows
+    meta = [
+        pa.repeat(uri, n).cast(pa.string()), pa.array(range(first_line, first_line + n), pa.int64()),
+        pa.nulls(n, pa.string()),
+        pa.repeat(pa.scalar(missing, pa.list_(pa.string())), n) if missing else pa.nulls(n, pa.list_(pa.string())),
+        pa.nulls(n, pa.string()),
+    ]
+    out = pa.Table.from_arrays(meta + [table.column(i) for i in range(table.num_columns)], schema=schema)
+    yield from out.to_batches(max_chunksize=_BATCH_ROWS)
 
 
 def _raise_fatal(infos: list[dict[str, Any]]) -> None:

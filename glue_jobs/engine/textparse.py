@@ -18,13 +18,16 @@ import csv
 import gzip
 import io
 import json
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-__all__ = ["FileInfo", "Record", "ParseOptions", "decompress", "decode", "parse_csv", "parse_jsonl", "json_text"]
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+__all__ = ["FileInfo", "Record", "ParseOptions", "decompress", "decode", "parse_csv", "parse_jsonl", "json_text", "fast_csv", "header_info"]
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,68 @@ def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterat
             yield Record(start, values, f"parse:field count {len(row)}, expected {width}")
             continue
         yield Record(start, pick(row))
+
+
+def header_info(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> None:
+    """Fill ``info`` from the header alone (extra and missing columns)."""
+    next(parse_csv(text, uri, opts, info), None)
+
+
+def fast_csv(text: str, uri: str, opts: ParseOptions) -> tuple[Any, int] | None:
+    """The common case in C++: when every line after the header is one well-formed record, the spec
+    columns as a pyarrow Table of text (missing columns NULL) and the first record's line number.
+
+    None means "use ``parse_csv``" (no header mode, header problems, blank lines, quoted newlines
+    spanning lines, lone CRs, rows with another field count, or pyarrow refusing the text): exactly
+    the split the Lambda engine makes between its pyarrow fast path and its ``csv`` slow path.
+    """
+    if not opts.header:
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        sio = io.StringIO(text, newline="")
+        reader = csv.reader(sio, delimiter=opts.delimiter, quotechar=opts.quote, doublequote=True, strict=False)
+        row: list[str] = []
+        while not row:
+            row = next(reader)
+        names = row
+        if len(set(names)) != len(names):
+            return None
+        first = reader.line_num + 1
+        data = text[sio.tell():].encode("utf-8")
+        positions = {n: i for i, n in enumerate(names)}
+        fields = [f"f{i}" for i in range(len(names))]
+        present = sorted({positions[c] for c in opts.columns if c in positions})
+        include = [fields[i] for i in present] or fields[:1]
+        if not data:
+            return pa.table({c: pa.array([], pa.string()) for c in opts.columns}), first
+        invalid: list[object] = []
+
+        def on_invalid(bad: object) -> str:
+            invalid.append(bad)
+            return "skip"
+
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=fields, use_threads=False, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=opts.delimiter, quote_char=opts.quote, double_quote=True,
+                                             escape_char=False, newlines_in_values=opts.quote.encode() in data,
+                                             ignore_empty_lines=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={f: pa.string() for f in include}, include_columns=include,
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 null_values=[]),
+        )
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if invalid or table.num_rows != lines:
+            return None
+        n = table.num_rows
+        cols = {c: (table.column(fields[positions[c]]).combine_chunks() if c in positions else pa.nulls(n, pa.string()))
+                for c in opts.columns}
+        return pa.table(cols), first
+    except Exception:  # pyarrow refused the text or is too old: the Python parser decides
+        return None
 
 
 class _Number(str):
