@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 
-from orchestration import storage as st
 from orchestration.errors import DataError, StorageError
 from orchestration.storage import LocalLake, ObjectNotFoundError, S3Storage, Storage, get_storage
+from orchestration.storage import s3 as s3_adapter
 
 
 def test_write_read_list(storage: Storage) -> None:
@@ -87,7 +87,7 @@ def test_arrow_filesystem_reads_parquet(storage: Storage) -> None:
 
 
 def test_listing_paginates(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(st, "_PAGE_SIZE", 7)
+    monkeypatch.setattr(s3_adapter, "_PAGE_SIZE", 7)
     for i in range(30):
         storage.write_bytes(f"s3://raw/many/{i:03d}.csv", b"1")
     listed = storage.list("s3://raw/many/", "*.csv")
@@ -127,12 +127,12 @@ def _client_error(code: str, status: int) -> ClientError:
 
 
 def test_s3_errors_are_classified() -> None:
-    slow = st._translate(_client_error("SlowDown", 503), "s3://b/k")
+    slow = s3_adapter._translate(_client_error("SlowDown", 503), "s3://b/k")
     assert isinstance(slow, StorageError) and slow.retryable and "s3://b/k" in str(slow)
-    assert isinstance(st._translate(_client_error("InternalError", 500), "s3://b/k"), StorageError)
-    missing = st._translate(_client_error("NoSuchKey", 404), "s3://b/k")
+    assert isinstance(s3_adapter._translate(_client_error("InternalError", 500), "s3://b/k"), StorageError)
+    missing = s3_adapter._translate(_client_error("NoSuchKey", 404), "s3://b/k")
     assert isinstance(missing, ObjectNotFoundError)
-    denied = st._translate(_client_error("AccessDenied", 403), "s3://b/k")
+    denied = s3_adapter._translate(_client_error("AccessDenied", 403), "s3://b/k")
     assert not denied.retryable and "AccessDenied" in str(denied)
 
 

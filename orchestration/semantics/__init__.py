@@ -1,0 +1,32 @@
+"""docs/semantics.md as data: the casts and rules both engines run, in Spark SQL and in DuckDB SQL.
+
+One definition per rule, rendered per dialect: the Glue engine runs the ``spark`` text natively, the
+Lambda engine runs the ``duckdb`` text over Arrow batches. Casts never fail a query: a value that does
+not cast is NULL, and the rule ``cast:COL`` says why. Spec expressions (checks, derive, filter, dedupe
+order) are written in Spark SQL and transpiled with ``to_duckdb`` (sqlglot, cached).
+
+The building blocks, all over a relation whose columns are the *source* names holding raw text (or,
+for Parquet, values whose type already matches the target, listed in ``typed``):
+
+- ``cast_sql(column, raw, dialect)``: the typed value of one column, NULL when the text is NULL-like or
+  does not cast;
+- ``validation_sql(...)``: one SELECT giving every target column typed plus ``_ok`` (all rules pass);
+- ``errors_sql(...)``: one SELECT for the rejected rows: the raw values as text plus ``_errors`` (every
+  failed rule name, in column order then rule order);
+- ``spark_pattern_to_strftime``/``spark_pattern_regex``: Spark datetime patterns for DuckDB.
+
+Kept light: sqlglot only (no pyarrow, no DuckDB); it ships in every Lambda package and the Glue job.
+"""
+
+from .casts import FLOAT_MAX, ISO_TIMESTAMP_REGEX, cast_sql, null_sql
+from .expressions import dedupe_order_sql, derive_sql, filter_sql, to_duckdb
+from .patterns import spark_pattern_regex, spark_pattern_to_strftime
+from .rules import RuleSet, errors_sql, output_schema, quarantine_schema, rule_names, validation_sql
+from .sql import METADATA_COLUMNS, QUARANTINE_COLUMNS, WHITESPACE, Dialect, literal, quote_ident, sql_type
+
+__all__ = [
+    "Dialect", "METADATA_COLUMNS", "QUARANTINE_COLUMNS", "quarantine_schema", "output_schema",
+    "cast_sql", "null_sql", "validation_sql", "errors_sql", "rule_names", "to_duckdb", "sql_type",
+    "spark_pattern_to_strftime", "spark_pattern_regex", "quote_ident", "literal", "RuleSet",
+    "derive_sql", "filter_sql", "dedupe_order_sql", "ISO_TIMESTAMP_REGEX", "WHITESPACE", "FLOAT_MAX",
+]

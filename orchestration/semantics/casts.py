@@ -1,0 +1,163 @@
+"""Casting raw text to each column type (docs/semantics.md section 2), rendered per dialect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..spec.models import Column
+from ..spec.types import ColumnType
+from .patterns import _compile_pattern
+from .sql import (
+    Dialect,
+    _extract,
+    _from_micros,
+    _micros,
+    _rlike,
+    _trim,
+    _try_cast,
+    literal,
+    sql_type,
+)
+
+__all__ = ["cast_sql", "null_sql", "ISO_TIMESTAMP_REGEX", "FLOAT_MAX"]
+
+FLOAT_MAX = "3.4028235e38"
+_INT_RE = "^[+-]?[0-9]+$"
+_DECIMAL_RE = "^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$"
+ISO_TIMESTAMP_REGEX = (
+    "^([0-9]{4}-[0-9]{2}-[0-9]{2})"
+    "([ T]([0-9]{2}):([0-9]{2})(:([0-9]{2})([.]([0-9]+))?)?)?"
+    "(Z|[+-][0-9]{2}:[0-9]{2})?$"
+)
+"""``yyyy-MM-dd[( |T)HH:mm[:ss[.fraction]]][Z|±HH:MM]``; groups: 1 date, 3 hour, 4 minute, 6 second,
+8 fraction, 9 offset."""
+_TRUE = ("true", "t", "yes", "y", "1")
+_FALSE = ("false", "f", "no", "n", "0")
+
+
+def null_sql(raw: str, null_values: Sequence[str], dialect: Dialect) -> str:
+    """True when the raw value is NULL or one of ``null_values`` (compared exactly, before trimming)."""
+    if not null_values:
+        return f"({raw} IS NULL)"
+    vals = ", ".join(literal(v, dialect) for v in null_values)
+    return f"({raw} IS NULL OR {raw} IN ({vals}))"
+
+
+_TS_MIN = "0001-01-01 00:00:00"
+_TS_MAX = "9999-12-31 23:59:59.999999"
+_ISO_FAST = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}$"
+_BOOL_RE = "^(?i)(true|false|t|f|yes|no|y|n|1|0)$"
+_FLOAT_RE = "^(?i)([+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?|nan|[+-]?infinity)$"
+
+
+@dataclass(frozen=True)
+class _Cast:
+    """How one type casts: the shape the (trimmed) text must have, the conversion of text of that
+    shape (NULL when it still does not fit, e.g. overflow or 2024-02-30), and an optional range check
+    on the converted value."""
+
+    shape: str
+    convert: Callable[[str], str]
+    in_range: Callable[[str], str] | None = None
+
+
+def _parse_with_pattern(t: str, pattern: str, ct: ColumnType, dialect: Dialect) -> str:
+    p = _compile_pattern(pattern)
+    if dialect == "spark":
+        parsed = f"to_timestamp({t}, {literal(pattern, dialect)})"
+    else:
+        src = f"regexp_replace({t}, 'Z$', '+00:00')" if p.zulu else t
+        parsed = f"try_strptime({src}, {literal(p.strftime, dialect)})"
+        if p.has_offset:
+            parsed = f"timezone('UTC', {parsed})"
+    return f"CAST({parsed} AS {sql_type(ct, dialect)})"
+
+
+def _parse_iso(t: str, ct: ColumnType, dialect: Dialect) -> str:
+    """ISO 8601 text (ISO_TIMESTAMP_REGEX) as a UTC timestamp: offsets applied, fraction truncated to
+    microseconds. The plain ``yyyy-MM-dd HH:mm:ss`` form takes a fast path."""
+
+    def g(i: int) -> str:
+        return _extract(t, ISO_TIMESTAMP_REGEX, i, dialect)
+
+    def or_default(i: int, default: str) -> str:
+        return f"coalesce(nullif({g(i)}, ''), '{default}')"
+
+    text = f"concat({g(1)}, ' ', {or_default(3, '00')}, ':', {or_default(4, '00')}, ':', {or_default(6, '00')})"
+    base = (f"to_timestamp({text}, 'yyyy-MM-dd HH:mm:ss')" if dialect == "spark"
+            else f"try_strptime({text}, '%Y-%m-%d %H:%M:%S')")
+    frac = f"CAST(rpad(substr({g(8)}, 1, 6), 6, '0') AS BIGINT)"
+    off = g(9)
+    offset_us = (
+        f"(CASE WHEN {off} IN ('', 'Z') THEN 0 ELSE "
+        f"(CASE WHEN substr({off}, 1, 1) = '-' THEN -1 ELSE 1 END) * "
+        f"(CAST(substr({off}, 2, 2) AS BIGINT) * 60 + CAST(substr({off}, 5, 2) AS BIGINT)) * 60000000 END)"
+    )
+    general = _from_micros(f"({_micros(base, dialect)} + {frac} - {offset_us})", dialect)
+    if dialect == "spark":
+        fast = f"to_timestamp(translate({t}, 'T', ' '), 'yyyy-MM-dd HH:mm:ss')"
+    else:
+        fast = f"try_strptime({t}, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S'])"
+    ts = f"CASE WHEN {_rlike(t, _ISO_FAST, dialect)} THEN {fast} ELSE {general} END"
+    return f"CAST({ts} AS {sql_type(ct, dialect)})"
+
+
+def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
+    """The cast of a column type; None for strings (kept exactly as read)."""
+    ct = column.column_type
+    if ct.name == "string":
+        return None
+    if ct.name == "boolean":
+        trues = ", ".join(f"'{v}'" for v in _TRUE)
+        return _Cast(_BOOL_RE, lambda t: f"(lower({t}) IN ({trues}))")
+    if ct.name in ("int", "bigint"):
+        return _Cast(_INT_RE, lambda t: _try_cast(t, ct, dialect))
+    if ct.name == "decimal":
+        return _Cast(_DECIMAL_RE, lambda t: _try_cast(t, ct, dialect))
+    if ct.name in ("float", "double"):
+        target = sql_type(ct, dialect)
+        limit = FLOAT_MAX if ct.name == "float" else "1.7976931348623157e308"
+
+        def number(t: str) -> str:
+            lt = f"lower({t})"
+            return (
+                f"CASE WHEN {lt} = 'nan' THEN CAST('NaN' AS {target}) "
+                f"WHEN {lt} IN ('infinity', '+infinity') THEN CAST('Infinity' AS {target}) "
+                f"WHEN {lt} = '-infinity' THEN CAST('-Infinity' AS {target}) "
+                f"WHEN abs(TRY_CAST({t} AS DOUBLE)) <= {limit} THEN {_try_cast(t, ct, dialect)} END"
+            )
+
+        return _Cast(_FLOAT_RE, number)
+    low, high = (("0001-01-01", "9999-12-31") if ct.name == "date" else (_TS_MIN, _TS_MAX))
+    typ = sql_type(ct, dialect)
+
+    def in_range(v: str) -> str:
+        return f"({v} BETWEEN CAST('{low}' AS {typ}) AND CAST('{high}' AS {typ}))"
+
+    if column.format or ct.name == "date":
+        pattern = column.format or "yyyy-MM-dd"
+        return _Cast(_compile_pattern(pattern).regex, lambda t: _parse_with_pattern(t, pattern, ct, dialect), in_range)
+    return _Cast(ISO_TIMESTAMP_REGEX, lambda t: _parse_iso(t, ct, dialect), in_range)
+
+
+def _converted(rule: _Cast, raw: str, dialect: Dialect) -> str:
+    """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
+    runs for text that needs it); NULL when neither has the shape."""
+    t = _trim(raw, dialect)
+    return (f"CASE WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "
+            f"WHEN {_rlike(t, rule.shape, dialect)} THEN {rule.convert(t)} END")
+
+
+def cast_sql(column: Column, raw: str, dialect: Dialect, *, null_values: Sequence[str] = ()) -> str:
+    """The typed value of ``column`` from the raw text expression ``raw``: NULL when the raw value is
+    NULL-like (``null_values``) or does not cast (section 2 of docs/semantics.md). One expression;
+    ``validation_sql`` computes the same in layers so nothing is evaluated twice."""
+    isnull = null_sql(raw, null_values, dialect)
+    rule = _cast_rule(column, dialect)
+    if rule is None:
+        return f"CASE WHEN {isnull} THEN NULL ELSE {raw} END"
+    value = _converted(rule, raw, dialect)
+    if rule.in_range is not None:
+        value = f"CASE WHEN {rule.in_range(value)} THEN {value} END"
+    return f"CASE WHEN {isnull} THEN NULL ELSE {value} END"

@@ -1,0 +1,60 @@
+"""Spec expressions (Spark SQL): DuckDB text through sqlglot, derive, filter and the dedupe order."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..spec.models import Spec
+from .sql import Dialect, _ident
+
+__all__ = ["to_duckdb", "derive_sql", "filter_sql", "dedupe_order_sql"]
+
+
+@lru_cache(maxsize=1024)
+def to_duckdb(spark_sql: str) -> str:
+    """One Spark SQL expression (or ORDER BY list) as DuckDB SQL. Parsing functions that raise in DuckDB
+    but return NULL in Spark (``to_timestamp``) become their ``try_`` forms; casts become TRY_CAST."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(spark_sql, read="spark")
+
+    def soften(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.StrToTime):
+            node.set("safe", True)
+        return node
+
+    tree = tree.transform(soften)
+    return tree.sql(dialect="duckdb")
+
+
+def derive_sql(spec: Spec, relation: str, dialect: Dialect, *, guard: str | None = None) -> str:
+    """SELECT adding the derived columns in spec order (each sees the ones before it). With ``guard``
+    (a boolean column), derived values are only computed where it is TRUE (NULL elsewhere)."""
+    sql = f"SELECT * FROM {relation}"
+    for name, expr in spec.derive.items():
+        e = expr if dialect == "spark" else to_duckdb(expr)
+        value = f"CASE WHEN {guard} THEN ({e}) END" if guard else f"({e})"
+        sql = f"SELECT *, {value} AS {_ident(name, dialect)} FROM ({sql}) AS __d"
+    return sql
+
+
+def filter_sql(spec: Spec, dialect: Dialect) -> str | None:
+    """The filter as a condition that is TRUE exactly for kept rows (false and NULL drop)."""
+    if spec.filter is None:
+        return None
+    e = spec.filter if dialect == "spark" else to_duckdb(spec.filter)
+    return f"coalesce(({e}), FALSE)"
+
+
+def dedupe_order_sql(spec: Spec, dialect: Dialect) -> str:
+    """The ORDER BY list choosing the kept row per key: the spec's order_by (NULLs as Spark sorts them:
+    first for ASC, last for DESC) then ``_source_file``, ``_record``."""
+    assert spec.dedupe is not None
+    tail = "_source_file, _record"
+    if not spec.dedupe.order_by:
+        return tail
+    if dialect == "spark":
+        return f"{spec.dedupe.order_by}, {tail}"
+    select = to_duckdb(f"SELECT 1 ORDER BY {spec.dedupe.order_by}")
+    return select.split(" ORDER BY ", 1)[1] + ", " + tail

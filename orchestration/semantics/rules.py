@@ -1,0 +1,211 @@
+"""The rules of docs/semantics.md section 3 as one validation SELECT and one errors SELECT per dialect."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..spec.models import Column, Spec
+from ..spec.types import ColumnType
+from .casts import _TRUE, _cast_rule, _converted, null_sql
+from .expressions import to_duckdb
+from .sql import Dialect, _ident, literal, sql_type
+
+__all__ = ["RuleSet", "rule_names", "validation_sql", "errors_sql", "quarantine_schema", "output_schema"]
+
+
+def _allowed_literal(value: object, ct: ColumnType, dialect: Dialect) -> str:
+    if isinstance(value, bool):
+        text = "TRUE" if value else "FALSE"
+        return text if ct.name == "boolean" else literal(str(value).lower(), dialect)
+    if ct.name == "string":
+        return literal(str(value), dialect)
+    if ct.name == "boolean":
+        return "TRUE" if str(value).strip().lower() in _TRUE else "FALSE"
+    return f"CAST({literal(str(value), dialect)} AS {sql_type(ct, dialect)})"
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rule expressions of one column, over a relation with ``__n_i`` (input NULL), ``__c_i`` (cast
+    failed) flags and the typed values under the target names. Each expression is TRUE when the rule
+    FAILS. ``checks`` pairs each check's rule name with its failing condition."""
+
+    name: str
+    missing: bool
+    cast: str | None
+    not_null: str | None
+    allowed: str | None
+    checks: tuple[tuple[str, str], ...]
+
+
+def rule_names(column: Column) -> list[str]:
+    """Every rule name a column can produce, in the order ``_errors`` lists them."""
+    out = [f"missing_column:{column.name}", f"cast:{column.name}"]
+    if not column.nullable:
+        out.append(f"not_null:{column.name}")
+    if column.allowed is not None:
+        out.append(f"allowed:{column.name}")
+    out += [f"check:{c}" for c in column.checks]
+    return out
+
+
+def _referenced(sql: str) -> set[str]:
+    from ..spec.expressions import parse_expression, referenced_columns
+
+    return referenced_columns([parse_expression(sql)])
+
+
+def _rules(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str]) -> list[RuleSet]:
+    index = {c.name: i for i, c in enumerate(spec.columns)}
+    out: list[RuleSet] = []
+    for i, col in enumerate(spec.columns):
+        is_missing = col.source_name in missing
+        v = _ident(col.name, dialect)
+        cast = None if is_missing or col.source_name in typed or col.type == "string" else f"__c{i}"
+        not_null = None if col.nullable or is_missing else f"__n{i}"
+        allowed = None
+        if col.allowed is not None and not is_missing:
+            lits = ", ".join(_allowed_literal(a, col.column_type, dialect) for a in col.allowed)
+            allowed = f"({v} IS NOT NULL AND NOT ({v} IN ({lits})))"
+        checks: list[tuple[str, str]] = []
+        for check in col.checks:
+            cols = sorted(c for c in _referenced(check) if c in index)
+            blockers = []
+            for c in cols:
+                j = index[c]
+                if spec.columns[j].source_name in missing:
+                    blockers.append("TRUE")
+                elif spec.columns[j].source_name not in typed and spec.columns[j].type != "string":
+                    blockers.append(f"__c{j}")
+            expr = check if dialect == "spark" else to_duckdb(check)
+            cond = f"(NOT coalesce(({expr}), TRUE))"
+            if blockers:
+                cond = f"(NOT ({' OR '.join(blockers)}) AND {cond})"
+            checks.append((f"check:{check}", cond))
+        out.append(RuleSet(col.name, is_missing, cast, not_null, allowed, tuple(checks)))
+    return out
+
+
+def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[str], missing: frozenset[str],
+           typed: frozenset[str], extra: Iterable[str], raw_text: bool = False) -> str:
+    """Layer 1 over the raw relation: __n{i} (the value is NULL-like), __p{i} (the converted value,
+    before any range check) or, for strings and typed columns, the value under its target name."""
+    items: list[str] = []
+    for i, col in enumerate(spec.columns):
+        src = col.source_name
+        name = _ident(col.name, dialect)
+        if src in missing:
+            items += [f"CAST(NULL AS {sql_type(col.column_type, dialect)}) AS {name}", f"TRUE AS __n{i}",
+                      f"FALSE AS __c{i}"]
+            continue
+        raw = f"__src.{_ident(src, dialect)}"
+        if src in typed:
+            items += [f"{raw} AS {name}", f"({raw} IS NULL) AS __n{i}", f"FALSE AS __c{i}"]
+            continue
+        isnull = null_sql(raw, null_values, dialect)
+        rule = _cast_rule(col, dialect)
+        if rule is None:
+            items += [f"CASE WHEN {isnull} THEN NULL ELSE {raw} END AS {name}", f"{isnull} AS __n{i}"]
+        else:
+            items += [f"CASE WHEN {isnull} THEN NULL ELSE {_converted(rule, raw, dialect)} END AS __p{i}",
+                      f"{isnull} AS __n{i}"]
+    items += [f"__src.{_ident(e, dialect)}" for e in extra]
+    if raw_text:
+        text_type = "STRING" if dialect == "spark" else "VARCHAR"
+        for k, src in enumerate(_source_columns(spec)):
+            value = "NULL" if src in missing else f"__src.{_ident(src, dialect)}"
+            items.append(f"CAST({value} AS {text_type}) AS __raw{k}")
+    return f"SELECT {', '.join(items)} FROM {relation} AS __src"
+
+
+def _flags(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str]) -> str:
+    """Layer 2: the typed value under the target name (range-checked) and __c{i} (the cast failed)."""
+    out = []
+    for i, col in enumerate(spec.columns):
+        if col.source_name in missing or col.source_name in typed:
+            continue
+        rule = _cast_rule(col, dialect)
+        if rule is None:
+            continue
+        name = _ident(col.name, dialect)
+        p = f"__p{i}"
+        if rule.in_range is None:
+            out += [f"{p} AS {name}", f"(NOT __n{i} AND {p} IS NULL) AS __c{i}"]
+        else:
+            ok = rule.in_range(p)
+            out += [f"CASE WHEN {ok} THEN {p} END AS {name}", f"(NOT __n{i} AND NOT coalesce({ok}, FALSE)) AS __c{i}"]
+    return ", ".join(out)
+
+
+def _layers(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[str], missing: frozenset[str],
+            typed: frozenset[str], extra: Sequence[str], raw_text: bool = False) -> str:
+    inner = _inner(spec, dialect, relation, null_values, missing, typed, extra, raw_text)
+    flags = _flags(spec, dialect, missing, typed)
+    return f"SELECT *{', ' + flags if flags else ''} FROM ({inner}) AS __v"
+
+
+def validation_sql(spec: Spec, dialect: Dialect, relation: str, *, null_values: Sequence[str] = (),
+                   missing: Iterable[str] = (), typed: Iterable[str] = (),
+                   extra: Sequence[str] = ("_source_file", "_record")) -> str:
+    """One SELECT over ``relation`` (raw source columns) giving every target column typed, the ``extra``
+    columns passed through, and ``_ok``: TRUE when the row passes every rule. ``missing``: source
+    columns the object does not have; ``typed``: source columns already of the target type."""
+    missing_f, typed_f = frozenset(missing), frozenset(typed)
+    rules = _rules(spec, dialect, missing_f, typed_f)
+    fails: list[str] = []
+    for r in rules:
+        if r.missing:
+            fails.append("TRUE")
+            continue
+        fails += [x for x in (r.cast, r.not_null, r.allowed) if x]
+        fails += [cond for _, cond in r.checks]
+    ok = f"NOT ({' OR '.join(fails)})" if fails else "TRUE"
+    cols = [_ident(c.name, dialect) for c in spec.columns] + [_ident(e, dialect) for e in extra]
+    body = _layers(spec, dialect, relation, null_values, missing_f, typed_f, extra)
+    return f"SELECT {', '.join(cols)}, {ok} AS _ok FROM ({body}) AS __f"
+
+
+def errors_sql(spec: Spec, dialect: Dialect, relation: str, *, null_values: Sequence[str] = (),
+               missing: Iterable[str] = (), typed: Iterable[str] = (),
+               extra: Sequence[str] = ("_source_file", "_record")) -> str:
+    """One SELECT over ``relation`` giving quarantine rows: every source column as text (NULL stays
+    NULL; missing ones NULL), the ``extra`` columns, and ``_errors`` (every failed rule name)."""
+    missing_f, typed_f = frozenset(missing), frozenset(typed)
+    rules = _rules(spec, dialect, missing_f, typed_f)
+    names: list[str] = []
+    for r in rules:
+        if r.missing:
+            names.append(f"CASE WHEN TRUE THEN {literal('missing_column:' + r.name, dialect)} END")
+            continue
+        for label, cond in ((f"cast:{r.name}", r.cast), (f"not_null:{r.name}", r.not_null),
+                            (f"allowed:{r.name}", r.allowed)):
+            if cond:
+                names.append(f"CASE WHEN {cond} THEN {literal(label, dialect)} END")
+        names += [f"CASE WHEN {cond} THEN {literal(label, dialect)} END" for label, cond in r.checks]
+    arr = f"array({', '.join(names)})" if dialect == "spark" else f"[{', '.join(names)}]"
+    errors = (f"filter({arr}, __e -> __e IS NOT NULL)" if dialect == "spark"
+              else f"list_filter({arr}, lambda __e: __e IS NOT NULL)")
+    raw_cols = [f"__raw{k} AS {_ident(src, dialect)}" for k, src in enumerate(_source_columns(spec))]
+    body = _layers(spec, dialect, relation, null_values, missing_f, typed_f, extra, raw_text=True)
+    passthrough = [_ident(e, dialect) for e in extra]
+    return f"SELECT {', '.join(raw_cols + passthrough)}, {errors} AS _errors FROM ({body}) AS __f"
+
+
+def _source_columns(spec: Spec) -> list[str]:
+    return [c.source_name for c in spec.columns]
+
+
+def quarantine_schema(spec: Spec) -> list[tuple[str, str]]:
+    """(name, Spark type) of quarantine rows: source columns as text, then the metadata and errors."""
+    return [(s, "string") for s in _source_columns(spec)] + [
+        ("_source_file", "string"), ("_record", "bigint"), ("_run_id", "string"), ("_errors", "array<string>"),
+    ]
+
+
+def output_schema(spec: Spec) -> list[tuple[str, str]]:
+    """(name, Spark type) of the target columns and metadata (derived and hook columns are typed by
+    their expressions and come between the two)."""
+    return [(c.name, str(c.column_type)) for c in spec.columns] + [
+        ("_source_file", "string"), ("_record", "bigint"), ("_run_id", "string"), ("_ingested_at", "timestamp"),
+    ]

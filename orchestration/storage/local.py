@@ -1,0 +1,199 @@
+"""The local lake: ``s3://BUCKET/KEY`` is the file ``ROOT/BUCKET/KEY``; writes are temp file + rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from ..errors import LockgateError, StorageError
+from ..spec.uris import split_s3_uri
+from .base import TMP_PREFIX, ObjectInfo, ObjectNotFoundError, Storage, _match, _uri
+
+if TYPE_CHECKING:
+    import pyarrow.fs
+
+__all__ = ["LocalLake"]
+
+
+class _AtomicLocalWriter:
+    """Writes to a hidden temp file next to the target and renames it into place on close."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._tmp = path.parent / f"{TMP_PREFIX}{uuid.uuid4().hex}-{path.name}"
+        self._f = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
+
+    def write(self, data: Any) -> int:
+        return self._f.write(data)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def flush(self) -> None:
+        self._f.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return self._f.closed
+
+    def close(self) -> None:
+        if self._f.closed:
+            return
+        self._f.close()
+        os.replace(self._tmp, self._path)
+
+    def abort(self) -> None:
+        if not self._f.closed:
+            self._f.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> _AtomicLocalWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class LocalLake(Storage):
+    """``s3://BUCKET/KEY`` is the file ``ROOT/BUCKET/KEY``."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+
+    def __repr__(self) -> str:
+        return f"LocalLake({str(self.root)!r})"
+
+    def path(self, uri: str) -> Path:
+        """The local file of an ``s3://`` URI."""
+        if not uri.startswith("s3://"):
+            raise LockgateError(f"{uri!r} is not an s3:// URI")
+        bucket, key = split_s3_uri(uri)
+        if not bucket or ".." in Path(key).parts:
+            raise LockgateError(f"{uri!r} is not a valid object URI")
+        return self.root / bucket / key
+
+    def _uri_of(self, path: Path) -> str:
+        rel = path.relative_to(self.root).as_posix()
+        bucket, _, key = rel.partition("/")
+        return _uri(bucket, key)
+
+    def list(self, prefix_uri: str, pattern: str | None = None) -> list[ObjectInfo]:
+        bucket, key_prefix = split_s3_uri(prefix_uri)
+        bucket_dir = self.root / bucket
+        if not bucket_dir.is_dir():
+            return []
+        # Walk from the deepest directory the prefix names; filter by the remaining key prefix.
+        base_key = key_prefix.rsplit("/", 1)[0] if "/" in key_prefix else ""
+        start = bucket_dir / base_key if base_key else bucket_dir
+        if not start.is_dir():
+            return []
+        out: list[ObjectInfo] = []
+        stack = [start]
+        root_len = len(str(bucket_dir)) + 1
+        while stack:
+            d = stack.pop()
+            try:
+                entries = list(os.scandir(d))
+            except FileNotFoundError:
+                continue
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(Path(e.path))
+                    continue
+                if e.name.startswith(TMP_PREFIX):
+                    continue
+                key = e.path[root_len:].replace(os.sep, "/")
+                if key.startswith(key_prefix) and _match(e.name, pattern):
+                    out.append(ObjectInfo(_uri(bucket, key), e.stat(follow_symlinks=False).st_size))
+        out.sort(key=lambda o: o.uri.encode())
+        return out
+
+    def stat(self, uri: str) -> ObjectInfo:
+        p = self.path(uri)
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            raise ObjectNotFoundError("no such object", where=uri) from None
+        if not p.is_file():
+            raise ObjectNotFoundError("no such object (it is a prefix)", where=uri)
+        return ObjectInfo(uri, st.st_size)
+
+    def open_input(self, uri: str) -> IO[bytes]:
+        try:
+            return open(self.path(uri), "rb")  # noqa: SIM115 - the caller closes it
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFoundError("no such object", where=uri) from None
+        except OSError as e:
+            raise StorageError(f"cannot open: {e}", where=uri) from None
+
+    def open_output(self, uri: str) -> IO[bytes]:
+        return _AtomicLocalWriter(self.path(uri))  # type: ignore[return-value]
+
+    def read_bytes(self, uri: str) -> bytes:
+        with self.open_input(uri) as f:
+            return f.read()
+
+    def head(self, uri: str, n: int) -> bytes:
+        with self.open_input(uri) as f:
+            return f.read(n)
+
+    def exists(self, uri: str) -> bool:
+        return self.path(uri).is_file()
+
+    def copy(self, src: str, dst: str) -> None:
+        s = self.path(src)
+        if not s.is_file():
+            raise ObjectNotFoundError("no such object", where=src)
+        d = self.path(dst)
+        d.parent.mkdir(parents=True, exist_ok=True)
+        tmp = d.parent / f"{TMP_PREFIX}{uuid.uuid4().hex}-{d.name}"
+        shutil.copyfile(s, tmp)
+        os.replace(tmp, d)
+
+    def delete(self, uri: str) -> None:
+        self.path(uri).unlink(missing_ok=True)
+
+    def delete_prefix(self, uri: str) -> int:
+        objs = self.list(uri)
+        for o in objs:
+            self.delete(o.uri)
+        # Remove directories the prefix emptied, like S3 where prefixes vanish with their objects.
+        bucket, key = split_s3_uri(uri)
+        if key.endswith("/") or not key:
+            d = self.root / bucket / key
+            if d.is_dir():
+                for sub in sorted((p for p in d.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+                    _rmdir_quiet(sub)
+                if key:
+                    _rmdir_quiet(d)
+        return len(objs)
+
+    def arrow_filesystem(self) -> pyarrow.fs.FileSystem:
+        import pyarrow.fs as pafs
+
+        return pafs.LocalFileSystem()
+
+    def arrow_path(self, uri: str) -> str:
+        return str(self.path(uri))
+
+
+def _rmdir_quiet(p: Path) -> None:
+    with contextlib.suppress(OSError):
+        p.rmdir()
