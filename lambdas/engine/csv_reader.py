@@ -6,9 +6,11 @@ Each block is parsed by pyarrow (C++, multi-threaded, every field as text). Reco
 
 - fast path: when the block's physical line count equals its parsed rows, every line is one record,
   so records are ``first_line + i``;
-- otherwise (blank lines, quoted fields spanning lines, rows with the wrong field count) the block is
-  parsed again with Python's ``csv`` module, which reports where every record starts; that parse is
-  then the block's result, and rows with the wrong field count become rejects.
+- blank lines or quoted fields spanning lines: ``record_starts`` finds where each record starts from the
+  newlines outside quotes (vectorised with numpy);
+- otherwise (rows with the wrong field count, or the two parses disagree) the block is parsed again with
+  Python's ``csv`` module, which reports where every record starts; that parse is then the block's
+  result, and rows with the wrong field count become rejects.
 
 Peak memory is a few blocks, whatever the object's size.
 """
@@ -19,7 +21,7 @@ import csv
 import io
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from orchestration.errors import DataError
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 
     from .source import SourceStream
 
-__all__ = ["CsvReader"]
+__all__ = ["CsvReader", "record_starts"]
 
 BOM = b"\xef\xbb\xbf"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -68,6 +70,26 @@ def _first_record_end(buf: bytes, quote: bytes) -> int:
         pos = nxt
         if count % 2 == 0:
             return pos + 1
+
+
+def record_starts(data: bytes, quote: bytes, first_line: int) -> Any:
+    """The physical line where each non-blank record of ``data`` starts (numpy, no Python loop): records
+    end at newlines outside quotes (an even count of quote characters before them)."""
+    import numpy as np
+
+    arr = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    ends = newlines
+    if quote in data:
+        parity = np.cumsum(arr == quote[0], dtype=np.uint8) & 1  # uint8 wraps at 256: parity survives
+        ends = newlines[parity[newlines] == 0]
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(arr))
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    length = ends - starts
+    blank = (length == 0) | ((length == 1) & (arr[np.minimum(starts, len(arr) - 1)] == 13))
+    starts = starts[~blank]
+    return first_line + np.searchsorted(newlines, starts)
 
 
 class CsvReader:
@@ -234,13 +256,19 @@ class CsvReader:
             if "UTF8" in str(e) or "utf8" in str(e).lower():
                 self._text(block, offset, line)  # raises DataError with the exact position
             return self._parse_python(block, offset, line, str(e))
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        if invalid or table.num_rows != lines:
+        if invalid:
             return self._parse_python(block, offset, line, None)
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if table.num_rows == lines:
+            records = int_range(line, table.num_rows)
+        else:  # blank lines or quoted newlines: find where each record starts
+            starts = record_starts(data, self.quote, line)
+            if len(starts) != table.num_rows:
+                return self._parse_python(block, offset, line, None)
+            records = pa.array(starts, pa.int64())
         if not include:
             table = table.select([])
         table = table.rename_columns(present)
-        records = int_range(line, table.num_rows)
         return Chunk(table.append_column("_record", records))
 
     def _parse_python(self, block: bytes, offset: int, line: int, arrow_error: str | None) -> Chunk:

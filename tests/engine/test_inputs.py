@@ -261,3 +261,20 @@ def test_parquet_timestamps_with_zones_and_units(storage: Storage) -> None:
     assert values == {("naive_us.parquet", dt(2024, 1, 1, 10, 0, 0, 123456)), ("utc.parquet", dt(2024, 1, 1, 10, 0, 0, 123456)),
                       ("berlin.parquet", dt(2024, 1, 1, 10, 0, 0, 123456)), ("ms.parquet", dt(2024, 1, 1, 10, 0, 0, 123000)),
                       ("ns.parquet", dt(2024, 1, 1, 10, 0, 0, 123456))}
+
+
+def test_quoted_newlines_and_blank_lines_stay_on_the_arrow_path(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blank lines and multi-line fields are numbered without falling back to Python's csv module."""
+    from lambdas.engine.csv_reader import CsvReader, record_starts
+
+    def no_fallback(*_: object) -> None:
+        raise AssertionError("fell back to the Python parser")
+
+    monkeypatch.setattr(CsvReader, "_parse_python", no_fallback)
+    text = (HEADER + OK + "\n\n" + '2,11,5,EUR,"two\nlines",2024-01-01 10:00:00\r\n\r\n'
+            + '3,12,5,EUR,"say ""hi""\n\nbye",2024-01-01 10:00:00\n' + OK.replace("1,10", "4,13"))
+    r, out, _ = run(storage, make_spec(), {"a.csv": text.encode()})
+    assert rows(out, "order_id", "_record") == [(1, 2), (2, 4), (3, 7), (4, 10)]
+    truth = [start for start, _ in _ground_truth(text)][1:]
+    assert truth == [2, 4, 7, 10]
+    assert list(record_starts(b'a\n"b\nc"\n\nd', b'"', 5)) == [5, 6, 9]
