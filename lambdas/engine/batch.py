@@ -148,6 +148,8 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
         out.abort()
         quarantine.abort()
         raise
+    finally:
+        pipe.close()
     if not shuffle:
         result.rows_written = out.rows_written
         result.files_written = list(out.files)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from orchestration import semantics
 from orchestration.contracts import BatchResult
 
-from .pipeline import Pipeline
+from .pipeline import connect
 from .writer import PartitionedWriter, WriterSettings
 
 if TYPE_CHECKING:
@@ -89,22 +89,24 @@ def dedupe_bucket(spec: Spec | None, manifest: Manifest, bucket: int, storage: S
     storage = storage or get_storage()
     paths = manifest.paths
     unit = unit_name("dedupe", bucket)
-    pipe = Pipeline(spec, manifest)
-    acc = Accumulator(pipe.con, spec)
-    fs = storage.arrow_filesystem()
-    for obj in storage.list(paths.shuffle_bucket(bucket), "*.parquet"):
-        with fs.open_input_file(storage.arrow_path(obj.uri)) as f:
-            for batch in pq.ParquetFile(f).iter_batches(batch_size=_OUT_BATCH_ROWS):
-                acc.add(_table(batch))
+    con = connect()
+    acc = Accumulator(con, spec)
     out = PartitionedWriter(storage, paths.staging_data, unit, list(spec.target.partition_by),
                             WriterSettings(compression=spec.target.compression))
     try:
+        fs = storage.arrow_filesystem()
+        for obj in storage.list(paths.shuffle_bucket(bucket), "*.parquet"):
+            with fs.open_input_file(storage.arrow_path(obj.uri)) as f:
+                for batch in pq.ParquetFile(f).iter_batches(batch_size=_OUT_BATCH_ROWS):
+                    acc.add(_table(batch))
         for table in acc.result():
             out.write(table)
         out.close()
     except BaseException:
         out.abort()
         raise
+    finally:
+        con.close()
     result = BatchResult(
         run_id=manifest.run_id, engine="lambda", unit=unit, rows_written=out.rows_written,
         rows_deduplicated=acc.rows_in - out.rows_written, files_written=list(out.files),

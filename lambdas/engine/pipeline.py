@@ -48,7 +48,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     lambda_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
     if lambda_mb:
         con.execute(f"SET memory_limit = '{max(int(lambda_mb) // 2, 128)}MB'")
-    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/lockgate-duckdb'")
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/lockgate-duckdb-{os.getpid()}'")
     # sqlglot writes lambdas as `x -> ...`, which DuckDB >= 1.3 only accepts when asked.
     with contextlib.suppress(duckdb.Error):
         con.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
@@ -85,6 +85,10 @@ class Pipeline:
         self.ingested_at = ingested_at(manifest)
         self.sources = list(dict.fromkeys(c.source_name for c in spec.columns))
         self._compiled: dict[tuple[frozenset[str], frozenset[str], str], tuple[str, str]] = {}
+
+    def close(self) -> None:
+        """Release DuckDB (its memory and spill files) at the end of an invocation."""
+        self.con.close()
 
     # --------------------------------------------------------------------- SQL, compiled once
 
