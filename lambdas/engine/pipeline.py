@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Pipeline", "StepResult", "connect", "ingested_at"]
 
-_SRC = "__lg_src"
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -64,6 +63,26 @@ def ingested_at(manifest: Manifest) -> datetime:
     return dt
 
 
+class _SwapSource:
+    """An Arrow stream DuckDB reads anew at every execution (the Arrow PyCapsule interface), so one
+    prepared statement runs over whichever chunk is current."""
+
+    def __init__(self, table: pa.Table | None) -> None:
+        self.table = table
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        assert self.table is not None, "no chunk is current"
+        return self.table.__arrow_c_stream__(requested_schema)
+
+
+@dataclass
+class _Statements:
+    main: str
+    errors: str
+    rows: _SwapSource
+    bad: _SwapSource
+
+
 @dataclass
 class StepResult:
     valid: pa.Table
@@ -84,25 +103,26 @@ class Pipeline:
         self.run_id = manifest.run_id
         self.ingested_at = ingested_at(manifest)
         self.sources = list(dict.fromkeys(c.source_name for c in spec.columns))
-        self._compiled: dict[tuple[frozenset[str], frozenset[str], str], tuple[str, str]] = {}
+        self._prepared: dict[tuple[frozenset[str], frozenset[str]], _Statements] = {}
 
     def close(self) -> None:
         """Release DuckDB (its memory and spill files) at the end of an invocation."""
+        for n in range(len(self._prepared)):
+            self.con.unregister(f"__lg_src_{n}")
+            self.con.unregister(f"__lg_bad_{n}")
+        self._prepared.clear()
         self.con.close()
 
     # --------------------------------------------------------------------- SQL, compiled once
 
-    def _sql(self, layout: ObjectLayout, uri: str) -> tuple[str, str]:
-        """(main, errors) SQL for one object. ``main`` gives every row its typed target columns,
-        derived columns, metadata, ``_ok`` (passes every rule) and ``_keep`` (valid and kept by the
-        filter) in one pass; ``errors`` gives quarantine rows for the rows that are not ok."""
-        key = (frozenset(layout.missing), frozenset(layout.typed), uri)
-        found = self._compiled.get(key)
-        if found is not None:
-            return found
+    def _sql(self, layout: ObjectLayout, relation: str, uri_sql: str) -> tuple[str, str]:
+        """(main, errors) SQL over ``relation`` (raw source columns and ``_record``). ``main`` gives every
+        row its typed target columns, derived columns, metadata, ``_ok`` (passes every rule) and
+        ``_keep`` (valid and kept by the filter) in one pass; ``errors`` gives quarantine rows for the
+        rows that are not ok. ``uri_sql`` is the SQL of the object's URI (a literal or a parameter)."""
         spec = self.spec
-        kw: dict[str, Any] = {"null_values": self.null_values, "missing": key[0], "typed": key[1]}
-        src = f"(SELECT *, {semantics.literal(uri, 'duckdb')} AS _source_file FROM {_SRC})"
+        kw: dict[str, Any] = {"null_values": self.null_values, "missing": layout.missing, "typed": layout.typed}
+        src = f"(SELECT *, CAST({uri_sql} AS VARCHAR) AS _source_file FROM {relation})"
         checked = semantics.validation_sql(spec, "duckdb", src, **kw)
         derived = semantics.derive_sql(spec, f"({checked})", "duckdb", guard="_ok")
         cond = semantics.filter_sql(spec, "duckdb")
@@ -116,10 +136,26 @@ class Pipeline:
         )
         errors = (f"SELECT *, {semantics.literal(self.run_id, 'duckdb')} AS _run_id "
                   f"FROM ({semantics.errors_sql(spec, 'duckdb', src, **kw)}) AS __q")
-        if len(self._compiled) > 64:
-            self._compiled.clear()
-        self._compiled[key] = (main, errors)
         return main, errors
+
+    def _statements(self, layout: ObjectLayout, table: pa.Table) -> _Statements:
+        """The prepared statements of one object layout, prepared once per invocation: DuckDB parses,
+        binds and plans the (large) validation SQL once, not once per chunk."""
+        key = (frozenset(layout.missing), frozenset(layout.typed))
+        found = self._prepared.get(key)
+        if found is not None:
+            return found
+        n = len(self._prepared)
+        found = _Statements(f"__lg_main_{n}", f"__lg_errors_{n}", _SwapSource(table), _SwapSource(table))
+        self.con.register(f"__lg_src_{n}", found.rows)
+        self.con.register(f"__lg_bad_{n}", found.bad)
+        main, _ = self._sql(layout, f"__lg_src_{n}", "$1")
+        _, errors = self._sql(layout, f"__lg_bad_{n}", "$1")
+        self.con.execute(f"PREPARE {found.main} AS {main}")
+        self.con.execute(f"PREPARE {found.errors} AS {errors}")
+        found.rows.table = found.bad.table = None
+        self._prepared[key] = found
+        return found
 
     @cached_property
     def hook(self) -> Callable[[pa.Table], pa.Table] | None:
@@ -144,12 +180,12 @@ class Pipeline:
 
     # ------------------------------------------------------------------------------- steps
 
-    def _query(self, sql: str, table: pa.Table) -> pa.Table:
-        self.con.register(_SRC, table)
+    def _run(self, statement: str, source: _SwapSource, table: pa.Table, uri: str) -> pa.Table:
+        source.table = table
         try:
-            return self.con.sql(sql).to_arrow_table()
+            return self.con.sql(f"EXECUTE {statement}({semantics.literal(uri, 'duckdb')})").to_arrow_table()
         finally:
-            self.con.unregister(_SRC)
+            source.table = None
 
     def apply(self, chunk: Chunk, layout: ObjectLayout, uri: str) -> StepResult:
         import pyarrow as pa
@@ -157,8 +193,8 @@ class Pipeline:
 
         table = chunk.table
         n = table.num_rows
-        main, errors = self._sql(layout, uri)
-        out = self._query(main, table)
+        stmts = self._statements(layout, table)
+        out = self._run(stmts.main, stmts.rows, table, uri)
         ok, keep = out.column("_ok"), out.column("_keep")
         n_ok = pc.sum(ok).as_py() or 0 if n else 0
         n_keep = pc.sum(keep).as_py() or 0 if n else 0
@@ -166,7 +202,7 @@ class Pipeline:
         if n_ok < n:
             bad_records = pc.filter(out.column("_record"), pc.invert(ok)).combine_chunks()
             bad_src = table.filter(pc.is_in(table.column("_record"), value_set=bad_records))
-            quarantine.append(self._quarantine_rows(self._query(errors, bad_src)))
+            quarantine.append(self._quarantine_rows(self._run(stmts.errors, stmts.bad, bad_src, uri)))
         if chunk.rejects:
             quarantine.append(self._reject_rows(chunk.rejects, uri))
         if n_keep < n:
