@@ -100,6 +100,7 @@ def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, r
         try:
             rejected, valid, hooked, written = _write(checked, spec, manifest, staging_data, storage)
         finally:
+            checked.release()
             if spec.source.format != "parquet":
                 read.release()
         if valid + rejected != rows_in:

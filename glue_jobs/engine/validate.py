@@ -14,7 +14,7 @@ zone, and what PySpark code such as ``col.cast("long")`` expects) and written ba
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orchestration import semantics
@@ -48,6 +48,12 @@ class Validated:
 
     valid: DataFrame
     rejected: DataFrame
+    cached: list[DataFrame] = field(default_factory=list)
+
+    def release(self) -> None:
+        """Drop the cached checked rows."""
+        for df in self.cached:
+            df.unpersist()
 
 
 def _to_ltz(df: DataFrame) -> DataFrame:
@@ -62,22 +68,33 @@ def _to_ltz(df: DataFrame) -> DataFrame:
 
 
 def _one(spark: SparkSession, spec: Spec, group: Group) -> Validated:
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     null_values = spec.source.csv.null_values if spec.source.format == "csv" else []
-    view = f"__lockgate_src_{next(_views)}"
-    clean = group.rows.where(F.col("_parse_error").isNull()).drop("_parse_error")
-    clean.createOrReplaceTempView(view)
     kw = {"null_values": null_values, "missing": group.missing, "typed": group.typed}
-    valid = spark.sql(semantics.validation_sql(spec, "spark", view, **kw)).where("_ok").drop("_ok")
-    errors = spark.sql(semantics.errors_sql(spec, "spark", view, **kw)).where("size(_errors) > 0")
+    raw = [f"__lockgate_raw_{i}" for i in range(len(spec.columns))]
+    clean = group.rows.where(F.col("_parse_error").isNull()).drop("_parse_error")
+    view = f"__lockgate_src_{next(_views)}"
+    clean.select("*", *[F.col(f"`{c.source_name}`").alias(r) for c, r in zip(spec.columns, raw, strict=True)]) \
+        .createOrReplaceTempView(view)
+    # Rules run once per row: the checked rows (typed values, raw values, _ok) are cached, and the
+    # rule names are worked out again only for the failing rows.
+    checked = spark.sql(semantics.validation_sql(spec, "spark", view, extra=("_source_file", "_record", *raw), **kw))
+    checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
+    valid = checked.where("_ok").drop("_ok", *raw)
+    bad_view = f"__lockgate_bad_{next(_views)}"
+    checked.where("NOT _ok").select(
+        *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, raw, strict=True)], "_source_file", "_record",
+    ).createOrReplaceTempView(bad_view)
+    errors = spark.sql(semantics.errors_sql(spec, "spark", bad_view, **kw)).where("size(_errors) > 0")
 
     damaged = group.rows.where(F.col("_parse_error").isNotNull())
     broken = damaged.select(
         *[F.col(f"`{c.source_name}`").cast("string").alias(c.source_name) for c in spec.columns],
         "_source_file", "_record", F.array(F.col("_parse_error")).alias("_errors"),
     )
-    return Validated(valid=_to_ltz(valid), rejected=errors.unionByName(broken))
+    return Validated(valid=_to_ltz(valid), rejected=errors.unionByName(broken), cached=[checked])
 
 
 def validate(spark: SparkSession, spec: Spec, groups: list[Group]) -> Validated:
@@ -87,4 +104,4 @@ def validate(spark: SparkSession, spec: Spec, groups: list[Group]) -> Validated:
     for p in parts[1:]:
         valid = valid.unionByName(p.valid)
         rejected = rejected.unionByName(p.rejected)
-    return Validated(valid=valid, rejected=rejected)
+    return Validated(valid=valid, rejected=rejected, cached=[c for p in parts for c in p.cached])
