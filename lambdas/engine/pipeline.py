@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["Pipeline", "StepResult", "connect", "ingested_at"]
 
 
-
 def connect() -> duckdb.DuckDBPyConnection:
     """A DuckDB connection set up for the engine: UTC, spill directory, Spark-style lambdas."""
     import duckdb
