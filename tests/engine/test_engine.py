@@ -258,3 +258,19 @@ def _small_writer_settings(self: Any, **kw: Any) -> None:
     values.update(max_file_rows=1000, row_group_rows=300)
     for k, v in values.items():
         object.__setattr__(self, k, v)
+
+
+def test_derive_and_filter_in_spark_sql(storage: Storage) -> None:
+    """Spark SQL (lambdas, datetime functions, later derives reading earlier ones) runs in DuckDB."""
+    derive = {
+        "order_date": "CAST(ordered_at AS DATE)",
+        "doubled": "transform(array(order_id, customer_id), x -> x * 2)",
+        "hour": "hour(ordered_at)",
+        "month": "date_format(ordered_at, 'yyyy-MM')",
+        "label": "concat(currency, '-', cast(hour AS STRING))",
+    }
+    spec = make_spec(derive=derive, filter="hour >= 10 AND size(doubled) = 2")
+    csv = HEADER + "1,10,5,EUR,paid,2024-01-01 10:00:00\n2,11,5,USD,paid,2024-01-01 09:59:59\n"
+    r, out, _ = run(storage, spec, {"a.csv": csv.encode()})
+    assert (r.rows_written, r.rows_filtered) == (1, 1)
+    assert rows(out, "order_id", "doubled", "hour", "month", "label") == [(1, [2, 20], 10, "2024-01", "EUR-10")]
