@@ -124,6 +124,7 @@ def run() -> list[dict[str, Any]]:
     lake = tmp / "lake"
     saved = os.environ.get("LOCKGATE_LAKE")
     os.environ["LOCKGATE_LAKE"] = str(lake)
+    os.environ.setdefault("LOCKGATE_SPARK_MEMORY", "2g")
     spark = local_session("lockgate-bench-glue", cores=2, shuffle_partitions=4)
     try:
         objects = _generate(lake)

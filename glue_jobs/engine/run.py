@@ -8,6 +8,7 @@ write, so counting costs no extra pass over the data.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -97,12 +98,12 @@ def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, r
             read = read_text_sources(spark, spec, manifest.objects)
             groups, rows_in, extra = _text_groups(read, spec), read.rows_in, read.extra_columns
         checked = validate(spark, spec, groups)
+        release_source = read.release if spec.source.format != "parquet" else (lambda: None)
         try:
-            rejected, valid, hooked, written = _write(checked, spec, manifest, staging_data, storage)
+            rejected, valid, hooked, written = _write(checked, spec, manifest, staging_data, storage, release_source)
         finally:
             checked.release()
-            if spec.source.format != "parquet":
-                read.release()
+            release_source()
         if valid + rejected != rows_in:
             raise AccountingError(f"read {rows_in} rows but validated {valid} and rejected {rejected}",
                                   where=f"glue job {manifest.import_}/{manifest.run_id}")
@@ -119,9 +120,12 @@ def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, r
     return result
 
 
-def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str,
-           storage: Storage) -> tuple[int, int, int, int]:
-    """Write quarantine and output; returns (rejected, valid, after hook, written) row counts."""
+def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str, storage: Storage,
+           release_source: Callable[[], None]) -> tuple[int, int, int, int]:
+    """Write quarantine and output; returns (rejected, valid, after hook, written) row counts.
+
+    The quarantine write also fills the cache of checked rows; after it the parsed source is no longer
+    needed, so its cache is dropped before the output pass."""
     from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
@@ -135,6 +139,7 @@ def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str
     rejected_count = int(obs_rejected.get["n"])
     if not rejected_count:
         storage.delete_prefix(quarantine)
+    release_source()
     obs_valid, obs_hooked, obs_written = Observation("valid"), Observation("hooked"), Observation("written")
     df = checked.valid.withColumns({
         "_run_id": F.lit(manifest.run_id), "_ingested_at": F.lit(ingested_at(manifest)).cast("timestamp"),
