@@ -63,7 +63,7 @@ def test_code_zip_holds_the_handlers_and_leaves_the_cli_and_local_runtime_out(
     files = set(names(package[1]["code"].path))
     for h in ("plan", "process_batch", "dedupe", "commit"):
         assert f"lambdas/handlers/{h}.py" in files
-        assert f"lambdas/handlers/__pycache__/{h}.cpython-311.pyc" in files  # /var/task is read-only
+        assert f"lambdas/handlers/__pycache__/{h}.cpython-{RUNTIMES[DEFAULT_RUNTIME].python.replace('.', '')}.pyc" in files  # /var/task is read-only
     assert "orchestration/contracts.py" in files and "crawlers/catalog.py" in files
     assert not [f for f in files if f.startswith(("orchestration/cli/", "orchestration/local/", "glue_jobs/"))]
 
