@@ -44,8 +44,14 @@ class ObjectLayout:
 
 
 def int_range(start: int, n: int) -> pa.Array:
-    """int64 values start..start+n-1 (built from a buffer: no per-value Python objects)."""
-    import numpy as np
+    """int64 values start..start+n-1, built from a buffer (numpy is not in the Lambda package, and
+    converting Python ints one by one would be slow)."""
+    import array
+    import sys
+
     import pyarrow as pa
 
-    return pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(np.arange(start, start + n, dtype=np.int64))])
+    values = array.array("q", range(start, start + n))
+    if sys.byteorder != "little":  # pragma: no cover - Arrow buffers are little-endian
+        values.byteswap()
+    return pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(values)])

@@ -7,7 +7,7 @@ Each block is parsed by pyarrow (C++, multi-threaded, every field as text). Reco
 - fast path: when the block's physical line count equals its parsed rows, every line is one record,
   so records are ``first_line + i``;
 - blank lines or quoted fields spanning lines: ``record_starts`` finds where each record starts from the
-  newlines outside quotes (vectorised with numpy);
+  newlines outside quotes (Arrow compute kernels);
 - otherwise (rows with the wrong field count, or the two parses disagree) the block is parsed again with
   Python's ``csv`` module, which reports where every record starts; that parse is then the block's
   result, and rows with the wrong field count become rejects.
@@ -21,7 +21,7 @@ import csv
 import io
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from orchestration.errors import DataError
 
@@ -72,24 +72,40 @@ def _first_record_end(buf: bytes, quote: bytes) -> int:
             return pos + 1
 
 
-def record_starts(data: bytes, quote: bytes, first_line: int) -> Any:
-    """The physical line where each non-blank record of ``data`` starts (numpy, no Python loop): records
-    end at newlines outside quotes (an even count of quote characters before them)."""
-    import numpy as np
+def record_starts(data: bytes, quote: bytes, first_line: int) -> list[int]:
+    """The physical line where each non-blank record of ``data`` starts. Arrow kernels find the record
+    ends, the newlines outside quotes (an even count of quote characters before them); one pass over the
+    records then numbers them: record k starts on the line after the newline that ended record k-1.
+    (Arrow, not numpy: the Lambda package carries no numpy.)"""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
-    ends = newlines
+    size = len(data)
+    if size == 0:
+        return []
+    arr = pa.Array.from_buffers(pa.uint8(), size, [None, pa.py_buffer(data)])
+    newlines = pc.indices_nonzero(pc.equal(arr, 10))  # positions of every newline
     if quote in data:
-        parity = np.cumsum(arr == quote[0], dtype=np.uint8) & 1  # uint8 wraps at 256: parity survives
-        ends = newlines[parity[newlines] == 0]
+        # Running count of quote characters (uint8 wraps at 256, which keeps the parity).
+        quotes = pc.cumulative_sum(pc.cast(pc.equal(arr, quote[0]), pa.uint8()))
+        outside = pc.equal(pc.bit_wise_and(pc.take(quotes, newlines), 1), 0)
+        end_idx = pc.indices_nonzero(outside)  # indices into ``newlines`` of record ends
+    else:
+        end_idx = pc.indices_nonzero(pc.is_valid(newlines))
+    ends = pc.cast(pc.take(newlines, end_idx), pa.int64()).to_pylist()
+    end_lines = pc.cast(end_idx, pa.int64()).to_pylist()
     if not data.endswith(b"\n"):
-        ends = np.append(ends, len(arr))
-    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-    length = ends - starts
-    blank = (length == 0) | ((length == 1) & (arr[np.minimum(starts, len(arr) - 1)] == 13))
-    starts = starts[~blank]
-    return first_line + np.searchsorted(newlines, starts)
+        ends.append(size)
+    out: list[int] = []
+    start, line = 0, first_line
+    for end, idx in zip(ends, [*end_lines, None], strict=False):
+        length = end - start
+        if length > 1 or (length == 1 and data[start] != 13):
+            out.append(line)
+        start = end + 1
+        if idx is not None:
+            line = first_line + idx + 1
+    return out
 
 
 class CsvReader:
@@ -265,7 +281,7 @@ class CsvReader:
             starts = record_starts(data, self.quote, line)
             if len(starts) != table.num_rows:
                 return self._parse_python(block, offset, line, None)
-            records = pa.array(starts, pa.int64())
+            records = pa.array(starts, pa.int64())  # only for blocks with blank or multi-line records
         if not include:
             table = table.select([])
         table = table.rename_columns(present)

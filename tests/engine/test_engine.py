@@ -274,3 +274,30 @@ def test_derive_and_filter_in_spark_sql(storage: Storage) -> None:
     r, out, _ = run(storage, spec, {"a.csv": csv.encode()})
     assert (r.rows_written, r.rows_filtered) == (1, 1)
     assert rows(out, "order_id", "doubled", "hour", "month", "label") == [(1, [2, 20], 10, "2024-01", "EUR-10")]
+
+
+def test_engine_runs_without_numpy_and_pandas(tmp_path: Any) -> None:
+    """The Lambda package carries pyarrow and DuckDB but neither numpy nor pandas."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+sys.modules['numpy'] = None
+sys.modules['pandas'] = None
+from tests.engine.conftest import make_manifest, make_spec
+from orchestration.storage import LocalLake
+from lambdas.engine import process_batch
+lake = LocalLake({str(tmp_path)!r})
+csv = 'OrderID,customer_id,amount,currency,status,ordered_at\\n1,10,5,EUR,paid,2024-01-01 10:00:00\\n\\n2,11,5,EUR,"a\\nb",2024-01-01 10:00:00\\n'
+lake.write_bytes('s3://raw/orders/a.csv', csv.encode())
+spec = make_spec()
+r = process_batch(spec, make_manifest(spec, lake, ['s3://raw/orders/a.csv']), 0, lake)
+assert r.rows_written == 2, r
+assert 'numpy' not in [m for m in sys.modules if sys.modules[m] is not None]
+print('ok')
+"""
+    from tests.conftest import ROOT
+
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]
