@@ -56,12 +56,22 @@ def partition_dir(columns: list[str], values: tuple[Any, ...]) -> str:
 
 @dataclass(frozen=True)
 class WriterSettings:
+    """Output sizes; each default can be overridden through the environment (read when created)."""
+
     compression: str = "snappy"
-    target_file_bytes: int = int(os.environ.get("LOCKGATE_TARGET_FILE_BYTES", 128 * 1024 * 1024))
-    max_file_rows: int = int(os.environ.get("LOCKGATE_MAX_FILE_ROWS", 10_000_000))
-    row_group_rows: int = 128 * 1024
+    target_file_bytes: int = field(default_factory=lambda: _env("LOCKGATE_TARGET_FILE_BYTES", 128 * 1024 * 1024))
+    """A file is finished once it reaches this size..."""
+    max_file_rows: int = field(default_factory=lambda: _env("LOCKGATE_MAX_FILE_ROWS", 10_000_000))
+    """...or this many rows."""
+    row_group_rows: int = field(default_factory=lambda: _env("LOCKGATE_ROW_GROUP_ROWS", 128 * 1024))
     max_open: int = 128
-    max_buffered_bytes: int = int(os.environ.get("LOCKGATE_WRITER_BUFFER_BYTES", 32 * 1024 * 1024))
+    """Files open at once (one per partition being written)."""
+    max_buffered_bytes: int = field(default_factory=lambda: _env("LOCKGATE_WRITER_BUFFER_BYTES", 32 * 1024 * 1024))
+    """Rows held back to make row groups larger, over all partitions."""
+
+
+def _env(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
 
 
 @dataclass

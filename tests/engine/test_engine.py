@@ -237,10 +237,11 @@ def test_arrow_hook_may_not_add_rows(storage: Storage) -> None:
 
 
 def test_large_input_rolls_files_and_keeps_order(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lambdas.engine import batch, writer
+    from lambdas.engine import batch
 
     monkeypatch.setattr(batch.Settings, "block_bytes", 4096)
-    monkeypatch.setattr(writer.WriterSettings, "__init__", _small_writer_settings)
+    monkeypatch.setenv("LOCKGATE_MAX_FILE_ROWS", "1000")
+    monkeypatch.setenv("LOCKGATE_ROW_GROUP_ROWS", "300")
     lines = [f"{i},{i},{i % 100}.5,EUR,paid,2024-01-0{1 + i % 2} 10:00:00" for i in range(3000)]
     r, out, _ = run(storage, make_spec(), {"big.csv": (HEADER + "\n".join(lines) + "\n").encode()})
     assert r.rows_written == 3000 and accounted(r)
@@ -248,16 +249,6 @@ def test_large_input_rolls_files_and_keeps_order(storage: Storage, monkeypatch: 
     assert sorted(out.column("_record").to_pylist()) == list(range(2, 3002))
     ids = dict(zip(out.column("order_id").to_pylist(), out.column("_record").to_pylist(), strict=True))
     assert all(ids[i] == i + 2 for i in range(3000))
-
-
-def _small_writer_settings(self: Any, **kw: Any) -> None:
-    from dataclasses import fields
-
-    values = {f.name: f.default for f in fields(self)}
-    values.update(kw)
-    values.update(max_file_rows=1000, row_group_rows=300)
-    for k, v in values.items():
-        object.__setattr__(self, k, v)
 
 
 def test_derive_and_filter_in_spark_sql(storage: Storage) -> None:
