@@ -22,6 +22,11 @@ def to_duckdb(spark_sql: str) -> str:
     def soften(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.StrToTime):
             node.set("safe", True)
+        if type(node) is exp.Cast:  # non-ANSI Spark casts give NULL on bad input, as TRY_CAST does
+            return exp.TryCast(this=node.this, to=node.args["to"])
+        if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.TIMESTAMPTZ:
+            # our timestamps are UTC instants without a zone (docs/semantics.md), like Spark with a UTC session
+            return exp.DataType.build("TIMESTAMP")
         return node
 
     tree = tree.transform(soften)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from orchestration.packaging import DEFAULT_RUNTIME
 from tests.terraform import tfhelpers as h
 
 ACCOUNT = "123456789012"  # moto's account
@@ -196,7 +197,7 @@ def test_plan_creates_exactly_the_functions_each_asl_invokes(
         settings = imp.terraform["lambda"]
         for fn, fnv in planned.items():
             assert fnv["handler"] == f"lambdas.handlers.{fn}.handler"
-            assert fnv["runtime"] == "python3.11"
+            assert fnv["runtime"] == DEFAULT_RUNTIME  # the runtime make package builds the layer for
             assert fnv["tracing_config"] == [{"mode": "Active"}]
             env = fnv["environment"][0]["variables"]
             for var in (
