@@ -52,6 +52,9 @@ class CommitIntent(BaseModel):
     deletes: list[str]
     partitions_to_register: list[str]
     """Partitions to register in the catalog directly (crawler.run never / on_schema_change)."""
+    create_table: bool = False
+    """crawler.run is never and the catalog has no table yet: commit creates it from the spec, since no
+    crawler ever will (otherwise the table would never become queryable)."""
     result: CommitResult
 
 
@@ -134,10 +137,13 @@ def plan_commit(manifest: Manifest, storage: Storage, catalog: CatalogPort) -> C
     elif existing:
         before = parquet_signature(storage, existing[-1], skip)
     after = parquet_signature(storage, staged[0], skip) if staged else None
-    schema_changed = after is not None and after != before
+    # Columns the data adds or retypes. Columns only the catalog has are not a change: a crawler keeps
+    # them, deprecated, once they disappear from the files (crawlers/settings.py), so they stay there.
+    schema_changed = after is not None and (before is None or not set(after) <= set(before))
     run = spec.crawler.run
     crawl_needed = run == "always" or (run == "on_schema_change" and (schema_changed or not table_exists))
-    to_register = partitions if run != "always" and columns is not None else []
+    create_table = run == "never" and columns is None and catalog.available
+    to_register = partitions if run != "always" and (columns is not None or create_table) else []
 
     if partitions:
         outputs = [join_uri(location, p) + "/" for p in partitions]
@@ -154,5 +160,5 @@ def plan_commit(manifest: Manifest, storage: Storage, catalog: CatalogPort) -> C
     )
     return CommitIntent(
         run_id=manifest.run_id, import_=manifest.import_, database=target.database, table=target.table,
-        location=location, copies=copies, deletes=deletes, partitions_to_register=to_register, result=result,
+        location=location, copies=copies, deletes=deletes, partitions_to_register=to_register, create_table=create_table, result=result,
     )

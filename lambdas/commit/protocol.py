@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from orchestration.contracts import CommitResult, Manifest
+from orchestration.spec import Spec
 from orchestration.storage import Storage
 
 from .catalog import CatalogPort, get_catalog
@@ -62,6 +63,10 @@ def commit_run(manifest: Manifest, storage: Storage, *, catalog: CatalogPort | N
     if intent.phase == "deleting":
         for uri in intent.deletes:
             storage.delete(uri)
+        if intent.create_table:
+            from crawlers.register import ensure_table
+
+            ensure_table(catalog, Spec.model_validate(manifest.spec))  # type: ignore[arg-type]
         if intent.partitions_to_register:
             catalog.add_partitions(intent.database, intent.table, intent.partitions_to_register, intent.location)
         intent.phase = "cleaning"

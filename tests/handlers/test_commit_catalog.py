@@ -64,3 +64,20 @@ def test_missing_table_asks_for_a_crawl_and_registers_nothing(store: Storage) ->
     result = commit_run(stage_run(store, make_spec(crawler="on_schema_change"), "run-a", {D1: 2}), store)
     assert result.crawl_needed is True
     assert get_catalog().get_table("sales", "orders") is None
+
+
+def test_never_crawled_table_is_created_from_the_spec_and_gets_its_partitions(store: Storage) -> None:
+    # with crawler.run never nothing else would ever create the table, so queries would fail forever
+    result = commit_run(stage_run(store, make_spec(crawler="never"), "run-a", {D1: 2, D2: 1}), store)
+    table = get_catalog().get_table("sales", "orders")
+    assert table is not None
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["day"]
+    assert registered() == [(["2024-01-01"], LOCATION + D1 + "/"), (["2024-01-02"], LOCATION + D2 + "/")]
+    assert result.crawl_needed is False
+
+
+def test_columns_only_the_catalog_keeps_are_not_a_schema_change(store: Storage) -> None:
+    # a crawler keeps a column that left the files (deprecated); that must not ask for a crawl every run
+    create_table([("id", "bigint"), ("amount", "double"), ("old_note", "string")])
+    result = commit_run(stage_run(store, make_spec(crawler="on_schema_change"), "run-a", {D1: 2}), store)
+    assert (result.schema_changed, result.crawl_needed) == (False, False)
