@@ -35,7 +35,8 @@ console = Console()
 def lockgate(*args: str, output: tuple[str, ...] = ("--json",)) -> dict:
     """Run the CLI as a user would; return its JSON output."""
     cmd = [sys.executable, "-m", "orchestration.cli", "--project", str(ROOT), *args, *output]
-    console.print(f"[dim]$ lockgate {' '.join(args)}[/dim]")
+    shown = " ".join(f'"{a}"' if " " in a else a for a in args)
+    console.print(f"[dim]$ lockgate {shown}[/dim]", soft_wrap=True)
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if r.returncode != 0:
         console.print(r.stdout, r.stderr, style="red")
@@ -70,7 +71,7 @@ def show_run(title: str, run: dict, expected: Expected) -> None:
 
 def show_query(sql: str) -> None:
     rows = lockgate("query", sql, "--local", output=("--format", "json"))
-    t = Table(*rows[0].keys() if rows else ["(no rows)"], title=sql)
+    t = Table(*rows[0].keys() if rows else ["(no rows)"])
     for row in rows[:12]:
         t.add_row(*(str(v) for v in row.values()))
     console.print(t)
