@@ -108,7 +108,6 @@ def _all_subclasses(cls: type[LockgateError]) -> list[type[LockgateError]]:
     return out
 
 
-ASL_ERROR_NAMES: dict[str, type[LockgateError]] = {
-    c.asl_error: c for c in [LockgateError, *_all_subclasses(LockgateError)] if c.asl_error.startswith("Lockgate.")
-}
+_ALL: list[type[LockgateError]] = [LockgateError, *_all_subclasses(LockgateError)]
+ASL_ERROR_NAMES: dict[str, type[LockgateError]] = {c.asl_error: c for c in _ALL if c.asl_error.startswith("Lockgate.")}
 RETRYABLE_ASL_ERRORS: tuple[str, ...] = tuple(sorted(n for n, c in ASL_ERROR_NAMES.items() if c.retryable))

@@ -110,7 +110,7 @@ def _list(spec: Spec, window: Window | None, storage: Storage) -> tuple[list[str
     for uri in sorted(found):
         comp = detect_compression(uri, fmt, spec.source.compression, storage)
         # model_construct: these values are built here, not read from outside (100,000 objects plan fast).
-        objects.append(SourceObject.model_construct(uri=uri, size=found[uri], compression=comp,
+        objects.append(SourceObject.model_construct(uri=uri, size=found[uri], compression=cast(Any, comp),
                                                     splittable=_splittable(fmt, comp)))
     return sources, objects
 
@@ -171,7 +171,7 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
         raise SpecError(f"mode {mode!r} is not one of scheduled, manual, backfill", where="run input: mode")
     started = started_at.isoformat() if isinstance(started_at, datetime) else started_at
     batches = decision.batches if decision.route == "lambda" else []
-    manifest = Manifest(  # type: ignore[call-arg]  # populate_by_name: import_ is the field, "import" its alias
+    manifest = Manifest(  # populate_by_name: import_ is the field, "import" its alias
         run_id=run_id, import_=spec.name, spec=spec.canonical(), window=preview.window.to_json() if preview.window else None,
         mode=cast(Literal["scheduled", "manual", "backfill"], mode), started_at=started, route=decision.route, reasons=decision.reasons, objects=preview.objects,
         batches=batches, dedupe_buckets=decision.dedupe_buckets, control_uri=control_uri, cost=decision.cost,
@@ -181,7 +181,7 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
     storage.write_bytes(paths.manifest, manifest.model_dump_json(by_alias=True).encode())
     storage.write_bytes(paths.batches, json.dumps([{"batch": b.index} for b in batches]).encode())
     bucket, key = split_s3_uri(paths.batches)
-    return PlanResult(  # type: ignore[call-arg]
+    return PlanResult(
         run_id=run_id, import_=spec.name, route=decision.route, reasons=decision.reasons, window=manifest.window,
         objects=len(preview.objects), bytes=preview.facts.total_bytes, largest_bytes=preview.facts.largest_bytes,
         batches=len(batches), dedupe_buckets=manifest.dedupe_buckets, manifest_uri=paths.manifest,

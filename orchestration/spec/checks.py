@@ -55,9 +55,9 @@ def check_spec(spec: Spec) -> list[Problem]:
                     problems.append(Problem("dedupe.order_by", msg))
             except ExpressionProblem as e:
                 problems.append(Problem("dedupe.order_by", str(e)))
-    for i, col in enumerate(spec.target.partition_by):
-        if col not in available:
-            problems.append(Problem(f"target.partition_by[{i}]", f"partition column {col!r} is not a column; known columns: {', '.join(available)}"))
+    for i, part in enumerate(spec.target.partition_by):
+        if part not in available:
+            problems.append(Problem(f"target.partition_by[{i}]", f"partition column {part!r} is not a column; known columns: {', '.join(available)}"))
     if len(spec.target.partition_by) >= len(available):
         problems.append(Problem("target.partition_by", "every column is a partition column; keep at least one data column"))
     if spec.source.format != "csv" and spec.source.csv != CsvOptions():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -25,7 +26,7 @@ _FORBIDDEN_FUNCTIONS = frozenset(
      "monotonically_increasing_id", "rand", "randn", "random", "uuid", "shuffle", "current_catalog",
      "current_database", "current_schema", "version"}
 )
-_FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = (
+_FORBIDDEN_NODES: tuple[type, ...] = (
     exp.Query, exp.Subquery, exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete, exp.Merge,
     exp.Command, exp.Alter, exp.Use, exp.Set, exp.Window,
 )
@@ -38,7 +39,7 @@ class ExpressionProblem(ValueError):
 @lru_cache(maxsize=1024)
 def _parse_all(sql: str) -> tuple[exp.Expression | None, ...]:
     try:
-        return tuple(sqlglot.parse(sql, read=DIALECT))
+        return tuple(cast("list[exp.Expression | None]", sqlglot.parse(sql, read=DIALECT)))
     except sqlglot.errors.ParseError as e:
         first = e.errors[0]["description"] if e.errors else str(e)
         raise ExpressionProblem(f"{sql!r} is not valid Spark SQL: {first}") from None

@@ -11,10 +11,10 @@ __all__ = ["check_schedule_expression"]
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 _CRON = re.compile(r"^cron\((.*)\)$")
-_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-_DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 # field name, low, high, names, extra special characters
-_FIELDS = (
+_FIELDS: tuple[tuple[str, int, int, tuple[str, ...], str], ...] = (
     ("minutes", 0, 59, (), ""),
     ("hours", 0, 23, (), ""),
     ("day-of-month", 1, 31, (), "?LW"),
