@@ -13,7 +13,7 @@ from ..errors import DataError
 if TYPE_CHECKING:
     import pyarrow.fs
 
-__all__ = ["ObjectInfo", "Storage", "ObjectNotFoundError", "TMP_PREFIX", "object_name"]
+__all__ = ["AtomicWriter", "ObjectInfo", "Storage", "ObjectNotFoundError", "TMP_PREFIX", "object_name"]
 
 TMP_PREFIX = ".lockgate-tmp-"
 """Names of in-flight local writes start with this; listings never show them."""
@@ -42,6 +42,51 @@ def object_name(uri: str) -> str:
 
 def _uri(bucket: str, key: str) -> str:
     return f"s3://{bucket}/{key}"
+
+
+class AtomicWriter(ABC):
+    """A write-only stream that publishes its object on ``close()`` and discards it on ``abort()``.
+    Leaving a ``with`` block by an exception aborts, so a half-written object never appears.
+    Subclasses set ``_f`` (the file being written) and implement ``closed``, ``close`` and ``abort``."""
+
+    _f: IO[bytes]
+
+    def write(self, data: Any) -> int:
+        return self._f.write(data)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def flush(self) -> None:
+        self._f.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    @abstractmethod
+    def closed(self) -> bool: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def abort(self) -> None: ...
+
+    def __enter__(self) -> AtomicWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 class Storage(ABC):

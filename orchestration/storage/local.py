@@ -7,11 +7,11 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from ..errors import LockgateError, StorageError
 from ..spec.uris import split_s3_uri
-from .base import TMP_PREFIX, ObjectInfo, ObjectNotFoundError, Storage, _match, _uri
+from .base import TMP_PREFIX, AtomicWriter, ObjectInfo, ObjectNotFoundError, Storage, _match, _uri
 
 if TYPE_CHECKING:
     import pyarrow.fs
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["LocalLake"]
 
 
-class _AtomicLocalWriter:
+class _AtomicLocalWriter(AtomicWriter):
     """Writes to a hidden temp file next to the target and renames it into place on close."""
 
     def __init__(self, path: Path) -> None:
@@ -27,24 +27,6 @@ class _AtomicLocalWriter:
         self._path = path
         self._tmp = path.parent / f"{TMP_PREFIX}{uuid.uuid4().hex}-{path.name}"
         self._f = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
-
-    def write(self, data: Any) -> int:
-        return self._f.write(data)
-
-    def tell(self) -> int:
-        return self._f.tell()
-
-    def flush(self) -> None:
-        self._f.flush()
-
-    def writable(self) -> bool:
-        return True
-
-    def readable(self) -> bool:
-        return False
-
-    def seekable(self) -> bool:
-        return False
 
     @property
     def closed(self) -> bool:
@@ -60,15 +42,6 @@ class _AtomicLocalWriter:
         if not self._f.closed:
             self._f.close()
         self._tmp.unlink(missing_ok=True)
-
-    def __enter__(self) -> _AtomicLocalWriter:
-        return self
-
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 class LocalLake(Storage):

@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import LockgateError, StorageError
 from ..spec.uris import split_s3_uri
-from .base import ObjectInfo, ObjectNotFoundError, Storage, _match, _uri
+from .base import AtomicWriter, ObjectInfo, ObjectNotFoundError, Storage, _match, _uri
 
 if TYPE_CHECKING:
     import pyarrow.fs
@@ -40,32 +40,14 @@ def _translate(e: Exception, uri: str) -> LockgateError:
     return StorageError(f"S3 request failed: {e}", where=uri)
 
 
-class _S3Writer:
+class _S3Writer(AtomicWriter):
     """Spools to memory (then a temp file) and uploads the object when closed without error."""
 
     def __init__(self, storage: S3Storage, uri: str) -> None:
         self._storage = storage
         self._uri = uri
-        self._spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
+        self._f = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
         self._closed = False
-
-    def write(self, data: Any) -> int:
-        return self._spool.write(data)
-
-    def tell(self) -> int:
-        return self._spool.tell()
-
-    def flush(self) -> None:
-        pass
-
-    def writable(self) -> bool:
-        return True
-
-    def readable(self) -> bool:
-        return False
-
-    def seekable(self) -> bool:
-        return False
 
     @property
     def closed(self) -> bool:
@@ -76,23 +58,14 @@ class _S3Writer:
             return
         self._closed = True
         try:
-            self._spool.seek(0)
-            self._storage._upload(self._uri, self._spool)
+            self._f.seek(0)
+            self._storage._upload(self._uri, self._f)
         finally:
-            self._spool.close()
+            self._f.close()
 
     def abort(self) -> None:
         self._closed = True
-        self._spool.close()
-
-    def __enter__(self) -> _S3Writer:
-        return self
-
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
+        self._f.close()
 
 
 class _S3Reader:
