@@ -77,18 +77,18 @@ resource "aws_s3_object" "spec" {
   bucket       = module.storage.control_bucket
   key          = each.value.spec_key
   source       = "${var.render_dir}/${each.key}/spec.json"
-  etag         = filemd5("${var.render_dir}/${each.key}/spec.json")
+  source_hash  = filemd5("${var.render_dir}/${each.key}/spec.json")
   content_type = "application/json"
   kms_key_id   = module.storage.kms_key_arn
 }
 
 # The layer zip can exceed the 50 MB direct-upload limit, so it goes through the control bucket.
 resource "aws_s3_object" "lambda_layer" {
-  bucket     = module.storage.control_bucket
-  key        = "artifacts/lambda/layer.zip"
-  source     = local.lambda_package.layer_zip
-  etag       = filemd5(local.lambda_package.layer_zip)
-  kms_key_id = module.storage.kms_key_arn
+  bucket      = module.storage.control_bucket
+  key         = "artifacts/lambda/layer.zip"
+  source      = local.lambda_package.layer_zip
+  source_hash = filemd5(local.lambda_package.layer_zip)
+  kms_key_id  = module.storage.kms_key_arn
 }
 
 resource "aws_lambda_layer_version" "dependencies" {

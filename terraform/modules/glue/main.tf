@@ -47,22 +47,24 @@ resource "aws_glue_catalog_database" "this" {
 # Code: the entry script and the project code (--extra-py-files), uploaded once, shared by all jobs
 ################################################################################
 
+# source_hash, not etag, tracks the files: the ETag of an SSE-KMS object is not the MD5 of its content,
+# so the provider rejects etag together with kms_key_id once the key is known.
 resource "aws_s3_object" "script" {
-  bucket     = var.control_bucket
-  key        = local.script_key
-  source     = var.package.script
-  etag       = filemd5(var.package.script)
-  kms_key_id = var.kms_key_arn
-  tags       = var.tags
+  bucket      = var.control_bucket
+  key         = local.script_key
+  source      = var.package.script
+  source_hash = filemd5(var.package.script)
+  kms_key_id  = var.kms_key_arn
+  tags        = var.tags
 }
 
 resource "aws_s3_object" "extra_py_files" {
-  bucket     = var.control_bucket
-  key        = local.extra_py_files_key
-  source     = var.package.extra_py_files
-  etag       = filemd5(var.package.extra_py_files)
-  kms_key_id = var.kms_key_arn
-  tags       = var.tags
+  bucket      = var.control_bucket
+  key         = local.extra_py_files_key
+  source      = var.package.extra_py_files
+  source_hash = filemd5(var.package.extra_py_files)
+  kms_key_id  = var.kms_key_arn
+  tags        = var.tags
 }
 
 ################################################################################
