@@ -1,16 +1,21 @@
-"""The rendered ASL, the Terraform and the code agree (static: HCL parsed with python-hcl2, ASL as JSON).
+"""The rendered ASL, the Terraform and the code agree (static: HCL parsed with python-hcl2, ASL as JSON),
+and the planned crawlers and tables carry exactly what the render output says
+(evaluated: the session's offline plan from conftest.py).
 
-The planned (evaluated) counterpart of these checks is in test_plan.py.
+The planned counterpart of the ASL checks is in test_plan.py.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import re
+from typing import Any
 
 import pytest
 
 from tests.terraform import tfhelpers as h
+from tests.terraform.planning import ACCOUNT, REGION
 
 # What each Step Functions integration needs, from the Step Functions developer guide ("IAM policies
 # for integrated services", "Distributed Map IAM policies"). The module's data map must say the same.
@@ -160,13 +165,18 @@ def test_lambda_handlers_named_in_terraform_exist() -> None:
     assert not missing, "Terraform points Lambda at handlers that do not exist: " + "; ".join(missing)
 
 
-def test_glue_arguments_match_what_the_glue_script_reads(imports: dict[str, h.RenderedImport]) -> None:
+def test_glue_arguments_match_what_the_glue_script_reads(
+    imports: dict[str, h.RenderedImport], env_plan: dict[str, dict[str, Any]]
+) -> None:
     assert GLUE_SCRIPT.is_file(), (
         f"{GLUE_SCRIPT.relative_to(h.REPO)} does not exist; Terraform deploys it as the Glue entry script"
     )
     reads = h.resolved_options(GLUE_SCRIPT)
-    job = h.hcl_resources(h.MODULES / "glue" / "main.tf", "aws_glue_job")["this"]
-    tf_args = {k for k in job["default_arguments"] if not GLUE_SPECIAL.match(k)}
+    # default_arguments is a merge() in HCL, so the planned (evaluated) jobs are read instead.
+    jobs = [v for a, v in env_plan.items() if a.startswith("module.glue.aws_glue_job.this[")]
+    assert jobs, "the plan has no Glue job"
+    tf_args = {k for job in jobs for k in job["default_arguments"] if not GLUE_SPECIAL.match(k)}
+    assert "--spec_uri" in tf_args
     assert tf_args <= reads, (
         f"the Glue job passes {sorted(tf_args - reads)} that {GLUE_SCRIPT.name} never reads"
     )
@@ -193,11 +203,111 @@ def test_resolved_options_reader_handles_literals_and_constants(tmp_path) -> Non
     assert h.resolved_options(script) == {"--JOB_NAME", "--spec_uri", "--run_id"}
 
 
-@pytest.mark.parametrize("imp_name", ["orders", "events"])
-def test_fixture_covers_both_shapes(imp_name: str) -> None:
-    """The committed fallback fixture keeps one import with crawler+schedule and one with dedupe."""
+@pytest.mark.parametrize("imp_name", ["orders", "events", "clicks"])
+def test_fixture_covers_the_shapes(imp_name: str) -> None:
+    """The committed fallback fixture keeps one import with crawler+schedule, one with dedupe and one
+    whose crawler crawls the catalog table."""
     imp = h.RenderedImport.load(h.FIXTURE_RENDER, imp_name)
     if imp_name == "orders":
         assert imp.terraform["crawler"] and imp.terraform["schedule"] and "dedupe" not in imp.functions()
-    else:
+        assert imp.terraform["crawler"]["target_kind"] == "s3"
+    elif imp_name == "events":
         assert not imp.terraform["schedule"] and "dedupe" in imp.functions()
+    else:
+        assert imp.terraform["crawler"]["target_kind"] == "catalog"
+
+
+# ---------------------------------------------------------------------------------------------
+# Crawlers and tables: the planned resources carry every rendered setting that matters
+# ---------------------------------------------------------------------------------------------
+
+GLUE_ARN = f"arn:aws:glue:{REGION}:{ACCOUNT}"
+
+
+def _statements(policy_json: str) -> list[dict[str, Any]]:
+    out = []
+    for st in json.loads(policy_json)["Statement"]:
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+        out.append({"sid": st.get("Sid"), "actions": set(actions), "resources": set(resources)})
+    return out
+
+
+def test_planned_crawlers_match_every_rendered_setting(
+    env_plan: dict[str, dict[str, Any]], imports: dict[str, h.RenderedImport]
+) -> None:
+    crawled = {n: i.terraform["crawler"] for n, i in imports.items() if i.terraform.get("crawler")}
+    assert crawled, "no rendered import has a crawler; nothing would be compared"
+    for name, rendered in crawled.items():
+        crawler = env_plan[f'module.glue.aws_glue_crawler.this["{name}"]']
+        where = f"{name}: planned crawler vs rendered crawler settings"
+        assert (crawler["name"], crawler["database_name"], crawler["table_prefix"] or "") == (
+            rendered["name"],
+            rendered["database"],
+            rendered["table_prefix"],
+        ), where
+        assert json.loads(crawler["configuration"]) == json.loads(rendered["configuration"]), where
+        policy = crawler["schema_change_policy"][0]
+        assert (policy["update_behavior"], policy["delete_behavior"]) == (
+            rendered["schema_change_policy"]["update_behavior"],
+            rendered["schema_change_policy"]["delete_behavior"],
+        ), where
+        assert crawler["recrawl_policy"][0]["recrawl_behavior"] == rendered["recrawl_policy"]["recrawl_behavior"]
+        if rendered["target_kind"] == "catalog":
+            # A catalog target has no paths and so no exclusions; the table's location is what it reads.
+            assert (crawler["s3_target"], len(crawler["catalog_target"])) == ([], 1), where
+            target = crawler["catalog_target"][0]
+            assert (target["database_name"], target["tables"]) == (
+                rendered["catalog_target"]["database_name"],
+                rendered["catalog_target"]["tables"],
+            ), where
+            assert rendered["catalog_target"]["tables"] == [rendered["table"]]
+        else:
+            assert (crawler["catalog_target"], len(crawler["s3_target"])) == ([], 1), where
+            target = crawler["s3_target"][0]
+            assert (target["path"], target["exclusions"]) == (
+                rendered["s3_target"]["path"],
+                rendered["exclusions"],
+            ), where
+        table = env_plan[f'module.glue.aws_glue_catalog_table.this["{name}"]']
+        assert (table["database_name"], table["name"]) == (rendered["database"], rendered["table"]), where
+
+
+def test_crawler_roles_reach_exactly_the_specs_table(
+    glue_plan: dict[str, dict[str, Any]], imports: dict[str, h.RenderedImport]
+) -> None:
+    crawled = {n: i.terraform["crawler"] for n, i in imports.items() if i.terraform.get("crawler")}
+    assert crawled
+    for name, rendered in crawled.items():
+        policy = glue_plan[f'module.glue.aws_iam_role_policy.crawler["{name}"]']["policy"]
+        glue = [st for st in _statements(policy) if any(a.startswith("glue:") for a in st["actions"])]
+        assert len(glue) == 1 and all(a.startswith("glue:") for a in glue[0]["actions"]), policy
+        db, table = rendered["database"], rendered["table"]
+        assert glue[0]["resources"] == {
+            f"{GLUE_ARN}:catalog",
+            f"{GLUE_ARN}:database/{db}",
+            f"{GLUE_ARN}:table/{db}/{table}",
+        }, f"{name}: crawler role's catalog resources must be exactly {db}.{table}"
+        actions = glue[0]["actions"]
+        assert not any("*" in a for a in actions)
+        assert ("glue:CreateTable" in actions) == (rendered["target_kind"] == "s3"), (
+            f"{name}: only an S3-target crawler creates its table; a catalog target crawls Terraform's"
+        )
+        deletes = {"glue:DeleteTable", "glue:DeletePartition", "glue:BatchDeletePartition"} & actions
+        assert bool(deletes) == (rendered["schema_change_policy"]["delete_behavior"] == "DELETE_FROM_DATABASE")
+        # Both kinds read the data under the table's location.
+        location = rendered["table_input"]["StorageDescriptor"]["Location"]
+        bucket, _, prefix = location.removeprefix("s3://").partition("/")
+        reads = [st for st in _statements(policy) if st["actions"] == {"s3:GetObject"}]
+        assert [st["resources"] for st in reads] == [{f"arn:aws:s3:::{bucket}/{prefix}*"}], policy
+
+
+def test_table_lifecycle_leaves_columns_and_statistics_to_the_crawler_and_commit() -> None:
+    """A plain table resource would revert the columns the crawler merges and commit adds on every apply."""
+    table = h.hcl_resources(h.MODULES / "glue" / "main.tf", "aws_glue_catalog_table")["this"]
+    ignored = {str(p).strip("${}") for block in table["lifecycle"] for p in block["ignore_changes"]}
+    assert ignored == {"parameters", "storage_descriptor[0].columns", "storage_descriptor[0].parameters"}
+    crawler = h.hcl_resources(h.MODULES / "glue" / "main.tf", "aws_glue_crawler")["this"]
+    assert "${aws_glue_catalog_table.this}" in crawler["depends_on"] or "aws_glue_catalog_table.this" in str(
+        crawler["depends_on"]
+    )

@@ -9,173 +9,16 @@ generates from the ASL is fully known and can be compared with what the ASL call
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import zipfile
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from orchestration.packaging import DEFAULT_RUNTIME
 from tests.terraform import tfhelpers as h
+from tests.terraform.planning import ACCOUNT, CONTROL, KEY, REGION
 
-ACCOUNT = "123456789012"  # moto's account
-REGION = "eu-central-1"
-ARN_FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lockgate-{{imp}}-{{fn}}"
-TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:lockgate-failures"
-KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
-CONTROL = "lockgate-control"
-
-
-class _ValidateDefinitionStub(BaseHTTPRequestHandler):
-    """Answers states:ValidateStateMachineDefinition, which the provider calls while planning a
-    known definition; the definition's content is checked by the tests, not by this stub."""
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = json.dumps({"result": "OK", "diagnostics": []}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def _provider_override(port: int, sfn_port: int) -> str:
-    return f"""
-provider "aws" {{
-  region                      = "{REGION}"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  endpoints {{
-    sts = "http://127.0.0.1:{port}"
-    sfn = "http://127.0.0.1:{sfn_port}"
-  }}
-}}
-"""
-
-
-@pytest.fixture(scope="module")
-def initialised(tf_workspace: h.TfWorkspace) -> h.TfWorkspace:
-    env_dir = tf_workspace.root / "environments" / "example"
-    # The state machine harness (below) lives in the same root so one plan covers both.
-    (env_dir / "zz_test_harness.tf").write_text(HARNESS % {"topic": TOPIC, "control": CONTROL, "key": KEY})
-    ok, how = tf_workspace.init(env_dir)
-    if not ok:
-        pytest.skip(f"cannot install the hashicorp/aws provider offline, so validate/plan are skipped: {how}")
-    print(f"\n[terraform tests] init: {how}")
-    return tf_workspace
-
-
-@pytest.fixture(scope="module")
-def sfn_stub_port() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ValidateDefinitionStub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def sts_port() -> Iterator[int]:
-    moto_server = pytest.importorskip("moto.server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield port
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A stand-in for `make package` output: only the file names and types matter for a plan."""
-    d = tmp_path_factory.mktemp("package")
-    for rel in ("lambda/code.zip", "lambda/layer.zip", "glue/lockgate.zip"):
-        (d / rel).parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(d / rel, "w") as z:
-            z.writestr("placeholder.txt", "stand-in for make package output\n")
-    (d / "glue" / "job.py").write_text("# stand-in for glue_jobs/job.py\n")
-    return d
-
-
-def _plan(ws: h.TfWorkspace, cwd: Path, ports: tuple[int, int], args: list[str]) -> dict[str, Any]:
-    (cwd / "zz_test_override.tf").write_text(_provider_override(*ports))
-    proc = ws.run(
-        ["plan", "-input=false", "-refresh=false", "-lock=false", "-out=tfplan", *args], cwd, timeout=300
-    )
-    assert proc.returncode == 0, (
-        f"terraform plan failed in {cwd}:\n{h.last_error(proc)}\n{proc.stderr[-4000:]}"
-    )
-    warnings_ = [
-        ln
-        for ln in h.strip_ansi(proc.stdout + proc.stderr).splitlines()
-        if "Check block assertion failed" in ln
-    ]
-    assert not warnings_, (
-        f"terraform plan in {cwd}: check blocks failed:\n{h.strip_ansi(proc.stdout)[-3000:]}"
-    )
-    shown = ws.run(["show", "-json", "tfplan"], cwd, timeout=120)
-    assert shown.returncode == 0, shown.stderr[-2000:]
-    return json.loads(shown.stdout)
-
-
-def _resources(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """address -> planned `after` values."""
-    return {
-        rc["address"]: rc["change"]["after"] or {}
-        for rc in plan["resource_changes"]
-        if rc["mode"] == "managed"
-    }
-
-
-@pytest.fixture(scope="module")
-def planned(
-    initialised: h.TfWorkspace,
-    sts_port: int,
-    sfn_stub_port: int,
-    render_dir: Path,
-    package_dir: Path,
-    imports: dict[str, h.RenderedImport],
-) -> dict[str, dict[str, Any]]:
-    """One plan of the example environment plus the state machine harness (one provider start-up)."""
-    cwd = initialised.root / "environments" / "example"
-    machines = {
-        n: {
-            "name": i.terraform["state_machine_name"],
-            "definition_template": str(i.dir / "definition.asl.json"),
-            "spec_key": i.terraform["spec_key"],
-            "glue_job_name": f"lockgate-{n}" if "glue_job_name" in i.placeholders() else None,
-            "crawler_name": f"lockgate-{n}" if "crawler_name" in i.placeholders() else None,
-        }
-        for n, i in imports.items()
-    }
-    # Every function of every import is offered; only the ones the ASL names may be granted.
-    arns = {n: {fn: ARN_FN.format(imp=n, fn=fn) for fn in h.FUNCTIONS} for n in imports}
-    (cwd / "zz_test.auto.tfvars.json").write_text(
-        json.dumps({"test_machines": machines, "test_lambda_function_arns": arns})
-    )
-    args = [f"-var=render_dir={render_dir}", f"-var=package_dir={package_dir}"]
-    return _resources(_plan(initialised, cwd, (sts_port, sfn_stub_port), args))
-
-
-@pytest.fixture(scope="module")
-def env_plan(planned: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {a: v for a, v in planned.items() if not a.startswith("module.test_state_machine")}
+# The fixtures (render_dir, imports, initialised, planned, env_plan) are in conftest.py: one plan serves
+# this file and test_consistency.py.
 
 
 def test_terraform_validate_example_environment(initialised: h.TfWorkspace) -> None:
@@ -244,7 +87,8 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
             recrawl = rendered.get("recrawl_policy") or "CRAWL_EVERYTHING"
             recrawl = recrawl["recrawl_behavior"] if isinstance(recrawl, dict) else recrawl
             assert crawler["recrawl_policy"][0]["recrawl_behavior"] == recrawl
-            assert crawler["s3_target"][0]["path"] == imp.terraform["target"]["location"]
+            if rendered["target_kind"] == "s3":
+                assert crawler["s3_target"][0]["path"] == imp.terraform["target"]["location"]
             assert (
                 crawler["schema_change_policy"][0]["update_behavior"]
                 == rendered["schema_change_policy"]["update_behavior"]
@@ -281,43 +125,68 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
     assert ("module.notifications.aws_sns_topic.this" in env_plan) or not uses_sns
 
 
+def _crawled(imports: dict[str, h.RenderedImport]) -> dict[str, dict[str, Any]]:
+    return {n: i.terraform["crawler"] for n, i in imports.items() if i.terraform.get("crawler")}
+
+
+def test_plan_precreates_each_crawled_table_from_its_table_input_with_the_partition_index(
+    env_plan: dict[str, dict[str, Any]], imports: dict[str, h.RenderedImport]
+) -> None:
+    crawled = _crawled(imports)
+    assert crawled, "no rendered import has a crawler; the table checks would prove nothing"
+    tables = {a for a in env_plan if a.startswith("module.glue.aws_glue_catalog_table.this[")}
+    assert tables == {f'module.glue.aws_glue_catalog_table.this["{n}"]' for n in crawled}
+    for name, rendered in crawled.items():
+        ti, table = rendered["table_input"], env_plan[f'module.glue.aws_glue_catalog_table.this["{name}"]']
+        sd, planned_sd = ti["StorageDescriptor"], table["storage_descriptor"][0]
+        assert (table["database_name"], table["name"]) == (rendered["database"], rendered["table"]) == (
+            imports[name].terraform["target"]["database"],
+            ti["Name"],
+        )
+        assert table["table_type"] == ti["TableType"] and table["parameters"] == ti["Parameters"]
+        assert [(k["name"], k["type"]) for k in table["partition_keys"]] == [
+            (k["Name"], k["Type"]) for k in ti["PartitionKeys"]
+        ]
+        assert [(c["name"], c["type"], c.get("comment")) for c in planned_sd["columns"]] == [
+            (c["Name"], c["Type"], c.get("Comment")) for c in sd["Columns"]
+        ], f"{name}: planned columns differ from the rendered table_input"
+        assert (planned_sd["location"], planned_sd["input_format"], planned_sd["output_format"]) == (
+            sd["Location"],
+            sd["InputFormat"],
+            sd["OutputFormat"],
+        )
+        assert planned_sd["ser_de_info"][0]["serialization_library"] == sd["SerdeInfo"]["SerializationLibrary"]
+        assert planned_sd["ser_de_info"][0]["parameters"] == sd["SerdeInfo"]["Parameters"]
+        index = rendered["partition_index"]
+        planned_index = [{"index_name": i["index_name"], "keys": i["keys"]} for i in table["partition_index"]]
+        assert planned_index == ([index] if index else []), f"{name}: partition index differs"
+
+
+def test_plan_crawls_the_catalog_table_when_the_table_is_not_named_after_its_folder(
+    env_plan: dict[str, dict[str, Any]], imports: dict[str, h.RenderedImport]
+) -> None:
+    crawled = _crawled(imports)
+    kinds = {n: c["target_kind"] for n, c in crawled.items()}
+    # fixtures/project/imports/clicks.yaml (and the fallback fixture's clicks) provide the catalog case.
+    assert {"s3", "catalog"} <= set(kinds.values()), f"both target kinds must be planned, got {kinds}"
+    for name, rendered in crawled.items():
+        crawler = env_plan[f'module.glue.aws_glue_crawler.this["{name}"]']
+        folder = rendered["s3_target"]["path"].rstrip("/").rsplit("/", 1)[-1]
+        if kinds[name] == "catalog":
+            assert not rendered["table"].endswith(folder), f"{name}: catalog target for a folder-named table"
+            assert crawler["s3_target"] == [], f"{name}: a catalog-target crawler must not crawl S3 paths"
+            assert [(t["database_name"], t["tables"]) for t in crawler["catalog_target"]] == [
+                (rendered["database"], [rendered["table"]])
+            ]
+            assert crawler["schema_change_policy"][0]["delete_behavior"] == "LOG"
+        else:
+            assert crawler["catalog_target"] == []
+            assert [t["path"] for t in crawler["s3_target"]] == [rendered["s3_target"]["path"]]
+
+
 # ---------------------------------------------------------------------------------------------
 # The state machine role, planned with known ARNs: allowed == what the ASL calls, nothing more
 # ---------------------------------------------------------------------------------------------
-
-HARNESS = """
-variable "test_machines" {
-  type = map(object({
-    name                = string
-    definition_template = string
-    spec_key            = string
-    glue_job_name       = optional(string)
-    crawler_name        = optional(string)
-  }))
-}
-
-variable "test_lambda_function_arns" {
-  type = map(map(string))
-}
-
-module "test_state_machine" {
-  source   = "../../modules/state_machine"
-  for_each = var.test_machines
-
-  name                 = each.value.name
-  import_name          = each.key
-  definition_template  = each.value.definition_template
-  lambda_function_arns = var.test_lambda_function_arns[each.key]
-  glue_job_name        = each.value.glue_job_name
-  crawler_name         = each.value.crawler_name
-  sns_topic_arn        = "%(topic)s"
-  control_bucket       = "%(control)s"
-  spec_key             = each.value.spec_key
-  kms_key_arn          = "%(key)s"
-}
-
-"""
-
 
 @pytest.fixture(scope="module")
 def machine_plan(planned: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -27,6 +27,35 @@ locals {
   scheduled    = { for n, i in local.imports : n => i if try(i.schedule, null) != null }
   notifying    = anytrue([for i in values(local.imports) : contains(i.placeholders, "sns_topic_arn")])
 
+  # Each crawled import's rendered TableInput (crawlers.table.table_input_from_spec, PascalCase as
+  # boto3's create_table takes it) in the snake_case shape of aws_glue_catalog_table.
+  table_inputs = {
+    for n, i in local.crawled : n => {
+      description = try(i.crawler.table_input.Description, null)
+      table_type  = try(i.crawler.table_input.TableType, "EXTERNAL_TABLE")
+      parameters  = try(i.crawler.table_input.Parameters, {})
+      partition_keys = [
+        for k in try(i.crawler.table_input.PartitionKeys, []) : { name = k.Name, type = k.Type, comment = try(k.Comment, null) }
+      ]
+      storage_descriptor = {
+        location                  = i.crawler.table_input.StorageDescriptor.Location
+        input_format              = i.crawler.table_input.StorageDescriptor.InputFormat
+        output_format             = i.crawler.table_input.StorageDescriptor.OutputFormat
+        compressed                = try(i.crawler.table_input.StorageDescriptor.Compressed, false)
+        number_of_buckets         = try(i.crawler.table_input.StorageDescriptor.NumberOfBuckets, -1)
+        stored_as_sub_directories = try(i.crawler.table_input.StorageDescriptor.StoredAsSubDirectories, false)
+        parameters                = try(i.crawler.table_input.StorageDescriptor.Parameters, {})
+        columns = [
+          for c in i.crawler.table_input.StorageDescriptor.Columns : { name = c.Name, type = c.Type, comment = try(c.Comment, null) }
+        ]
+        ser_de_info = {
+          serialization_library = i.crawler.table_input.StorageDescriptor.SerdeInfo.SerializationLibrary
+          parameters            = try(i.crawler.table_input.StorageDescriptor.SerdeInfo.Parameters, {})
+        }
+      }
+    }
+  }
+
   lambda_package = {
     code_zip  = "${var.package_dir}/lambda/code.zip"
     layer_zip = "${var.package_dir}/lambda/layer.zip"
@@ -106,20 +135,15 @@ resource "aws_lambda_layer_version" "dependencies" {
 # Engines: Glue (shared module, one job/crawler per import) and Lambda (one module per import)
 ################################################################################
 
-module "glue" {
-  source = "../../modules/glue"
-
-  name_prefix    = var.name
-  control_bucket = module.storage.control_bucket
-  kms_key_arn    = module.storage.kms_key_arn
-  databases      = toset([for i in values(local.imports) : i.target.database])
-
-  package = {
+# The Glue module's inputs, mapped from the render output and the package (kept as locals so the
+# Terraform tests can plan the module once more with literal ARNs and read its IAM policies).
+locals {
+  glue_package = {
     script         = "${var.package_dir}/glue/job.py"
     extra_py_files = "${var.package_dir}/glue/lockgate.zip"
   }
 
-  jobs = {
+  glue_jobs = {
     for n, i in local.glue_imports : n => {
       version             = i.glue.version
       worker_type         = i.glue.worker_type
@@ -134,19 +158,37 @@ module "glue" {
 
   # The rendered crawler settings name the policies either as plain strings or as the Glue API's
   # objects ({"recrawl_behavior": ...}), and the configuration either as JSON text or as an object.
-  crawlers = {
+  # table_input is boto3's TableInput (PascalCase); local.table_inputs maps it to the module's shape.
+  glue_crawlers = {
     for n, i in local.crawled : n => {
       name                 = try(i.crawler.name, "${var.name}-${n}")
       database             = try(i.crawler.database, i.target.database)
       table                = try(i.crawler.table, i.target.table)
       table_prefix         = try(coalesce(i.crawler.table_prefix, ""), "")
+      target_kind          = try(i.crawler.target_kind, "s3")
+      catalog_target       = try(i.crawler.catalog_target, null)
       location             = try(i.crawler.s3_target.path, i.target.location)
       recrawl_policy       = try(i.crawler.recrawl_policy.recrawl_behavior, i.crawler.recrawl_policy, "CRAWL_EVERYTHING")
       schema_change_policy = try(i.crawler.schema_change_policy, {})
       exclusions           = try(i.crawler.s3_target.exclusions, i.crawler.exclusions, [])
       configuration        = try(tostring(i.crawler.configuration), jsonencode(i.crawler.configuration), null)
+      table_input          = local.table_inputs[n]
+      partition_index      = try(i.crawler.partition_index, null)
     }
   }
+}
+
+module "glue" {
+  source = "../../modules/glue"
+
+  name_prefix    = var.name
+  control_bucket = module.storage.control_bucket
+  kms_key_arn    = module.storage.kms_key_arn
+  databases      = toset([for i in values(local.imports) : i.target.database])
+
+  package  = local.glue_package
+  jobs     = local.glue_jobs
+  crawlers = local.glue_crawlers
 
   tags = var.tags
 }

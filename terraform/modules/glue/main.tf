@@ -294,6 +294,9 @@ data "aws_iam_policy_document" "crawler" {
     }
   }
 
+  # The import's one table, whichever the target: an S3-target crawler names the table it creates
+  # table_prefix + folder, which crawlers.settings only chooses when that equals the spec's table; a
+  # catalog-target crawler updates the pre-created table and reads its data through the same location.
   statement {
     sid = "CatalogTable"
     actions = concat(
@@ -301,7 +304,6 @@ data "aws_iam_policy_document" "crawler" {
         "glue:GetDatabase",
         "glue:GetTable",
         "glue:GetTables",
-        "glue:CreateTable",
         "glue:UpdateTable",
         "glue:GetPartition",
         "glue:GetPartitions",
@@ -314,6 +316,8 @@ data "aws_iam_policy_document" "crawler" {
         "glue:CreatePartitionIndex",
         "glue:GetPartitionIndexes",
       ],
+      # Only an S3 target may create its table; a catalog target crawls the table Terraform created.
+      each.value.target_kind == "s3" ? ["glue:CreateTable"] : [],
       # Only a crawler told to delete vanished tables and partitions may delete them.
       each.value.schema_change_policy.delete_behavior == "DELETE_FROM_DATABASE" ? [
         "glue:DeleteTable",
@@ -324,7 +328,7 @@ data "aws_iam_policy_document" "crawler" {
     resources = [
       "${local.glue_arn}:catalog",
       "${local.glue_arn}:database/${each.value.database}",
-      "${local.glue_arn}:table/${each.value.database}/${each.value.table_prefix}${each.value.table}",
+      "${local.glue_arn}:table/${each.value.database}/${each.value.table}",
     ]
   }
 
@@ -349,6 +353,76 @@ resource "aws_iam_role_policy" "crawler" {
   policy = data.aws_iam_policy_document.crawler[each.key].json
 }
 
+# The import's table, pre-created from the rendered TableInput so the partition index exists before the
+# first partition (an index can only be added to an empty table cheaply) and so a catalog-target crawler
+# has a table to crawl.
+#
+# Drift: after creation the crawler (MergeNewColumns, statistics) and commit
+# (crawlers.schema.apply_schema_diff: new columns, widened types) own the table's columns and its
+# statistics parameters. Managing them here would revert every added column on the next apply, so they
+# are ignored; name, type, location, formats, SerDe, partition keys and the index stay Terraform's (a
+# changed partition key or index replaces the table, as Glue cannot alter either in place).
+resource "aws_glue_catalog_table" "this" {
+  for_each = local.crawlers
+
+  name          = each.value.table
+  database_name = each.value.database
+  description   = each.value.table_input.description
+  table_type    = each.value.table_input.table_type
+  parameters    = each.value.table_input.parameters
+
+  dynamic "partition_keys" {
+    for_each = each.value.table_input.partition_keys
+    content {
+      name    = partition_keys.value.name
+      type    = partition_keys.value.type
+      comment = partition_keys.value.comment
+    }
+  }
+
+  storage_descriptor {
+    location                  = each.value.table_input.storage_descriptor.location
+    input_format              = each.value.table_input.storage_descriptor.input_format
+    output_format             = each.value.table_input.storage_descriptor.output_format
+    compressed                = each.value.table_input.storage_descriptor.compressed
+    number_of_buckets         = each.value.table_input.storage_descriptor.number_of_buckets
+    stored_as_sub_directories = each.value.table_input.storage_descriptor.stored_as_sub_directories
+    parameters                = each.value.table_input.storage_descriptor.parameters
+
+    dynamic "columns" {
+      for_each = each.value.table_input.storage_descriptor.columns
+      content {
+        name    = columns.value.name
+        type    = columns.value.type
+        comment = columns.value.comment
+      }
+    }
+
+    ser_de_info {
+      serialization_library = each.value.table_input.storage_descriptor.ser_de_info.serialization_library
+      parameters            = each.value.table_input.storage_descriptor.ser_de_info.parameters
+    }
+  }
+
+  dynamic "partition_index" {
+    for_each = each.value.partition_index == null ? [] : [each.value.partition_index]
+    content {
+      index_name = partition_index.value.index_name
+      keys       = partition_index.value.keys
+    }
+  }
+
+  lifecycle {
+    ignore_changes = [
+      parameters,                       # crawler statistics (recordCount, sizeKey, UPDATED_BY_CRAWLER, ...)
+      storage_descriptor[0].columns,    # crawler MergeNewColumns and commit's apply_schema_diff
+      storage_descriptor[0].parameters, # crawler statistics per storage descriptor
+    ]
+  }
+
+  depends_on = [aws_glue_catalog_database.this]
+}
+
 resource "aws_glue_crawler" "this" {
   for_each = local.crawlers
 
@@ -360,9 +434,22 @@ resource "aws_glue_crawler" "this" {
   security_configuration = aws_glue_security_configuration.this.name
   configuration          = each.value.configuration
 
-  s3_target {
-    path       = each.value.location
-    exclusions = each.value.exclusions
+  # One target, as crawlers.settings chose it: the location, or the pre-created table when the table
+  # is not named after the location's folder (an S3 target would create a table named after the folder).
+  dynamic "s3_target" {
+    for_each = each.value.target_kind == "s3" ? [each.value.location] : []
+    content {
+      path       = s3_target.value
+      exclusions = each.value.exclusions
+    }
+  }
+
+  dynamic "catalog_target" {
+    for_each = each.value.target_kind == "catalog" ? [each.value.catalog_target] : []
+    content {
+      database_name = catalog_target.value.database_name
+      tables        = catalog_target.value.tables
+    }
   }
 
   recrawl_policy {
@@ -376,5 +463,5 @@ resource "aws_glue_crawler" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_glue_catalog_database.this, aws_iam_role_policy.crawler]
+  depends_on = [aws_glue_catalog_database.this, aws_glue_catalog_table.this, aws_iam_role_policy.crawler]
 }

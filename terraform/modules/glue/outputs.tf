@@ -37,3 +37,8 @@ output "crawler_role_arns" {
   description = "Crawler role ARNs by import name."
   value       = { for k, r in aws_iam_role.crawler : k => r.arn }
 }
+
+output "table_names" {
+  description = "Pre-created catalog tables (database.table) by import name."
+  value       = { for k, t in aws_glue_catalog_table.this : k => "${t.database_name}.${t.name}" }
+}

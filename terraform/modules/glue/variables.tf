@@ -95,13 +95,20 @@ variable "jobs" {
 }
 
 variable "crawlers" {
-  description = "Glue crawlers by import name, from each import's rendered `crawler` settings plus its target (database, table, location)."
+  description = <<-EOT
+    Glue crawlers by import name, from each import's rendered `crawler` settings (crawlers.settings.crawler_settings)
+    plus its target. target_kind "s3" crawls the location; "catalog" crawls the pre-created table
+    (catalog_target), used when the table name cannot be derived from the location's folder.
+    table_input is the Glue TableInput the table is pre-created from (snake_case here; the environment
+    maps the rendered PascalCase JSON), partition_index the index created with the table.
+  EOT
   type = map(object({
     name           = string
     database       = string
     table          = string
     location       = string
     table_prefix   = optional(string, "")
+    target_kind    = optional(string, "s3")
     recrawl_policy = optional(string, "CRAWL_EVERYTHING")
     schema_change_policy = optional(object({
       update_behavior = optional(string, "UPDATE_IN_DATABASE")
@@ -109,6 +116,42 @@ variable "crawlers" {
     }), {})
     exclusions    = optional(list(string), [])
     configuration = optional(string)
+    catalog_target = optional(object({
+      database_name = string
+      tables        = list(string)
+    }))
+    table_input = object({
+      description = optional(string)
+      table_type  = optional(string, "EXTERNAL_TABLE")
+      parameters  = optional(map(string), {})
+      partition_keys = optional(list(object({
+        name    = string
+        type    = string
+        comment = optional(string)
+      })), [])
+      storage_descriptor = object({
+        location                  = string
+        input_format              = string
+        output_format             = string
+        compressed                = optional(bool, false)
+        number_of_buckets         = optional(number, -1)
+        stored_as_sub_directories = optional(bool, false)
+        parameters                = optional(map(string), {})
+        columns = list(object({
+          name    = string
+          type    = string
+          comment = optional(string)
+        }))
+        ser_de_info = object({
+          serialization_library = string
+          parameters            = optional(map(string), {})
+        })
+      })
+    })
+    partition_index = optional(object({
+      index_name = string
+      keys       = list(string)
+    }))
   }))
   default = {}
 
@@ -135,6 +178,42 @@ variable "crawlers" {
   validation {
     condition     = alltrue([for c in values(var.crawlers) : can(regex("^s3://[^/]+/", c.location)) && (c.configuration == null || can(jsondecode(c.configuration)))])
     error_message = "location must be an s3://bucket/prefix/ URI and configuration, when set, a JSON document."
+  }
+
+  validation {
+    condition     = alltrue([for c in values(var.crawlers) : contains(["s3", "catalog"], c.target_kind)])
+    error_message = "target_kind must be \"s3\" (crawl the location) or \"catalog\" (crawl the pre-created table)."
+  }
+
+  # Glue rules for catalog targets: the crawler may only crawl tables of its own database, must log
+  # (never delete) vanished objects and must crawl everything; Lockgate's catalog target is exactly the
+  # import's one table.
+  validation {
+    condition = alltrue([for c in values(var.crawlers) : c.target_kind != "catalog" || (
+      c.catalog_target != null &&
+      try(c.catalog_target.database_name == c.database && length(c.catalog_target.tables) == 1 && c.catalog_target.tables[0] == c.table, false) &&
+      c.schema_change_policy.delete_behavior == "LOG" &&
+      c.recrawl_policy == "CRAWL_EVERYTHING"
+    )])
+    error_message = "A catalog-target crawler needs catalog_target = { database_name = <database>, tables = [<table>] }, schema_change_policy.delete_behavior LOG and recrawl_policy CRAWL_EVERYTHING."
+  }
+
+  validation {
+    condition = alltrue([for c in values(var.crawlers) :
+      trimsuffix(c.table_input.storage_descriptor.location, "/") == trimsuffix(c.location, "/") &&
+      length(c.table_input.storage_descriptor.columns) > 0
+    ])
+    error_message = "table_input.storage_descriptor.location must be the crawler's location, and the table needs at least one column."
+  }
+
+  validation {
+    condition = alltrue([for c in values(var.crawlers) : c.partition_index == null || try(
+      length(c.partition_index.keys) > 0 &&
+      length(setsubtract(c.partition_index.keys, [for k in c.table_input.partition_keys : k.name])) == 0 &&
+      can(regex("^[A-Za-z0-9_]{1,255}$", c.partition_index.index_name)),
+      false
+    )])
+    error_message = "partition_index.keys must be partition keys of table_input, and index_name 1-255 characters of letters, digits and '_'."
   }
 }
 
