@@ -7,11 +7,15 @@
                             (manylinux2014_x86_64 wheels for CPython 3.11; boto3 comes with the runtime)
     OUT/glue/job.py         the Glue entry script (glue_jobs/job.py)
     OUT/glue/lockgate.zip   orchestration, glue_jobs, examples' hooks for --extra-py-files (no DuckDB)
+    OUT/glue/wheels/*.whl   pydantic, sqlglot, PyYAML and their dependencies at the versions installed here,
+                            as CPython 3.11 manylinux2014_x86_64 (or pure-Python) wheels: Glue installs them
+                            from S3 (--additional-python-modules) without reaching PyPI
 
 Both Lambda trees ship bytecode compiled with ``unchecked-hash`` pycs: /var/task and /opt are read-only,
 so without them every cold start compiles pydantic, sqlglot and Powertools again. Zips are
 deterministic (sorted entries, fixed timestamps) so an unchanged build keeps Terraform's source hash.
-The installed layer tree is cached by its requirement set under ``--cache``; pip's own cache is reused.
+The installed layer tree and the downloaded Glue wheels are cached by their requirement sets under
+``--cache`` (a warm cache builds offline); pip's own cache is reused.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from pathlib import Path
 from .errors import ConfigError
 
 __all__ = ["LAYER_PACKAGES", "Artifact", "Runtime", "RUNTIMES", "DEFAULT_RUNTIME", "build", "layer_requirements",
-           "main", "RUNTIME_PROVIDED", "run_in_package", "handler_import_times", "interpreter"]
+           "main", "RUNTIME_PROVIDED", "run_in_package", "handler_import_times", "interpreter", "GLUE_PACKAGES_NEEDED",
+           "GLUE_RUNTIME", "glue_requirements", "build_glue_wheels", "wheel_problems"]
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYER_PACKAGES = ("pyarrow", "duckdb", "sqlglot", "pydantic", "PyYAML", "aws-lambda-powertools", "tzdata")
@@ -72,6 +77,10 @@ CODE_PACKAGES = ("orchestration", "lambdas", "crawlers")
 CODE_EXCLUDES = ("orchestration/cli/", "orchestration/local/", "orchestration/packaging.py")
 """The CLI and the local runtime never run in Lambda; the compiler stays (plan counts state transitions)."""
 GLUE_PACKAGES = ("orchestration", "glue_jobs")
+GLUE_PACKAGES_NEEDED = ("pydantic", "sqlglot", "PyYAML")
+"""What lockgate.zip imports at run time that Glue 5.x does not provide (or not at our versions): the spec
+models, the SQL checks and the spec loader. Spark, pyarrow and boto3 come with Glue."""
+GLUE_RUNTIME = Runtime("glue5", "3.11", "manylinux2014_x86_64", "Glue 5.0/5.1: Amazon Linux 2023, glibc 2.34")
 GLUE_EXCLUDES = ("orchestration/local/", "orchestration/packaging.py")
 _STRIP_DIRS = {"__pycache__", "tests", "test", "include", "src"}
 _STRIP_SUFFIXES = (".pyi", ".pxd", ".pyx", ".pxi", ".h", ".hpp", ".cc", ".cpp", ".c")
@@ -233,9 +242,101 @@ def build_layer_tree(cache: Path, runtime: Runtime) -> Path:
     return root
 
 
+def _requirement_closure(names: tuple[str, ...]) -> dict[str, str]:
+    """``{distribution: installed version}`` for ``names`` and everything they require here (extras and
+    markers evaluated for this interpreter, which is the project's CPython 3.11 like Glue 5's)."""
+    from packaging.requirements import Requirement
+
+    found: dict[str, str] = {}
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        key = _canonical(name)
+        if key in found:
+            continue
+        try:
+            found[key] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError as e:
+            raise ConfigError(f"{name} is not installed here, so its version for the Glue wheels is unknown; "
+                              "run `make setup`", where="make package: glue/wheels") from e
+        for line in importlib.metadata.requires(name) or []:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return found
+
+
+def glue_requirements() -> list[str]:
+    """``name==version`` for the Glue job's dependencies and theirs: exactly what the tests run here."""
+    return [f"{n}=={v}" for n, v in sorted(_requirement_closure(GLUE_PACKAGES_NEEDED).items())]
+
+
+def wheel_problems(wheels: list[Path], python: str = GLUE_RUNTIME.python) -> list[str]:
+    """Wheels that would not install on Glue 5 (CPython ``python``, x86_64, glibc 2.34): wrong interpreter,
+    ABI or platform, or not a wheel at all."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    cp = "cp" + python.replace(".", "")
+    problems = []
+    for w in wheels:
+        try:
+            _, _, _, tags = parse_wheel_filename(w.name)
+        except InvalidWheelFilename:
+            problems.append(f"{w.name}: not a wheel file name")
+            continue
+        ok = any(
+            t.interpreter in ("py3", f"py{cp[2:]}", cp)
+            and t.abi in ("none", cp, "abi3")
+            and (t.platform == "any" or re.fullmatch(r"manylinux(2014|_2_(1[7-9]|2[0-9]|3[0-4]))_x86_64", t.platform))
+            for t in tags
+        )
+        if not ok:
+            problems.append(f"{w.name}: no tag for CPython {python} on manylinux x86_64 (glibc <= 2.34)")
+    return problems
+
+
+def _pip_download(requirements: list[str], dest: Path, runtime: Runtime) -> None:
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
+           "--dest", str(dest), *runtime.pip_args, *requirements]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise ConfigError(
+            f"pip could not download the Glue job's wheels for {runtime.platform} / CPython {runtime.python} "
+            f"({' '.join(requirements)}): {r.stderr.strip()[-1500:]}. Check network access to PyPI (or set "
+            "PIP_INDEX_URL to a mirror) and that each package has a wheel for that platform",
+            where="make package: glue/wheels",
+        )
+
+
+def build_glue_wheels(cache: Path, runtime: Runtime = GLUE_RUNTIME) -> Path:
+    """The downloaded wheels of :func:`glue_requirements`, reused while the requirement set matches.
+
+    Every requirement is pinned (the closure is computed here), so pip runs with ``--no-deps``: the set
+    is exactly what the tests run, and what Glue's pip installs with ``--no-index``."""
+    reqs = glue_requirements()
+    key = hashlib.sha256(json.dumps([reqs, runtime.pip_args]).encode()).hexdigest()[:16]
+    root = cache / f"glue-wheels-{runtime.name}-{key}"
+    done = _sibling(root, ".complete")
+    if done.is_file():
+        return root
+    for stale in cache.glob(f"glue-wheels-{runtime.name}-*"):  # earlier requirement sets, or a half-built set
+        shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
+    root.mkdir(parents=True)
+    _pip_download(reqs, root, runtime)
+    wheels = sorted(root.glob("*.whl"))
+    problems = wheel_problems(wheels, runtime.python)
+    got = {_canonical(w.name.split("-")[0]) for w in wheels}
+    missing = sorted({_canonical(r.split("==")[0]) for r in reqs} - got)
+    if problems or missing:
+        raise ConfigError("; ".join(problems + [f"no wheel for {m}" for m in missing]), where="glue/wheels")
+    done.write_text("\n".join(reqs) + "\n")
+    return root
+
+
 def build(out: Path, *, cache: Path | None = None, layer: bool = True, runtime: str = DEFAULT_RUNTIME,
-          zip_layer: bool = True) -> dict[str, Artifact]:
-    """Build every artifact under ``out``; returns them by name (``code``, ``layer``, ``glue_job``, ``glue_zip``).
+          zip_layer: bool = True, glue_wheels: bool = True) -> dict[str, Artifact]:
+    """Build every artifact under ``out``; returns them by name (``code``, ``layer``, ``glue_job``, ``glue_zip``,
+    ``glue_wheels``).
 
     ``zip_layer=False`` links the installed layer tree as ``lambda/layer`` without zipping it (its zipped
     size is then reported as 0): enough to import from, and 30 s faster."""
@@ -282,6 +383,15 @@ def build(out: Path, *, cache: Path | None = None, layer: bool = True, runtime: 
         shutil.copy2(f, hooks / "hooks" / f.name)
     artifacts["glue_zip"] = _zip_tree(tree, glue / "lockgate.zip")
     shutil.rmtree(tree)
+    if glue_wheels:
+        wheels = glue / "wheels"
+        if wheels.exists():
+            shutil.rmtree(wheels)
+        wheels.mkdir()
+        for w in sorted(build_glue_wheels(cache).glob("*.whl")):
+            shutil.copyfile(w, wheels / w.name)
+        size = _tree_size(wheels)
+        artifacts["glue_wheels"] = Artifact(wheels, size, size)
     return artifacts
 
 

@@ -1,8 +1,13 @@
-"""``make package``: Lambda code and layer within Lambda's limits, importable as Lambda imports them; Glue files."""
+"""``make package``: Lambda code and layer within Lambda's limits, importable as Lambda imports them; Glue files
+and the wheels the Glue job installs."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -12,6 +17,7 @@ from orchestration.errors import ConfigError
 from orchestration.packaging import (
     DEFAULT_RUNTIME,
     DIRECT_UPLOAD_LIMIT,
+    GLUE_PACKAGES_NEEDED,
     LAMBDA_UNZIPPED_LIMIT,
     ROOT,
     RUNTIMES,
@@ -104,10 +110,80 @@ def test_glue_files(package: tuple[Path, dict[str, Artifact]]) -> None:
     assert not [f for f in files if f.startswith(("lambdas/", "orchestration/local/")) or "duckdb" in f]
 
 
+# Wheel tags Glue 5.0/5.1 (CPython 3.11, x86_64, Amazon Linux 2023 / glibc 2.34) installs, written out
+# here rather than taken from orchestration.packaging so the check is independent of the code under test.
+GLUE_PLATFORM = re.compile(r"^(any|manylinux2014_x86_64|manylinux_2_(1[7-9]|2[0-9]|3[0-4])_x86_64)$")
+
+
+def _needed_distributions() -> dict[str, str]:
+    """The Glue job's imports Glue lacks and everything they require, at the versions installed here."""
+    from packaging.requirements import Requirement
+
+    needed: dict[str, str] = {}
+    todo = list(GLUE_PACKAGES_NEEDED)
+    while todo:
+        name = todo.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key not in needed:
+            needed[key] = importlib.metadata.version(name)
+            todo += [r.name for r in map(Requirement, importlib.metadata.requires(name) or [])
+                     if r.marker is None or r.marker.evaluate({"extra": ""})]
+    return needed
+
+
+def test_glue_wheels_cover_every_needed_distribution_at_the_tested_version(
+    package: tuple[Path, dict[str, Artifact]],
+) -> None:
+    out, art = package
+    wheels = sorted((out / "glue" / "wheels").glob("*.whl"))
+    assert art["glue_wheels"].path == out / "glue" / "wheels" and wheels
+    found = {}
+    for w in wheels:
+        dist, version, *_ = w.name.removesuffix(".whl").split("-")
+        found[re.sub(r"[-_.]+", "-", dist).lower()] = version
+    needed = _needed_distributions()
+    assert {"pydantic", "pydantic-core", "sqlglot", "pyyaml"} <= set(needed)
+    assert found == needed, f"wheels {found} != the Glue job's dependencies as installed here {needed}"
+
+
+def test_glue_wheels_are_cpython_311_manylinux_x86_64_or_pure_python(
+    package: tuple[Path, dict[str, Artifact]],
+) -> None:
+    for w in sorted((package[0] / "glue" / "wheels").glob("*.whl")):
+        _, _, *tag_parts = w.name.removesuffix(".whl").split("-")
+        python, abi, platform = tag_parts[-3:]
+        tags = {(i, a, p) for i in python.split(".") for a in abi.split(".") for p in platform.split(".")}
+        assert any(
+            i in ("py3", "cp311") and a in ("none", "cp311", "abi3") and GLUE_PLATFORM.match(p) for i, a, p in tags
+        ), f"{w.name} does not install on Glue 5 (CPython 3.11, manylinux x86_64, glibc 2.34)"
+
+
+def test_glue_wheels_install_without_an_index_and_import(
+    package: tuple[Path, dict[str, Artifact]], tmp_path: Path,
+) -> None:
+    """What Glue does with --additional-python-modules and --python-modules-installer-option --no-index:
+    pip resolves every dependency from the given wheels alone; the result imports in an isolated 3.11."""
+    wheels = [str(w) for w in sorted((package[0] / "glue" / "wheels").glob("*.whl"))]
+    target = tmp_path / "site"
+    r = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-index",
+         "--no-compile", "--target", str(target), "--platform", "manylinux2014_x86_64",
+         "--python-version", "3.11", "--implementation", "cp", "--only-binary=:all:", *wheels],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    code = (f"import sys; sys.path[:0] = [{str(target)!r}]\n"
+            "import pydantic, sqlglot, yaml, pydantic_core\n"
+            "print(pydantic.VERSION, sqlglot.__version__, yaml.__version__)")
+    run = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == [importlib.metadata.version(n) for n in ("pydantic", "sqlglot", "PyYAML")]
+
+
 def test_zips_are_deterministic(tmp_path: Path) -> None:
     """Same sources, same bytes: Terraform's source_code_hash only changes when the code does."""
-    first = build(tmp_path / "a", cache=CACHE, layer=False)
-    again = build(tmp_path / "b", cache=CACHE, layer=False)
+    first = build(tmp_path / "a", cache=CACHE, layer=False, glue_wheels=False)
+    again = build(tmp_path / "b", cache=CACHE, layer=False, glue_wheels=False)
     assert again["code"].path.read_bytes() == first["code"].path.read_bytes()
     assert again["glue_zip"].path.read_bytes() == first["glue_zip"].path.read_bytes()
 
