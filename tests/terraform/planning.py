@@ -20,6 +20,13 @@ KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
 CONTROL = "lockgate-control"
 
 
+# Stand-ins for build/package/glue/wheels/: one pure-Python and one manylinux wheel name.
+STAND_IN_WHEELS = (
+    "pydantic-2.11.0-py3-none-any.whl",
+    "PyYAML-6.0.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+)
+
+
 class ValidateDefinitionStub(BaseHTTPRequestHandler):
     """Answers states:ValidateStateMachineDefinition, which the provider calls while planning a
     known definition; the definition's content is checked by the tests, not by this stub."""
@@ -55,7 +62,8 @@ provider "aws" {{
 
 def stand_in_package(d: Path) -> Path:
     """A stand-in for `make package` output under ``d``: only the file names and types matter for a plan."""
-    for rel in ("lambda/code.zip", "lambda/layer.zip", "glue/lockgate.zip"):
+    wheels = [f"glue/wheels/{w}" for w in STAND_IN_WHEELS]
+    for rel in ("lambda/code.zip", "lambda/layer.zip", "glue/lockgate.zip", *wheels):
         (d / rel).parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(d / rel, "w") as z:
             z.writestr("placeholder.txt", f"stand-in for make package output: {rel}\n")

@@ -1,5 +1,5 @@
 """The rendered ASL, the Terraform and the code agree (static: HCL parsed with python-hcl2, ASL as JSON),
-and the planned crawlers and tables carry exactly what the render output says
+and the planned crawlers, tables and Glue job arguments carry exactly what the render output says
 (evaluated: the session's offline plan from conftest.py).
 
 The planned counterpart of the ASL checks is in test_plan.py.
@@ -10,12 +10,13 @@ from __future__ import annotations
 import ast
 import json
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
 import pytest
 
 from tests.terraform import tfhelpers as h
-from tests.terraform.planning import ACCOUNT, REGION
+from tests.terraform.planning import ACCOUNT, REGION, STAND_IN_WHEELS
 
 # What each Step Functions integration needs, from the Step Functions developer guide ("IAM policies
 # for integrated services", "Distributed Map IAM policies"). The module's data map must say the same.
@@ -311,3 +312,42 @@ def test_table_lifecycle_leaves_columns_and_statistics_to_the_crawler_and_commit
     assert "${aws_glue_catalog_table.this}" in crawler["depends_on"] or "aws_glue_catalog_table.this" in str(
         crawler["depends_on"]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Glue job dependencies: --additional-python-modules names exactly the uploaded wheels
+# ---------------------------------------------------------------------------------------------
+
+
+def test_glue_jobs_install_exactly_the_uploaded_wheels_and_never_pypi(
+    env_plan: dict[str, dict[str, Any]], glue_plan: dict[str, dict[str, Any]]
+) -> None:
+    for plan in (env_plan, glue_plan):
+        _assert_jobs_install_the_uploaded_wheels(plan)
+    # Role policies are only known in the harness's copy (literal key).
+    jobs = [a for a in glue_plan if a.startswith("module.glue.aws_glue_job.this[")]
+    uploaded = {f"s3://{v['bucket']}/{v['key']}" for a, v in glue_plan.items() if ".aws_s3_object.wheel[" in a}
+    for address in jobs:
+        role = address.replace("aws_glue_job.this", "aws_iam_role_policy.job")
+        readable = {
+            r for st in _statements(glue_plan[role]["policy"]) if "s3:GetObject" in st["actions"] for r in st["resources"]
+        }
+        for uri in uploaded:
+            assert "arn:aws:s3:::" + uri.removeprefix("s3://") in readable, f"{address}: role cannot read {uri}"
+
+
+def _assert_jobs_install_the_uploaded_wheels(plan: dict[str, dict[str, Any]]) -> None:
+    prefix = "module.glue.aws_s3_object.wheel["
+    uploaded = {f"s3://{v['bucket']}/{v['key']}" for a, v in plan.items() if a.startswith(prefix)}
+    assert sorted(PurePosixPath(u).name for u in uploaded) == sorted(STAND_IN_WHEELS), (
+        "every wheel in package_dir/glue/wheels must be uploaded"
+    )
+    jobs = {a: v for a, v in plan.items() if a.startswith("module.glue.aws_glue_job.this[")}
+    assert jobs
+    for address, job in jobs.items():
+        args = job["default_arguments"]
+        named = args["--additional-python-modules"].split(",")
+        assert len(named) == len(set(named)) and set(named) == uploaded, (
+            f"{address}: --additional-python-modules {named} != uploaded wheels {sorted(uploaded)}"
+        )
+        assert args["--python-modules-installer-option"] == "--no-index"

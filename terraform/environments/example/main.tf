@@ -141,6 +141,7 @@ locals {
   glue_package = {
     script         = "${var.package_dir}/glue/job.py"
     extra_py_files = "${var.package_dir}/glue/lockgate.zip"
+    wheels         = [for f in sort(fileset("${var.package_dir}/glue/wheels", "*.whl")) : "${var.package_dir}/glue/wheels/${f}"]
   }
 
   glue_jobs = {

@@ -15,6 +15,15 @@ locals {
   script_key         = "${var.artifacts_prefix}job.py"
   extra_py_files_key = "${var.artifacts_prefix}lockgate.zip"
 
+  # The job's Python dependencies Glue does not ship, by file name: installed by Glue's pip from S3
+  # (--additional-python-modules), with --no-index so a run never reaches PyPI.
+  wheels     = { for w in var.package.wheels : basename(w) => w }
+  wheel_keys = { for name in keys(local.wheels) : name => "${var.artifacts_prefix}wheels/${name}" }
+  wheel_arguments = length(local.wheels) == 0 ? {} : {
+    "--additional-python-modules"       = join(",", [for name in sort(keys(local.wheel_keys)) : "s3://${var.control_bucket}/${local.wheel_keys[name]}"])
+    "--python-modules-installer-option" = "--no-index"
+  }
+
   jobs = {
     for name, j in var.jobs : name => merge(j, {
       job_name          = "${var.name_prefix}-${name}"
@@ -63,6 +72,17 @@ resource "aws_s3_object" "extra_py_files" {
   key         = local.extra_py_files_key
   source      = var.package.extra_py_files
   source_hash = filemd5(var.package.extra_py_files)
+  kms_key_id  = var.kms_key_arn
+  tags        = var.tags
+}
+
+resource "aws_s3_object" "wheel" {
+  for_each = local.wheels
+
+  bucket      = var.control_bucket
+  key         = local.wheel_keys[each.key]
+  source      = each.value
+  source_hash = filemd5(each.value)
   kms_key_id  = var.kms_key_arn
   tags        = var.tags
 }
@@ -129,12 +149,15 @@ data "aws_iam_policy_document" "job" {
   statement {
     sid     = "ReadCodeSpecAndManifest"
     actions = ["s3:GetObject"]
-    resources = [
-      "${local.control_arn}/${local.script_key}",
-      "${local.control_arn}/${local.extra_py_files_key}",
-      "${local.control_arn}/${each.value.spec_key}",
-      "${local.control_arn}/runs/${each.key}/*",
-    ]
+    resources = concat(
+      [
+        "${local.control_arn}/${local.script_key}",
+        "${local.control_arn}/${local.extra_py_files_key}",
+        "${local.control_arn}/${each.value.spec_key}",
+        "${local.control_arn}/runs/${each.key}/*",
+      ],
+      [for key in values(local.wheel_keys) : "${local.control_arn}/${key}"],
+    )
   }
 
   statement {
@@ -246,18 +269,28 @@ resource "aws_glue_job" "this" {
 
   # Kebab-case keys are Glue's own special parameters; snake_case keys are read by glue_jobs/job.py.
   # The state machine passes the run-specific ones (--manifest_uri, --run_id, ...) per run.
-  default_arguments = {
-    "--job-language"                     = "python"
-    "--extra-py-files"                   = "s3://${var.control_bucket}/${local.extra_py_files_key}"
-    "--enable-continuous-cloudwatch-log" = "true"
-    "--enable-continuous-log-filter"     = "true"
-    "--job-bookmark-option"              = "job-bookmark-disable"
-    "--spec_uri"                         = "s3://${var.control_bucket}/${each.value.spec_key}"
-  }
+  default_arguments = merge(
+    {
+      "--job-language"                     = "python"
+      "--extra-py-files"                   = "s3://${var.control_bucket}/${local.extra_py_files_key}"
+      "--enable-continuous-cloudwatch-log" = "true"
+      "--enable-continuous-log-filter"     = "true"
+      "--job-bookmark-option"              = "job-bookmark-disable"
+      "--spec_uri"                         = "s3://${var.control_bucket}/${each.value.spec_key}"
+    },
+    local.wheel_arguments,
+  )
 
   tags = var.tags
 
-  depends_on = [aws_iam_role_policy.job]
+  lifecycle {
+    precondition {
+      condition     = length(local.wheels) > 0
+      error_message = "package.wheels is empty: the job's code imports pydantic, sqlglot and PyYAML, which Glue does not ship. Run `make package` (it writes build/package/glue/wheels/)."
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.job, aws_s3_object.wheel]
 }
 
 ################################################################################

@@ -42,3 +42,8 @@ output "table_names" {
   description = "Pre-created catalog tables (database.table) by import name."
   value       = { for k, t in aws_glue_catalog_table.this : k => "${t.database_name}.${t.name}" }
 }
+
+output "wheel_uris" {
+  description = "S3 URIs of the uploaded dependency wheels, as the jobs' --additional-python-modules lists them."
+  value       = sort([for o in aws_s3_object.wheel : "s3://${o.bucket}/${o.key}"])
+}

@@ -31,15 +31,21 @@ variable "artifacts_prefix" {
 }
 
 variable "package" {
-  description = "The Glue package from `make package`: script = build/package/glue/job.py, extra_py_files = build/package/glue/lockgate.zip."
+  description = "The Glue package from `make package`: script = build/package/glue/job.py, extra_py_files = build/package/glue/lockgate.zip, wheels = the files in build/package/glue/wheels/ (the job's Python dependencies Glue does not ship, installed from S3 with --additional-python-modules)."
   type = object({
     script         = string
     extra_py_files = string
+    wheels         = optional(list(string), [])
   })
 
   validation {
     condition     = endswith(var.package.script, ".py") && endswith(var.package.extra_py_files, ".zip")
     error_message = "package.script must be a .py file and package.extra_py_files a .zip file."
+  }
+
+  validation {
+    condition     = alltrue([for w in var.package.wheels : endswith(w, ".whl")]) && length(distinct([for w in var.package.wheels : basename(w)])) == length(var.package.wheels)
+    error_message = "package.wheels must be .whl files with distinct file names."
   }
 }
 
