@@ -118,7 +118,7 @@ def _lockgate(spark: Any, lake: Path, objects: list[tuple[str, int]], run: int) 
 
 
 def run() -> list[dict[str, Any]]:
-    from glue_jobs.engine.session import local_session
+    from glue_jobs.engine.session import engine_settings, local_session
 
     tmp = Path(tempfile.mkdtemp(prefix="lockgate-bench-glue-"))
     lake = tmp / "lake"
@@ -131,11 +131,15 @@ def run() -> list[dict[str, Any]]:
         # warm up both paths once (JIT, Python workers), then alternate
         assert _handwritten(spark, lake, tmp / "hand") == ROWS
         assert _lockgate(spark, lake, objects, 0) == ROWS
-        hand, ours = [], []
+        hand, tuned, ours = [], [], []
         for i in range(REPEAT):
             t = time.perf_counter()
             _handwritten(spark, lake, tmp / "hand")
             hand.append(time.perf_counter() - t)
+            with engine_settings(spark):
+                t = time.perf_counter()
+                _handwritten(spark, lake, tmp / "hand")
+                tuned.append(time.perf_counter() - t)
             t = time.perf_counter()
             _lockgate(spark, lake, objects, i + 1)
             ours.append(time.perf_counter() - t)
@@ -147,9 +151,12 @@ def run() -> list[dict[str, Any]]:
             os.environ["LOCKGATE_LAKE"] = saved
         shutil.rmtree(tmp, ignore_errors=True)
     ratio = min(ours) / min(hand)
+    fair = min(ours) / min(tuned)
     return [
         {"benchmark": "glue engine", "metric": f"wall time vs hand-written PySpark ({ROWS:,} CSV rows)",
          "value": round(ratio, 2), "target": f"<= {TARGET}", "ok": ratio <= TARGET},
+        {"benchmark": "glue engine", "metric": "wall time vs the hand-written job given Lockgate's engine settings",
+         "value": round(fair, 2), "target": "info", "ok": True},
         {"benchmark": "glue engine", "metric": "hand-written job, best of 3 (s)", "value": round(min(hand), 2),
          "target": "reference", "ok": True},
         {"benchmark": "glue engine", "metric": "lockgate, best of 3 (s)", "value": round(min(ours), 2),

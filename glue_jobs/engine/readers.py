@@ -5,7 +5,7 @@ non-splittable objects are handled the same way), then parsed by ``textparse`` i
 (``mapInArrow``) into one text column per spec column, ``_source_file`` and ``_record`` (line numbers),
 ``_parse_error`` and ``_missing`` (the spec columns the object lacks). Besides rows, each object emits
 one info row (``_info`` JSON: extra/missing columns, or the whole-file error) that the driver
-collects. Parquet: read natively with its own types and ``_metadata.row_index`` as ``_record``.
+collects from the cached checked rows. Parquet: read natively with its own types and ``_metadata.row_index`` as ``_record``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import Column, DataFrame, SparkSession
 
-__all__ = ["SourceRead", "read_text_sources", "read_parquet_sources", "raw_column", "META_FIELDS"]
+__all__ = ["SourceRead", "text_rows", "account_text", "read_parquet_sources", "raw_column", "META_FIELDS"]
 
 META_FIELDS = ("_source_file", "_record", "_parse_error", "_missing")
 _BATCH_ROWS = 20_000
@@ -50,19 +50,17 @@ def raw_column(index: int) -> str:
 
 @dataclass
 class SourceRead:
-    """Rows read from the sources and what the objects reported about themselves."""
+    """What the objects reported about themselves (their ``_info`` rows), once the rows were read."""
 
-    rows: DataFrame
     rows_in: int = 0
     extra_columns: dict[str, list[str]] = field(default_factory=dict)
     missing_columns: dict[str, list[str]] = field(default_factory=dict)
     empty_objects: list[str] = field(default_factory=list)
-    cached: DataFrame | None = None
 
-    def release(self) -> None:
-        """Drop the cached parse."""
-        if self.cached is not None:
-            self.cached.unpersist()
+    @property
+    def missing_sets(self) -> list[tuple[str, ...]]:
+        """The distinct lists of spec columns (in spec order, as ``_missing`` holds them) some objects lack."""
+        return sorted({tuple(m) for m in self.missing_columns.values()})
 
 
 def parse_options(spec: Spec) -> ParseOptions:
@@ -168,38 +166,34 @@ def _raise_fatal(infos: list[dict[str, Any]]) -> None:
         raise DataError(f"{first}{more}", where=fatal[0]["uri"])
 
 
-def read_text_sources(spark: SparkSession, spec: Spec, objects: list[SourceObject]) -> SourceRead:
-    """CSV or JSON Lines objects as text rows; raises DataError for an object that cannot be read."""
-    from pyspark import StorageLevel
-
+def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject]) -> DataFrame:
+    """CSV or JSON Lines objects as text rows, lazily: one row per record plus one ``_info`` row per
+    object (``_info`` NULL on record rows). Nothing runs until the caller acts on the result, so the
+    caller decides where the parse is cached (the Spark engine caches the checked rows instead)."""
     opts = parse_options(spec)
     compression = {o.uri: o.compression for o in objects}
     files = spark.read.format("binaryFile").load([spark_path(o.uri) for o in objects])
-    parsed = files.select("path", "content").mapInArrow(_parser(opts, compression, lake_root()), _text_schema(len(opts.columns)))
-    parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
-    infos = [json.loads(r["_info"]) for r in parsed.where("_info IS NOT NULL").select("_info").collect()]
-    try:
-        _raise_fatal(infos)
-    except DataError:
-        parsed.unpersist()
-        raise
+    return files.select("path", "content").mapInArrow(_parser(opts, compression, lake_root()),
+                                                      _text_schema(len(opts.columns)))
+
+
+def account_text(infos: list[dict[str, Any]], objects: list[SourceObject]) -> SourceRead:
+    """The objects' ``_info`` records as a ``SourceRead``; DataError for an object that could not be
+    read or that Spark did not read at all."""
+    _raise_fatal(infos)
     seen = {i["uri"] for i in infos}
     # Spark's file sources skip zero-byte files: those are empty objects, not lost ones.
-    infos += [{"uri": o.uri, "extra": [], "missing": [], "fatal": None, "rows": 0}
-              for o in objects if o.uri not in seen and o.size == 0]
+    infos = infos + [{"uri": o.uri, "extra": [], "missing": [], "fatal": None, "rows": 0}
+                     for o in objects if o.uri not in seen and o.size == 0]
     lost = [o.uri for o in objects if o.uri not in seen and o.size > 0]
     if lost:
-        parsed.unpersist()
         raise DataError(f"{len(lost)} object(s) of the manifest were not read, e.g. {lost[0]}; "
                         "check that they still exist", where=lost[0])
-    rows = parsed.where("_info IS NULL").drop("_info")
     return SourceRead(
-        rows=rows,
         rows_in=sum(i["rows"] for i in infos),
         extra_columns={i["uri"]: i["extra"] for i in infos if i["extra"]},
         missing_columns={i["uri"]: i["missing"] for i in infos if i["missing"]},
         empty_objects=sorted(i["uri"] for i in infos if i["rows"] == 0),
-        cached=parsed,
     )
 
 

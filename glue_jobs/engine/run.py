@@ -7,8 +7,8 @@ write, so counting costs no extra pass over the data.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -17,9 +17,10 @@ from orchestration.errors import AccountingError, DataError
 from orchestration.spec import Spec
 from orchestration.storage import Storage
 
-from .readers import SourceRead, raw_column, read_parquet_sources, read_text_sources
+from .readers import account_text, raw_column, read_parquet_sources, text_rows
+from .session import engine_settings
 from .transform import apply_filter, apply_hook, dedupe, derive, output_order
-from .validate import Group, Validated, validate
+from .validate import Group, Validated, check_text, split_text, validate
 from .writer import quarantine_uri, write_parquet, written_files
 
 if TYPE_CHECKING:
@@ -40,17 +41,6 @@ def _named(df: DataFrame, spec: Spec) -> DataFrame:
 
     cols = [F.col(raw_column(i)).alias(c.source_name) for i, c in enumerate(spec.columns)]
     return df.select(*cols, "_source_file", "_record", "_parse_error")
-
-
-def _text_groups(read: SourceRead, spec: Spec) -> list[Group]:
-    from pyspark.sql import functions as F
-
-    missing_sets = sorted({tuple(m) for m in read.missing_columns.values()})
-    groups = [Group(_named(read.rows.where(F.col("_missing").isNull()), spec))]
-    for m in missing_sets:
-        match = F.array_join(F.col("_missing"), "\u0001") == F.lit("\u0001".join(m))
-        groups.append(Group(_named(read.rows.where(match), spec), missing=frozenset(m)))
-    return groups
 
 
 def _spark_type_name(data_type: object) -> str:
@@ -83,9 +73,29 @@ def _parquet_groups(spark: SparkSession, spec: Spec, manifest: Manifest) -> tupl
     return groups, rows_in, extra
 
 
+def _text_checked(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[Validated, int, dict[str, list[str]]]:
+    """Parse and check CSV/JSONL in one cached pass; the objects' ``_info`` rows are collected from the
+    cache (that fills it), so a file that cannot be read fails the run before anything is written."""
+    checked = check_text(spark, spec, text_rows(spark, spec, manifest.objects))
+    try:
+        infos = [json.loads(r["_info"]) for r in checked.where("_info IS NOT NULL").select("_info").collect()]
+        read = account_text(infos, manifest.objects)
+    except BaseException:
+        checked.unpersist()
+        raise
+    validated = split_text(spark, spec, checked, read.missing_sets)
+    return Validated(validated.valid, validated.rejected, [checked, *validated.cached]), read.rows_in, read.extra_columns
+
+
 def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, result_uri: str,
                  storage: Storage) -> BatchResult:
     """Process every object of ``manifest``, write staging data, quarantine and the ``BatchResult``."""
+    with engine_settings(spark):
+        return _run(spark, manifest, staging_uri=staging_uri, result_uri=result_uri, storage=storage)
+
+
+def _run(spark: SparkSession, manifest: Manifest, *, staging_uri: str, result_uri: str,
+         storage: Storage) -> BatchResult:
     started = time.monotonic()
     spec = Spec.model_validate(manifest.spec)
     staging_data = staging_uri.rstrip("/") + "/data/"
@@ -94,16 +104,13 @@ def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, r
     if manifest.objects:
         if spec.source.format == "parquet":
             groups, rows_in, extra = _parquet_groups(spark, spec, manifest)
+            checked = validate(spark, spec, groups)
         else:
-            read = read_text_sources(spark, spec, manifest.objects)
-            groups, rows_in, extra = _text_groups(read, spec), read.rows_in, read.extra_columns
-        checked = validate(spark, spec, groups)
-        release_source = read.release if spec.source.format != "parquet" else (lambda: None)
+            checked, rows_in, extra = _text_checked(spark, spec, manifest)
         try:
-            rejected, valid, hooked, written = _write(checked, spec, manifest, staging_data, storage, release_source)
+            rejected, valid, hooked, written = _write(checked, spec, manifest, staging_data, storage)
         finally:
             checked.release()
-            release_source()
         if valid + rejected != rows_in:
             raise AccountingError(f"read {rows_in} rows but validated {valid} and rejected {rejected}",
                                   where=f"glue job {manifest.import_}/{manifest.run_id}")
@@ -120,12 +127,9 @@ def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, r
     return result
 
 
-def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str, storage: Storage,
-           release_source: Callable[[], None]) -> tuple[int, int, int, int]:
-    """Write quarantine and output; returns (rejected, valid, after hook, written) row counts.
-
-    The quarantine write also fills the cache of checked rows; after it the parsed source is no longer
-    needed, so its cache is dropped before the output pass."""
+def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str,
+           storage: Storage) -> tuple[int, int, int, int]:
+    """Write quarantine and output; returns (rejected, valid, after hook, written) row counts."""
     from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
@@ -139,7 +143,6 @@ def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str
     rejected_count = int(obs_rejected.get["n"])
     if not rejected_count:
         storage.delete_prefix(quarantine)
-    release_source()
     obs_valid, obs_hooked, obs_written = Observation("valid"), Observation("hooked"), Observation("written")
     df = checked.valid.withColumns({
         "_run_id": F.lit(manifest.run_id), "_ingested_at": F.lit(ingested_at(manifest)).cast("timestamp"),

@@ -67,28 +67,52 @@ def _to_ltz(df: DataFrame) -> DataFrame:
     ])
 
 
+def _raw_names(spec: Spec) -> list[str]:
+    return [f"__lockgate_raw_{i}" for i in range(len(spec.columns))]
+
+
+def _kw(spec: Spec, group: Group) -> dict[str, object]:
+    null_values = spec.source.csv.null_values if spec.source.format == "csv" else []
+    return {"null_values": null_values, "missing": group.missing, "typed": group.typed}
+
+
+def _checked_sql(spark: SparkSession, spec: Spec, rows: DataFrame, group: Group, extra: tuple[str, ...]) -> DataFrame:
+    """The validation SELECT over ``rows`` (source columns under their source names): typed target
+    columns, ``_source_file``, ``_record``, the raw text (``__lockgate_raw_i``), ``extra`` and ``_ok``."""
+    from pyspark.sql import functions as F
+
+    raw = _raw_names(spec)
+    view = f"__lockgate_src_{next(_views)}"
+    rows.select("*", *[F.col(f"`{c.source_name}`").alias(r) for c, r in zip(spec.columns, raw, strict=True)]) \
+        .createOrReplaceTempView(view)
+    return spark.sql(semantics.validation_sql(spec, "spark", view, extra=("_source_file", "_record", *raw, *extra),
+                                              **_kw(spec, group)))  # type: ignore[arg-type]
+
+
+def _failed(spark: SparkSession, spec: Spec, bad: DataFrame, group: Group) -> DataFrame:
+    """Quarantine rows (source text, ``_source_file``, ``_record``, ``_errors``) for checked rows that
+    failed: the rule names are worked out only for these."""
+    from pyspark.sql import functions as F
+
+    bad_view = f"__lockgate_bad_{next(_views)}"
+    bad.select(
+        *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, _raw_names(spec), strict=True)],
+        "_source_file", "_record",
+    ).createOrReplaceTempView(bad_view)
+    return spark.sql(semantics.errors_sql(spec, "spark", bad_view, **_kw(spec, group))  # type: ignore[arg-type]
+                     ).where("size(_errors) > 0")
+
+
 def _one(spark: SparkSession, spec: Spec, group: Group) -> Validated:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    null_values = spec.source.csv.null_values if spec.source.format == "csv" else []
-    kw = {"null_values": null_values, "missing": group.missing, "typed": group.typed}
-    raw = [f"__lockgate_raw_{i}" for i in range(len(spec.columns))]
     clean = group.rows.where(F.col("_parse_error").isNull()).drop("_parse_error")
-    view = f"__lockgate_src_{next(_views)}"
-    clean.select("*", *[F.col(f"`{c.source_name}`").alias(r) for c, r in zip(spec.columns, raw, strict=True)]) \
-        .createOrReplaceTempView(view)
     # Rules run once per row: the checked rows (typed values, raw values, _ok) are cached, and the
     # rule names are worked out again only for the failing rows.
-    checked = spark.sql(semantics.validation_sql(spec, "spark", view, extra=("_source_file", "_record", *raw), **kw))
-    checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
-    valid = checked.where("_ok").drop("_ok", *raw)
-    bad_view = f"__lockgate_bad_{next(_views)}"
-    checked.where("NOT _ok").select(
-        *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, raw, strict=True)], "_source_file", "_record",
-    ).createOrReplaceTempView(bad_view)
-    errors = spark.sql(semantics.errors_sql(spec, "spark", bad_view, **kw)).where("size(_errors) > 0")
-
+    checked = _checked_sql(spark, spec, clean, group, ()).persist(StorageLevel.MEMORY_AND_DISK)
+    valid = checked.where("_ok").drop("_ok", *_raw_names(spec))
+    errors = _failed(spark, spec, checked.where("NOT _ok"), group)
     damaged = group.rows.where(F.col("_parse_error").isNotNull())
     broken = damaged.select(
         *[F.col(f"`{c.source_name}`").cast("string").alias(c.source_name) for c in spec.columns],
@@ -99,9 +123,57 @@ def _one(spark: SparkSession, spec: Spec, group: Group) -> Validated:
 
 def validate(spark: SparkSession, spec: Spec, groups: list[Group]) -> Validated:
     """Valid and rejected rows of every group."""
-    parts = [_one(spark, spec, g) for g in groups]
+    return _union([_one(spark, spec, g) for g in groups])
+
+
+def _union(parts: list[Validated]) -> Validated:
     valid, rejected = parts[0].valid, parts[0].rejected
     for p in parts[1:]:
         valid = valid.unionByName(p.valid)
         rejected = rejected.unionByName(p.rejected)
     return Validated(valid=valid, rejected=rejected, cached=[c for p in parts for c in p.cached])
+
+
+_TEXT_META = ("_parse_error", "_missing", "_info")
+
+
+def check_text(spark: SparkSession, spec: Spec, rows: DataFrame) -> DataFrame:
+    """Every row ``readers.text_rows`` gives (records, damaged records, ``_info`` rows) checked as if
+    no object lacked a column, and cached: the one place the parse and the casts are paid for.
+
+    Run an action on it first (collect the ``_info`` rows), then ``split_text`` it."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    from .readers import raw_column
+
+    named = rows.select(*[F.col(raw_column(i)).alias(c.source_name) for i, c in enumerate(spec.columns)],
+                        "_source_file", "_record", *_TEXT_META)
+    return _checked_sql(spark, spec, named, Group(named), _TEXT_META).persist(StorageLevel.MEMORY_AND_DISK)
+
+
+def split_text(spark: SparkSession, spec: Spec, checked: DataFrame,
+               missing_sets: list[tuple[str, ...]]) -> Validated:
+    """Valid and rejected rows from ``check_text``'s cached rows. Rows of objects that lack columns
+    are checked again from their cached raw text under the rules for what they lack."""
+    from pyspark.sql import functions as F
+
+    raw = _raw_names(spec)
+    records = checked.where("_info IS NULL")
+    clean = records.where("_parse_error IS NULL")
+    complete = clean.where("_missing IS NULL")
+    main = Group(checked)
+    valid = complete.where("_ok").drop("_ok", *raw, *_TEXT_META)
+    broken = records.where("_parse_error IS NOT NULL").select(
+        *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, raw, strict=True)],
+        "_source_file", "_record", F.array(F.col("_parse_error")).alias("_errors"),
+    )
+    parts = [Validated(valid=_to_ltz(valid),
+                       rejected=_failed(spark, spec, complete.where("NOT _ok"), main).unionByName(broken))]
+    for missing in missing_sets:
+        match = F.array_join(F.col("_missing"), "\u0001") == F.lit("\u0001".join(missing))
+        rows = clean.where(match).select(
+            *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, raw, strict=True)],
+            "_source_file", "_record", F.lit(None).cast("string").alias("_parse_error"))
+        parts.append(_one(spark, spec, Group(rows, missing=frozenset(missing))))
+    return _union(parts)
