@@ -141,7 +141,10 @@ def check_text(spark: SparkSession, spec: Spec, rows: DataFrame) -> DataFrame:
     """Every row ``readers.text_rows`` gives (records, damaged records, ``_info`` rows) checked as if
     no object lacked a column, and cached: the one place the parse and the casts are paid for.
 
-    Run an action on it first (collect the ``_info`` rows), then ``split_text`` it."""
+    Run an action on it first (collect the ``_info`` rows), then ``split_text`` it.
+
+    The raw text is kept only for rows that can still need it (failed, damaged, or from an object
+    that lacks columns): for the valid rows, usually nearly all, it would only double the cache."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -149,7 +152,12 @@ def check_text(spark: SparkSession, spec: Spec, rows: DataFrame) -> DataFrame:
 
     named = rows.select(*[F.col(raw_column(i)).alias(c.source_name) for i, c in enumerate(spec.columns)],
                         "_source_file", "_record", *_TEXT_META)
-    return _checked_sql(spark, spec, named, Group(named), _TEXT_META).persist(StorageLevel.MEMORY_AND_DISK)
+    checked = _checked_sql(spark, spec, named, Group(named), _TEXT_META)
+    settled = F.coalesce(F.col("_ok"), F.lit(False)) & F.col("_parse_error").isNull() & F.col("_missing").isNull()
+    raw = set(_raw_names(spec))
+    return checked.select(*[
+        F.when(~settled, F.col(c)).alias(c) if c in raw else F.col(f"`{c}`") for c in checked.columns
+    ]).persist(StorageLevel.MEMORY_AND_DISK)
 
 
 def split_text(spark: SparkSession, spec: Spec, checked: DataFrame,
