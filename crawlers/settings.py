@@ -12,8 +12,9 @@ and the definition the local crawler runs.
     catalog_target        {"database_name", "tables": [table]} or null
     exclusions            glob patterns relative to the location (run records, markers, quarantine/staging
                           when they lie under the location)
-    configuration         JSON string: Grouping (CombineCompatibleSchemas, TableLevelConfiguration = depth
-                          of the location counting the bucket as level 1), CrawlerOutput (partitions inherit
+    configuration         JSON string: Grouping for S3 targets (CombineCompatibleSchemas,
+                          TableLevelConfiguration = depth of the location counting the bucket as level 1),
+                          CrawlerOutput (partitions inherit
                           from the table, MergeNewColumns), CreatePartitionIndex
     schema_change_policy  {"update_behavior", "delete_behavior"}
     recrawl_policy        {"recrawl_behavior"}
@@ -118,14 +119,16 @@ def crawler_settings(spec: Spec, *, prefix: str = "lockgate", control_uri: str |
         update, delete, recrawl = "UPDATE_IN_DATABASE", "LOG", "CRAWL_EVERYTHING"
     else:
         update, delete, recrawl = "UPDATE_IN_DATABASE", "DEPRECATE_IN_DATABASE", "CRAWL_EVERYTHING"
-    configuration = {
+    configuration: dict[str, Any] = {
         "Version": 1.0,
-        "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas",
-                     "TableLevelConfiguration": table_level(location)},
         "CrawlerOutput": {"Partitions": {"AddOrUpdateBehavior": "InheritFromTable"},
                           "Tables": {"AddOrUpdateBehavior": "MergeNewColumns"}},
         "CreatePartitionIndex": True,
     }
+    if kind == "s3":
+        # Grouping decides which S3 folders become tables; a catalog target crawls one existing table.
+        configuration["Grouping"] = {"TableGroupingPolicy": "CombineCompatibleSchemas",
+                                     "TableLevelConfiguration": table_level(location)}
     types = spec_column_types(spec)
     keys = [{"name": p, "type": types.get(p, "string")} for p in target.partition_by]
     return {

@@ -61,9 +61,13 @@ def test_glue_accepts_the_rendered_crawler(aws: str, target: dict[str, str]) -> 
     got = glue.get_crawler(Name=settings["name"])["Crawler"]
     assert got["SchemaChangePolicy"]["UpdateBehavior"] == settings["schema_change_policy"]["update_behavior"]
     assert got["RecrawlPolicy"]["RecrawlBehavior"] == settings["recrawl_policy"]["recrawl_behavior"]
-    assert json.loads(got["Configuration"])["Grouping"]["TableLevelConfiguration"] == 3
+    config = json.loads(got["Configuration"])
     if settings["target_kind"] == "s3":
+        assert config["Grouping"]["TableLevelConfiguration"] == 3
         assert got["Targets"]["S3Targets"][0]["Exclusions"] == settings["exclusions"]
+    else:
+        assert "Grouping" not in config and "S3Targets" not in got["Targets"]
+        assert got["Targets"]["CatalogTargets"][0]["Tables"] == ["purchases"]
     assert [k["Name"] for k in glue.get_table(DatabaseName="sales", Name=settings["table"])["Table"]["PartitionKeys"]] \
         == ["order_date"]
 
