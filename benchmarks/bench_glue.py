@@ -2,8 +2,12 @@
 
 Both read the same CSV objects (every field as text), cast, validate (not-null, allowed values, a
 check; failing rows to a quarantine with the failed rule names) and write partitioned Parquet, in the
-same local Spark session, alternating, best of three each. Target: Lockgate takes at most 1.25x the
-hand-written job's wall time (it does more: exact line numbers, every rule recorded, result record).
+same local Spark session, alternating, best of three each, at two input sizes (``SIZES``). Target:
+Lockgate takes at most 1.25x the hand-written job's wall time (it does more: exact line numbers,
+every rule recorded, result record). Lockgate runs with its engine settings (``ENGINE_CONF``: no cache
+compression, no huge generated methods); the hand-written job is also timed with the same settings,
+and that ratio is reported as information, so the table shows what the settings buy and what the
+engine itself costs.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROWS = int(os.environ.get("LOCKGATE_BENCH_GLUE_ROWS", 400_000))
+SIZES = tuple(int(n) for n in os.environ.get("LOCKGATE_BENCH_GLUE_ROWS", "400000,1600000").split(","))
+"""Rows per run: a small Glue load, where fixed per-job costs (planning, code generation) weigh most,
+and a larger one, where the per-row cost does."""
 FILES = 4
 REPEAT = 3
 TARGET = 1.25
@@ -38,10 +44,10 @@ SPEC: dict[str, Any] = {
 }
 
 
-def _generate(lake: Path) -> list[tuple[str, int]]:
+def _generate(lake: Path, rows: int) -> list[tuple[str, int]]:
     rnd = random.Random(5)
     out = []
-    per = ROWS // FILES
+    per = rows // FILES
     for f in range(FILES):
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -117,32 +123,54 @@ def _lockgate(spark: Any, lake: Path, objects: list[tuple[str, int]], run: int) 
     return r.rows_in
 
 
+def _measure(spark: Any, tmp: Path, rows: int) -> list[dict[str, Any]]:
+    from glue_jobs.engine.session import engine_settings
+
+    lake = tmp / "lake"
+    shutil.rmtree(lake, ignore_errors=True)
+    objects = _generate(lake, rows)
+    # warm up both paths once (JIT, Python workers), then alternate
+    assert _handwritten(spark, lake, tmp / "hand") == rows
+    assert _lockgate(spark, lake, objects, 0) == rows
+    hand, tuned, ours = [], [], []
+    for i in range(REPEAT):
+        t = time.perf_counter()
+        _handwritten(spark, lake, tmp / "hand")
+        hand.append(time.perf_counter() - t)
+        with engine_settings(spark):
+            t = time.perf_counter()
+            _handwritten(spark, lake, tmp / "hand")
+            tuned.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        _lockgate(spark, lake, objects, i + 1)
+        ours.append(time.perf_counter() - t)
+    ratio = min(ours) / min(hand)
+    fair = min(ours) / min(tuned)
+    name = f"glue engine {rows:,} CSV rows"
+    return [
+        {"benchmark": name, "metric": "wall time vs hand-written PySpark", "value": round(ratio, 2),
+         "target": f"<= {TARGET}", "ok": ratio <= TARGET},
+        {"benchmark": name, "metric": "wall time vs the hand-written job run with Lockgate's engine settings",
+         "value": round(fair, 2), "target": "info", "ok": True},
+        {"benchmark": name, "metric": "hand-written job, best of 3 (s)", "value": round(min(hand), 2),
+         "target": "reference", "ok": True},
+        {"benchmark": name, "metric": "hand-written job with engine settings, best of 3 (s)",
+         "value": round(min(tuned), 2), "target": "reference", "ok": True},
+        {"benchmark": name, "metric": "lockgate, best of 3 (s)", "value": round(min(ours), 2),
+         "target": "reference", "ok": True},
+    ]
+
+
 def run() -> list[dict[str, Any]]:
-    from glue_jobs.engine.session import engine_settings, local_session
+    from glue_jobs.engine.session import local_session
 
     tmp = Path(tempfile.mkdtemp(prefix="lockgate-bench-glue-"))
-    lake = tmp / "lake"
     saved = os.environ.get("LOCKGATE_LAKE")
-    os.environ["LOCKGATE_LAKE"] = str(lake)
+    os.environ["LOCKGATE_LAKE"] = str(tmp / "lake")
     os.environ.setdefault("LOCKGATE_SPARK_MEMORY", "2g")
     spark = local_session("lockgate-bench-glue", cores=2, shuffle_partitions=4)
     try:
-        objects = _generate(lake)
-        # warm up both paths once (JIT, Python workers), then alternate
-        assert _handwritten(spark, lake, tmp / "hand") == ROWS
-        assert _lockgate(spark, lake, objects, 0) == ROWS
-        hand, tuned, ours = [], [], []
-        for i in range(REPEAT):
-            t = time.perf_counter()
-            _handwritten(spark, lake, tmp / "hand")
-            hand.append(time.perf_counter() - t)
-            with engine_settings(spark):
-                t = time.perf_counter()
-                _handwritten(spark, lake, tmp / "hand")
-                tuned.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            _lockgate(spark, lake, objects, i + 1)
-            ours.append(time.perf_counter() - t)
+        return [row for rows in SIZES for row in _measure(spark, tmp, rows)]
     finally:
         spark.stop()
         if saved is None:
@@ -150,18 +178,6 @@ def run() -> list[dict[str, Any]]:
         else:
             os.environ["LOCKGATE_LAKE"] = saved
         shutil.rmtree(tmp, ignore_errors=True)
-    ratio = min(ours) / min(hand)
-    fair = min(ours) / min(tuned)
-    return [
-        {"benchmark": "glue engine", "metric": f"wall time vs hand-written PySpark ({ROWS:,} CSV rows)",
-         "value": round(ratio, 2), "target": f"<= {TARGET}", "ok": ratio <= TARGET},
-        {"benchmark": "glue engine", "metric": "wall time vs the hand-written job given Lockgate's engine settings",
-         "value": round(fair, 2), "target": "info", "ok": True},
-        {"benchmark": "glue engine", "metric": "hand-written job, best of 3 (s)", "value": round(min(hand), 2),
-         "target": "reference", "ok": True},
-        {"benchmark": "glue engine", "metric": "lockgate, best of 3 (s)", "value": round(min(ours), 2),
-         "target": "reference", "ok": True},
-    ]
 
 
 if __name__ == "__main__":
