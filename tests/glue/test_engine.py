@@ -119,6 +119,29 @@ def test_corrupt_gzip_fails_the_run_naming_the_object(spark, lake: Path) -> None
     m.objects.append(m.objects[0].model_copy(update={"uri": "s3://raw/in/bad.csv.gz", "compression": "gzip"}))
     with pytest.raises(DataError, match=r"s3://raw/in/bad.csv.gz.*gzip"):
         run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    # The bad object is found before anything is written, and the failed run leaves nothing cached.
+    assert not (lake / "lake" / "t_quarantine").exists()
+    assert not (lake / m.paths.staging.removeprefix("s3://")).exists()
+    assert spark._jsparkSession.sharedState().cacheManager().isEmpty()
+
+
+def test_a_run_restores_the_session_settings_and_drops_its_cache(spark, lake: Path) -> None:
+    from glue_jobs.engine.session import ENGINE_CONF
+
+    first, second = "spark.sql.codegen.hugeMethodLimit", "spark.sql.inMemoryColumnarStorage.compressed"
+    assert set(ENGINE_CONF) == {first, second}
+    spark.conf.set(first, "20000")
+    spark.conf.unset(second)
+    try:
+        spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
+        m = stage_run(lake, spec, {"1.csv": "a\n1\nx\n"})
+        r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result,
+                         storage=LocalLake(lake))
+        assert (r.rows_written, r.rows_rejected) == (1, 1)
+        assert spark.conf.get(first) == "20000" and spark.conf.get(second, None) is None
+        assert spark._jsparkSession.sharedState().cacheManager().isEmpty()
+    finally:
+        spark.conf.unset(first)
 
 
 def test_duplicate_header_fails_the_run_naming_both_positions(spark, lake: Path) -> None:
