@@ -110,6 +110,9 @@ def crawler_settings(spec: Spec, *, prefix: str = "lockgate", control_uri: str |
         notes.append(f"table {target.table!r} is not named after the folder of {location}; the crawler "
                      "crawls the pre-created catalog table (catalog target), which requires DeleteBehavior "
                      "LOG and a full recrawl")
+    if kind == "catalog" and len(exclusions) > len(BASE_EXCLUSIONS):
+        notes.append("a catalog target takes no exclusions, so the crawler also reads the quarantine or "
+                     f"control files under {location}; move them outside the table location")
     incremental = target.mode == "append" and kind == "s3"
     if incremental:
         update, delete, recrawl = "LOG", "LOG", "CRAWL_NEW_FOLDERS_ONLY"

@@ -47,6 +47,9 @@ def test_table_names_that_differ_from_the_folder() -> None:
     assert other["target_kind"] == "catalog"
     assert other["catalog_target"] == {"database_name": "sales", "tables": ["purchases"]}
     assert other["schema_change_policy"]["delete_behavior"] == "LOG"
+    assert not any("exclusions" in n for n in other["notes"])
+    inside = crawler_settings(make_spec(table="purchases", quarantine="s3://lake/sales/orders/_quarantine/"))
+    assert any("takes no exclusions" in n and "s3://lake/sales/orders/" in n for n in inside["notes"])
 
 
 @pytest.mark.parametrize("target", [{}, {"mode": "append"}, {"table": "purchases"}])
