@@ -199,17 +199,23 @@ def _strip(tree: Path) -> None:
             f.unlink()
 
 
-def _pip_install(requirements: list[str], target: Path, runtime: Runtime) -> None:
-    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-           "--target", str(target), *runtime.pip_args, *requirements]
+def _pip(args: list[str], requirements: list[str], runtime: Runtime, what: str, where: str) -> None:
+    """Run ``pip <args>`` for ``runtime``'s platform; ConfigError with pip's own words when it fails."""
+    cmd = [sys.executable, "-m", "pip", *args, "--quiet", "--disable-pip-version-check", *runtime.pip_args,
+           *requirements]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise ConfigError(
-            f"pip could not install the Lambda layer packages for {runtime.platform} / CPython {runtime.python} "
+            f"pip could not {what} for {runtime.platform} / CPython {runtime.python} "
             f"({' '.join(requirements)}): {r.stderr.strip()[-1500:]}. Check network access to PyPI (or set "
-            "PIP_INDEX_URL to a mirror) and that each package has a manylinux wheel for that platform",
-            where="make package: lambda/layer.zip",
+            "PIP_INDEX_URL to a mirror) and that each package has a wheel for that platform",
+            where=where,
         )
+
+
+def _pip_install(requirements: list[str], target: Path, runtime: Runtime) -> None:
+    _pip(["install", "--no-compile", "--target", str(target)], requirements, runtime,
+         "install the Lambda layer packages", "make package: lambda/layer.zip")
 
 
 def _sibling(tree: Path, suffix: str) -> Path:
@@ -296,16 +302,8 @@ def wheel_problems(wheels: list[Path], python: str = GLUE_RUNTIME.python) -> lis
 
 
 def _pip_download(requirements: list[str], dest: Path, runtime: Runtime) -> None:
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
-           "--dest", str(dest), *runtime.pip_args, *requirements]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise ConfigError(
-            f"pip could not download the Glue job's wheels for {runtime.platform} / CPython {runtime.python} "
-            f"({' '.join(requirements)}): {r.stderr.strip()[-1500:]}. Check network access to PyPI (or set "
-            "PIP_INDEX_URL to a mirror) and that each package has a wheel for that platform",
-            where="make package: glue/wheels",
-        )
+    _pip(["download", "--no-deps", "--dest", str(dest)], requirements, runtime,
+         "download the Glue job's wheels", "make package: glue/wheels")
 
 
 def build_glue_wheels(cache: Path, runtime: Runtime = GLUE_RUNTIME) -> Path:
