@@ -36,7 +36,7 @@ lint: setup
 	$(BIN)/ruff check orchestration lambdas glue_jobs crawlers tests examples benchmarks
 
 typecheck: setup
-	$(BIN)/mypy orchestration lambdas crawlers
+	$(BIN)/mypy orchestration lambdas crawlers glue_jobs
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -9,6 +9,6 @@ from tests.conftest import ROOT
 
 
 def test_mypy_is_clean_on_library_code() -> None:
-    r = subprocess.run([sys.executable, "-m", "mypy", "orchestration", "lambdas", "crawlers"], cwd=ROOT,
+    r = subprocess.run([sys.executable, "-m", "mypy", "orchestration", "lambdas", "crawlers", "glue_jobs"], cwd=ROOT,
                        capture_output=True, text=True, timeout=400)
     assert r.returncode == 0, r.stdout[-4000:]

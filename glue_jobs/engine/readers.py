@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,11 +78,12 @@ def _text_schema(n: int) -> str:
             f"_info string{', ' + raw if raw else ''}")
 
 
-def _parser(opts: ParseOptions, compression: dict[str, str], root: Path | None) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+def _parser(opts: ParseOptions, compression: Mapping[str, str],
+            root: Path | None) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The function each Python worker runs over ``binaryFile`` batches (path, content)."""
     n = len(opts.columns)
 
-    def parse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def parse(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow as pa
 
         from glue_jobs.engine.lake import lake_uri as to_uri

@@ -54,17 +54,17 @@ def configure(spark: SparkSession) -> SparkSession:
 @contextmanager
 def engine_settings(spark: SparkSession) -> Iterator[None]:
     """``ENGINE_CONF`` on ``spark`` while the block runs; the previous values afterwards."""
-    saved = {key: spark.conf.get(key, None) for key in ENGINE_CONF}
+    saved: dict[str, str | None] = {key: spark.conf.get(key, None) for key in ENGINE_CONF}
     for key, value in ENGINE_CONF.items():
         spark.conf.set(key, value)
     try:
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
+        for key, previous in saved.items():
+            if previous is None:
                 spark.conf.unset(key)
             else:
-                spark.conf.set(key, value)
+                spark.conf.set(key, previous)
 
 
 def local_session(app_name: str = "lockgate", cores: int = 2, shuffle_partitions: int = 4, *,

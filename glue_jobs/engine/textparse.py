@@ -134,7 +134,7 @@ def _picker(index: list[int | None]) -> Callable[[list[str]], tuple[str | None, 
         if index == list(range(len(index))):
             return lambda row: tuple(row[: len(index)])
         if len(index) > 1:
-            return itemgetter(*index)  # type: ignore[arg-type]
+            return itemgetter(*index)
         only = index[0]
         return lambda row: (row[only],)  # type: ignore[index]
     return lambda row: tuple(None if p is None else row[p] for p in index)

@@ -3,7 +3,9 @@
 The rules are not restated here: ``validation_sql`` and ``errors_sql`` (docs/semantics.md §2-3) are
 executed over a temporary view whose columns carry the source names. Objects that lack a spec column
 (``missing_column``) or, for Parquet, already hold some columns in the target type (``typed``) are
-validated as their own group, since those sets change the SQL. Rows whose text could not be parsed
+validated as their own group, since those sets change the SQL. CSV and JSON Lines take one cached
+pass over every parsed row (``check_text``) that ``split_text`` divides; only rows of objects that lack
+columns are checked again, from their cached raw text. Rows whose text could not be parsed
 (``_parse_error``) skip the rules and go to quarantine with that one rule name.
 
 Typed timestamps come out of the semantics as ``TIMESTAMP_NTZ`` (UTC wall clock); they are handed to
@@ -71,9 +73,8 @@ def _raw_names(spec: Spec) -> list[str]:
     return [f"__lockgate_raw_{i}" for i in range(len(spec.columns))]
 
 
-def _kw(spec: Spec, group: Group) -> dict[str, object]:
-    null_values = spec.source.csv.null_values if spec.source.format == "csv" else []
-    return {"null_values": null_values, "missing": group.missing, "typed": group.typed}
+def _null_values(spec: Spec) -> list[str]:
+    return spec.source.csv.null_values if spec.source.format == "csv" else []
 
 
 def _checked_sql(spark: SparkSession, spec: Spec, rows: DataFrame, group: Group, extra: tuple[str, ...]) -> DataFrame:
@@ -86,7 +87,8 @@ def _checked_sql(spark: SparkSession, spec: Spec, rows: DataFrame, group: Group,
     rows.select("*", *[F.col(f"`{c.source_name}`").alias(r) for c, r in zip(spec.columns, raw, strict=True)]) \
         .createOrReplaceTempView(view)
     return spark.sql(semantics.validation_sql(spec, "spark", view, extra=("_source_file", "_record", *raw, *extra),
-                                              **_kw(spec, group)))  # type: ignore[arg-type]
+                                              null_values=_null_values(spec), missing=group.missing,
+                                              typed=group.typed))
 
 
 def _failed(spark: SparkSession, spec: Spec, bad: DataFrame, group: Group) -> DataFrame:
@@ -99,8 +101,8 @@ def _failed(spark: SparkSession, spec: Spec, bad: DataFrame, group: Group) -> Da
         *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, _raw_names(spec), strict=True)],
         "_source_file", "_record",
     ).createOrReplaceTempView(bad_view)
-    return spark.sql(semantics.errors_sql(spec, "spark", bad_view, **_kw(spec, group))  # type: ignore[arg-type]
-                     ).where("size(_errors) > 0")
+    return spark.sql(semantics.errors_sql(spec, "spark", bad_view, null_values=_null_values(spec),
+                                          missing=group.missing, typed=group.typed)).where("size(_errors) > 0")
 
 
 def _one(spark: SparkSession, spec: Spec, group: Group) -> Validated:
