@@ -37,9 +37,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import Column, DataFrame, SparkSession
 
-__all__ = ["SourceRead", "text_rows", "account_text", "read_parquet_sources", "raw_column", "META_FIELDS"]
+__all__ = ["SourceRead", "text_rows", "account_text", "read_parquet_sources", "raw_column"]
 
-META_FIELDS = ("_source_file", "_record", "_parse_error", "_missing")
 _BATCH_ROWS = 20_000
 
 
@@ -55,7 +54,6 @@ class SourceRead:
     rows_in: int = 0
     extra_columns: dict[str, list[str]] = field(default_factory=dict)
     missing_columns: dict[str, list[str]] = field(default_factory=dict)
-    empty_objects: list[str] = field(default_factory=list)
 
     @property
     def missing_sets(self) -> list[tuple[str, ...]]:
@@ -194,7 +192,6 @@ def account_text(infos: list[dict[str, Any]], objects: list[SourceObject]) -> So
         rows_in=sum(i["rows"] for i in infos),
         extra_columns={i["uri"]: i["extra"] for i in infos if i["extra"]},
         missing_columns={i["uri"]: i["missing"] for i in infos if i["missing"]},
-        empty_objects=sorted(i["uri"] for i in infos if i["rows"] == 0),
     )
 
 

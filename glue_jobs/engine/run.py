@@ -80,10 +80,10 @@ def _text_checked(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[
     try:
         infos = [json.loads(r["_info"]) for r in checked.where("_info IS NOT NULL").select("_info").collect()]
         read = account_text(infos, manifest.objects)
+        validated = split_text(spark, spec, checked, read.missing_sets)
     except BaseException:
         checked.unpersist()
         raise
-    validated = split_text(spark, spec, checked, read.missing_sets)
     return Validated(validated.valid, validated.rejected, [checked, *validated.cached]), read.rows_in, read.extra_columns
 
 
