@@ -76,15 +76,24 @@ def _parquet_groups(spark: SparkSession, spec: Spec, manifest: Manifest) -> tupl
 def _text_checked(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[Validated, int, dict[str, list[str]]]:
     """Parse and check CSV/JSONL in one cached pass; the objects' ``_info`` rows are collected from the
     cache (that fills it), so a file that cannot be read fails the run before anything is written."""
+    from pyspark.sql import Observation
+    from pyspark.sql import functions as F
+
     checked = check_text(spark, spec, text_rows(spark, spec, manifest.objects))
     try:
-        infos = [json.loads(r["_info"]) for r in checked.where("_info IS NOT NULL").select("_info").collect()]
+        # The same pass counts the records that are not plainly valid; with none, the quarantine pass is skipped.
+        obs = Observation("checked")
+        unsettled = F.expr("_info IS NULL AND NOT (coalesce(_ok, FALSE) AND _parse_error IS NULL AND _missing IS NULL)")
+        observed = checked.observe(obs, F.count_if(unsettled).alias("n"))
+        infos = [json.loads(r["_info"]) for r in observed.where("_info IS NOT NULL").select("_info").collect()]
         read = account_text(infos, manifest.objects)
         validated = split_text(spark, spec, checked, read.missing_sets)
     except BaseException:
         checked.unpersist()
         raise
-    return Validated(validated.valid, validated.rejected, [checked, *validated.cached]), read.rows_in, read.extra_columns
+    return (Validated(validated.valid, validated.rejected, [checked, *validated.cached],
+                      none_rejected=int(obs.get["n"]) == 0),
+            read.rows_in, read.extra_columns)
 
 
 def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, result_uri: str,
@@ -133,15 +142,17 @@ def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str
     from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
-    obs_rejected = Observation("rejected")
-    q = checked.rejected.select("*", F.lit(manifest.run_id).alias("_run_id")).observe(
-        obs_rejected, F.count(F.lit(1)).alias("n"))
-    names = [c for c in q.columns if c not in ("_source_file", "_record", "_run_id", "_errors")]
-    q = q.select(*[f"`{n}`" for n in names], "_source_file", "_record", "_run_id", "_errors")
     quarantine = quarantine_uri(spec, manifest.run_id)
-    write_parquet(q, quarantine, partition_by=[], compression=spec.target.compression)
-    rejected_count = int(obs_rejected.get["n"])
-    if not rejected_count:
+    rejected_count = 0
+    if not checked.none_rejected:
+        obs_rejected = Observation("rejected")
+        q = checked.rejected.select("*", F.lit(manifest.run_id).alias("_run_id")).observe(
+            obs_rejected, F.count(F.lit(1)).alias("n"))
+        names = [c for c in q.columns if c not in ("_source_file", "_record", "_run_id", "_errors")]
+        q = q.select(*[f"`{n}`" for n in names], "_source_file", "_record", "_run_id", "_errors")
+        write_parquet(q, quarantine, partition_by=[], compression=spec.target.compression)
+        rejected_count = int(obs_rejected.get["n"])
+    if not rejected_count:  # also removes what an earlier attempt of this run left
         storage.delete_prefix(quarantine)
     obs_valid, obs_hooked, obs_written = Observation("valid"), Observation("hooked"), Observation("written")
     df = checked.valid.withColumns({

@@ -51,6 +51,8 @@ class Validated:
     valid: DataFrame
     rejected: DataFrame
     cached: list[DataFrame] = field(default_factory=list)
+    none_rejected: bool = False
+    """Known (counted while checking) to have no rejected rows, so there is no quarantine to write."""
 
     def release(self) -> None:
         """Drop the cached checked rows."""
