@@ -223,16 +223,24 @@ def _sibling(tree: Path, suffix: str) -> Path:
     return tree.parent / (tree.name + suffix)
 
 
+def _cache_slot(cache: Path, kind: str, reqs: list[str], runtime: Runtime) -> tuple[Path, Path]:
+    """``(root, marker)`` of the cached build of ``reqs`` for ``runtime``: reuse it when the marker exists;
+    otherwise earlier requirement sets and half-built slots of this kind are removed first."""
+    key = hashlib.sha256(json.dumps([reqs, runtime.pip_args]).encode()).hexdigest()[:16]
+    root = cache / f"{kind}-{runtime.name}-{key}"
+    done = _sibling(root, ".complete")
+    if not done.is_file():
+        for stale in cache.glob(f"{kind}-{runtime.name}-*"):
+            shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
+    return root, done
+
+
 def build_layer_tree(cache: Path, runtime: Runtime) -> Path:
     """The installed, stripped and precompiled ``python/`` tree, reused while the requirements match."""
     reqs = layer_requirements()
-    key = hashlib.sha256(json.dumps([reqs, runtime.pip_args]).encode()).hexdigest()[:16]
-    root = cache / f"layer-{runtime.name}-{key}"
-    done = _sibling(root, ".complete")
+    root, done = _cache_slot(cache, "layer", reqs, runtime)
     if done.is_file():
         return root
-    for stale in cache.glob(f"layer-{runtime.name}-*"):  # earlier requirement sets, or a half-built tree
-        shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
     python = root / "python"
     _pip_install(reqs, python, runtime)
     for name in ("bin",):
@@ -312,13 +320,9 @@ def build_glue_wheels(cache: Path, runtime: Runtime = GLUE_RUNTIME) -> Path:
     Every requirement is pinned (the closure is computed here), so pip runs with ``--no-deps``: the set
     is exactly what the tests run, and what Glue's pip installs with ``--no-index``."""
     reqs = glue_requirements()
-    key = hashlib.sha256(json.dumps([reqs, runtime.pip_args]).encode()).hexdigest()[:16]
-    root = cache / f"glue-wheels-{runtime.name}-{key}"
-    done = _sibling(root, ".complete")
+    root, done = _cache_slot(cache, "glue-wheels", reqs, runtime)
     if done.is_file():
         return root
-    for stale in cache.glob(f"glue-wheels-{runtime.name}-*"):  # earlier requirement sets, or a half-built set
-        shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
     root.mkdir(parents=True)
     _pip_download(reqs, root, runtime)
     wheels = sorted(root.glob("*.whl"))
