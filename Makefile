@@ -7,26 +7,49 @@ STAMP := $(VENV)/.lockgate-installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PYTEST_ARGS ?=
+# Every install comes from a lock of exact versions (uv.lock for Lockgate, requirements/checkov.lock for
+# checkov), so a fresh clone installs what the last green run tested. uv itself is pinned here and lives
+# in a tools environment of its own; it never downloads a Python (the machine's 3.11 is used).
+UV_VERSION := 0.13.9
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup test demo lint typecheck bench package render clean
+.PHONY: setup test demo lint typecheck bench package render clean upgrade lock-check
 
 setup: $(STAMP) $(CHECKOV_STAMP)
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+$(UV):
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install -q --disable-pip-version-check 'uv==$(UV_VERSION)'
+
+$(STAMP): pyproject.toml uv.lock scripts/system-deps.sh | $(UV)
 	bash scripts/system-deps.sh
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[glue,dev]'
+	$(UV) sync --frozen --extra glue --extra dev --python $(PYTHON)
 	touch $@
 
-# checkov pins many packages of its own, so it lives in a virtual environment of its own.
-$(CHECKOV_STAMP):
-	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install -q --upgrade pip
-	$(CHECKOV_VENV)/bin/python -m pip install -q 'checkov>=3.2,<4'
+# checkov pins many packages of its own, so it lives in a virtual environment of its own, from its own lock.
+$(CHECKOV_STAMP): requirements/checkov.lock | $(UV)
+	test -x $(CHECKOV_VENV)/bin/python || $(UV) venv -q --python $(PYTHON) $(CHECKOV_VENV)
+	$(UV) pip sync -q --python $(CHECKOV_VENV)/bin/python requirements/checkov.lock
 	touch $@
 
-test: setup
+# Fails when pyproject.toml and uv.lock disagree (someone edited a dependency without re-locking).
+lock-check: $(UV)
+	$(UV) lock --check --python $(PYTHON)
+
+# Refresh both locks to what is on PyPI today, install them and run the whole suite: commit the new
+# locks only when it is green.
+upgrade: $(UV)
+	d=$$(date -u +%Y-%m-%dT00:00:00Z) && \
+	sed -i "s/^exclude-newer = .*/exclude-newer = \"$$d\"/" pyproject.toml && \
+	$(UV) lock --upgrade --python $(PYTHON) && \
+	$(UV) pip compile -q --python $(PYTHON) --python-version 3.11 --universal --generate-hashes \
+	  --exclude-newer "$$d" requirements/checkov.in -o requirements/checkov.lock
+	$(MAKE) test
+
+test: setup lock-check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: setup

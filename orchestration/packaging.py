@@ -39,7 +39,7 @@ from .errors import ConfigError
 
 __all__ = ["LAYER_PACKAGES", "Artifact", "Runtime", "RUNTIMES", "DEFAULT_RUNTIME", "build", "layer_requirements",
            "main", "RUNTIME_PROVIDED", "run_in_package", "handler_import_times", "interpreter", "GLUE_PACKAGES_NEEDED",
-           "GLUE_RUNTIME", "glue_requirements", "build_glue_wheels", "wheel_problems"]
+           "GLUE_RUNTIME", "glue_requirements", "locked_versions", "build_glue_wheels", "wheel_problems"]
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYER_PACKAGES = ("pyarrow", "duckdb", "sqlglot", "pydantic", "PyYAML", "aws-lambda-powertools", "tzdata")
@@ -100,9 +100,22 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def layer_requirements() -> list[str]:
-    """Every layer package with the version range pyproject.toml declares; pip picks the newest release that
-    has a wheel for the Lambda platform (which may be older than this environment's, see ADR 0004)."""
+def locked_versions() -> dict[str, str]:
+    """``{distribution: version}`` from uv.lock: the exact versions `make setup` installs and the tests ran."""
+    lock = ROOT / "uv.lock"
+    if not lock.is_file():
+        raise ConfigError(f"{lock} is missing, so the tested versions are unknown; run `make upgrade` to create it",
+                          where="make package")
+    return {_canonical(p["name"]): p["version"] for p in tomllib.loads(lock.read_text())["package"] if "version" in p}
+
+
+def layer_requirements(runtime: str = DEFAULT_RUNTIME) -> list[str]:
+    """Every layer package for ``runtime``. For the deployed runtime: ``name==version`` from uv.lock, exactly what
+    the tests ran. For an older runtime, whose operating system may not load those wheels (ADR 0004): the
+    range pyproject.toml declares, so pip picks the newest release with a wheel for it."""
+    if runtime == DEFAULT_RUNTIME:
+        locked = locked_versions()
+        return [f"{n}=={locked[_canonical(n)]}" for n in LAYER_PACKAGES]
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     by_name = {_canonical(re.split(r"[<>=!~ \[;]", d, maxsplit=1)[0]): d for d in declared}
     return [by_name.get(_canonical(n), n) for n in LAYER_PACKAGES]
@@ -237,7 +250,7 @@ def _cache_slot(cache: Path, kind: str, reqs: list[str], runtime: Runtime) -> tu
 
 def build_layer_tree(cache: Path, runtime: Runtime) -> Path:
     """The installed, stripped and precompiled ``python/`` tree, reused while the requirements match."""
-    reqs = layer_requirements()
+    reqs = layer_requirements(runtime.name)
     root, done = _cache_slot(cache, "layer", reqs, runtime)
     if done.is_file():
         return root
@@ -281,8 +294,15 @@ def _requirement_closure(names: tuple[str, ...]) -> dict[str, str]:
 
 
 def glue_requirements() -> list[str]:
-    """``name==version`` for the Glue job's dependencies and theirs: exactly what the tests run here."""
-    return [f"{n}=={v}" for n, v in sorted(_requirement_closure(GLUE_PACKAGES_NEEDED).items())]
+    """``name==version`` for the Glue job's dependencies and theirs: exactly what uv.lock pins and the tests run
+    here (the closure comes from the installed metadata, so it follows this interpreter's markers)."""
+    closure = _requirement_closure(GLUE_PACKAGES_NEEDED)
+    locked = locked_versions()
+    stale = sorted(f"{n} {v} (lock: {locked.get(n, 'absent')})" for n, v in closure.items() if locked.get(n) != v)
+    if stale:
+        raise ConfigError(f"the environment differs from uv.lock: {', '.join(stale)}; run `make setup`",
+                          where="make package: glue/wheels")
+    return [f"{n}=={v}" for n, v in sorted(closure.items())]
 
 
 def wheel_problems(wheels: list[Path], python: str = GLUE_RUNTIME.python) -> list[str]:
