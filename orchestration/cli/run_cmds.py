@@ -73,13 +73,15 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
     table = Table(show_header=False, box=None)
     table.add_column("key", style="dim")
     table.add_column("value", overflow="fold")
-    for key in ("run_id", "status", "route", "window", *COUNTS, "outputs", "quarantine", "duration_s",
-                "failed_state", "error", "cause", "report", "execution_arn"):
+    for key in ("run_id", "status", "error", "cause", "root_state", "failed_state", "wrapped_by", "route", "window",
+                *COUNTS, "outputs", "quarantine", "duration_s", "report", "execution_arn"):
         value = summary.get(key)
         if value in (None, [], ""):
             continue
         if key == "window" and isinstance(value, dict):
             value = f"{value.get('start')} .. {value.get('end')}"
+        if key == "wrapped_by" and isinstance(value, dict):
+            value = f"{value.get('error')} in {value.get('state')}: {value.get('cause')}"
         table.add_row(key, "\n".join(map(str, value)) if isinstance(value, list) else str(value))
         if key == "route":
             for reason in summary.get("reasons") or []:
@@ -117,7 +119,10 @@ def start_remote(project: Project, import_name: str, payload: dict[str, Any], *,
             out["status"] = described["status"]
             output = json.loads(described["output"]) if described.get("output") else {}
             out.update({k: v for k, v in output.items() if k not in out} if isinstance(output, dict) else {})
+            # The failure path's Fail state carries the root cause (DescribeFailure), not the wrapper.
             out.update(error=described.get("error"), cause=described.get("cause"))
+            if out["status"] != "SUCCEEDED":
+                out["rows_written"] = 0  # a failed run publishes nothing
             break
         time.sleep(poll_seconds)
     out["duration_s"] = round(time.monotonic() - began, 3)
@@ -200,16 +205,17 @@ def backfill(ctx: typer.Context,
 def runs(ctx: typer.Context,
          args: Annotated[list[str] | None, typer.Argument(metavar="[IMPORT] | show RUN_ID", help="List runs (of one import), or `show RUN_ID`.")] = None,
          as_json: JsonOpt = False,
-         limit: Annotated[int, typer.Option("--limit", help="Most runs to list.")] = 20) -> None:
-    """List local runs, newest first; `lockgate runs show RUN_ID` prints the run's state table."""
+         limit: Annotated[int, typer.Option("--limit", help="Most runs to list.")] = 20,
+         show_all: Annotated[bool, typer.Option("--all", help="With show: every state of the definition, also those that did not run.")] = False) -> None:
+    """List local runs, newest first; `lockgate runs show RUN_ID` prints the root cause and the states that ran."""
     from ..local import records
 
     project = _project(ctx)
     args = args or []
     if args and args[0] == "show":
         if len(args) != 2:
-            raise ConfigError("usage: lockgate runs show RUN_ID")
-        _show(project, args[1], as_json)
+            raise ConfigError("usage: lockgate runs show RUN_ID [--all]")
+        _show(project, args[1], as_json, show_all)
         return
     if len(args) > 1:
         raise ConfigError("usage: lockgate runs [IMPORT] | lockgate runs show RUN_ID")
@@ -220,12 +226,12 @@ def runs(ctx: typer.Context,
     from rich.table import Table
 
     table = Table()
-    for column in ("run id", "import", "status", "route", "rows in", "written", "rejected", "duration", "started"):
+    for column in ("run id", "import", "status", "route", "rows in", "written", "rejected", "duration", "started", "error"):
         table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(r["run_id"], r["import"], r["status"], str(r.get("route")), f"{r.get('rows_in', 0):,}",
                       f"{r.get('rows_written', 0):,}", f"{r.get('rows_rejected', 0):,}",
-                      f"{r.get('duration_s', 0):.1f} s", str(r.get("started_at", ""))[:19])
+                      f"{r.get('duration_s', 0):.1f} s", str(r.get("started_at", ""))[:19], r.get("error") or "")
     _console().print(table)
 
 
@@ -238,24 +244,46 @@ def _console() -> Any:
     return Console() if sys.stdout.isatty() else Console(width=200)
 
 
-def _show(project: Project, run_id: str, as_json: bool) -> None:
+def root_cause_lines(summary: dict[str, Any]) -> list[str]:
+    """The head of a failed run: its root cause first, the Step Functions wrapper after it."""
+    if not summary.get("error"):
+        return []
+    where = summary.get("root_state") or summary.get("failed_state")
+    lines = [f"error: {summary['error']}" + (f" in {where}" if where else "")]
+    if summary.get("cause"):
+        lines.append(f"cause: {summary['cause']}")
+    wrapper = summary.get("wrapped_by")
+    if isinstance(wrapper, dict) and wrapper.get("error"):
+        lines.append(f"wrapped by: {wrapper['error']} in {wrapper.get('state')}")
+    return lines
+
+
+def _show(project: Project, run_id: str, as_json: bool, show_all: bool = False) -> None:
     from ..local import records
 
     summary = records.read_summary(project.lake, run_id)
     states = records.read_states(project.lake, run_id)
+    if not show_all:
+        states = [s for s in states if s["status"] != "not_run"]
     if as_json:
         typer.echo(json.dumps({"summary": summary, "states": states}, indent=2, default=str))
         return
     from rich.table import Table
+    from rich.text import Text
 
+    console = _console()
+    console.print(Text(f"{summary['import']} {run_id}: {summary['status']} (route {summary.get('route')}), "
+                       f"{summary.get('rows_written', 0):,} rows published"))
+    for line in root_cause_lines(summary):
+        console.print(Text(line), overflow="fold")
     colours = {"succeeded": "green", "retried": "yellow", "caught": "dark_orange", "failed": "red", "not_run": "dim"}
-    table = Table(title=f"{summary['import']} {run_id}: {summary['status']} (route {summary.get('route')})")
+    table = Table(caption=None if show_all else "states that ran (--all shows every state)")
     for column in ("state", "status", "attempts", "duration", "error"):
         table.add_column(column, overflow="fold")
     for s in states:
         name = ("  ↳ " if s.get("parent") else "") + s["name"] + (f" ×{s['executions']}" if s.get("executions") else "")
         duration = f"{s['duration_s']:.2f} s" if s.get("duration_s") is not None else ""
-        table.add_row(name, f"[{colours[s['status']]}]{s['status']}[/]", str(s["attempts"] or ""), duration, s.get("error") or "")
-    console = _console()
+        table.add_row(Text(name), Text(s["status"], style=colours[s["status"]]), str(s["attempts"] or ""), duration,
+                      Text(s.get("error") or ""))
     console.print(table)
-    console.print(f"report: {summary.get('report')}")
+    console.print(Text(f"report: {summary.get('report')}"))

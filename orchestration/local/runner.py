@@ -134,7 +134,8 @@ def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
     crawler_name = crawler_backend.ensure_crawler(spec, prefix=prefix)
     settings = spec.routing.lambda_
     sizes = {"plan": PLAN_SETTINGS, "process_batch": (settings.memory_mb, settings.timeout_s),
-             "dedupe": (settings.memory_mb, settings.timeout_s), "commit": COMMIT_SETTINGS}
+             "dedupe": (settings.memory_mb, settings.timeout_s), "commit": COMMIT_SETTINGS,
+             "failure": PLAN_SETTINGS}
     functions = {f"{prefix}-{spec.name}-{kind.replace('_', '-')}": (kind, mem, timeout)
                  for kind, (mem, timeout) in sizes.items()}
     table = {name: LocalFunction(name, f"lambdas.handlers.{kind}.handler", mem, timeout)

@@ -122,6 +122,62 @@ def test_backfill_refuses_reversed_and_empty_windows(project, capsys):
     assert not (project / "lake" / "_runs").exists()
 
 
+def write_corrupt_gzip(lake: Path) -> str:
+    """A second export cut off half way: the Lambda engine fails on it with a DataError."""
+    import gzip
+
+    path = lake / "acme-raw" / "shop" / "orders" / "2024-03-01" / "orders-part-001.csv.gz"
+    data = gzip.compress(b"OrderID,customer_id\n" + b"1,2\n" * 1000, mtime=0)
+    path.write_bytes(data[: len(data) // 2])
+    return "s3://acme-raw/shop/orders/2024-03-01/orders-part-001.csv.gz"
+
+
+def test_a_corrupt_gzip_leads_with_the_data_error_everywhere_not_the_map_wrapper(project, capsys):
+    lake = project / "lake"
+    write_orders(lake)
+    broken = write_corrupt_gzip(lake)
+    rc, run = lockgate(project, "run", "orders", "--local", "--window", WINDOW, "--engine", "lambda", "--json")
+
+    assert rc == 1 and run["status"] == "FAILED"
+    assert run["error"] == "Lockgate.DataError"
+    assert run["cause"].startswith(f"{broken} (after 0 decompressed bytes): cannot read gzip data")
+    assert "stackTrace" not in run["cause"] and "Traceback" not in run["cause"]
+    assert (run["failed_state"], run["root_state"]) == ("ProcessBatches", "ProcessBatch")
+    assert run["wrapped_by"] == {"state": "ProcessBatches", "error": "States.ExceedToleratedFailureThreshold",
+                                 "cause": "The specified tolerated failure threshold was exceeded"}
+    assert run["rows_written"] == 0 and run["published"] is False and run["outputs"] == []
+    assert all("stackTrace" not in f["cause"] for f in run["failures"])
+
+    outbox = sorted((lake / "_outbox" / "lockgate-failures").glob("*.json"))
+    message = json.loads(json.loads(outbox[-1].read_text())["Message"])
+    assert (message["error"], message["cause"], message["state"]) == ("Lockgate.DataError", run["cause"], "ProcessBatch")
+    assert message["wrapped_by"]["error"] == "States.ExceedToleratedFailureThreshold"
+
+    from orchestration.cli.app import main
+
+    with pytest.raises(SystemExit):
+        main(["--project", str(project), "runs", "show", run["run_id"]])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("FAILED (route lambda), 0 rows published")
+    assert lines[1] == "error: Lockgate.DataError in ProcessBatch"
+    assert lines[2].startswith(f"cause: {broken} (after 0 decompressed bytes)")
+    assert "wrapped by: States.ExceedToleratedFailureThreshold in ProcessBatches" in lines
+    table = "\n".join(lines)
+    assert "ProcessBatches" in table and "Plan" in table
+    assert "RunGlueJob" not in table and "Published" not in table  # states that did not run: only with --all
+
+    with pytest.raises(SystemExit):
+        main(["--project", str(project), "runs", "show", run["run_id"], "--all"])
+    everything = capsys.readouterr().out
+    assert "RunGlueJob" in everything and "not_run" in everything
+
+    with pytest.raises(SystemExit):
+        main(["--project", str(project), "runs", "show", run["run_id"], "--json"])
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["summary"]["error"] == "Lockgate.DataError"
+    assert {s["status"] for s in shown["states"]} <= {"succeeded", "retried", "caught", "failed"}
+
+
 @pytest.mark.spark
 def test_glue_route_runs_the_glue_script_under_local_spark_with_the_same_counts(project):
     lake = project / "lake"

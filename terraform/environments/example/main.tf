@@ -17,7 +17,7 @@ locals {
   import_names = toset(try(local.imports_doc.imports, local.imports_doc))
   imports      = { for n in local.import_names : n => jsondecode(file("${var.render_dir}/${n}/terraform.json")) }
 
-  all_functions = ["plan", "process_batch", "dedupe", "commit"]
+  all_functions = ["plan", "process_batch", "dedupe", "commit", "failure"]
 
   # Create only what each definition calls: a function, job or crawler no state machine uses is not
   # deployed (and so cannot be granted).
