@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ import typer
 from ..config import Project
 from ..errors import ConfigError
 from ..spec.window import Window, parse_window
+from .progress import Progress, chunk_label, progress_for
 
 ENGINES = ("auto", "lambda", "glue")
 COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")
@@ -53,15 +55,16 @@ def _engine(value: str) -> str:
 
 
 def _run_local(project: Project, import_name: str, window: Window | None, engine: str, mode: str,
-               mock: Path | None = None, case: str | None = None) -> dict[str, Any]:
-    from rich.console import Console
-
+               mock: Path | None = None, case: str | None = None, *, progress: Progress,
+               label: str | None = None) -> dict[str, Any]:
+    """One local run, reporting each state change to ``progress`` (a live view or plain lines)."""
     from ..local.runner import RunRequest, run_local
 
-    console = Console(stderr=True)
     request = RunRequest(import_name, window, engine, mode, mock, case)
-    with console.status(f"{import_name}: starting", spinner="dots") as status:
-        return run_local(project, request, progress=lambda text: status.update(f"{import_name}: {text}"))
+    progress.start(label or import_name)
+    summary = run_local(project, request, progress=progress.update)
+    progress.finish(summary)
+    return summary
 
 
 def _print(summary: dict[str, Any], as_json: bool) -> None:
@@ -86,7 +89,7 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
         if key == "route":
             for reason in summary.get("reasons") or []:
                 table.add_row("", f"· {reason}")
-    _console().print(table)
+    _emit(table)
 
 
 def _exit(summary: dict[str, Any]) -> None:
@@ -95,7 +98,7 @@ def _exit(summary: dict[str, Any]) -> None:
 
 
 def start_remote(project: Project, import_name: str, payload: dict[str, Any], *, wait: bool,
-                 poll_seconds: float = 5.0) -> dict[str, Any]:
+                 poll_seconds: float = 5.0, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Start the deployed state machine ``<prefix>-<import>``; with ``wait``, poll until it finishes."""
     from .. import aws
     from ..local.runner import new_run_id
@@ -113,8 +116,12 @@ def start_remote(project: Project, import_name: str, payload: dict[str, Any], *,
     out: dict[str, Any] = {"run_id": run_id, "import": import_name, "status": "RUNNING", "state_machine": name,
                            "execution_arn": started["executionArn"], "started_at": datetime.now(UTC).isoformat()}
     began = time.monotonic()
+    if progress is not None:
+        progress(f"started {started['executionArn'].rsplit(':', 1)[-1]}")
     while wait:
         described = sfn.describe_execution(executionArn=started["executionArn"])
+        if progress is not None:
+            progress(str(described["status"]).lower())
         if described["status"] != "RUNNING":
             out["status"] = described["status"]
             output = json.loads(described["output"]) if described.get("output") else {}
@@ -140,7 +147,8 @@ def run(ctx: typer.Context,
     win = _window(project, import_name, window, "run")
     payload: dict[str, Any] = {"import": import_name, "mode": "manual", "engine": _engine(engine)}
     if local:
-        summary = _run_local(project, import_name, win, engine, "manual", mock_config, test_case)
+        with progress_for() as progress:
+            summary = _run_local(project, import_name, win, engine, "manual", mock_config, test_case, progress=progress)
     else:
         if mock_config or test_case:
             raise ConfigError("--mock-config/--test-case only apply to local runs; add --local")
@@ -173,15 +181,20 @@ def backfill(ctx: typer.Context,
     assert win is not None
     parts = chunks(win, chunk) if chunk else [win]
     summaries: list[dict[str, Any]] = []
-    for part in parts:
-        if local:
-            summary = _run_local(project, import_name, part, _engine(engine), "backfill")
-        else:
-            payload = {"import": import_name, "mode": "backfill", "engine": _engine(engine), "window": part.to_json()}
-            summary = start_remote(project, import_name, payload, wait=wait or len(parts) > 1, poll_seconds=poll_seconds)
-        summaries.append(summary)
-        if summary.get("status") not in ("SUCCEEDED", "RUNNING"):
-            break
+    with progress_for() as progress:
+        for index, part in enumerate(parts, start=1):
+            label = chunk_label(import_name, index, len(parts))
+            if local:
+                summary = _run_local(project, import_name, part, _engine(engine), "backfill", progress=progress, label=label)
+            else:
+                payload = {"import": import_name, "mode": "backfill", "engine": _engine(engine), "window": part.to_json()}
+                progress.start(label)
+                summary = start_remote(project, import_name, payload, wait=wait or len(parts) > 1,
+                                       poll_seconds=poll_seconds, progress=progress.update)
+                progress.finish(summary)
+            summaries.append(summary)
+            if summary.get("status") not in ("SUCCEEDED", "RUNNING"):
+                break
     if len(parts) == 1:
         _print(summaries[0], as_json)
         _exit(summaries[0])
@@ -232,16 +245,24 @@ def runs(ctx: typer.Context,
         table.add_row(r["run_id"], r["import"], r["status"], str(r.get("route")), f"{r.get('rows_in', 0):,}",
                       f"{r.get('rows_written', 0):,}", f"{r.get('rows_rejected', 0):,}",
                       f"{r.get('duration_s', 0):.1f} s", str(r.get("started_at", ""))[:19], r.get("error") or "")
-    _console().print(table)
+    _emit(table)
 
 
-def _console() -> Any:
-    """A Rich console; piped output gets 200 columns so tables are not cut to 80."""
+def _emit(*renderables: Any) -> None:
+    """Print Rich renderables to stdout. Piped output gets 200 columns (tables are not cut to 80), no
+    colour codes, and no trailing spaces (Rich pads table cells to the column width)."""
     import sys
 
     from rich.console import Console
 
-    return Console() if sys.stdout.isatty() else Console(width=200)
+    if sys.stdout.isatty():
+        Console().print(*renderables)
+        return
+    console = Console(width=200, no_color=True, force_terminal=False)
+    with console.capture() as captured:
+        for renderable in renderables:
+            console.print(renderable, overflow="fold")
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 def root_cause_lines(summary: dict[str, Any]) -> list[str]:
@@ -271,11 +292,9 @@ def _show(project: Project, run_id: str, as_json: bool, show_all: bool = False) 
     from rich.table import Table
     from rich.text import Text
 
-    console = _console()
-    console.print(Text(f"{summary['import']} {run_id}: {summary['status']} (route {summary.get('route')}), "
-                       f"{summary.get('rows_written', 0):,} rows published"))
-    for line in root_cause_lines(summary):
-        console.print(Text(line), overflow="fold")
+    head = [Text(f"{summary['import']} {run_id}: {summary['status']} (route {summary.get('route')}), "
+                 f"{summary.get('rows_written', 0):,} rows published")]
+    head += [Text(line) for line in root_cause_lines(summary)]
     colours = {"succeeded": "green", "retried": "yellow", "caught": "dark_orange", "failed": "red", "not_run": "dim"}
     table = Table(caption=None if show_all else "states that ran (--all shows every state)")
     for column in ("state", "status", "attempts", "duration", "error"):
@@ -285,5 +304,4 @@ def _show(project: Project, run_id: str, as_json: bool, show_all: bool = False) 
         duration = f"{s['duration_s']:.2f} s" if s.get("duration_s") is not None else ""
         table.add_row(Text(name), Text(s["status"], style=colours[s["status"]]), str(s["attempts"] or ""), duration,
                       Text(s.get("error") or ""))
-    console.print(table)
-    console.print(Text(f"report: {summary.get('report')}"))
+    _emit(*head, table, Text(f"report: {summary.get('report')}"))

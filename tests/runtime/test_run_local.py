@@ -59,6 +59,11 @@ def test_lambda_route_publishes_the_table_and_quarantine_and_the_counts_add_up(p
     rc, listed = lockgate(project, "runs", "orders", "--json")
     assert rc == 0 and [r["run_id"] for r in listed] == [run["run_id"]]
 
+    # the quarantine is a table in the import's database, with the rule that rejected each row
+    rc, by_rule = lockgate(project, "query", "--local", "--format", "json",
+                           "SELECT rule, count(*) FROM sales.orders_quarantine GROUP BY 1")
+    assert rc == 0 and by_rule == [{"rule": "cast:amount", "_col1": sample.rejected}]
+
 
 MOCKS = {
     "StateMachines": {"lockgate-orders": {"TestCases": {"FlakyBatchBrokenCommit": {
@@ -158,6 +163,7 @@ def test_a_corrupt_gzip_leads_with_the_data_error_everywhere_not_the_map_wrapper
     with pytest.raises(SystemExit):
         main(["--project", str(project), "runs", "show", run["run_id"]])
     lines = capsys.readouterr().out.splitlines()
+    assert all(line == line.rstrip() and "\x1b" not in line for line in lines)  # piped: no padding, no colour
     assert lines[0].endswith("FAILED (route lambda), 0 rows published")
     assert lines[1] == "error: Lockgate.DataError in ProcessBatch"
     assert lines[2].startswith(f"cause: {broken} (after 0 decompressed bytes)")
