@@ -16,6 +16,7 @@ from ..failures import root_cause, unwrap
 from ..spec import Spec
 from ..storage import LocalLake
 from .records import run_dir
+from .report_data import rejected_by_rule, rows_by_partition
 from .services.resolver import LocalResolver
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest,
     quarantine = (commit or {}).get("quarantine_uri")
     if quarantine is None and counts["rows_rejected"]:
         quarantine = spec.target.quarantine_uri.rstrip("/") + f"/run_id={run_id}/"
+    partitions = list((commit or {}).get("partitions", []))
     folder = run_dir(project.lake, run_id)
     failed = result.status != "SUCCEEDED"
     staged = counts["rows_written"]
@@ -116,8 +118,10 @@ def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest,
         "published": bool(commit) and not failed,
         "accounted": counts["rows_in"] == staged + sum(counts[k] for k in COUNTS[2:]),
         "outputs": outputs,
-        "partitions": list((commit or {}).get("partitions", [])),
+        "partitions": partitions,
+        "rows_by_partition": rows_by_partition(project.lake, spec.target.location, partitions, run_id) if commit else {},
         "quarantine": quarantine,
+        "rejected_by_rule": rejected_by_rule(project.lake, quarantine),
         "cost": manifest.get("cost", {}),
         "duration_s": duration_s,
         "started_at": started_at.isoformat(),

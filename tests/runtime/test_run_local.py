@@ -11,6 +11,7 @@ import pytest
 
 from orchestration.local.records import state_outcomes
 from tests.runtime.conftest import ROOT
+from tests.runtime.report_html import read_report
 from tests.runtime.sample import write_orders
 
 WINDOW = "2024-03-01..2024-03-02"
@@ -55,6 +56,30 @@ def test_lambda_route_publishes_the_table_and_quarantine_and_the_counts_add_up(p
     outcomes = state_outcomes(lake, run["run_id"])
     assert outcomes["Plan"] == outcomes["ProcessBatch"] == outcomes["Commit"] == "succeeded"
     assert outcomes["RunGlueJob"] == "not_run"
+
+    report = read_report(record / "report.html")
+    assert report.headings[:6] == ["Summary", "Rows", "Rows per partition", "Cost of both routes", "Diagram",
+                                   "Batch timeline"]
+    funnel = {m["data-step"]: int(m["data-rows"]) for m in report.data() if m.get("data-step", "").startswith("rows_")}
+    assert funnel == {"rows_in": sample.rows, "rows_rejected": sample.rejected, "rows_filtered": sample.filtered,
+                      "rows_deduplicated": sample.duplicates, "rows_written": sample.written}
+    assert [(m["data-rule"], int(m["data-rows"])) for m in report.data(step="rejected_by_rule")] == [("cast:amount", 1)]
+    assert [(m["data-partition"], int(m["data-rows"])) for m in report.data() if "data-partition" in m] == [
+        ("order_date=2024-03-01", sample.written)]
+    costs = {m["data-route"]: float(m["data-usd"]) for m in report.data() if "data-route" in m}
+    assert set(costs) == {"lambda", "glue"} and costs["lambda"] < costs["glue"]
+    bars = [m["data-label"] for m in report.data() if m.get("data-label")]
+    assert bars[0] == "Plan" and "ProcessBatch #1" in bars and "Commit" in bars and not report.data(error="x")
+    assert {m["data-status"] for m in report.data() if "data-status" in m} == {
+        "succeeded", "retried", "caught", "failed", "not_run"}
+    assert {m["data-path"] for m in report.data() if "data-path" in m} == {"taken", "failure", "not_taken"}
+    blue, grey = "#1565c0", "#bdbdbd"
+    assert report.edges["Plan->Route"] == [blue] and report.edges["Route->ProcessBatches"] == [blue]
+    assert report.edges["ProcessBatches->ProcessBatch"] == [blue]  # into the Map's children
+    assert report.edges["Commit->PrepareCrawl"] == [blue] and report.edges["Summarize->Published"] == [blue]
+    assert report.edges["Route->RunGlueJob"] == [grey] and report.edges["ProcessBatchesFailed->DescribeFailure"] == [grey]
+    assert "#c62828" not in {c for colours in report.edges.values() for c in colours}
+    assert "root-error" not in report.texts
 
     rc, listed = lockgate(project, "runs", "orders", "--json")
     assert rc == 0 and [r["run_id"] for r in listed] == [run["run_id"]]
@@ -157,6 +182,23 @@ def test_a_corrupt_gzip_leads_with_the_data_error_everywhere_not_the_map_wrapper
     message = json.loads(json.loads(outbox[-1].read_text())["Message"])
     assert (message["error"], message["cause"], message["state"]) == ("Lockgate.DataError", run["cause"], "ProcessBatch")
     assert message["wrapped_by"]["error"] == "States.ExceedToleratedFailureThreshold"
+
+    report = read_report(lake / "_runs" / run["run_id"] / "report.html")
+    assert report.headings[0] == "Summary"
+    assert report.texts["root-error"] == "Lockgate.DataError" and report.texts["root-cause"] == run["cause"]
+    assert report.texts["wrapped-by"].startswith("States.ExceedToleratedFailureThreshold in ProcessBatches")
+    assert [int(m["data-rows"]) for m in report.data(step="rows_written")] == [0]
+    assert "published nothing" in report.texts["funnel"]
+    assert "No partition was published" in report.texts["partitions"]
+    assert [m["data-error"] for m in report.data(state="ProcessBatch")] == ["Lockgate.DataError"]
+    red, blue, grey = "#c62828", "#1565c0", "#bdbdbd"
+    assert report.edges["Plan->Route"] == [blue] and report.edges["Route->ProcessBatches"] == [blue]
+    for edge in ("ProcessBatches->ProcessBatch", "ProcessBatches->ProcessBatchesFailed",
+                 "ProcessBatchesFailed->DescribeFailure", "DescribeFailure->NotifyFailure"):
+        assert report.edges[edge] == [red], edge
+    assert sorted(report.edges["NotifyFailure->Failed"]) == sorted([red, grey])  # Next taken, its Catch not
+    assert report.edges["ProcessBatches->DedupeNeeded"] == [grey] and report.edges["Commit->PrepareCrawl"] == [grey]
+    assert report.nodes["DescribeFailure"] == red and report.nodes["Failed"] == red
 
     from orchestration.cli.app import main
 
