@@ -37,8 +37,8 @@ def test_plain_progress_writes_one_unpadded_line_per_change() -> None:
     assert chunk_label("orders", 1, 1) == "orders"
 
 
-def _cli(project: Path, *args: str, stderr: int | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", "--project", str(project), *args], cwd=ROOT,
+def _cli(root: Path, *args: str, stderr: int | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "orchestration.cli", "--project", str(root), *args], cwd=ROOT,
                           stdout=subprocess.PIPE, stderr=stderr if stderr is not None else subprocess.PIPE,
                           text=True, timeout=600)
 
