@@ -60,7 +60,8 @@ def _children(result: ExecutionResult) -> list[dict[str, Any]]:
         for index, child in enumerate(run.executions):
             if child.status != "FAILED":
                 continue
-            entered = [e["stateEnteredEventDetails"]["name"] for e in child.events if e["type"].endswith("StateEntered")]
+            events: list[dict[str, Any]] = list(child.events)
+            entered = [str(e["stateEnteredEventDetails"]["name"]) for e in events if str(e["type"]).endswith("StateEntered")]
             out.append({"state": entered[-1] if entered else run.state_name, "batch": index,
                         "error": child.error, "cause": child.cause})
     return out
