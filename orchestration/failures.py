@@ -50,10 +50,25 @@ def unwrap(error: str | None, cause: str | None) -> tuple[str | None, str | None
         name = str(kind) if kind and (not error or error.startswith("States.")) else error
         return name, str(body["errorMessage"])
     if "JobRunState" in body or "ErrorMessage" in body:
-        job = body.get("JobName", "the Glue job")
-        message = body.get("ErrorMessage") or f"job run ended {body.get('JobRunState', 'FAILED')}"
-        return error, f"{job} run {body.get('Id', '?')}: {message}"
+        job = f"Glue job {body.get('JobName', '?')} run {body.get('Id', '?')}"
+        message = str(body.get("ErrorMessage") or f"job run ended {body.get('JobRunState', 'FAILED')}")
+        named, rest = _lockgate_error(message)
+        return (named, f"{rest} ({job})") if named else (error, f"{job}: {message}")
     return error, cause
+
+
+def _lockgate_error(message: str) -> tuple[str | None, str]:
+    """``orchestration.errors.DataError: s3://...: corrupt`` (a Glue ErrorMessage, the driver's last
+    exception line) -> ``("Lockgate.DataError", "s3://...: corrupt")``; other messages -> ``(None, message)``."""
+    from .errors import ASL_ERROR_NAMES
+
+    head, sep, rest = message.partition(": ")
+    if sep and " " not in head:
+        name = head.rsplit(".", 1)[-1]
+        for asl, cls in ASL_ERROR_NAMES.items():
+            if head == asl or name == cls.__name__:
+                return asl, rest
+    return None, message
 
 
 def failure_record(state: str, batch: int, err: BaseException, at: str) -> dict[str, Any]:

@@ -21,10 +21,14 @@ def test_a_lambda_error_payload_becomes_its_type_and_message_without_the_stack_t
     assert unwrap("States.TaskFailed", json.dumps({"errorMessage": "boom", "errorType": "KeyError"})) == ("KeyError", "boom")
 
 
-def test_a_glue_job_run_becomes_its_error_message() -> None:
-    cause = json.dumps({"Id": "jr_1", "JobName": "lockgate-orders", "JobRunState": "FAILED",
-                        "ErrorMessage": "DataError: s3://raw/a.gz is corrupt"})
-    assert unwrap("States.TaskFailed", cause) == ("States.TaskFailed", "lockgate-orders run jr_1: DataError: s3://raw/a.gz is corrupt")
+def test_a_glue_job_run_becomes_its_error_message_and_a_lockgate_error_its_name() -> None:
+    run = {"Id": "jr_1", "JobName": "lockgate-orders", "JobRunState": "FAILED"}
+    cause = json.dumps({**run, "ErrorMessage": "orchestration.errors.DataError: s3://raw/a.gz (line 7): corrupt"})
+    assert unwrap("States.TaskFailed", cause) == (
+        "Lockgate.DataError", "s3://raw/a.gz (line 7): corrupt (Glue job lockgate-orders run jr_1)")
+    cause = json.dumps({**run, "ErrorMessage": "java.lang.OutOfMemoryError: Java heap space"})
+    assert unwrap("States.TaskFailed", cause) == (
+        "States.TaskFailed", "Glue job lockgate-orders run jr_1: java.lang.OutOfMemoryError: Java heap space")
 
 
 def test_plain_causes_and_non_wrappers_are_kept() -> None:
