@@ -73,7 +73,7 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(show_header=False, box=None)
+    table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column("key", style="dim")
     table.add_column("value", overflow="fold")
     for key in ("run_id", "status", "error", "cause", "root_state", "failed_state", "wrapped_by", "route", "window",
@@ -296,7 +296,7 @@ def _show(project: Project, run_id: str, as_json: bool, show_all: bool = False) 
                  f"{summary.get('rows_written', 0):,} rows published")]
     head += [Text(line) for line in root_cause_lines(summary)]
     colours = {"succeeded": "green", "retried": "yellow", "caught": "dark_orange", "failed": "red", "not_run": "dim"}
-    table = Table(caption=None if show_all else "states that ran (--all shows every state)")
+    table = Table(caption=None if show_all else "states that ran (--all shows every state)", caption_justify="left")
     for column in ("state", "status", "attempts", "duration", "error"):
         table.add_column(column, overflow="fold")
     for s in states:
