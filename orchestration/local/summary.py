@@ -116,7 +116,7 @@ def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest,
         "window": manifest.get("window") or (request.window.to_json() if request.window else None),
         **counts,
         "rows_staged": staged,
-        "published": bool(commit) and not failed,
+        "published": bool(commit),  # a run that failed after its commit (e.g. in the crawler) did publish
         "accounted": counts["rows_in"] == staged + sum(counts[k] for k in COUNTS[2:]),
         "outputs": outputs,
         "partitions": partitions,
