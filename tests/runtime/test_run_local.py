@@ -183,6 +183,15 @@ def test_a_corrupt_gzip_leads_with_the_data_error_everywhere_not_the_map_wrapper
     assert (message["error"], message["cause"], message["state"]) == ("Lockgate.DataError", run["cause"], "ProcessBatch")
     assert message["wrapped_by"]["error"] == "States.ExceedToleratedFailureThreshold"
 
+    from orchestration.cli.run_cmds import _print
+
+    _print(run, as_json=False)  # what `lockgate run` prints without --json
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in printed[:7]] == [
+        "run_id", "status", "error", "cause", "root_state", "failed_state", "wrapped_by"]
+    assert printed[2].split() == ["error", "Lockgate.DataError"] and broken in printed[3]
+    assert "rows_written" in "\n".join(printed) and all(line == line.rstrip() for line in printed)
+
     report = read_report(lake / "_runs" / run["run_id"] / "report.html")
     assert report.headings[0] == "Summary"
     assert report.texts["root-error"] == "Lockgate.DataError" and report.texts["root-cause"] == run["cause"]
