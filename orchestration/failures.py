@@ -92,4 +92,7 @@ def root_cause(*, state: str | None, error: str | None, cause: str | None,
             found = {k: v for k, v in child.items() if k not in ("error", "cause", "at")}
             return {**found, "state": child.get("state") or state, "error": inner_error,
                     "cause": (inner_cause or "")[:_CAUSE_LIMIT], "wrapped_by": outer}
+        cause = (f"{cause or error}; no batch recorded its error (a timeout or an out-of-memory kill leaves "
+                 f"none): open the failed child executions of {state or 'the Map'}'s Map Run in the Step "
+                 "Functions console")
     return {**outer, "cause": (cause or "")[:_CAUSE_LIMIT], "wrapped_by": None}

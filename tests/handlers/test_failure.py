@@ -44,8 +44,10 @@ def test_a_wrapper_leads_with_the_first_real_child_failure_and_keeps_itself_as_c
         {"state": "ProcessBatch", "batch": 4, "error": "Lockgate.DataError", "cause": "s3://raw/d.gz: corrupt", "at": "2"}])
     assert found == {"state": "ProcessBatch", "batch": 3, "error": "Lockgate.DataError", "cause": "s3://raw/c.gz: corrupt",
                      "wrapped_by": {"state": "ProcessBatches", "error": WRAPPER, "cause": "threshold exceeded"}}
-    # without children the wrapper is all there is
-    assert root_cause(state="ProcessBatches", error=WRAPPER, cause="threshold exceeded")["error"] == WRAPPER
+    # without children the wrapper is all there is, with where to look next
+    alone = root_cause(state="ProcessBatches", error=WRAPPER, cause="threshold exceeded")
+    assert alone["error"] == WRAPPER and alone["cause"].startswith("threshold exceeded; no batch recorded its error")
+    assert "ProcessBatches's Map Run" in alone["cause"]
 
 
 def test_a_failing_batch_records_its_error_and_the_failure_lambda_finds_it(tmp_path: Path, monkeypatch) -> None:
