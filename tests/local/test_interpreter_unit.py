@@ -461,9 +461,6 @@ def test_distributed_children_cannot_see_parent_variables() -> None:
 # -- unsupported features and invalid definitions -----------------------------------------------------
 
 @pytest.mark.parametrize(("definition", "feature"), [
-    (machine({"P": {"Type": "Pass", "End": True}}, QueryLanguage="JSONata"), "QueryLanguage JSONata"),
-    (machine({"P": {"Type": "Pass", "End": True, "QueryLanguage": "JSONata"}}), "QueryLanguage JSONata"),
-    (machine({"P": {"Type": "Pass", "End": True, "Output": "{% $states.input %}"}}), "Field Output (JSONata)"),
     (machine({"T": task(Credentials={"RoleArn": "arn:aws:iam::1:role/x"})}), "Credentials"),
     (machine({"X": {"Type": "Activity", "End": True}}), "State type 'Activity'"),
     (distributed({"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
@@ -489,6 +486,7 @@ def test_unsupported_features_fail_with_an_error_naming_them(definition: dict[st
     machine({"P": {"Type": "Pass", "ResultPath": "$.items[*]", "End": True}}),
     machine({"P": {"Type": "Pass", "InputPath": "$.a[", "End": True}}),
     machine({"F": {"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}}),
+    machine({"P": {"Type": "Pass", "End": True, "Output": "{% $states.input %}"}}),
 ])
 def test_invalid_definitions_are_rejected_like_create_state_machine(definition: dict[str, Any]) -> None:
     with pytest.raises(InvalidDefinitionError):
