@@ -11,12 +11,12 @@ from orchestration.local.runtime import Runtime, Scope
 from orchestration.local.states.base import Builder, State
 from orchestration.local.states.choice import ChoiceState
 from orchestration.local.states.fail import FailState
+from orchestration.local.states.language import JSONPATH, Language, language_of
 from orchestration.local.states.map import MapState
 from orchestration.local.states.parallel import ParallelState
 from orchestration.local.states.pass_ import PassState
 from orchestration.local.states.succeed import SucceedState
 from orchestration.local.states.task import TaskState
-from orchestration.local.states.language import JSONPATH, Language, language_of
 from orchestration.local.states.wait import WaitState
 
 __all__ = ["Program", "build_program", "run_program"]

@@ -72,6 +72,8 @@ def test_items_must_be_an_array(output: str, cause: str) -> None:
     definition = jsonata({"M": end(Type="Map", Items=output, ItemProcessor={"StartAt": "I", "States": {"I": end(Type="Pass")}})})
     result = execute(definition, {"items": {"a": 1}})
     assert result.error == "States.QueryEvaluationError"
+    evaluation = [e for e in result.events if e["type"] == "EvaluationFailed"][0]["evaluationFailedEventDetails"]
+    assert (evaluation["state"], evaluation["location"], evaluation["cause"]) == ("M", "Items", result.cause)
     assert result.cause == ("An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression "
                             f"'{output[2:-2].strip()}' specified for the field 'Items' {cause}")
 

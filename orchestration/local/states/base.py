@@ -6,6 +6,7 @@ and Map wrap the middle in Retry/Catch. Subclasses override ``work`` and, rarely
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -14,7 +15,6 @@ from orchestration.local import jsonpath
 from orchestration.local.context import StateCall
 from orchestration.local.errors import QUERY_EVALUATION_ERROR, RUNTIME, InvalidDefinitionError, StatesError
 from orchestration.local.json_types import Json, JsonObject
-from orchestration.local.query import QueryEnv, compile_template, render_query
 from orchestration.local.paths import (
     View,
     apply_input_path,
@@ -23,9 +23,17 @@ from orchestration.local.paths import (
     render,
     validate_template,
 )
+from orchestration.local.query import QueryEnv, compile_template, render_query
 from orchestration.local.retry import Catcher, Retrier, error_matches, parse_catchers, parse_retriers
 from orchestration.local.runtime import Runtime, Scope, check_size, sized_text
-from orchestration.local.states.language import JSONATA, JSONPATH, Language, check_fields, language_of, variable_names
+from orchestration.local.states.language import (
+    JSONATA,
+    JSONPATH,
+    Language,
+    check_fields,
+    language_of,
+    variable_names,
+)
 
 if TYPE_CHECKING:
     from orchestration.local.machine import Program
@@ -35,6 +43,7 @@ __all__ = ["Builder", "State", "Step"]
 _RUNTIME_PREFIX = "An error occurred while executing the state "
 COMMON_FIELDS = frozenset({"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "QueryLanguage", "Assign", "Output"})
 _PREFIXED = (RUNTIME, QUERY_EVALUATION_ERROR)
+_FIELD = re.compile(r"specified for the field '([^']*)'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +144,19 @@ class State:
         except StatesError as err:
             if err.error in _PREFIXED and not (err.cause or "").startswith(_RUNTIME_PREFIX):
                 err.cause = f"{_RUNTIME_PREFIX}'{self.name}' (entered at the event id #{entered}). {err.cause}"
+                if err.error == QUERY_EVALUATION_ERROR:
+                    self._evaluation_failed(rt, err)
             raise
         self.exit(rt, step)
         return step
+
+    def _evaluation_failed(self, rt: Runtime, err: StatesError) -> None:
+        """The ``EvaluationFailed`` event AWS records for a JSONata failure, with the field as location."""
+        details: JsonObject = {"state": self.name, "error": err.error, "cause": err.cause}
+        field = _FIELD.search(err.cause or "")
+        if field:
+            details["location"] = field.group(1)
+        rt.history.add("EvaluationFailed", "evaluationFailedEventDetails", details)
 
     def exit(self, rt: Runtime, step: Step) -> None:
         rt.history.exited(self.kind, self.name, step.output, step.text)

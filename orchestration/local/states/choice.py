@@ -9,7 +9,14 @@ from orchestration.local.context import StateCall
 from orchestration.local.errors import NO_CHOICE_MATCHED, InvalidDefinitionError, StatesError
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.paths import View, apply_input_path, render
-from orchestration.local.query import QueryEnv, compile_template, evaluate, is_expression, render_query, unexpected_type
+from orchestration.local.query import (
+    QueryEnv,
+    compile_template,
+    evaluate,
+    is_expression,
+    render_query,
+    unexpected_type,
+)
 from orchestration.local.runtime import Runtime, Scope
 from orchestration.local.states.base import Builder, State, Step
 from orchestration.local.states.language import variable_names
@@ -55,7 +62,7 @@ class ChoiceState(State):
 
     def _condition(self, index: int, env: QueryEnv) -> bool:
         condition = self.conditions[index][0]
-        value = evaluate(condition, env, f"Choices[{index}]/Condition") if is_expression(condition) else condition
+        value = evaluate(str(condition), env, f"Choices[{index}]/Condition") if is_expression(condition) else condition
         if not isinstance(value, bool):
             raise unexpected_type(str(condition), f"Choices[{index}]/Condition", "boolean", value)
         return value

@@ -39,7 +39,7 @@ def language_of(spec: JsonObject, default: Language, where: str) -> Language:
         raise InvalidDefinitionError(
             "a state cannot use QueryLanguage JSONPath when the state machine's QueryLanguage is JSONata; "
             "set JSONata per state instead, or make the top level JSONPath", where=where)
-    return value  # type: ignore[return-value]
+    return JSONATA if value == JSONATA else JSONPATH
 
 
 def check_fields(spec: JsonObject, language: Language, where: str) -> None:

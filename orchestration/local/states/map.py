@@ -15,7 +15,14 @@ from orchestration.local.history import dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
 from orchestration.local.paths import View, render
-from orchestration.local.query import compile_template, evaluate, is_expression, json_type, render_query, unexpected_type
+from orchestration.local.query import (
+    compile_template,
+    evaluate,
+    is_expression,
+    json_type,
+    render_query,
+    unexpected_type,
+)
 from orchestration.local.runtime import Runtime, Scope, check_size
 from orchestration.local.states.base import Builder, State
 from orchestration.local.states.distributed import DistributedConfig, run_distributed

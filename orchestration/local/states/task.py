@@ -27,7 +27,7 @@ from orchestration.local.history import dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
 from orchestration.local.paths import View
-from orchestration.local.query import evaluate, is_expression
+from orchestration.local.query import evaluate, is_expression, unexpected_type
 from orchestration.local.runtime import Runtime, Scope, TaskContext, check_size
 from orchestration.local.states.base import Builder, State, Step
 
@@ -93,9 +93,9 @@ class TaskState(State):
     def _seconds(self, fixed: Json, path: Json, view: View, rt: Runtime, field: str) -> float | None:
         if self.jsonata and is_expression(fixed):
             value = evaluate(str(fixed), self.query_env(view.data, rt, view.scope, view.call), field)
-            if not is_number(value) or value <= 0 or int(value) != value:  # type: ignore[operator]
-                raise StatesError(RUNTIME, f"The {field} expression must give a positive integer, got {dumps(value)}")
-            return float(value)  # type: ignore[arg-type]
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 or int(value) != value:
+                raise unexpected_type(str(fixed), field, "integer", value)
+            return float(value)
         if path is None:
             return float(fixed) if is_number(fixed) else None  # type: ignore[arg-type]
         try:
