@@ -155,3 +155,30 @@ def test_jsonpath_states_keep_working_inside_a_jsonata_map() -> None:
         "Type": "Map", "QueryLanguage": "JSONata", "Items": "{% $states.input.xs %}", "End": True,
         "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "Parameters": {"v.$": "$"}, "End": True}}}}}}
     assert execute(definition, {"xs": [1, 2]}).output == [{"v": 1}, {"v": 2}]
+
+
+def test_distributed_map_in_jsonata_reads_writes_and_tolerates_through_expressions() -> None:
+    from tests.local.test_interpreter_unit import FakeS3
+
+    s3 = FakeS3({"control/runs/items.json": '[{"n": 1}, {"n": 13}, {"n": 2}, {"n": 3}]'})
+    definition = jsonata({"M": end(
+        Type="Map", MaxConcurrency="{% $states.input.limit %}",
+        ToleratedFailurePercentage="{% $states.input.pct %}",
+        ItemReader={"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
+                    "Arguments": {"Bucket": "control", "Key": "{% 'runs/' & $states.input.name %}"}},
+        ItemSelector={"item": "{% $states.context.Map.Item.Value %}"},
+        ResultWriter={"Resource": "arn:aws:states:::s3:putObject", "Arguments": {"Bucket": "control", "Prefix": "out"}},
+        ItemProcessor={"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "Work",
+                       "States": {"Work": end(Type="Task", Resource=LAMBDA, Arguments="{% $states.input %}")}},
+        Output="{% $states.result.ResultWriterDetails.Bucket %}")})
+    tolerant = execute(definition, {"name": "items.json", "pct": 25, "limit": 2}, resolver=s3)
+    assert (tolerant.status, tolerant.output) == ("SUCCEEDED", "control")
+    assert [c.status for c in tolerant.map_runs[0].executions] == ["SUCCEEDED", "FAILED", "SUCCEEDED", "SUCCEEDED"]
+    strict = execute(definition, {"name": "items.json", "pct": 10, "limit": 2}, resolver=s3)
+    assert (strict.status, strict.error) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    wrong = execute(definition, {"name": "items.json", "pct": 101, "limit": 2}, resolver=s3)
+    assert wrong.error == "States.QueryEvaluationError" and "'ToleratedFailurePercentage'" in (wrong.cause or "")
+    with pytest.raises(InvalidDefinitionError, match="cannot have Parameters"):
+        execute(jsonata({"M": end(Type="Map", ItemReader={"Resource": "arn:aws:states:::s3:getObject",
+                                                          "Parameters": {"Bucket": "b", "Key": "k"}},
+                                  ItemProcessor=definition["States"]["M"]["ItemProcessor"])}), {})

@@ -25,7 +25,7 @@ from orchestration.local.history import History, dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
 from orchestration.local.paths import View, render
-from orchestration.local.query import evaluate, is_expression, unexpected_type
+from orchestration.local.query import evaluate, is_expression, render_query, unexpected_type
 from orchestration.local.runtime import Runtime, Scope, TaskContext
 from orchestration.local.states.item_io import PUT_OBJECT, parse_items
 from orchestration.local.states.map_limits import tolerated_count_from_path, tolerated_percentage_from_path
@@ -38,10 +38,10 @@ __all__ = ["ChildExecution", "DistributedConfig", "MapRun", "run_distributed"]
 
 
 _KNOWN_FIELDS: dict[str, set[str]] = {
-    "ItemReader": {"Resource", "ReaderConfig", "Parameters"},
+    "ItemReader": {"Resource", "ReaderConfig", "Parameters", "Arguments"},
     "ItemBatcher": {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath",
                     "BatchInput"},
-    "ResultWriter": {"Resource", "Parameters"},
+    "ResultWriter": {"Resource", "Parameters", "Arguments"},
 }
 _READER_CONFIG = {"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems", "MaxItemsPath"}
 
@@ -86,6 +86,10 @@ class DistributedConfig:
             block = spec[key]
             if not isinstance(block, dict):
                 raise InvalidDefinitionError(f"{key} must be an object", where=where)
+            wrong = "Parameters" if jsonata else "Arguments"
+            if key != "ItemBatcher" and wrong in block:
+                raise InvalidDefinitionError(f"{key} of a {'JSONata' if jsonata else 'JSONPath'} state cannot have {wrong}; "
+                                             f"use {'Arguments' if jsonata else 'Parameters'}", where=where)
             unknown = sorted(set(block) - known)
             if unknown:
                 raise unsupported(f"{key} field(s) {', '.join(unknown)}", where)
@@ -140,7 +144,7 @@ def _read(config: DistributedConfig, state: MapState, effective: Json, rt: Runti
         return state.items(effective, view, rt)
     reader = config.reader
     resource = str(reader.get("Resource", ""))
-    params = render(reader.get("Parameters", {}), view.with_data(effective))
+    params = _arguments(state, reader, effective, rt, view, "ItemReader")
     reader_config: JsonObject = reader.get("ReaderConfig") or {}  # type: ignore[assignment]
     ctx = TaskContext(state.name, 1, view.call.context_object(), None, None, rt.clock)
     try:
@@ -156,6 +160,14 @@ def _read(config: DistributedConfig, state: MapState, effective: Json, rt: Runti
     if limit is not None:
         items = items[: int(_number(limit, view.with_data(effective), "MaxItems"))]
     return items
+
+
+def _arguments(state: MapState, block: JsonObject, effective: Json, rt: Runtime, view: View, field: str) -> Json:
+    """ItemReader/ResultWriter call parameters: ``Parameters`` (JSONPath) or ``Arguments`` (JSONata)."""
+    if state.jsonata:
+        env = state.query_env(effective, rt, view.scope, view.call)
+        return render_query(block.get("Arguments", {}), env, f"{field}/Arguments")
+    return render(block.get("Parameters", {}), view.with_data(effective))
 
 
 def _batches(config: DistributedConfig, inputs: list[Json], view: View) -> list[Json]:
@@ -236,7 +248,7 @@ def run_distributed(state: MapState, config: DistributedConfig, effective: Json,
     run.status = "SUCCEEDED"
     output: Json
     if config.writer is not None:
-        output = _write(config, run, rt, data)
+        output = _write(state, config, run, rt, data)
     else:
         output = [c.output if c.status == "SUCCEEDED" else _error_of(c) for c in run.executions]
     rt.history.add("MapRunSucceeded")
@@ -256,11 +268,11 @@ def _row(child: ChildExecution) -> Json:
     return row
 
 
-def _write(config: DistributedConfig, run: MapRun, rt: Runtime, view: View) -> Json:
+def _write(state: MapState, config: DistributedConfig, run: MapRun, rt: Runtime, view: View) -> Json:
     writer = config.writer or {}
-    params = render(writer.get("Parameters", {}), view)
+    params = _arguments(state, writer, view.data, rt, view, "ResultWriter")
     if not isinstance(params, dict) or "Bucket" not in params:
-        raise StatesError(RESULT_WRITER_FAILED, "ResultWriter Parameters need a Bucket")
+        raise StatesError(RESULT_WRITER_FAILED, "ResultWriter Parameters (Arguments in JSONata) need a Bucket")
     prefix = str(params.get("Prefix", "")).rstrip("/")
     base = f"{prefix}/{run.arn.rsplit(':', 1)[-1]}" if prefix else run.arn.rsplit(":", 1)[-1]
     files: JsonObject = {}
