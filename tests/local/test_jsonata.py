@@ -138,6 +138,7 @@ def test_inner_scopes_cannot_assign_outer_variables(inner: dict[str, Any]) -> No
     (jsonata({"P": end(Type="Pass", QueryLanguage="JSONPath")}), "cannot use QueryLanguage JSONPath"),
     (jsonata({"P": end(Type="Pass", Output="{% $states.input. %}")}), "does not parse"),
     (jsonata({"P": end(Type="Pass", Assign={"states": 1})}), "reserved"),
+    (jsonata({"S": {"Type": "Succeed", "Assign": {"x": 1}}}), "cannot Assign"),
     (jsonata({"C": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": True, "Next": "X"}]}, "X": end(Type="Pass")}),
      "Condition"),
     (jsonata({"T": {"Type": "Task", "Resource": LAMBDA, "End": True,
@@ -182,3 +183,20 @@ def test_distributed_map_in_jsonata_reads_writes_and_tolerates_through_expressio
         execute(jsonata({"M": end(Type="Map", ItemReader={"Resource": "arn:aws:states:::s3:getObject",
                                                           "Parameters": {"Bucket": "b", "Key": "k"}},
                                   ItemProcessor=definition["States"]["M"]["ItemProcessor"])}), {})
+
+
+def test_item_batcher_and_max_items_take_expressions() -> None:
+    from tests.local.test_interpreter_unit import FakeS3
+
+    s3 = FakeS3({"control/items.json": '[{"n": 1}, {"n": 2}, {"n": 3}, {"n": 4}, {"n": 5}]'})
+    definition = jsonata({"M": end(
+        Type="Map",
+        ItemReader={"Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSON", "MaxItems": "{% $states.input.max %}"},
+                    "Arguments": {"Bucket": "control", "Key": "items.json"}},
+        ItemBatcher={"MaxItemsPerBatch": "{% $states.input.per %}", "BatchInput": {"run": "{% $states.input.run %}"}},
+        ItemProcessor={"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P",
+                       "States": {"P": end(Type="Pass", Output={"run": "{% $states.input.BatchInput.run %}",
+                                                                "n": "{% $states.input.Items.n %}"})}})})
+    result = execute(definition, {"max": 4, "per": 3, "run": "r1"}, resolver=s3)
+    assert result.output == [{"run": "r1", "n": [1, 2, 3]}, {"run": "r1", "n": 4}]

@@ -96,6 +96,9 @@ class State:
         unknown = set(spec) - COMMON_FIELDS - self.fields
         if unknown:
             raise InvalidDefinitionError(f"unknown field(s) {sorted(unknown)} for a {self.kind} state", where=where)
+        if "Assign" in spec and self.kind in ("Succeed", "Fail"):
+            raise InvalidDefinitionError(f"a {self.kind} state cannot Assign variables (only Pass, Task, Map, Parallel, "
+                                         "Choice and Wait states can)", where=where)
         self.language = language_of(spec, builder.language, where)
         self.jsonata = self.language == JSONATA
         check_fields(spec, self.language, where)

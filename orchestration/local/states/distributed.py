@@ -158,7 +158,7 @@ def _read(config: DistributedConfig, state: MapState, effective: Json, rt: Runti
         raise StatesError(ITEM_READER_FAILED, str(exc)) from exc
     limit = reader_config.get("MaxItemsPath", reader_config.get("MaxItems"))
     if limit is not None:
-        items = items[: int(_number(limit, view.with_data(effective), "MaxItems"))]
+        items = items[: int(_setting(state, limit, view.with_data(effective), rt, "MaxItems"))]
     return items
 
 
@@ -170,15 +170,28 @@ def _arguments(state: MapState, block: JsonObject, effective: Json, rt: Runtime,
     return render(block.get("Parameters", {}), view.with_data(effective))
 
 
-def _batches(config: DistributedConfig, inputs: list[Json], view: View) -> list[Json]:
+def _setting(state: MapState, value: Json, view: View, rt: Runtime, field: str) -> float:
+    """A numeric setting: a number, a JSONPath path (``...Path`` fields) or a JSONata expression."""
+    if state.jsonata and is_expression(value):
+        result = evaluate(str(value), state.query_env(view.data, rt, view.scope, view.call), field)
+        if not is_number(result) or result < 0:  # type: ignore[operator]
+            raise unexpected_type(str(value), field, "number", result)
+        return float(result)  # type: ignore[arg-type]
+    return _number(value, view, field)
+
+
+def _batches(state: MapState, config: DistributedConfig, inputs: list[Json], view: View, rt: Runtime) -> list[Json]:
     if config.batcher is None:
         return inputs
     batcher = config.batcher
     max_items = batcher.get("MaxItemsPerBatchPath", batcher.get("MaxItemsPerBatch"))
     max_bytes = batcher.get("MaxInputBytesPerBatchPath", batcher.get("MaxInputBytesPerBatch"))
-    per_batch = int(_number(max_items, view, "MaxItemsPerBatch")) if max_items is not None else len(inputs) or 1
-    byte_cap = int(_number(max_bytes, view, "MaxInputBytesPerBatch")) if max_bytes is not None else 262_144
-    batch_input = render(batcher["BatchInput"], view) if "BatchInput" in batcher else None
+    per_batch = int(_setting(state, max_items, view, rt, "MaxItemsPerBatch")) if max_items is not None else len(inputs) or 1
+    byte_cap = int(_setting(state, max_bytes, view, rt, "MaxInputBytesPerBatch")) if max_bytes is not None else 262_144
+    batch_input: Json = None
+    if "BatchInput" in batcher:
+        batch_input = (render_query(batcher["BatchInput"], state.query_env(view.data, rt, view.scope, view.call),
+                                    "ItemBatcher/BatchInput") if state.jsonata else render(batcher["BatchInput"], view))
     batches: list[list[Json]] = [[]]
     size = 0
     for item in inputs:
@@ -191,7 +204,7 @@ def _batches(config: DistributedConfig, inputs: list[Json], view: View) -> list[
     out: list[Json] = []
     for batch in batches if batches[-1] else []:
         entry: JsonObject = {"Items": batch}
-        if batch_input is not None:
+        if "BatchInput" in batcher:
             entry = {"BatchInput": batch_input, "Items": batch}
         out.append(entry)
     return out
@@ -218,7 +231,7 @@ def _run_child(state: MapState, run: MapRun, index: int, value: Json, rt: Runtim
 def run_distributed(state: MapState, config: DistributedConfig, effective: Json, rt: Runtime, view: View, limit: int = 0) -> Json:
     items = _read(config, state, effective, rt, view)
     inputs = [state.item_input(effective, i, item, view, rt) for i, item in enumerate(items)]
-    inputs = _batches(config, inputs, view.with_data(effective))
+    inputs = _batches(state, config, inputs, view.with_data(effective), rt)
     data = view.with_data(effective)
     pct, count = config.thresholds(state, data, rt)
     machine = str(rt.state_machine["Id"]).replace(":stateMachine:", ":mapRun:")
