@@ -12,6 +12,7 @@ evaluation. <code>: <message>". Fields are named as AWS names them: ``Output/v``
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from dataclasses import dataclass
@@ -121,6 +122,24 @@ def _plain(value: Any) -> Json:
     raise _Unsupported()
 
 
+_ARRAY_OF = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers", "o": "objects", "s": "strings"}
+
+
+def _message(exc: Exception) -> str:
+    """The error message as JavaScript JSONata (which AWS runs) words it, for the codes whose text the
+    Python port renders differently; other messages pass through unchanged."""
+    code = getattr(exc, "error", None)
+    current, expected, extra = (getattr(exc, name, None) for name in ("current", "expected", "extra"))
+    if code == "T0410":
+        return f"Argument {current} of function {json.dumps(expected)} does not match function signature"
+    if code == "T0412":
+        return f"Argument {current} of function {json.dumps(expected)} must be an array of {json.dumps(_ARRAY_OF.get(str(extra), extra))}"
+    if code in ("T2001", "T2002"):
+        side = "left" if code == "T2001" else "right"
+        return f"The {side} side of the {json.dumps(current)} operator must evaluate to a number"
+    return str(exc) if str(exc) else type(exc).__name__
+
+
 def _fail(text: str, field: str, tail: str) -> StatesError:
     return StatesError(QUERY_EVALUATION_ERROR, f"The JSONata expression '{text}' specified for the field '{field}' {tail}")
 
@@ -132,7 +151,7 @@ def evaluate(expression: str, env: QueryEnv, field: str) -> Json:
         raw = _compiled(text).evaluate(None, _bindings(env))
     except Exception as exc:  # noqa: BLE001 - JException, and Python errors (ZeroDivisionError, ...)
         code = getattr(exc, "error", None)
-        message = str(exc) if str(exc) else type(exc).__name__
+        message = _message(exc)
         detail = f". {code}: {message}" if isinstance(code, str) and code else f": {message}"
         raise _fail(text, field, "threw an error during evaluation" + detail) from exc
     if raw is None:

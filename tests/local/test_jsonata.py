@@ -78,6 +78,18 @@ def test_items_must_be_an_array(output: str, cause: str) -> None:
                             f"'{output[2:-2].strip()}' specified for the field 'Items' {cause}")
 
 
+@pytest.mark.parametrize(("expression", "tail"), [
+    ("$sum('a')", 'T0412: Argument 1 of function "sum" must be an array of "numbers"'),
+    ("$abs('x')", 'T0410: Argument 1 of function "abs" does not match function signature'),
+    ("1 + 'a'", 'T2002: The right side of the "+" operator must evaluate to a number'),
+    ("$nope(1)", "T1006: Attempted to invoke a non-function"),
+])
+def test_evaluation_errors_carry_the_jsonata_code_and_message(expression: str, tail: str) -> None:
+    result = execute(jsonata({"E": end(Type="Pass", Output={"r": f"{{% {expression} %}}"})}), {})
+    assert result.cause == ("An error occurred while executing the state 'E' (entered at the event id #2). The JSONata "
+                            f"expression '{expression}' specified for the field 'Output/r' threw an error during evaluation. {tail}")
+
+
 def test_condition_must_be_boolean_and_fail_takes_expressions() -> None:
     bad = jsonata({"C": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input.n %}", "Next": "X"}], "Default": "X"},
                    "X": end(Type="Pass")})
