@@ -5,8 +5,8 @@ gets its own virtual clock starting when a concurrency slot is free: with ``limi
 starts when the earliest running one finishes, with ``limit == 0`` every iteration starts at once.
 The state's clock then moves to the time the last iteration finished, so ten items that each wait
 10 s take 10 s unbounded, 50 s with ``MaxConcurrency`` 2 and 100 s with 1. A failing iteration stops
-the state at the time it failed. Only a ``VirtualClock`` can be forked; with any other clock (e.g.
-``SystemClock``, which really sleeps) iterations simply run one after another.
+the state at the time it failed. This needs a clock with ``fork(start)`` (``VirtualClock`` has one);
+with any other clock (e.g. ``SystemClock``, which really sleeps) iterations simply run in turn.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
-from orchestration.local.clock import VirtualClock
 from orchestration.local.runtime import Runtime
 
 __all__ = ["run_concurrently"]
@@ -27,7 +26,8 @@ T = TypeVar("T")
 
 def run_concurrently(rt: Runtime, count: int, limit: int, body: Callable[[int, Runtime], T]) -> list[T]:
     """``body(index, runtime)`` for every index, as if at most ``limit`` (0: all) ran at a time."""
-    if count <= 1 or not isinstance(rt.clock, VirtualClock):
+    fork = getattr(rt.clock, "fork", None)
+    if count <= 1 or fork is None:
         return [body(index, rt) for index in range(count)]
     start = rt.clock.now()
     running: list[datetime] = []  # finish times of the iterations holding a slot
@@ -38,7 +38,7 @@ def run_concurrently(rt: Runtime, count: int, limit: int, body: Callable[[int, R
     try:
         for index in range(count):
             begin = heapq.heappop(running) if limit and len(running) >= limit else start
-            clock = VirtualClock(begin)
+            clock = fork(begin)
             history.clock = clock
             try:
                 results.append(body(index, replace(rt, clock=clock)))
