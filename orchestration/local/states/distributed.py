@@ -28,7 +28,11 @@ from orchestration.local.paths import View, render
 from orchestration.local.query import evaluate, is_expression, render_query, unexpected_type
 from orchestration.local.runtime import Runtime, Scope, TaskContext
 from orchestration.local.states.item_io import PUT_OBJECT, parse_items
-from orchestration.local.states.map_limits import tolerated_count_from_path, tolerated_percentage_from_path
+from orchestration.local.states.map_limits import (
+    shown,
+    tolerated_count_from_path,
+    tolerated_percentage_from_path,
+)
 from orchestration.local.states.task import invoke_resolver
 
 if TYPE_CHECKING:
@@ -156,9 +160,10 @@ def _read(config: DistributedConfig, state: MapState, effective: Json, rt: Runti
         raise StatesError(ITEM_READER_FAILED, f"{err.error}: {err.cause}") from err
     except (ValueError, TypeError) as exc:
         raise StatesError(ITEM_READER_FAILED, str(exc)) from exc
-    limit = reader_config.get("MaxItemsPath", reader_config.get("MaxItems"))
-    if limit is not None:
-        items = items[: int(_setting(state, limit, view.with_data(effective), rt, "MaxItems"))]
+    if "MaxItemsPath" in reader_config:
+        items = items[: _max_items(str(reader_config["MaxItemsPath"]), view.with_data(effective))]
+    elif reader_config.get("MaxItems") is not None:
+        items = items[: int(_setting(state, reader_config["MaxItems"], view.with_data(effective), rt, "MaxItems"))]
     return items
 
 
@@ -178,6 +183,20 @@ def _setting(state: MapState, value: Json, view: View, rt: Runtime, field: str) 
             raise unexpected_type(str(value), field, "number", result)
         return float(result)  # type: ignore[arg-type]
     return _number(value, view, field)
+
+
+def _max_items(path: str, view: View) -> int:
+    """``ReaderConfig.MaxItemsPath``, with the ``States.ItemReaderFailed`` causes Step Functions gives."""
+    try:
+        value = view.select(path)
+    except PathError as exc:
+        raise StatesError(RUNTIME, f"Invalid path '{path}' for MaxItems: {exc}") from exc
+    number = int(value.strip()) if isinstance(value, str) and value.strip().lstrip("-").isdigit() else value
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise StatesError(ITEM_READER_FAILED, f"The MaxItemsPath field refers to value '{shown(value)}' which is not a valid integer: {path}")
+    if number < 0:
+        raise StatesError(ITEM_READER_FAILED, "field MaxItems must be positive")
+    return number
 
 
 def _batches(state: MapState, config: DistributedConfig, inputs: list[Json], view: View, rt: Runtime) -> list[Json]:

@@ -26,7 +26,7 @@ from orchestration.local.errors import (
 from orchestration.local.history import dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
-from orchestration.local.paths import View
+from orchestration.local.paths import View, canonical
 from orchestration.local.query import evaluate, is_expression, unexpected_type
 from orchestration.local.runtime import Runtime, Scope, TaskContext, check_size
 from orchestration.local.states.base import Builder, State, Step
@@ -101,7 +101,7 @@ class TaskState(State):
         try:
             value = view.select(str(path))
         except PathError as exc:
-            raise StatesError(RUNTIME, f"Invalid path '{path}' : {exc}") from exc
+            raise StatesError(RUNTIME, f"Invalid path '{path}' : No results for path: {canonical(str(path))}") from exc
         if not is_number(value) or value <= 0:  # type: ignore[operator]
             raise StatesError(RUNTIME, f"The value of '{path}' must be a positive integer, got {dumps(value)}")
         return float(value)  # type: ignore[arg-type]
