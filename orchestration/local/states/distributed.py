@@ -23,13 +23,12 @@ from orchestration.local.errors import (
 )
 from orchestration.local.history import History, dumps
 from orchestration.local.json_types import Json, JsonObject
-from orchestration.local.jsonpath import PathError
-from orchestration.local.paths import View, render
-from orchestration.local.query import evaluate, is_expression, render_query, unexpected_type
+from orchestration.local.paths import View
+from orchestration.local.query import evaluate, is_expression, unexpected_type
 from orchestration.local.runtime import Runtime, Scope, TaskContext
 from orchestration.local.states.item_io import PUT_OBJECT, parse_items
+from orchestration.local.states.map_items import arguments, batches, max_items_from_path, setting
 from orchestration.local.states.map_limits import (
-    shown,
     tolerated_count_from_path,
     tolerated_percentage_from_path,
 )
@@ -132,23 +131,12 @@ class DistributedConfig:
         return float(result)  # type: ignore[arg-type]
 
 
-def _number(value: Json, view: View, what: str) -> float:
-    if isinstance(value, str):
-        try:
-            value = view.select(value)
-        except PathError as exc:
-            raise StatesError(RUNTIME, f"Invalid path '{value}' for {what}: {exc}") from exc
-    if not is_number(value):
-        raise StatesError(RUNTIME, f"{what} must be a number, got {value!r}")
-    return float(value)  # type: ignore[arg-type]
-
-
 def _read(config: DistributedConfig, state: MapState, effective: Json, rt: Runtime, view: View) -> list[Json]:
     if config.reader is None:
         return state.items(effective, view, rt)
     reader = config.reader
     resource = str(reader.get("Resource", ""))
-    params = _arguments(state, reader, effective, rt, view, "ItemReader")
+    params = arguments(state, reader, effective, rt, view, "ItemReader")
     reader_config: JsonObject = reader.get("ReaderConfig") or {}  # type: ignore[assignment]
     ctx = TaskContext(state.name, 1, view.call.context_object(), None, None, rt.clock)
     try:
@@ -161,72 +149,10 @@ def _read(config: DistributedConfig, state: MapState, effective: Json, rt: Runti
     except (ValueError, TypeError) as exc:
         raise StatesError(ITEM_READER_FAILED, str(exc)) from exc
     if "MaxItemsPath" in reader_config:
-        items = items[: _max_items(str(reader_config["MaxItemsPath"]), view.with_data(effective))]
+        items = items[: max_items_from_path(str(reader_config["MaxItemsPath"]), view.with_data(effective))]
     elif reader_config.get("MaxItems") is not None:
-        items = items[: int(_setting(state, reader_config["MaxItems"], view.with_data(effective), rt, "MaxItems"))]
+        items = items[: int(setting(state, reader_config["MaxItems"], view.with_data(effective), rt, "MaxItems"))]
     return items
-
-
-def _arguments(state: MapState, block: JsonObject, effective: Json, rt: Runtime, view: View, field: str) -> Json:
-    """ItemReader/ResultWriter call parameters: ``Parameters`` (JSONPath) or ``Arguments`` (JSONata)."""
-    if state.jsonata:
-        env = state.query_env(effective, rt, view.scope, view.call)
-        return render_query(block.get("Arguments", {}), env, f"{field}/Arguments")
-    return render(block.get("Parameters", {}), view.with_data(effective))
-
-
-def _setting(state: MapState, value: Json, view: View, rt: Runtime, field: str) -> float:
-    """A numeric setting: a number, a JSONPath path (``...Path`` fields) or a JSONata expression."""
-    if state.jsonata and is_expression(value):
-        result = evaluate(str(value), state.query_env(view.data, rt, view.scope, view.call), field)
-        if not is_number(result) or result < 0:  # type: ignore[operator]
-            raise unexpected_type(str(value), field, "number", result)
-        return float(result)  # type: ignore[arg-type]
-    return _number(value, view, field)
-
-
-def _max_items(path: str, view: View) -> int:
-    """``ReaderConfig.MaxItemsPath``, with the ``States.ItemReaderFailed`` causes Step Functions gives."""
-    try:
-        value = view.select(path)
-    except PathError as exc:
-        raise StatesError(RUNTIME, f"Invalid path '{path}' for MaxItems: {exc}") from exc
-    number = int(value.strip()) if isinstance(value, str) and value.strip().lstrip("-").isdigit() else value
-    if isinstance(number, bool) or not isinstance(number, int):
-        raise StatesError(ITEM_READER_FAILED, f"The MaxItemsPath field refers to value '{shown(value)}' which is not a valid integer: {path}")
-    if number < 0:
-        raise StatesError(ITEM_READER_FAILED, "field MaxItems must be positive")
-    return number
-
-
-def _batches(state: MapState, config: DistributedConfig, inputs: list[Json], view: View, rt: Runtime) -> list[Json]:
-    if config.batcher is None:
-        return inputs
-    batcher = config.batcher
-    max_items = batcher.get("MaxItemsPerBatchPath", batcher.get("MaxItemsPerBatch"))
-    max_bytes = batcher.get("MaxInputBytesPerBatchPath", batcher.get("MaxInputBytesPerBatch"))
-    per_batch = int(_setting(state, max_items, view, rt, "MaxItemsPerBatch")) if max_items is not None else len(inputs) or 1
-    byte_cap = int(_setting(state, max_bytes, view, rt, "MaxInputBytesPerBatch")) if max_bytes is not None else 262_144
-    batch_input: Json = None
-    if "BatchInput" in batcher:
-        batch_input = (render_query(batcher["BatchInput"], state.query_env(view.data, rt, view.scope, view.call),
-                                    "ItemBatcher/BatchInput") if state.jsonata else render(batcher["BatchInput"], view))
-    batches: list[list[Json]] = [[]]
-    size = 0
-    for item in inputs:
-        item_size = len(dumps(item).encode())
-        if batches[-1] and (len(batches[-1]) >= per_batch or size + item_size > byte_cap):
-            batches.append([])
-            size = 0
-        batches[-1].append(item)
-        size += item_size
-    out: list[Json] = []
-    for batch in batches if batches[-1] else []:
-        entry: JsonObject = {"Items": batch}
-        if "BatchInput" in batcher:
-            entry = {"BatchInput": batch_input, "Items": batch}
-        out.append(entry)
-    return out
 
 
 def _run_child(state: MapState, run: MapRun, index: int, value: Json, rt: Runtime) -> ChildExecution:
@@ -250,7 +176,7 @@ def _run_child(state: MapState, run: MapRun, index: int, value: Json, rt: Runtim
 def run_distributed(state: MapState, config: DistributedConfig, effective: Json, rt: Runtime, view: View, limit: int = 0) -> Json:
     items = _read(config, state, effective, rt, view)
     inputs = [state.item_input(effective, i, item, view, rt) for i, item in enumerate(items)]
-    inputs = _batches(state, config, inputs, view.with_data(effective), rt)
+    inputs = batches(state, config.batcher, inputs, view.with_data(effective), rt)
     data = view.with_data(effective)
     pct, count = config.thresholds(state, data, rt)
     machine = str(rt.state_machine["Id"]).replace(":stateMachine:", ":mapRun:")
@@ -302,7 +228,7 @@ def _row(child: ChildExecution) -> Json:
 
 def _write(state: MapState, config: DistributedConfig, run: MapRun, rt: Runtime, view: View) -> Json:
     writer = config.writer or {}
-    params = _arguments(state, writer, view.data, rt, view, "ResultWriter")
+    params = arguments(state, writer, view.data, rt, view, "ResultWriter")
     if not isinstance(params, dict) or "Bucket" not in params:
         raise StatesError(RESULT_WRITER_FAILED, "ResultWriter Parameters (Arguments in JSONata) need a Bucket")
     prefix = str(params.get("Prefix", "")).rstrip("/")
