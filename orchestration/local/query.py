@@ -59,6 +59,10 @@ def compile_template(template: Json, field: str, where: str) -> None:
             compile_template(value, f"{field}[{i}]", where)
     elif is_expression(template):
         text = expression_of(str(template))
+        if text in ("$", "$$") or text.startswith(("$$", "$.", "$[")):
+            raise InvalidDefinitionError(
+                f"the JSONata expression {text!r} in {field} uses $ or $$ at the top level, which Step Functions does "
+                "not allow; read the input as $states.input and the context as $states.context", where=where)
         try:
             _compiled(text)
         except Exception as exc:  # noqa: BLE001 - the library raises its own and Python errors

@@ -150,6 +150,8 @@ def test_inner_scopes_cannot_assign_outer_variables(inner: dict[str, Any]) -> No
     (jsonata({"P": end(Type="Pass", QueryLanguage="JSONPath")}), "cannot use QueryLanguage JSONPath"),
     (jsonata({"P": end(Type="Pass", Output="{% $states.input. %}")}), "does not parse"),
     (jsonata({"P": end(Type="Pass", Assign={"states": 1})}), "reserved"),
+    (jsonata({"P": end(Type="Pass", Output={"a": "{% $$ %}"})}), "top level"),
+    (jsonata({"P": end(Type="Pass", Output="{% $.a %}")}), "top level"),
     (jsonata({"S": {"Type": "Succeed", "Assign": {"x": 1}}}), "cannot Assign"),
     (jsonata({"C": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": True, "Next": "X"}]}, "X": end(Type="Pass")}),
      "Condition"),
