@@ -47,7 +47,7 @@ def test_validate_bad_spec_exits_2_naming_the_field(tmp_path: Path, old: str, ne
 
 def test_validate_outside_a_project_says_how_to_fix(tmp_path: Path) -> None:
     r = lockgate("validate", cwd=tmp_path)
-    assert r.returncode == 1
+    assert r.returncode == 3  # ExitCode.CONFIG (docs/cli.md)
     assert "lockgate.yaml" in r.stderr and "--project" in r.stderr
 
 
