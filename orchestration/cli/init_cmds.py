@@ -26,7 +26,7 @@ def init(
 
     made = scaffold_project(directory)
     if as_json:
-        typer.echo(json.dumps({"project": str(made.project.resolve()), "files": [str(f) for f in made.files],
+        typer.echo(json.dumps({"project": str(made.project.resolve()), "files": [str(f.resolve()) for f in made.files],
                                "next": made.next_commands}, indent=2))
         return
     for f in made.files:
