@@ -11,7 +11,7 @@ import typer
 
 from ..config import Project
 
-__all__ = ["PROJECT_ENV", "Settings", "settings", "use_settings", "project_of", "say"]
+__all__ = ["PROJECT_ENV", "Settings", "settings", "use_settings", "project_of", "complete_import", "say"]
 
 PROJECT_ENV = "LOCKGATE_PROJECT"
 
@@ -43,6 +43,16 @@ def project_of(ctx: typer.Context) -> Project:
     """The project selected by --project (default: LOCKGATE_PROJECT), else found upwards from the working
     directory."""
     return Project.load(settings(ctx).project_dir)
+
+
+def complete_import(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of IMPORT: the names of the project's valid imports (nothing outside a project)."""
+    chosen = ctx.find_root().params.get("project")
+    try:
+        names = Project.load(chosen).load_specs().specs
+    except Exception:  # completion must never fail loudly: no project, unreadable files
+        return []
+    return sorted(n for n in names if n.startswith(incomplete))
 
 
 def say(message: str, *, err: bool = False) -> None:

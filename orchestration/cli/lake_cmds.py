@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .context import project_of, say
+from .context import complete_import, project_of, say
 from .inputs import check_window
 
 lake = typer.Typer(help="The local lake (the directory standing in for S3 in local runs).", no_args_is_help=True)
@@ -18,7 +18,7 @@ lake = typer.Typer(help="The local lake (the directory standing in for S3 in loc
 @lake.command("put")
 def put(
     ctx: typer.Context,
-    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import whose source layout to use.")],
+    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import whose source layout to use.", autocompletion=complete_import)],
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Local files to copy.")],
     window: Annotated[str | None, typer.Option("--window", metavar="START..END", help=(
         "The window the files belong to; fills source.uri's {date}/{hour}/... placeholders. One date "

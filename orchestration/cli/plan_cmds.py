@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ..config import Project
-from .context import project_of
+from .context import complete_import, project_of
 from .inputs import check_run_inputs
 
 __all__ = ["plan", "plan_json"]
@@ -41,7 +41,7 @@ def plan_json(preview: Any) -> dict[str, Any]:
 
 def plan(
     ctx: typer.Context,
-    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name (or path to its spec file).")],
+    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name (or path to its spec file).", autocompletion=complete_import)],
     window: Annotated[str | None, typer.Option("--window", metavar="START..END", help=(
         "Dates or ISO timestamps, END exclusive; one date means that day. Default: the spec's window "
         "policy now."))] = None,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
-from .context import project_of, say
+from .context import complete_import, project_of, say
 
 __all__ = ["render", "graph"]
 
@@ -36,7 +36,7 @@ def render(
 
 def graph(
     ctx: typer.Context,
-    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name (or path to its spec file).")],
+    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name (or path to its spec file).", autocompletion=complete_import)],
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="mermaid, svg or png.")] = "mermaid",
     out: Annotated[Path | None, typer.Option("--out", metavar="FILE", help=(
         "Write to FILE. Default: stdout for mermaid and svg, IMPORT.png in the working directory for png."))] = None,

@@ -14,7 +14,7 @@ import typer
 from ..config import Project
 from ..errors import ConfigError, UsageError
 from ..spec.window import Window
-from .context import project_of, settings
+from .context import complete_import, project_of, settings
 from .inputs import check_run_inputs
 
 COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")
@@ -107,7 +107,7 @@ def start_remote(project: Project, import_name: str, payload: dict[str, Any], *,
 
 
 def run(ctx: typer.Context,
-        import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name.")],
+        import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name.", autocompletion=complete_import)],
         local: LocalOpt = False,
         window: Annotated[str | None, typer.Option("--window", metavar="START..END", help="START..END (END exclusive); default: the spec's window policy.")] = None,
         engine: EngineOpt = "auto", as_json: JsonOpt = False, wait: WaitOpt = False,
@@ -139,7 +139,7 @@ def chunks(window: Window, days: int) -> list[Window]:
 
 
 def backfill(ctx: typer.Context,
-             import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name.")],
+             import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name.", autocompletion=complete_import)],
              window: Annotated[str, typer.Option("--window", metavar="START..END", help="START..END to (re)load, END exclusive.")],
              local: LocalOpt = False, engine: EngineOpt = "auto", as_json: JsonOpt = False, wait: WaitOpt = False,
              poll_seconds: PollOpt = 5.0,

@@ -144,6 +144,9 @@ def test_completion_script_and_completing_words(tmp_path: Path) -> None:
     opts = console_script(env={"_LOCKGATE_COMPLETE": "complete_bash", "COMP_WORDS": "lockgate run --lo",
                                "COMP_CWORD": "2"})
     assert opts.out.split() == ["--local"]
+    imports = console_script(cwd=ROOT, env={"_LOCKGATE_COMPLETE": "complete_bash", "COMP_WORDS": "lockgate plan ",
+                                            "COMP_CWORD": "2"})
+    assert imports.out.split() == ["events", "orders", "sessions"]
     installed = console_script("--install-completion", env={"HOME": str(tmp_path), "SHELL": "/bin/bash"})
     assert "Traceback" not in installed.err
     assert installed.code == 0, installed.err
