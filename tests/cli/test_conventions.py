@@ -173,3 +173,15 @@ def test_docs_exit_code_table_is_the_code() -> None:
     rows = dict(re.findall(r"^\| (\d+) \| `(\w+)` \|", doc, re.M))
     assert {int(k): v for k, v in rows.items()} == {int(c): c.name for c in ExitCode}
     assert set(EXIT_CODE_MEANINGS) == set(ExitCode)
+
+
+def test_an_unreachable_aws_exits_4_naming_the_endpoint_and_the_local_way() -> None:
+    from tests.conftest import _free_port
+
+    closed = f"http://127.0.0.1:{_free_port()}"
+    env = {"AWS_ENDPOINT_URL": closed, "LOCKGATE_AWS_MAX_ATTEMPTS": "1"}
+    for args in (["plan", "orders", "--window", "2024-03-01"], ["run", "orders", "--window", "2024-03-01"]):
+        r = console_script(*args, cwd=ROOT, env=env)
+        assert r.code == ExitCode.AWS == 4, r
+        assert "Traceback" not in r.err and r.err_lines[0].startswith("error: ") and closed in r.err_lines[0]
+        assert r.err_lines[1].startswith("hint: ")
