@@ -120,4 +120,6 @@ def main(argv: list[str] | None = None) -> None:
     except (Exception, KeyboardInterrupt) as e:
         verbose = any(a in ("-v", "--verbose") for a in args)
         sys.exit(int(show_failure(e, as_json=_wants_json(args), verbose=verbose, command=_command(args))))
+    if rc == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130): say so
+        rc = show_failure(KeyboardInterrupt(), as_json=_wants_json(args), verbose=False)
     sys.exit(rc if isinstance(rc, int) else ExitCode.OK)

@@ -185,3 +185,29 @@ def test_an_unreachable_aws_exits_4_naming_the_endpoint_and_the_local_way() -> N
         assert r.code == ExitCode.AWS == 4, r
         assert "Traceback" not in r.err and r.err_lines[0].startswith("error: ") and closed in r.err_lines[0]
         assert r.err_lines[1].startswith("hint: ")
+
+
+def test_ctrl_c_exits_130_with_one_line(aws: str, tmp_path: Path) -> None:
+    """SIGINT while `run --wait` polls a deployed execution (moto keeps it RUNNING)."""
+    import json
+    import signal
+    import subprocess
+    import time
+
+    from orchestration import aws as aws_clients
+    from tests.cli.conftest import LOCKGATE
+
+    (tmp_path / "lockgate.yaml").write_text(f"imports: {ROOT / 'examples' / 'imports'}\n")
+    sfn = aws_clients.client("stepfunctions", region="eu-central-1")
+    arn = sfn.create_state_machine(name="lockgate-orders", roleArn="arn:aws:iam::123456789012:role/x", definition=json.dumps(
+        {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+    proc = subprocess.Popen([str(LOCKGATE), "--project", str(tmp_path), "run", "orders", "--wait", "--poll-seconds", "0.2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not sfn.list_executions(stateMachineArn=arn)["executions"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # inside the polling loop
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.INTERRUPTED == 130, err
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == "error: interrupted"
