@@ -58,19 +58,19 @@ def _root(
     use_settings(ctx.obj)
 
 
-app.command("init")(init_cmds.init)
-app.command("validate")(spec_cmds.validate)
-app.command("schema")(spec_cmds.schema)
-app.command("list")(spec_cmds.list_cmd)
-app.command("plan")(plan_cmds.plan)
-app.command("run")(run_cmds.run)
-app.command("backfill")(run_cmds.backfill)
-app.command("runs")(run_cmds.runs)
-app.command("query")(query_cmds.query)
-app.command("render")(render_cmds.render)
-app.command("graph")(render_cmds.graph)
-app.add_typer(lake_cmds.lake, name="lake")
-app.command("completion")(init_cmds.completion)
+app.command("init", short_help="Create a project with an example import.")(init_cmds.init)
+app.command("validate", short_help="Check specs: one line per problem, exit 2 if any.")(spec_cmds.validate)
+app.command("schema", short_help="Print the JSON Schema of an import spec.")(spec_cmds.schema)
+app.command("list", short_help="List the imports: engine, target, schedule.")(spec_cmds.list_cmd)
+app.command("plan", short_help="Where a run would go, why, and what it costs.")(plan_cmds.plan)
+app.command("run", short_help="Run an import now (on this machine with --local).")(run_cmds.run)
+app.command("backfill", short_help="Re-load a past window, optionally in chunks.")(run_cmds.backfill)
+app.command("runs", short_help="List local runs; `runs show RUN_ID` shows one.")(run_cmds.runs)
+app.command("query", short_help="Run SQL over the imported tables.")(query_cmds.query)
+app.command("render", short_help="Write the ASL and Terraform inputs of every import.")(render_cmds.render)
+app.command("graph", short_help="Draw an import's state machine.")(render_cmds.graph)
+app.add_typer(lake_cmds.lake, name="lake", short_help="Put local files into the local lake.")
+app.command("completion", short_help="Print the shell completion script.")(init_cmds.completion)
 
 
 def _hoist_global_flags(argv: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="Where to create the project (made when "
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Where to create the project (made when "
                                                                     "missing); default: here.")] = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print the files written and the next commands as JSON.")] = False,
 ) -> None:
