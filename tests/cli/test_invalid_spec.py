@@ -28,6 +28,9 @@ def test_other_imports_still_work(cli, broken: Path) -> None:
     assert graph.code == 0 and graph.out.startswith("flowchart TD")
     put = cli("lake", "put", "orders", str(_gz(broken)), "--window", "2024-03-01", "--json")
     assert put.code == 0, put.err
+    run = cli("run", "orders", "--local", "--window", "2024-03-01", "--json")
+    assert run.code == 0, run.out + run.err
+    assert run.json()["status"] == "SUCCEEDED" and run.json()["rows_written"] == 1
 
 
 def _line_of(file: Path, text: str) -> int:
@@ -38,7 +41,8 @@ def _gz(root: Path) -> Path:
     import gzip
 
     f = root / "o.csv.gz"
-    f.write_bytes(gzip.compress(b"OrderID,customer_id,amount,currency,status,ordered_at\n"))
+    f.write_bytes(gzip.compress(b"OrderID,customer_id,amount,currency,status,ordered_at\n"
+                                b"1,2,3.50,EUR,paid,2024-03-01 10:00:00\n"))
     return f
 
 
