@@ -103,7 +103,7 @@ class Project:
         base = Path(root) if root is not None else _find_root(Path.cwd())
         path = base / CONFIG_FILE
         if not path.is_file():
-            raise ConfigError(f"no {CONFIG_FILE} in {base}; create one or pass --project DIR")
+            raise ConfigError(f"no {CONFIG_FILE} in {base}; start a project with `lockgate init`, or point at one with --project DIR or LOCKGATE_PROJECT")
         try:
             data = read_yaml(path) or {}
         except SpecInvalid as e:

@@ -82,14 +82,14 @@ def test_config_errors_exit_3_and_show_a_traceback_only_with_verbose(cli, tmp_pa
     monkeypatch.delenv("LOCKGATE_PROJECT", raising=False)
     plain = cli("list")
     assert plain.code == ExitCode.CONFIG == 3
-    assert plain.err_lines == [f"error: no lockgate.yaml in {tmp_path}; create one or pass --project DIR"]
+    assert plain.err_lines == [f"error: no lockgate.yaml in {tmp_path}; start a project with `lockgate init`, or point at one with --project DIR or LOCKGATE_PROJECT"]
     for args in (["--verbose", "list"], ["list", "-v"]):  # global flags work after the command too
         loud = cli(*args)
         assert loud.code == 3 and "Traceback (most recent call last)" in loud.err
         assert loud.err_lines[-1] == plain.err_lines[0]
     as_json = cli("list", "--json")
     assert as_json.code == 3 and as_json.json() == {
-        "error": "Lockgate.ConfigError", "message": f"no lockgate.yaml in {tmp_path}; create one or pass --project DIR",
+        "error": "Lockgate.ConfigError", "message": f"no lockgate.yaml in {tmp_path}; start a project with `lockgate init`, or point at one with --project DIR or LOCKGATE_PROJECT",
         "where": None, "hint": None, "exit_code": 3}
 
 
