@@ -6,12 +6,13 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from ..config import Project
 
-__all__ = ["PROJECT_ENV", "Settings", "settings", "use_settings", "project_of", "complete_import", "say"]
+__all__ = ["PROJECT_ENV", "Settings", "settings", "use_settings", "project_of", "complete_import", "console", "say"]
 
 PROJECT_ENV = "LOCKGATE_PROJECT"
 
@@ -53,6 +54,15 @@ def complete_import(ctx: typer.Context, incomplete: str) -> list[str]:
     except Exception:  # completion must never fail loudly: no project, unreadable files
         return []
     return sorted(n for n in names if n.startswith(incomplete))
+
+
+def console() -> Any:
+    """A Rich console for tables; piped output gets 200 columns so tables are not cut to 80."""
+    import sys
+
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=200)
 
 
 def say(message: str, *, err: bool = False) -> None:

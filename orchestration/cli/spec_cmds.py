@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from .. import api
-from .context import project_of, say
+from .context import console, project_of, say
 from .exits import ExitCode
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -52,7 +52,6 @@ def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         typer.echo(json.dumps([{**asdict(r), "problems": list(r.problems)} for r in rows], indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("import", "engine", "target", "location", "schedule")
@@ -61,7 +60,7 @@ def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             table.add_row(r.name, r.engine, r.target, r.location, r.schedule)
         else:
             table.add_row(f"[red]{r.name}[/]", "[red]invalid[/]", f"{Path(r.file).name}: run lockgate validate", "", "")
-    Console().print(table)
+    console().print(table)
     for r in rows:
         for line in r.problems:
             typer.echo(f"invalid spec: {line}", err=True)
