@@ -40,7 +40,7 @@ def lockgate_version() -> str:
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"lockgate {lockgate_version()}")
-        raise typer.Exit(0)
+        raise typer.Exit(ExitCode.OK)
 
 
 @app.callback()

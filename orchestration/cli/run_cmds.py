@@ -15,6 +15,7 @@ from ..config import Project
 from ..errors import ConfigError, UsageError
 from ..spec.window import Window
 from .context import complete_import, project_of, settings
+from .exits import ExitCode
 from .inputs import check_run_inputs
 
 COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")
@@ -71,7 +72,7 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
 
 def _exit(summary: dict[str, Any]) -> None:
     if summary.get("status") not in ("SUCCEEDED", "RUNNING"):
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def start_remote(project: Project, import_name: str, payload: dict[str, Any], *, wait: bool,
