@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import Project
 from .spec import Problem, Spec, SpecInvalid, load_spec
@@ -15,11 +16,11 @@ __all__ = ["ValidationReport", "validate_paths", "list_imports", "ImportSummary"
 @dataclass(frozen=True)
 class ValidationReport:
     """Which files were checked, every problem line (``FILE: field.path: message``) and the same problems
-    as records (``file``, ``field``, ``message``) for ``--json``."""
+    as records (``file``, ``line``, ``field``, ``message``) for ``--json``."""
 
     files: list[Path]
     problems: list[str]
-    details: list[dict[str, str]]
+    details: list[dict[str, Any]]
 
     @property
     def ok(self) -> bool:
@@ -49,7 +50,7 @@ def validate_paths(project: Project | None, paths: Iterable[str | Path] = ()) ->
                                                                f"{names[spec.name]}")]))
         names[spec.name] = f
     problems = [line for e in errors for line in e.lines()]
-    details = [{"file": e.file, "field": p.path, "message": p.message} for e in errors for p in e.problems]
+    details = [{"file": e.file, "line": p.line, "field": p.path, "message": p.message} for e in errors for p in e.problems]
     return ValidationReport(files, problems, details)
 
 

@@ -86,7 +86,10 @@ def test_validate_reports_each_broken_file_and_exits_2(cli, broken: Path) -> Non
     doc = body.json()
     assert doc["valid"] is False and len(doc["files"]) == 3
     assert sorted(Path(f).name for f in doc["invalid_files"]) == ["refunds.yaml", "returns.yaml"]
-    assert {"file", "field", "message"} <= set(doc["problems"][0])
+    refunds = next(p for p in doc["problems"] if p["file"].endswith("refunds.yaml"))
+    assert refunds == {"file": str(broken / "imports" / "refunds.yaml"),
+                       "line": _line_of(broken / "imports" / "refunds.yaml", "timeout_s: 901"),
+                       "field": "routing.lambda.timeout_s", "message": "901 is out of range; it must be at most 900"}
     ok = cli("validate", str(broken / "imports" / "orders.yaml"), "--json")
     assert ok.code == 0 and ok.json() == {"valid": True, "files": [str(broken / "imports" / "orders.yaml")],
                                           "invalid_files": [], "problems": []}
