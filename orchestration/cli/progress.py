@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Protocol, TextIO
 
-__all__ = ["Progress", "PlainProgress", "LiveProgress", "progress_for", "chunk_label", "outcome_line"]
+__all__ = ["Progress", "PlainProgress", "LiveProgress", "QuietProgress", "progress_for", "chunk_label", "outcome_line"]
 
 
 def chunk_label(import_name: str, index: int, total: int) -> str:
@@ -108,8 +108,30 @@ class LiveProgress:
         self.bar.stop()
 
 
-def progress_for(stream: TextIO | None = None) -> Progress:
-    """A live view when ``stream`` (stderr by default) is a terminal, plain lines otherwise."""
+class QuietProgress:
+    """``--quiet``: no progress at all."""
+
+    def start(self, label: str) -> None:
+        return None
+
+    def update(self, text: str) -> None:
+        return None
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        return None
+
+    def __enter__(self) -> QuietProgress:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None) -> None:
+        return None
+
+
+def progress_for(stream: TextIO | None = None, *, quiet: bool = False) -> Progress:
+    """Nothing with ``quiet``; a live view when ``stream`` (stderr by default) is a terminal, plain
+    lines otherwise."""
+    if quiet:
+        return QuietProgress()
     out = stream or sys.stderr
     if out.isatty():
         from rich.console import Console
