@@ -92,3 +92,11 @@ def test_on_a_terminal_a_backfill_shows_a_live_view_with_chunk_and_elapsed_time(
     assert "orders chunk 1/2" in screen and "orders chunk 2/2" in screen
     assert re.search(r"\d:\d\d:\d\d", screen)  # elapsed time
     assert "orders chunk 2/2: SUCCEEDED" in screen
+
+
+def test_quiet_shows_no_progress(project: Path) -> None:  # noqa: F811
+    done = _cli(project, "-q", "run", "orders", "--local", "--window", "2024-03-05..2024-03-06", "--json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and '"status": "SUCCEEDED"' in done.stdout
+    loud = _cli(project, "run", "orders", "--local", "--window", "2024-03-05..2024-03-06", "--json")
+    assert loud.stderr.splitlines()[0].startswith("orders: started (+")
