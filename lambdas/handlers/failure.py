@@ -10,22 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from orchestration.failures import FAILURES_DIR, WRAPPERS, root_cause
 from orchestration.storage import Storage
 
 from ._runtime import lambda_handler, logger, parse_event, storage
-from .events import _Event
+from .events import FailureEvent
 
 __all__ = ["handler", "describe", "FailureEvent"]
-
-
-class FailureEvent(_Event):
-    import_: str = Field(alias="import")
-    run_id: str
-    input: dict[str, Any] = Field(default_factory=dict)
-    """The state at the failure: ``failed_state``, ``error`` (``{"Error", "Cause"}``), ``plan``."""
 
 
 def _children(manifest_uri: str, store: Storage) -> list[dict[str, Any]]:
