@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import Project
 from .spec import Spec, SpecInvalid, load_spec
+from .spec.locations import cross_import_problems
 
 __all__ = ["ValidationReport", "validate_paths", "list_imports", "ImportSummary"]
 
@@ -33,6 +34,7 @@ def validate_paths(project: Project | None, paths: Iterable[str | Path] = ()) ->
         files = project.spec_files()
     problems: list[str] = []
     names: dict[str, Path] = {}
+    specs: dict[str, Spec] = {}
     for f in files:
         if not f.is_file():
             problems.append(f"{f}: file: no such file")
@@ -45,6 +47,18 @@ def validate_paths(project: Project | None, paths: Iterable[str | Path] = ()) ->
         if spec.name in names:
             problems.append(f"{f}: name: import {spec.name!r} is already declared in {names[spec.name]}")
         names[spec.name] = f
+        specs[spec.name] = spec
+    others: dict[str, Spec] = {}
+    if project is not None and paths:  # validating some files: check their locations against the whole project
+        for f in project.spec_files():
+            try:
+                other = load_spec(f)
+            except SpecInvalid:
+                continue
+            others[other.name] = other
+    for name, problem in cross_import_problems({**others, **specs}):
+        if name in specs:
+            problems.append(problem.render(str(names[name])))
     return ValidationReport(files, problems)
 
 
