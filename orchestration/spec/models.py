@@ -176,7 +176,7 @@ class Target(_Model):
     """replace_window replaces the rows read from the run window's source objects, wherever they landed,
     and keeps every other row; overwrite_partitions does the same but refuses a run whose partitions also
     hold rows of another window; append adds rows (a re-run adds them again); overwrite replaces the
-    whole table with the run's rows. See docs/semantics.md section 6."""
+    whole table with the run's rows. See docs/semantics.md section 7."""
     quarantine: S3Uri | None = None
     """Where rejected rows go; defaults to the location with a _quarantine suffix."""
     compression: Literal["snappy", "zstd", "gzip"] = "snappy"
