@@ -22,9 +22,18 @@ import pytest
 from orchestration.local.records import list_runs
 from tests.runtime.conftest import ROOT
 from tests.runtime.sample import write_orders
-from tests.runtime.test_run_local import WINDOW, lockgate, project  # noqa: F401 - the fixture
+from tests.runtime.test_run_local import WINDOW, lockgate
 
 CONTROL = "lockgate-control/runs/orders"
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "lockgate.yaml").write_text(
+        f"imports: {ROOT / 'examples' / 'imports'}\nlocal: {{lake: lake}}\n"
+        "aws: {region: eu-central-1, prefix: lockgate, control_uri: s3://lockgate-control/}\n")
+    (tmp_path / "lake").mkdir()
+    return tmp_path
 TABLE = "acme-lake/sales/orders"
 
 
@@ -112,7 +121,7 @@ def assert_clean(lake: Path, expected: list[int]) -> None:
     assert leftovers == [], leftovers
 
 
-def test_killing_a_run_anywhere_then_rerunning_equals_a_clean_run(project: Path) -> None:  # noqa: F811
+def test_killing_a_run_anywhere_then_rerunning_equals_a_clean_run(project: Path) -> None:
     lake = project / "lake"
     sample = write_orders(lake)
     ended = [kill_at(project, point, sig) for point, sig in MATRIX]
@@ -138,7 +147,7 @@ MOCK_ERRORS = {
 }
 
 
-def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_clean(project: Path) -> None:  # noqa: F811
+def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_clean(project: Path) -> None:
     lake = project / "lake"
     sample = write_orders(lake)
 
@@ -170,7 +179,7 @@ def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_c
     assert len(ids) == sample.written == len(set(ids))
 
 
-def test_two_runs_of_one_import_at_once_never_publish_over_each_other(project: Path) -> None:  # noqa: F811
+def test_two_runs_of_one_import_at_once_never_publish_over_each_other(project: Path) -> None:
     lake = project / "lake"
     sample = write_orders(lake)
     procs = [_cli(project, "run", "orders", "--local", "--window", WINDOW, "--engine", "lambda", "--json") for _ in range(2)]
@@ -182,7 +191,7 @@ def test_two_runs_of_one_import_at_once_never_publish_over_each_other(project: P
 
 
 @pytest.mark.spark
-def test_killing_the_glue_route_then_rerunning_equals_a_clean_run(project: Path) -> None:  # noqa: F811
+def test_killing_the_glue_route_then_rerunning_equals_a_clean_run(project: Path) -> None:
     lake = project / "lake"
     sample = write_orders(lake)
     # While the Glue job runs (Spark starts right after Plan); one Spark run keeps this case cheap, and the
@@ -194,3 +203,16 @@ def test_killing_the_glue_route_then_rerunning_equals_a_clean_run(project: Path)
     ids = table_ids(lake)
     assert len(ids) == sample.written == len(set(ids))
     assert_clean(lake, ids)
+
+
+def test_an_empty_window_of_an_import_with_min_rows_fails_and_notifies(project: Path) -> None:
+    from orchestration.config import Project
+    from orchestration.local.runner import RunRequest, run_local
+    from orchestration.spec.window import parse_window
+
+    lake = project / "lake"
+    run = run_local(Project.load(project), RunRequest("orders", parse_window(WINDOW), "lambda"))  # no export that day
+    assert run["status"] == "FAILED" and run["failed_state"] == "Plan" and run["error"] == "Lockgate.QualityError"
+    assert "allow_empty" in run["cause"]
+    outbox = sorted((lake / "_outbox" / "lockgate-failures").glob("*.json"))
+    assert outbox and json.loads(json.loads(outbox[-1].read_text())["Message"])["error"] == "Lockgate.QualityError"
