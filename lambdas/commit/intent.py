@@ -21,7 +21,7 @@ from orchestration.storage import Storage, object_name
 
 from .catalog import CatalogPort
 from .checks import RunTotals, check_accounting, check_quality, load_results, quarantine_uri
-from .ownership import check_owner
+from .ownership import check_not_source, check_owner
 from .replace import Ledger, inspect_file, kept_name, ledger_uri, owned_sources, read_ledger, staged_sources
 from .schema import Signature, catalog_signature, parquet_signature
 
@@ -183,6 +183,7 @@ def plan_commit(manifest: Manifest, storage: Storage, catalog: CatalogPort) -> C
     data = manifest.paths.staging_data
     staged = _staged(manifest, results, storage)
     listed = [o.uri for o in storage.list(location)]
+    check_not_source(location, spec.source.uri, spec.name)
     check_owner(storage, location, spec.name, listed)
     existing = [u for u in listed if is_table_file(u[len(location):])]
 

@@ -8,11 +8,15 @@ that lies inside another import's location, or that contains another import's lo
 
 from __future__ import annotations
 
-from orchestration.errors import PublishError
+import logging
+
+from orchestration.errors import LockgateError, PublishError, TransientError
 from orchestration.spec.uris import join_uri, split_s3_uri
 from orchestration.storage import Storage
 
-__all__ = ["MARKER", "marker_uri", "check_owner", "claim_owner"]
+__all__ = ["MARKER", "marker_uri", "check_owner", "claim_owner", "check_not_source"]
+
+log = logging.getLogger(__name__)
 
 MARKER = "_lockgate/owner.json"
 
@@ -54,7 +58,15 @@ def check_owner(storage: Storage, location: str, name: str, listed: list[str]) -
     for i in range(len(parts)):
         ancestor = f"s3://{bucket}/" + "".join(p + "/" for p in parts[:i])
         uri = marker_uri(ancestor)
-        if storage.exists(uri):
+        try:
+            found = storage.exists(uri)
+        except TransientError:
+            raise
+        except LockgateError as e:  # S3 answers 403 for a missing key the role may not list: cannot tell
+            log.warning("cannot check the ownership marker %s (%s); give the commit role s3:ListBucket there to "
+                        "have it checked", uri, e)
+            continue
+        if found:
             other = _owner(storage, uri)
             if other != name:
                 raise _refuse(location, name, other, ancestor, "the target location lies inside")
@@ -68,3 +80,14 @@ def claim_owner(storage: Storage, location: str, name: str) -> None:
     other = _owner(storage, uri)
     if other != name:
         raise _refuse(location, name, other, location, "the target location is")
+
+
+def check_not_source(location: str, source_uri: str, name: str) -> None:
+    """A table over its own source would delete raw files (``validate`` refuses it too; this holds for specs
+    deployed without it)."""
+    from orchestration.spec.locations import overlaps, source_prefix
+
+    if overlaps(location, source_prefix(source_uri)):
+        raise PublishError(f"the target location overlaps the import's own source {source_uri}; publishing would "
+                           "replace raw files. Nothing was published. Give the table a location of its own",
+                           where=f"import {name}: target.location {location}")

@@ -172,3 +172,10 @@ def test_the_commit_result_of_a_four_year_daily_backfill_stays_small(tmp_path, m
     assert out["partitions"] == 1500 and out["partitions_added"] == 1500
     assert len(json.dumps(out).encode()) < 2048  # the state limit is 256 KB; counts, not lists
     assert len(store.read_json(out["partitions_uri"])["partitions"]) == 1500
+
+
+def test_commit_refuses_a_table_over_its_own_source(store: Storage) -> None:
+    spec = make_spec(source="s3://acme-lake/sales/{date}/")  # the table location lies under the source's prefix
+    with pytest.raises(PublishError, match=r"overlaps the import's own source"):
+        commit_run(stage_run(store, spec, "run-a", {"day=2024-01-01": 1}), store)
+    assert rows(store) == []
