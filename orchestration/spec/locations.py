@@ -4,7 +4,8 @@ A target location is replaced by its import's commits, so nothing else may live 
 import's table, quarantine or source, not its own source (a table equal to its own Parquet source would
 delete the raw files) and not its own quarantine (Athena reads every file under a table location, so
 rejected rows would be read as table rows). Two locations overlap when one is the other or lies inside it,
-compared by whole path segments (``s3://b/orders/`` and ``s3://b/orders_quarantine/`` do not overlap).
+compared by whole path segments (``s3://b/orders/`` and ``s3://b/orders_quarantine/`` do not overlap). A
+quarantine in a hidden folder of its table (``.../orders/_quarantine/``) is allowed: every reader skips it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ def overlaps(a: str, b: str) -> bool:
     return da.startswith(db) or db.startswith(da)
 
 
+def hidden_inside(inner: str, outer: str) -> bool:
+    """``inner`` lies in a hidden folder (``_x`` or ``.x``) of ``outer``, which Athena, Hive, the crawler's
+    exclusions and commit all skip."""
+    di, do = _dir(inner), _dir(outer)
+    return di != do and di.startswith(do) and di[len(do):].startswith(("_", "."))
+
+
 def own_location_problems(spec: Spec) -> list[Problem]:
     """An import's target against its own quarantine and source."""
     t = spec.target
@@ -45,11 +53,12 @@ def own_location_problems(spec: Spec) -> list[Problem]:
                                 f"source {spec.source.uri}; a commit replaces files under the location and would "
                                 "delete raw files. Write the table to a location of its own"))
     q = t.quarantine_uri
-    if overlaps(t.location, q):
+    if overlaps(t.location, q) and not hidden_inside(q, t.location):
         problems.append(Problem("target.quarantine", f"the quarantine {q} overlaps the table location "
                                 f"{t.location}; Athena reads every file under a table location, so rejected rows "
                                 "would be read as table rows. Put the quarantine outside the table, e.g. "
-                                f"{t.location.rstrip('/')}_quarantine/"))
+                                f"{t.location.rstrip('/')}_quarantine/, or in a hidden folder of it "
+                                f"({t.location.rstrip('/')}/_quarantine/)"))
     elif overlaps(q, source):
         problems.append(Problem("target.quarantine", f"the quarantine {q} overlaps this import's own source "
                                 f"{spec.source.uri}; rejected rows would be read back as input. Move it"))

@@ -159,9 +159,11 @@ def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_c
     tasks = [s["name"] for s in states if s["type"] == "Task" and s["status"] != "not_run"
              and not s["name"].startswith(("Notify", "Describe"))]  # every Task this route runs
     assert {"Plan", "ProcessBatch", "Commit"} <= set(tasks)
-    cases = {f"Fail{t}": {t: f"{t}Fails"} for t in tasks}
-    responses = {f"{t}Fails": {"0-9": {"Throw": {"Error": MOCK_ERRORS.get(t, "States.Timeout"),
-                                                 "Cause": f"injected failure of {t}"}}} for t in tasks}
+    failures = [(t, MOCK_ERRORS.get(t, "States.Timeout"), "lambda") for t in tasks]
+    failures += [("RunGlueJob", "States.TaskFailed", "glue"), ("RunGlueJob", "States.Timeout", "glue")]  # no Spark
+    cases = {f"{error}@{state}": {state: f"{error}@{state}"} for state, error, _ in failures}
+    responses = {f"{error}@{state}": {"0-9": {"Throw": {"Error": error, "Cause": f"injected {error} in {state}"}}}
+                 for state, error, _ in failures}
     mocks = project / "faults.json"
     mocks.write_text(json.dumps({"StateMachines": {"lockgate-orders": {"TestCases": cases}}, "MockedResponses": responses}))
     from orchestration.config import Project
@@ -169,10 +171,11 @@ def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_c
     from orchestration.spec.window import parse_window
 
     loaded = Project.load(project)
-    for case in cases:  # in-process: the same runner the CLI calls, without a Python start-up per case
-        run = run_local(loaded, RunRequest("orders", parse_window(WINDOW), "lambda", mock_config=mocks, test_case=case))
-        assert run["status"] == "FAILED" and any(f["state"] == case.removeprefix("Fail") for f in run["failures"]), (case, run["status"])
-        assert table_ids(lake) == baseline, case  # a failed run publishes nothing
+    for state, error, engine in failures:  # in-process: the runner the CLI calls, without a Python start-up each
+        case = f"{error}@{state}"
+        run = run_local(loaded, RunRequest("orders", parse_window(WINDOW), engine, mock_config=mocks, test_case=case))
+        assert run["status"] == "FAILED" and any(f["state"] == state for f in run["failures"]), (case, run["status"])
+        assert table_ids(lake) == baseline, case  # nothing half published, nothing doubled
     rc, run = lockgate(project, "run", "orders", "--local", "--window", WINDOW, "--engine", "lambda", "--json")
     assert rc == 0
     ids = table_ids(lake)

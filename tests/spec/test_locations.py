@@ -56,6 +56,9 @@ def test_a_target_equal_to_its_own_source_and_a_quarantine_inside_the_table_are_
                "source" in p for p in problems), problems
     assert any("nested.yaml: target.quarantine: the quarantine s3://lake/n/rejected/ overlaps the table" in p
                for p in problems)
+    (tmp_path / "hidden").mkdir()
+    assert validate(tmp_path / "hidden", spec("hidden", "s3://raw/h/", "s3://lake/h/", quarantine="s3://lake/h/_rejected/")) \
+        == []  # a hidden folder of the table: Athena, the crawler and commit skip it
 
 
 def test_separate_locations_validate(tmp_path: Path) -> None:
