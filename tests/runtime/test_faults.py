@@ -183,9 +183,22 @@ def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_c
 
 
 def test_two_runs_of_one_import_at_once_never_publish_over_each_other(project: Path) -> None:
+    from lambdas.commit import lease_for
+    from orchestration.storage import LocalLake
+
     lake = project / "lake"
     sample = write_orders(lake)
+    # Hold the import's lease until both runs reach Commit, so their commits really contend for it.
+    holder = lease_for(LocalLake(lake), "s3://lockgate-control/", "orders", "test-holder")
+    assert holder.acquire(0) is None
     procs = [_cli(project, "run", "orders", "--local", "--window", WINDOW, "--engine", "lambda", "--json") for _ in range(2)]
+    deadline = time.monotonic() + 120
+    while sum((d / "results").is_dir() and any((d / "results").iterdir()) for d in _run_dirs(lake)) < 2:
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.05)
+    time.sleep(1.0)  # both are in Commit now, waiting for the lease
+    assert not any((d / "commit-intent.json").exists() for d in _run_dirs(lake))
+    holder.release(clean=True)
     outs = [p.communicate(timeout=300) for p in procs]
     statuses = [json.loads(o)["status"] for o, _ in outs]
     assert statuses == ["SUCCEEDED", "SUCCEEDED"], [e[-2000:] for _, e in outs]
