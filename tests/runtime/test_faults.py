@@ -73,6 +73,17 @@ POINTS: dict[str, Callable[[Path, set[Path]], bool]] = {
     "commit-deleting": lambda lake, b: _phase(lake, b, "deleting|cleaning"),
     "committed": lambda lake, b: _newest(lake, "commit.json", b),
 }
+_SEEN: dict[Path, float] = {}
+
+
+def _glue_running(lake: Path, before: set[Path]) -> bool:
+    """Three seconds after Plan on the Glue route: the job's Spark driver is up and working."""
+    if not POINTS["planned"](lake, before):
+        return False
+    return time.monotonic() - _SEEN.setdefault(lake, time.monotonic()) > 3.0
+
+
+POINTS["glue-running"] = _glue_running
 
 MATRIX = [("planned", signal.SIGINT), ("batch-written", signal.SIGKILL), ("commit-intent", signal.SIGINT),
           ("commit-intent", signal.SIGKILL), ("commit-deleting", signal.SIGKILL), ("committed", signal.SIGINT)]
@@ -148,11 +159,15 @@ MOCK_ERRORS = {
 
 
 def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_clean(project: Path) -> None:
+    from orchestration.config import Project
+    from orchestration.local.runner import RunRequest, run_local
+    from orchestration.spec.window import parse_window
+
     lake = project / "lake"
     sample = write_orders(lake)
-
-    rc, first = lockgate(project, "run", "orders", "--local", "--window", WINDOW, "--engine", "lambda", "--json")
-    assert rc == 0, first.get("cause")
+    loaded = Project.load(project)  # in-process: the runner the CLI calls, without a Python start-up per run
+    first = run_local(loaded, RunRequest("orders", parse_window(WINDOW), "lambda"))
+    assert first["status"] == "SUCCEEDED", first.get("cause")
     baseline = table_ids(lake)
     assert len(baseline) == sample.written
     states = json.loads((lake / "_runs" / first["run_id"] / "states.json").read_text())["states"]
@@ -166,18 +181,12 @@ def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_c
                  for state, error, _ in failures}
     mocks = project / "faults.json"
     mocks.write_text(json.dumps({"StateMachines": {"lockgate-orders": {"TestCases": cases}}, "MockedResponses": responses}))
-    from orchestration.config import Project
-    from orchestration.local.runner import RunRequest, run_local
-    from orchestration.spec.window import parse_window
-
-    loaded = Project.load(project)
-    for state, error, engine in failures:  # in-process: the runner the CLI calls, without a Python start-up each
+    for state, error, engine in failures:
         case = f"{error}@{state}"
         run = run_local(loaded, RunRequest("orders", parse_window(WINDOW), engine, mock_config=mocks, test_case=case))
         assert run["status"] == "FAILED" and any(f["state"] == state for f in run["failures"]), (case, run["status"])
         assert table_ids(lake) == baseline, case  # nothing half published, nothing doubled
-    rc, run = lockgate(project, "run", "orders", "--local", "--window", WINDOW, "--engine", "lambda", "--json")
-    assert rc == 0
+    assert run_local(loaded, RunRequest("orders", parse_window(WINDOW), "lambda"))["status"] == "SUCCEEDED"
     ids = table_ids(lake)
     assert len(ids) == sample.written == len(set(ids))
 
@@ -212,7 +221,7 @@ def test_killing_the_glue_route_then_rerunning_equals_a_clean_run(project: Path)
     sample = write_orders(lake)
     # While the Glue job runs (Spark starts right after Plan); one Spark run keeps this case cheap, and the
     # rerun takes the Lambda route: both engines publish the same table (tests/parity).
-    assert kill_at(project, "planned", signal.SIGKILL, engine="glue") == "killed"
+    assert kill_at(project, "glue-running", signal.SIGINT, engine="glue") == "killed"
     assert [r["status"] for r in list_runs(lake, "orders")] == ["INTERRUPTED"]
     rc, run = lockgate(project, "run", "orders", "--local", "--window", WINDOW, "--engine", "lambda", "--json")
     assert rc == 0, run.get("cause")
