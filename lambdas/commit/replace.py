@@ -1,4 +1,4 @@
-"""Which rows of the table a run replaces: the rows its window owns (docs/semantics.md section 7, ADR 0007).
+"""Which rows of the table a run replaces: the rows its window owns (docs/semantics.md section 7, ADR 0009).
 
 A row belongs to the window of the source object it was read from (``_source_file``). A run of window W
 owns every row whose ``_source_file`` lies under one of the source URIs W expands to (``source.uri`` with

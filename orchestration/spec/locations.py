@@ -1,4 +1,4 @@
-"""Which S3 locations an import reads and writes, and which of them must never overlap (ADR 0007).
+"""Which S3 locations an import reads and writes, and which of them must never overlap (ADR 0009).
 
 A target location is replaced by its import's commits, so nothing else may live under it: not another
 import's table, quarantine or source, not its own source (a table equal to its own Parquet source would
