@@ -78,6 +78,13 @@ def root_of(states: list[dict[str, Any]], result: ExecutionResult) -> dict[str, 
     return root_cause(state=_failed_state(states), error=result.error, cause=result.cause, children=_children(result))
 
 
+def _partitions(store: LocalLake, commit: dict[str, Any] | None) -> list[str]:
+    """The partitions a committed run wrote, from its ``partitions.json`` (never in the state payload)."""
+    uri = (commit or {}).get("partitions_uri")
+    found = _read(store, uri) if isinstance(uri, str) else None
+    return list((found or {}).get("partitions", []))
+
+
 def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest, result: ExecutionResult,
               states: list[dict[str, Any]],
               started_at: datetime, duration_s: float, state_machine: str, resolver: LocalResolver) -> dict[str, Any]:
@@ -87,9 +94,12 @@ def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest,
     commit = _read(store, paths.commit)
     counts = dict.fromkeys(COUNTS, 0)
     outputs: list[str] = []
+    partitions: list[str] = []
     if commit:
         counts = {k: int(commit.get(k, 0)) for k in COUNTS}
-        outputs = list(commit.get("outputs", []))
+        partitions = _partitions(store, commit)
+        location = spec.target.location.rstrip("/") + "/"
+        outputs = [location + p + "/" for p in partitions] if partitions else list(commit.get("outputs", []))
     else:
         for info in store.list(paths.results, "*.json"):
             part = store.read_json(info.uri)
@@ -98,7 +108,6 @@ def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest,
     quarantine = (commit or {}).get("quarantine_uri")
     if quarantine is None and counts["rows_rejected"]:
         quarantine = spec.target.quarantine_uri.rstrip("/") + f"/run_id={run_id}/"
-    partitions = list((commit or {}).get("partitions", []))
     folder = run_dir(project.lake, run_id)
     failed = result.status != "SUCCEEDED"
     staged = counts["rows_written"]
