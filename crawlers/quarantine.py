@@ -21,6 +21,7 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
+from .catalog import CatalogError
 from .table import parquet_storage_descriptor
 
 if TYPE_CHECKING:
@@ -119,8 +120,11 @@ def ensure_quarantine_tables(catalog: Catalog, spec: Spec) -> list[str]:
     for table_input in quarantine_table_inputs(spec):
         current = catalog.get_table(spec.target.database, table_input["Name"])
         if current is None:
-            catalog.create_table(spec.target.database, table_input)
-        elif any(current.get(k) != v for k, v in table_input.items()):
+            try:
+                catalog.create_table(spec.target.database, table_input)
+            except CatalogError:  # another run created it meanwhile (two runs of one import at once)
+                current = catalog.require_table(spec.target.database, table_input["Name"])
+        if current is not None and any(current.get(k) != v for k, v in table_input.items()):
             catalog.update_table(spec.target.database, table_input)
         names.append(table_input["Name"])
     return names

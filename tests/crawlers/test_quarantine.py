@@ -77,3 +77,15 @@ def test_rendered_inputs_are_what_terraform_creates() -> None:
     assert (rows["Name"], rows["TableType"], view["Name"], view["TableType"]) == (
         "orders_quarantine_rows", "EXTERNAL_TABLE", "orders_quarantine", "VIRTUAL_VIEW")
     assert view["ViewExpandedText"] == "/* Presto View */"
+
+
+def test_two_runs_registering_at_once_both_succeed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two local runs of one import start together: the second create finds the table made meanwhile."""
+    spec = make_spec(quarantine=QUARANTINE)
+    catalog = LocalCatalog(tmp_path)
+    ensure_quarantine_tables(catalog, spec)
+    real = catalog.get_table
+    monkeypatch.setattr(catalog, "get_table", lambda db, name: None)  # both looked before either created
+    monkeypatch.setattr(catalog, "require_table", lambda db, name: real(db, name))
+    assert ensure_quarantine_tables(catalog, spec) == ["orders_quarantine_rows", "orders_quarantine"]
+    assert len(catalog.get_table_versions("sales", "orders_quarantine")) == 1
