@@ -81,7 +81,7 @@ def glue_run(sizes: list[tuple[int, bool]], settings: GlueSettings, *, backfill:
     cores = GLUE_WORKER_DPUS[settings.worker_type] * VCPUS_PER_DPU
     wanted = 1 + math.ceil(max(tasks, 1) / cores)  # one driver plus the executors
     workers = min(max(wanted, GLUE_MIN_WORKERS), settings.workers)
-    why = (f"{tasks} read task{'s' if tasks != 1 else ''} need {wanted} x {settings.worker_type} "
+    why = (f"{tasks} read task{'s need' if tasks != 1 else ' needs'} {wanted} x {settings.worker_type} "
            f"({cores} cores each, one worker is the driver)")
     if wanted > settings.workers:
         why += f", capped at {settings.workers} (routing.glue.workers)"
