@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from orchestration.errors import DataError
 from orchestration.storage import LocalLake, S3Storage, Storage
 
 from .boundaries import count_lines, last_record_start
@@ -181,6 +182,8 @@ def run_task(task: dict[str, Any], opts: ParseOptions, storage: Storage, block_s
             count = yield from _stream(task, opts, storage, block_size, info, out, extra)
     except ValueError as e:
         info.fatal = str(e)
+    except DataError as e:  # the object is gone or unreadable
+        info.fatal = f"{uri}: {e.message}"
     row = json.dumps({"uri": uri, "seq": task["seq"], "start": task["start"], "extra": list(extra),
                       "missing": info.missing_columns if task["start"] == 0 else [], "fatal": info.fatal,
                       "rows": count})

@@ -113,13 +113,18 @@ def _task_runner(opts: ParseOptions, root: Path | None,
     return run
 
 
-def _range_scanner(opts: ParseOptions, root: Path | None) -> Callable[[tuple[str, int, int, int]], tuple[str, RangeScan]]:
+def _range_scanner(opts: ParseOptions,
+                   root: Path | None) -> Callable[[tuple[str, int, int, int]], tuple[str, RangeScan | str]]:
+    """The function each Python worker runs over one byte range: its scan, or why it cannot be read."""
     csv = opts.format == "csv"
 
-    def scan(item: tuple[str, int, int, int]) -> tuple[str, RangeScan]:
+    def scan(item: tuple[str, int, int, int]) -> tuple[str, RangeScan | str]:
         uri, start, end, size = item
         base = max(start - 3, 0)
-        buf = read_range(storage_for(root), uri, base, min(end + 1, size))
+        try:
+            buf = read_range(storage_for(root), uri, base, min(end + 1, size))
+        except DataError as e:
+            return uri, e.message
         return uri, scan_range(buf, base, start, end, csv=csv, quote=opts.quote, delimiter=opts.delimiter, size=size)
 
     return scan
@@ -165,6 +170,8 @@ def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject],
         slices = min(len(ranges), _SLICES_PER_CORE * spark.sparkContext.defaultParallelism)
         found = spark.sparkContext.parallelize(ranges, slices).map(_range_scanner(opts, root)).collect()
         for uri, scan in found:
+            if isinstance(scan, str):
+                raise DataError(f"{scan}; check that the object still exists", where=uri)
             scans.setdefault(uri, []).append(scan)
         for uri, got in scans.items():
             obj = objects[order[uri]]
