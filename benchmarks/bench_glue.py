@@ -266,7 +266,9 @@ def _big_object(tmp: Path) -> list[dict[str, Any]]:
     watcher.join()
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise RuntimeError(f"the big-object job failed: {out.decode(errors='replace')[-3000:]}")
+        text = out.decode(errors="replace")
+        cause = next((line for line in text.splitlines() if "OutOfMemoryError" in line or "Error:" in line), "")
+        raise RuntimeError(f"the big-object job failed ({cause}): {text[-3000:]}")
     result = json.loads((lake / p.glue_result.removeprefix("s3://")).read_text())
     exact = result["rows_in"] == rows and result["rows_written"] + result["rows_filtered"] + result["rows_rejected"] == rows
     label = f"glue job, one {size / 1e9:.2f} GB CSV object ({rows:,} rows), 512 MB Spark memory"

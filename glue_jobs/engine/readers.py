@@ -96,6 +96,8 @@ _SLICES_PER_CORE = 4
 """Spark partitions per core for the read tasks (and range scans): enough to even out uneven tasks, few
 enough that many small tasks share a partition (one Spark task each would cost more than their work)."""
 
+_OWN_PARTITION_BYTES = 4 * 2**20
+
 _TASK_SCHEMA = ("uri string, mode string, start bigint, stop bigint, line0 bigint, compression string, "
                 "layout string, seq int")
 
@@ -196,7 +198,10 @@ def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject], *, s
     tasks = _tasks(spark, opts, objects, root, size)
     sc = spark.sparkContext
     cores = sc.defaultParallelism
-    slices = max(min(len(tasks), _SLICES_PER_CORE * cores), 1)
+    # Tasks over whole blocks get a partition each, so a cached partition never holds more than one block;
+    # small tasks (small objects, forced tiny blocks) share partitions.
+    slices = len(tasks) if size >= _OWN_PARTITION_BYTES else min(len(tasks), _SLICES_PER_CORE * cores)
+    slices = max(slices, 1)
     table = spark.createDataFrame(sc.parallelize(tasks, slices), _TASK_SCHEMA)
     rows = table.mapInArrow(_task_runner(opts, root, size), _text_schema(len(opts.columns)))
     return rows.repartition(cores) if len(tasks) < cores else rows
