@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import Project
-from .spec import Spec, SpecInvalid, load_spec
+from .spec import Problem, Spec, SpecInvalid, load_spec
 
 __all__ = ["ValidationReport", "validate_paths", "list_imports", "ImportSummary"]
 
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """Which files were checked and every problem line (``FILE: field.path: message``)."""
+    """Which files were checked, every problem line (``FILE: field.path: message``) and the same problems
+    as records (``file``, ``line``, ``field``, ``message``) for ``--json``."""
 
     files: list[Path]
     problems: list[str]
+    details: list[dict[str, Any]]
 
     @property
     def ok(self) -> bool:
@@ -31,37 +34,51 @@ def validate_paths(project: Project | None, paths: Iterable[str | Path] = ()) ->
         files += sorted([*p.glob("*.yaml"), *p.glob("*.yml")]) if p.is_dir() else [p]
     if not files and project is not None:
         files = project.spec_files()
-    problems: list[str] = []
+    errors: list[SpecInvalid] = []
     names: dict[str, Path] = {}
     for f in files:
         if not f.is_file():
-            problems.append(f"{f}: file: no such file")
+            errors.append(SpecInvalid(str(f), [Problem("file", "no such file")]))
             continue
         try:
             spec = load_spec(f)
         except SpecInvalid as e:
-            problems += e.lines()
+            errors.append(e)
             continue
         if spec.name in names:
-            problems.append(f"{f}: name: import {spec.name!r} is already declared in {names[spec.name]}")
+            errors.append(SpecInvalid(str(f), [Problem("name", f"import {spec.name!r} is already declared in "
+                                                               f"{names[spec.name]}")]))
         names[spec.name] = f
-    return ValidationReport(files, problems)
+    problems = [line for e in errors for line in e.lines()]
+    details = [{"file": e.file, "line": p.line, "field": p.path, "message": p.message} for e in errors for p in e.problems]
+    return ValidationReport(files, problems, details)
 
 
 @dataclass(frozen=True)
 class ImportSummary:
+    """One row of ``lockgate list``; an invalid spec file is a row with ``valid`` false and its problems."""
+
     name: str
     engine: str
     target: str
     location: str
     schedule: str
+    file: str
+    valid: bool = True
+    problems: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, spec: Spec) -> ImportSummary:
+    def of(cls, spec: Spec, file: Path | None = None) -> ImportSummary:
         sched = f"{spec.schedule.expression} {spec.schedule.timezone}" if spec.schedule else "manual"
         engine = spec.routing.engine + (" (spark hook: glue)" if spec.spark_dependent else "")
-        return cls(spec.name, engine, f"{spec.target.database}.{spec.target.table}", spec.target.location, sched)
+        return cls(spec.name, engine, f"{spec.target.database}.{spec.target.table}", spec.target.location, sched,
+                   str(file) if file else "")
 
 
 def list_imports(project: Project) -> list[ImportSummary]:
-    return [ImportSummary.of(s) for s in project.specs().values()]
+    """Every import of the project, the valid ones first; invalid files are listed, not raised."""
+    found = project.load_specs()
+    rows = [ImportSummary.of(s, found.files.get(s.name)) for s in found.specs.values()]
+    rows += [ImportSummary(found.declared_name(f), "", "", "", "", str(f), False, tuple(e.lines()))
+             for f, e in found.invalid.items()]
+    return rows

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 from .router.config import RoutingConfig
-from .spec import Spec, SpecInvalid, load_spec
+from .spec import Problem, Spec, SpecInvalid, load_spec
 from .spec.loader import read_yaml
 
-__all__ = ["ProjectConfig", "Project", "LocalConfig", "AwsConfig", "CONFIG_FILE"]
+__all__ = ["ProjectConfig", "Project", "SpecSet", "LocalConfig", "AwsConfig", "CONFIG_FILE"]
 
 CONFIG_FILE = "lockgate.yaml"
 
@@ -71,6 +71,26 @@ class ProjectConfig(_Model):
 
 
 @dataclass(frozen=True)
+class SpecSet:
+    """Every spec file of a project: the valid imports by name, and the invalid files with their problems.
+    An invalid file blocks only the import it declares."""
+
+    specs: dict[str, Spec]
+    invalid: dict[Path, SpecInvalid]
+    files: dict[str, Path]
+    """The file of each valid import."""
+
+    def declared_name(self, file: Path) -> str:
+        """The import name an invalid file declares (its ``name:`` when readable, else the file stem)."""
+        try:
+            data = read_yaml(file)
+        except SpecInvalid:
+            return file.stem
+        name = data.get("name") if isinstance(data, dict) else None
+        return name if isinstance(name, str) and name else file.stem
+
+
+@dataclass(frozen=True)
 class Project:
     """A Lockgate project: its root, configuration and import specs."""
 
@@ -83,7 +103,7 @@ class Project:
         base = Path(root) if root is not None else _find_root(Path.cwd())
         path = base / CONFIG_FILE
         if not path.is_file():
-            raise ConfigError(f"no {CONFIG_FILE} in {base}; create one or pass --project DIR")
+            raise ConfigError(f"no {CONFIG_FILE} in {base}; start a project with `lockgate init`, or point at one with --project DIR or LOCKGATE_PROJECT")
         try:
             data = read_yaml(path) or {}
         except SpecInvalid as e:
@@ -109,25 +129,53 @@ class Project:
             raise ConfigError(f"imports directory {d} does not exist", where=f"{self.root / CONFIG_FILE}: imports")
         return sorted([*d.glob("*.yaml"), *d.glob("*.yml")])
 
-    def specs(self) -> dict[str, Spec]:
-        """Every import by name; raises SpecInvalid on the first invalid file."""
-        out: dict[str, Spec] = {}
+    def load_specs(self) -> SpecSet:
+        """Every spec file, valid or not; a name declared by two files makes both invalid."""
+        specs: dict[str, Spec] = {}
+        files: dict[str, Path] = {}
+        invalid: dict[Path, SpecInvalid] = {}
         for f in self.spec_files():
-            spec = load_spec(f)
-            if spec.name in out:
-                raise ConfigError(f"import {spec.name!r} is declared twice", where=str(f))
-            out[spec.name] = spec
-        return out
+            try:
+                spec = load_spec(f)
+            except SpecInvalid as e:
+                invalid[f] = e
+                continue
+            if spec.name in files:
+                first = files[spec.name]
+                invalid[f] = SpecInvalid(str(f), [Problem("name", f"import {spec.name!r} is already declared in "
+                                                                  f"{first}; rename one of them")])
+                invalid.setdefault(first, SpecInvalid(str(first), [Problem(
+                    "name", f"import {spec.name!r} is declared again in {f}; rename one of them")]))
+                specs.pop(spec.name, None)
+                continue
+            files[spec.name] = f
+            specs[spec.name] = spec
+        return SpecSet(specs, invalid, {n: f for n, f in files.items() if n in specs})
+
+    def specs(self) -> dict[str, Spec]:
+        """Every import by name, for commands that need all of them (render, deploy); raises the first
+        invalid file's SpecInvalid."""
+        found = self.load_specs()
+        for error in found.invalid.values():
+            raise error
+        return found.specs
 
     def spec(self, name: str) -> Spec:
-        """One import by name (or by path to its file)."""
+        """One import by name (or by path to its file). Other imports' invalid files do not matter; the
+        import's own invalid file raises its SpecInvalid."""
         p = Path(name)
         if p.suffix in (".yaml", ".yml") and p.is_file():
             return load_spec(p)
-        specs = self.specs()
-        if name not in specs:
-            raise ConfigError(f"no import named {name!r}; known: {', '.join(sorted(specs)) or 'none'}")
-        return specs[name]
+        found = self.load_specs()
+        if name in found.specs:
+            return found.specs[name]
+        for file, error in found.invalid.items():
+            if found.declared_name(file) == name:
+                raise error
+        known = ", ".join(sorted(found.specs)) or "none"
+        broken = (f"; {len(found.invalid)} spec file(s) are invalid ({', '.join(f.name for f in found.invalid)}): "
+                  "run lockgate validate" if found.invalid else "")
+        raise UsageError(f"no import named {name!r}; known: {known}{broken}")
 
 
 def _find_root(start: Path) -> Path:

@@ -13,6 +13,7 @@ __all__ = [
     "LockgateError",
     "SpecError",
     "ConfigError",
+    "UsageError",
     "DataError",
     "QualityError",
     "AccountingError",
@@ -48,6 +49,13 @@ class ConfigError(LockgateError):
     """``lockgate.yaml`` or the environment is wrong."""
 
     asl_error = "Lockgate.ConfigError"
+
+
+class UsageError(LockgateError):
+    """A command was called wrongly: a bad option value, an unknown import, a window that is not one.
+    Raised before anything starts; the message names the option and the fix."""
+
+    asl_error = "Lockgate.UsageError"
 
 
 class DataError(LockgateError):

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from ..config import Project
-from ..errors import SpecError
+from .context import complete_import, project_of
+from .inputs import check_run_inputs
 
 __all__ = ["plan", "plan_json"]
 
@@ -40,33 +41,24 @@ def plan_json(preview: Any) -> dict[str, Any]:
 
 def plan(
     ctx: typer.Context,
-    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name (or path to its spec file).")],
-    window: Annotated[str | None, typer.Option("--window", help="START..END, dates or ISO timestamps; END is "
-                                                                "exclusive. Default: the spec's window policy now.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="auto, lambda or glue (overrides routing.engine).")] = "auto",
+    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name (or path to its spec file).", autocompletion=complete_import)],
+    window: Annotated[str | None, typer.Option("--window", metavar="START..END", help=(
+        "Dates or ISO timestamps, END exclusive; one date means that day. Default: the spec's window "
+        "policy now."))] = None,
+    engine: Annotated[str, typer.Option("--engine", metavar="ENGINE", help="auto, lambda or glue (overrides "
+                                                                           "routing.engine).")] = "auto",
     local: Annotated[bool, typer.Option("--local", help="List objects in the project's local lake instead of S3.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Show where a run of IMPORT would go (lambda, glue or empty), why, its batches and both costs."""
     from ..planning import preview_plan
-    from ..spec.window import parse_window
     from ..storage import LocalLake, S3Storage
-    from .app import project_of
 
     project: Project = project_of(ctx)
-    spec = project.spec(import_name)
-    if engine not in ("auto", "lambda", "glue"):
-        raise SpecError(f"--engine {engine!r} is not one of auto, lambda, glue", where="lockgate plan")
-    win = None
-    if window:
-        try:
-            win = parse_window(window, spec.schedule.timezone if spec.schedule else "UTC")
-        except ValueError as e:
-            raise SpecError(f"{e}; write it as START..END, e.g. 2024-01-01..2024-01-08 (END exclusive)",
-                            where="lockgate plan --window") from None
+    inputs = check_run_inputs(project, import_name, window, engine, "manual")
     storage = LocalLake(project.lake) if local else S3Storage(project.config.aws.region)
-    preview = preview_plan(spec, storage=storage, window=win, engine=engine, started_at=datetime.now(UTC),
-                           model=project.config.routing)
+    preview = preview_plan(inputs.spec, storage=storage, window=inputs.window, engine=inputs.engine,
+                           started_at=datetime.now(UTC), model=project.config.routing)
     data = plan_json(preview)
     if as_json:
         typer.echo(json.dumps(data, indent=2))

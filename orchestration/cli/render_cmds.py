@@ -2,48 +2,57 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError
+from ..errors import UsageError
+from .context import complete_import, project_of, say
 
 __all__ = ["render", "graph"]
 
 
 def render(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("build/render"),
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Output directory.")] = Path("build/render"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was written as one JSON object.")] = False,
 ) -> None:
-    """Write DIR/<import>/definition.asl.json, spec.json, terraform.json and DIR/imports.json."""
+    """Write DIR/<import>/definition.asl.json, spec.json, terraform.json and DIR/imports.json.
+
+    Renders every import, so every spec must be valid (a deploy without one import would delete it)."""
     from ..compiler.render import render_project
-    from .app import project_of
 
     project = project_of(ctx)
     specs = project.specs()
     written = render_project(specs, project.config, out)
+    if as_json:
+        typer.echo(json.dumps({"out": str(out), "imports": sorted(specs), "files": [str(p) for p in written]},
+                              indent=2))
+        return
     typer.echo(f"rendered {len(specs)} import(s) into {out} ({len(written)} files)")
 
 
 def graph(
     ctx: typer.Context,
-    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name (or path to its spec file).")],
-    fmt: Annotated[str, typer.Option("--format", help="mermaid, svg or png.")] = "mermaid",
-    out: Annotated[Path | None, typer.Option("--out", help="Write to FILE (required for png).")] = None,
-    run: Annotated[str | None, typer.Option("--run", help="Colour states by the outcome of local run RUN_ID.")] = None,
+    import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name (or path to its spec file).", autocompletion=complete_import)],
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="mermaid, svg or png.")] = "mermaid",
+    out: Annotated[Path | None, typer.Option("--out", metavar="FILE", help=(
+        "Write to FILE. Default: stdout for mermaid and svg, IMPORT.png in the working directory for png."))] = None,
+    run: Annotated[str | None, typer.Option("--run", metavar="RUN_ID",
+                                            help="Colour states by the outcome of local run RUN_ID.")] = None,
 ) -> None:
     """Draw IMPORT's state machine (Mermaid text, or SVG/PNG through Graphviz dot)."""
     from ..compiler import compile_definition
     from ..compiler.graph import render_image, to_dot, to_mermaid
-    from .app import project_of
 
     if fmt not in ("mermaid", "svg", "png"):
-        raise ConfigError(f"--format {fmt!r} is not one of mermaid, svg, png")
-    if fmt == "png" and out is None:
-        raise ConfigError("--format png writes binary data; pass --out FILE.png")
+        raise UsageError(f"--format {fmt!r} is not one of mermaid, svg, png", where="--format")
     project = project_of(ctx)
     spec = project.spec(import_name)
+    if fmt == "png" and out is None:
+        out = Path(f"{spec.name}.png")  # binary: never onto a terminal
     definition = compile_definition(spec)
     outcomes = None
     if run:
@@ -60,4 +69,4 @@ def graph(
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    typer.echo(f"wrote {out} ({len(data)} bytes)")
+    say(f"wrote {out} ({len(data)} bytes)")

@@ -12,44 +12,25 @@ from typing import Annotated, Any
 import typer
 
 from ..config import Project
-from ..errors import ConfigError
-from ..spec.window import Window, parse_window
+from ..errors import ConfigError, UsageError
+from ..spec.window import Window
+from .context import complete_import, project_of, settings
+from .exits import ExitCode
+from .inputs import check_run_inputs
 
-ENGINES = ("auto", "lambda", "glue")
 COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")
 
 LocalOpt = Annotated[bool, typer.Option("--local", help="Run on this machine (local lake, handlers, Spark).")]
-EngineOpt = Annotated[str, typer.Option("--engine", help="auto (the router decides), lambda or glue.")]
+EngineOpt = Annotated[str, typer.Option("--engine", metavar="ENGINE", help="auto (the router decides), lambda or glue.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="On AWS: poll until the execution finishes.")]
-PollOpt = Annotated[float, typer.Option("--poll-seconds", min=0.1, help="On AWS with --wait: seconds between polls.")]
-MockOpt = Annotated[Path | None, typer.Option("--mock-config", help="Step Functions Local mock config (JSON).")]
-CaseOpt = Annotated[str | None, typer.Option("--test-case", help="Test case of the mock config to apply.")]
+PollOpt = Annotated[float, typer.Option("--poll-seconds", min=0.1, metavar="SECONDS", help="On AWS with --wait: seconds between polls.")]
+MockOpt = Annotated[Path | None, typer.Option("--mock-config", metavar="FILE", help="Step Functions Local mock config (JSON).")]
+CaseOpt = Annotated[str | None, typer.Option("--test-case", metavar="NAME", help="Test case of the mock config to apply.")]
 
 
 def _project(ctx: typer.Context) -> Project:
-    from .app import project_of
-
     return project_of(ctx)
-
-
-def _window(project: Project, import_name: str, text: str | None, command: str) -> Window | None:
-    if text is None:
-        return None
-    spec = project.spec(import_name)
-    tz = spec.schedule.timezone if spec.schedule else "UTC"
-    try:
-        return parse_window(text, tz)
-    except ValueError as e:
-        problem = "is empty or reversed" if "is not after" in str(e) else f"is not a window ({e})"
-        raise ConfigError(f"window {text!r} {problem}: END must be after START (END is exclusive), "
-                          "e.g. --window 2024-03-01..2024-03-08", where=f"lockgate {command} --window") from None
-
-
-def _engine(value: str) -> str:
-    if value not in ENGINES:
-        raise ConfigError(f"engine {value!r} is not one of {', '.join(ENGINES)}", where="--engine")
-    return value
 
 
 def _run_local(project: Project, import_name: str, window: Window | None, engine: str, mode: str,
@@ -60,6 +41,8 @@ def _run_local(project: Project, import_name: str, window: Window | None, engine
 
     console = Console(stderr=True)
     request = RunRequest(import_name, window, engine, mode, mock, case)
+    if settings().quiet:
+        return run_local(project, request)
     with console.status(f"{import_name}: starting", spinner="dots") as status:
         return run_local(project, request, progress=lambda text: status.update(f"{import_name}: {text}"))
 
@@ -89,7 +72,7 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
 
 def _exit(summary: dict[str, Any]) -> None:
     if summary.get("status") not in ("SUCCEEDED", "RUNNING"):
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def start_remote(project: Project, import_name: str, payload: dict[str, Any], *, wait: bool,
@@ -125,20 +108,20 @@ def start_remote(project: Project, import_name: str, payload: dict[str, Any], *,
 
 
 def run(ctx: typer.Context,
-        import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name.")],
+        import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name.", autocompletion=complete_import)],
         local: LocalOpt = False,
-        window: Annotated[str | None, typer.Option("--window", help="START..END (END exclusive); default: the spec's window policy.")] = None,
+        window: Annotated[str | None, typer.Option("--window", metavar="START..END", help="START..END (END exclusive); default: the spec's window policy.")] = None,
         engine: EngineOpt = "auto", as_json: JsonOpt = False, wait: WaitOpt = False,
         mock_config: MockOpt = None, test_case: CaseOpt = None, poll_seconds: PollOpt = 5.0) -> None:
     """Run an import now: on this machine with --local, else start the deployed state machine."""
     project = _project(ctx)
-    win = _window(project, import_name, window, "run")
-    payload: dict[str, Any] = {"import": import_name, "mode": "manual", "engine": _engine(engine)}
+    win = check_run_inputs(project, import_name, window, engine, "manual").window
+    payload: dict[str, Any] = {"import": import_name, "mode": "manual", "engine": engine}
     if local:
         summary = _run_local(project, import_name, win, engine, "manual", mock_config, test_case)
     else:
         if mock_config or test_case:
-            raise ConfigError("--mock-config/--test-case only apply to local runs; add --local")
+            raise UsageError("--mock-config/--test-case only apply to local runs; add --local")
         if win is not None:
             payload["window"] = win.to_json()
         summary = start_remote(project, import_name, payload, wait=wait, poll_seconds=poll_seconds)
@@ -157,22 +140,22 @@ def chunks(window: Window, days: int) -> list[Window]:
 
 
 def backfill(ctx: typer.Context,
-             import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name.")],
-             window: Annotated[str, typer.Option("--window", help="START..END to (re)load, END exclusive.")],
+             import_name: Annotated[str, typer.Argument(metavar="IMPORT", help="Import name.", autocompletion=complete_import)],
+             window: Annotated[str, typer.Option("--window", metavar="START..END", help="START..END to (re)load, END exclusive.")],
              local: LocalOpt = False, engine: EngineOpt = "auto", as_json: JsonOpt = False, wait: WaitOpt = False,
              poll_seconds: PollOpt = 5.0,
-             chunk: Annotated[int | None, typer.Option("--chunk", min=1, help="Split into sequential runs of DAYS days.")] = None) -> None:
+             chunk: Annotated[int | None, typer.Option("--chunk", min=1, metavar="DAYS", help="Split into sequential runs of DAYS days.")] = None) -> None:
     """Re-load a past window (mode backfill): one run, or one run per --chunk DAYS, stopping at the first failure."""
     project = _project(ctx)
-    win = _window(project, import_name, window, "backfill")
+    win = check_run_inputs(project, import_name, window, engine, "backfill").window
     assert win is not None
     parts = chunks(win, chunk) if chunk else [win]
     summaries: list[dict[str, Any]] = []
     for part in parts:
         if local:
-            summary = _run_local(project, import_name, part, _engine(engine), "backfill")
+            summary = _run_local(project, import_name, part, engine, "backfill")
         else:
-            payload = {"import": import_name, "mode": "backfill", "engine": _engine(engine), "window": part.to_json()}
+            payload = {"import": import_name, "mode": "backfill", "engine": engine, "window": part.to_json()}
             summary = start_remote(project, import_name, payload, wait=wait or len(parts) > 1, poll_seconds=poll_seconds)
         summaries.append(summary)
         if summary.get("status") not in ("SUCCEEDED", "RUNNING"):
@@ -200,7 +183,7 @@ def backfill(ctx: typer.Context,
 def runs(ctx: typer.Context,
          args: Annotated[list[str] | None, typer.Argument(metavar="[IMPORT] | show RUN_ID", help="List runs (of one import), or `show RUN_ID`.")] = None,
          as_json: JsonOpt = False,
-         limit: Annotated[int, typer.Option("--limit", help="Most runs to list.")] = 20) -> None:
+         limit: Annotated[int, typer.Option("--limit", metavar="N", help="Most runs to list.")] = 20) -> None:
     """List local runs, newest first; `lockgate runs show RUN_ID` prints the run's state table."""
     from ..local import records
 
@@ -208,11 +191,11 @@ def runs(ctx: typer.Context,
     args = args or []
     if args and args[0] == "show":
         if len(args) != 2:
-            raise ConfigError("usage: lockgate runs show RUN_ID")
+            raise UsageError("usage: lockgate runs show RUN_ID")
         _show(project, args[1], as_json)
         return
     if len(args) > 1:
-        raise ConfigError("usage: lockgate runs [IMPORT] | lockgate runs show RUN_ID")
+        raise UsageError("usage: lockgate runs [IMPORT] | lockgate runs show RUN_ID")
     rows = records.list_runs(project.lake, args[0] if args else None)[:limit]
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))

@@ -3,65 +3,64 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .. import api
-from ..config import Project
-from ..errors import ConfigError
+from .context import console, project_of, say
+from .exits import ExitCode
 
-
-def _project_or_none(ctx: typer.Context) -> Project | None:
-    from .app import project_of
-
-    try:
-        return project_of(ctx)
-    except ConfigError:
-        return None
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
 def validate(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="Spec files or directories; default: every import.")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="[PATH]...",
+                                                       help="Spec files or directories; default: every import.")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Validate import specs: exit 0 when valid, 2 when any is invalid, one line per problem."""
-    project = _project_or_none(ctx) if not paths else None
-    if not paths and project is None:
-        from .app import project_of
-
-        project_of(ctx)  # raises the ConfigError with its message
+    """Validate import specs: exit 0 when all are valid, 2 with one line per problem (FILE: field: message)."""
+    project = None if paths else project_of(ctx)
     report = api.validate_paths(project, paths or [])
-    for line in report.problems:
-        typer.echo(line, err=True)
+    if as_json:
+        typer.echo(json.dumps({"valid": report.ok, "files": [str(f) for f in report.files],
+                               "invalid_files": sorted({d["file"] for d in report.details}),
+                               "problems": report.details}, indent=2))
+    else:
+        for line in report.problems:
+            typer.echo(line, err=True)
     if not report.ok:
-        raise typer.Exit(2)
-    typer.echo(f"{len(report.files)} spec(s) valid")
+        raise typer.Exit(ExitCode.USAGE)
+    if not as_json:
+        say(f"{len(report.files)} spec(s) valid")
 
 
-def schema() -> None:
-    """Print the JSON Schema of the import spec."""
+def schema(as_json: JsonOpt = False) -> None:
+    """Print the JSON Schema of the import spec (always JSON; --json is accepted for uniformity)."""
     from ..spec.schema import spec_json_schema
 
     typer.echo(json.dumps(spec_json_schema(), indent=2))
 
 
-def list_cmd(
-    ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """List the project's imports with engine setting, target and schedule."""
-    from .app import project_of
-
+def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List the project's imports with engine setting, target and schedule; invalid spec files are listed
+    with their problems (they block only their own import)."""
     rows = api.list_imports(project_of(ctx))
     if as_json:
-        typer.echo(json.dumps([r.__dict__ for r in rows], indent=2))
+        typer.echo(json.dumps([{**asdict(r), "problems": list(r.problems)} for r in rows], indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("import", "engine", "target", "location", "schedule")
     for r in rows:
-        table.add_row(r.name, r.engine, r.target, r.location, r.schedule)
-    Console().print(table)
+        if r.valid:
+            table.add_row(r.name, r.engine, r.target, r.location, r.schedule)
+        else:
+            table.add_row(f"[red]{r.name}[/]", "[red]invalid[/]", f"{Path(r.file).name}: run lockgate validate", "", "")
+    console().print(table)
+    for r in rows:
+        for line in r.problems:
+            typer.echo(f"invalid spec: {line}", err=True)

@@ -36,6 +36,11 @@ class VirtualClock:
         if seconds > 0:
             self._now += timedelta(seconds=seconds)
 
+    def fork(self, start: datetime) -> VirtualClock:
+        """A clock for one of several concurrent iterations, starting at ``start`` (see
+        ``concurrency.py``); a clock without ``fork`` makes concurrent iterations run in turn."""
+        return VirtualClock(start)
+
 
 class SystemClock:
     """Wall-clock time; ``advance`` sleeps."""

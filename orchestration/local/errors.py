@@ -20,6 +20,7 @@ __all__ = [
     "NO_CHOICE_MATCHED",
     "PARAMETER_PATH_FAILURE",
     "PERMISSIONS",
+    "QUERY_EVALUATION_ERROR",
     "RESULT_PATH_MATCH_FAILURE",
     "RESULT_WRITER_FAILED",
     "RUNTIME",
@@ -47,6 +48,7 @@ ITEM_READER_FAILED = "States.ItemReaderFailed"
 RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
 RUNTIME = "States.Runtime"
+QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 
 
 class StatesError(Exception):

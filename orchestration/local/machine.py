@@ -11,6 +11,7 @@ from orchestration.local.runtime import Runtime, Scope
 from orchestration.local.states.base import Builder, State
 from orchestration.local.states.choice import ChoiceState
 from orchestration.local.states.fail import FailState
+from orchestration.local.states.language import JSONPATH, Language, language_of
 from orchestration.local.states.map import MapState
 from orchestration.local.states.parallel import ParallelState
 from orchestration.local.states.pass_ import PassState
@@ -40,13 +41,12 @@ class Program:
     timeout_seconds: float | None = None
 
 
-def build_program(spec: JsonObject, where: str = "$") -> Program:
+def build_program(spec: JsonObject, where: str = "$", language: Language = JSONPATH) -> Program:
     """Build (and validate) a program; raises ``InvalidDefinitionError`` or an unsupported-feature
-    ``StatesError``."""
+    ``StatesError``. ``language`` is the enclosing program's query language (the default)."""
     if not isinstance(spec, dict):
         raise InvalidDefinitionError("a state machine must be a JSON object", where=where)
-    if spec.get("QueryLanguage", "JSONPath") != "JSONPath":
-        raise unsupported(f"QueryLanguage {spec['QueryLanguage']}", where)
+    language = language_of(spec, language, where)
     unknown = set(spec) - _TOP_FIELDS
     if unknown:
         raise InvalidDefinitionError(f"unknown top-level field(s) {sorted(unknown)}", where=where)
@@ -54,7 +54,7 @@ def build_program(spec: JsonObject, where: str = "$") -> Program:
     start = spec.get("StartAt")
     if not isinstance(states, dict) or not states or not isinstance(start, str):
         raise InvalidDefinitionError("a state machine needs StartAt and a non-empty States object", where=where)
-    builder = Builder(build_program, run_program)
+    builder = Builder(build_program, run_program, language)
     built: dict[str, State] = {}
     for name, state_spec in states.items():
         at = f"{where}.States.{name}"
@@ -67,7 +67,27 @@ def build_program(spec: JsonObject, where: str = "$") -> Program:
         built[name] = cls(name, state_spec, at, builder)
     _check_targets(start, built, where)
     timeout = spec.get("TimeoutSeconds")
-    return Program(start, built, float(timeout) if isinstance(timeout, int | float) else None)
+    program = Program(start, built, float(timeout) if isinstance(timeout, int | float) else None)
+    if where == "$":
+        check_scopes(program, frozenset())
+    return program
+
+
+def check_scopes(program: Program, outer: frozenset[str]) -> None:
+    """A Parallel branch or Map iteration reads the variables of its enclosing scopes but cannot
+    assign one of them (AWS rejects such a definition); it hands data back with its output instead.
+    A distributed Map's children see no outer variables, so they start a fresh scope."""
+    here = set().union(*(state.assigned_names for state in program.states.values()))
+    for state in program.states.values():
+        clash = sorted(state.assigned_names & outer)
+        if clash:
+            raise InvalidDefinitionError(
+                f"variable(s) {', '.join('$' + n for n in clash)} belong to an outer scope; a Parallel branch or "
+                "Map iteration can read but not assign them (return the value through the state output instead)",
+                where=state.where)
+    for state in program.states.values():
+        for child, isolated in state.nested_programs():
+            check_scopes(child, frozenset() if isolated else outer | here)
 
 
 def _check_targets(start: str, states: dict[str, State], where: str) -> None:

@@ -68,6 +68,10 @@ class Catcher:
     next: str
     result_path: str | None = "$"
     assign: JsonObject | None = None
+    index: int = 0
+    output: Json = None
+    has_output: bool = False
+    """JSONata catchers: ``Output`` (default: the error output ``{Error, Cause}``)."""
 
 
 def _names(spec: JsonObject, where: str, last: bool) -> tuple[str, ...]:
@@ -111,7 +115,7 @@ def parse_retriers(specs: Json, where: str) -> tuple[Retrier, ...]:
     return tuple(out)
 
 
-def parse_catchers(specs: Json, where: str) -> tuple[Catcher, ...]:
+def parse_catchers(specs: Json, where: str, jsonata: bool = False) -> tuple[Catcher, ...]:
     if specs is None:
         return ()
     if not isinstance(specs, list):
@@ -121,8 +125,13 @@ def parse_catchers(specs: Json, where: str) -> tuple[Catcher, ...]:
         at = f"{where}.Catch[{i}]"
         if not isinstance(spec, dict) or not isinstance(spec.get("Next"), str):
             raise InvalidDefinitionError("a catcher must be an object with Next", where=at)
+        wrong = "ResultPath" if jsonata else "Output"
+        if wrong in spec:
+            raise InvalidDefinitionError(f"a {'JSONata' if jsonata else 'JSONPath'} catcher cannot have {wrong}", where=at)
         assign = spec.get("Assign")
+        if assign is not None and not isinstance(assign, dict):
+            raise InvalidDefinitionError("Assign must be a JSON object of variable names", where=at)
         out.append(Catcher(_names(spec, at, i == len(specs) - 1), str(spec["Next"]),
                            spec.get("ResultPath", "$"),  # type: ignore[arg-type]
-                           assign if isinstance(assign, dict) else None))
+                           assign if isinstance(assign, dict) else None, i, spec.get("Output"), "Output" in spec))
     return tuple(out)

@@ -86,6 +86,18 @@ class Scope:
             scope = scope.parent
         return False, None
 
+    def visible(self) -> JsonObject:
+        """Every variable this scope can read, inner names shadowing outer ones (for JSONata)."""
+        chain: list[Scope] = []
+        scope: Scope | None = self
+        while scope is not None:
+            chain.append(scope)
+            scope = scope.parent
+        merged: JsonObject = {}
+        for link in reversed(chain):
+            merged.update(link.values)
+        return merged
+
     def assign(self, values: JsonObject) -> None:
         self.values.update(values)
 

@@ -119,6 +119,14 @@ def parse_spec(data: Any, file: str = "<spec>") -> Spec:
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Load and validate one spec file; raises SpecInvalid listing every problem."""
+    """Load and validate one spec file; raises SpecInvalid listing every problem with its line
+    (``FILE:LINE: field.path: message``)."""
     p = Path(path)
-    return parse_spec(read_yaml(p), str(p))
+    try:
+        return parse_spec(read_yaml(p), str(p))
+    except SpecInvalid as e:
+        if e.file != str(p) or all(problem.line is not None for problem in e.problems):
+            raise
+        from .lines import with_lines
+
+        raise SpecInvalid(str(p), with_lines(e.problems, p.read_text(encoding="utf-8"))) from None

@@ -9,10 +9,13 @@ __all__ = ["Problem"]
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a spec: the dotted field path and a message that names the fix."""
+    """One thing wrong with a spec: the dotted field path, a message that names the fix and, when known,
+    the line of the field in its file."""
 
     path: str
     message: str
+    line: int | None = None
 
     def render(self, file: str) -> str:
-        return f"{file}: {self.path}: {self.message}"
+        where = f"{file}:{self.line}" if self.line is not None else file
+        return f"{where}: {self.path}: {self.message}"

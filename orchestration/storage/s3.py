@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from ..errors import LockgateError, StorageError
+from ..errors import ConfigError, LockgateError, StorageError
 from ..spec.uris import split_s3_uri
 from .base import AtomicWriter, ObjectInfo, ObjectNotFoundError, Storage, _match, _uri
 
@@ -24,8 +24,19 @@ _MISSING_CODES = frozenset({"NoSuchKey", "404", "NoSuchBucket", "NotFound"})
 
 
 def _translate(e: Exception, uri: str) -> LockgateError:
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionError,
+        HTTPClientError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+    )
 
+    if isinstance(e, NoCredentialsError | PartialCredentialsError | NoRegionError):
+        # Terminal, not transient: a retry finds no more credentials than this attempt did.
+        return ConfigError(f"no usable AWS credentials or region for S3 ({e}); configure them (aws configure, "
+                           "AWS_PROFILE, AWS_REGION) or add --local to work on this machine", where=uri)
     if isinstance(e, ClientError):
         code = str(e.response.get("Error", {}).get("Code", ""))
         status = int(e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)

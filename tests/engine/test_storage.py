@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 
-from orchestration.errors import DataError, StorageError
+from orchestration import aws
+from orchestration.errors import ConfigError, DataError, StorageError
 from orchestration.storage import LocalLake, ObjectNotFoundError, S3Storage, Storage, get_storage
 from orchestration.storage import s3 as s3_adapter
 
@@ -134,6 +135,25 @@ def test_s3_errors_are_classified() -> None:
     assert isinstance(missing, ObjectNotFoundError)
     denied = s3_adapter._translate(_client_error("AccessDenied", 403), "s3://b/k")
     assert not denied.retryable and "AccessDenied" in str(denied)
+
+
+def test_missing_credentials_are_a_terminal_config_error_naming_the_fix(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    aws.clear_cache()  # sessions are cached per region: a cached one would still hold other tests' credentials
+    try:
+        with pytest.raises(ConfigError) as caught:
+            S3Storage().read_bytes("s3://raw/a/x.csv")
+    finally:
+        aws.clear_cache()
+    assert not caught.value.retryable
+    assert "credentials" in str(caught.value) and "--local" in str(caught.value) and "s3://raw/a/x.csv" in str(caught.value)
 
 
 def test_s3_throttling_surfaces_as_storage_error(aws: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -53,5 +53,5 @@ def test_every_divergence_names_an_existing_case() -> None:
 
 def test_suite_is_large_and_covers_every_area() -> None:
     prefixes = {c.id.split("-", 1)[0] for c in CASES}
-    assert {"choice", "intrinsic", "path", "flow"} <= prefixes
+    assert {"choice", "intrinsic", "path", "flow", "validation", "jsonata"} <= prefixes
     assert len(CASES) >= 300

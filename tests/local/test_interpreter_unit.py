@@ -461,9 +461,6 @@ def test_distributed_children_cannot_see_parent_variables() -> None:
 # -- unsupported features and invalid definitions -----------------------------------------------------
 
 @pytest.mark.parametrize(("definition", "feature"), [
-    (machine({"P": {"Type": "Pass", "End": True}}, QueryLanguage="JSONata"), "QueryLanguage JSONata"),
-    (machine({"P": {"Type": "Pass", "End": True, "QueryLanguage": "JSONata"}}), "QueryLanguage JSONata"),
-    (machine({"P": {"Type": "Pass", "End": True, "Output": "{% $states.input %}"}}), "Field Output (JSONata)"),
     (machine({"T": task(Credentials={"RoleArn": "arn:aws:iam::1:role/x"})}), "Credentials"),
     (machine({"X": {"Type": "Activity", "End": True}}), "State type 'Activity'"),
     (distributed({"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
@@ -489,6 +486,7 @@ def test_unsupported_features_fail_with_an_error_naming_them(definition: dict[st
     machine({"P": {"Type": "Pass", "ResultPath": "$.items[*]", "End": True}}),
     machine({"P": {"Type": "Pass", "InputPath": "$.a[", "End": True}}),
     machine({"F": {"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}}),
+    machine({"P": {"Type": "Pass", "End": True, "Output": "{% $states.input %}"}}),
 ])
 def test_invalid_definitions_are_rejected_like_create_state_machine(definition: dict[str, Any]) -> None:
     with pytest.raises(InvalidDefinitionError):
@@ -498,3 +496,22 @@ def test_invalid_definitions_are_rejected_like_create_state_machine(definition: 
 def test_definition_may_be_json_text() -> None:
     text = json.dumps(machine({"P": {"Type": "Pass", "Result": 1, "End": True}}))
     assert execute(text, {}).output == 1
+
+
+@pytest.mark.parametrize(("value", "error", "cause"), [
+    ("x", "States.ItemReaderFailed", "The MaxItemsPath field refers to value 'x' which is not a valid integer: $.max"),
+    (1.5, "States.ItemReaderFailed", "The MaxItemsPath field refers to value '1.5' which is not a valid integer: $.max"),
+    (-1, "States.ItemReaderFailed", "field MaxItems must be positive"),
+])
+def test_max_items_path_is_checked_like_step_functions(value: Any, error: str, cause: str) -> None:
+    reader = {**json_reader(), "ReaderConfig": {"InputType": "JSON", "MaxItemsPath": "$.max"}}
+    result = execute(distributed(reader), {"max": value}, resolver=FakeS3({"control/runs/batches.json": "[1, 2, 3]"}))
+    assert (result.error, result.cause) == (error, cause)
+    limited = execute(distributed(reader), {"max": "2"}, resolver=FakeS3({"control/runs/batches.json": "[1, 2, 3]"}))
+    assert len(limited.output) == 2
+
+
+def test_timeout_seconds_path_that_selects_nothing_names_the_path() -> None:
+    result = execute(machine({"T": task(TimeoutSecondsPath="$.limit")}), {}, resolver=Recorder())
+    assert result.cause == ("An error occurred while executing the state 'T' (entered at the event id #2). "
+                            "Invalid path '$.limit' : No results for path: $['limit']")

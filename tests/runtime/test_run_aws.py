@@ -66,5 +66,5 @@ def test_wait_polls_until_the_execution_finishes_and_merges_its_summary(project,
 
 def test_a_missing_state_machine_says_how_to_deploy_or_run_locally(project, capsys):
     rc, out = _cli(capsys, "--project", str(project), "run", "orders")
-    assert rc == 1
+    assert rc == 3  # ExitCode.CONFIG: nothing deployed under that name (docs/cli.md)
     assert "no state machine named 'lockgate-orders'" in out["stderr"] and "--local" in out["stderr"]

@@ -116,7 +116,7 @@ def test_backfill_refuses_reversed_and_empty_windows(project, capsys):
     for window in ("2024-03-08..2024-03-01", "2024-03-01..2024-03-01"):
         with pytest.raises(SystemExit) as exit_:
             main(["--project", str(project), "backfill", "orders", "--local", "--window", window])
-        assert exit_.value.code == 1
+        assert exit_.value.code == 2  # ExitCode.USAGE, as plan and run (docs/cli.md)
         err = capsys.readouterr().err
         assert f"window '{window}' is empty or reversed: END must be after START" in err
     assert not (project / "lake" / "_runs").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,13 +42,18 @@ def test_validate_bad_spec_exits_2_naming_the_field(tmp_path: Path, old: str, ne
     r = lockgate("validate", str(bad))
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
-    assert lines and all(line.startswith(f"{bad}: ") for line in lines)
-    assert any(line.startswith(f"{bad}: {field}: ") for line in lines), lines
+    assert lines and all(line.startswith(f"{bad}:") for line in lines)
+    # FILE:LINE: field: message, LINE being where the field (or, when it is a value's problem, its key) is written
+    found = [re.match(rf"{re.escape(str(bad))}:(\d+): {re.escape(field)}: ", line) for line in lines]
+    match = next((m for m in found if m), None)
+    assert match, lines
+    written = bad.read_text().splitlines()[int(match.group(1)) - 1]
+    assert field.rsplit(".", 1)[-1] + ":" in written, (match.group(0), written)
 
 
 def test_validate_outside_a_project_says_how_to_fix(tmp_path: Path) -> None:
     r = lockgate("validate", cwd=tmp_path)
-    assert r.returncode == 1
+    assert r.returncode == 3  # ExitCode.CONFIG (docs/cli.md)
     assert "lockgate.yaml" in r.stderr and "--project" in r.stderr
 
 

@@ -73,6 +73,16 @@ def _text(value: Json) -> str:
     return _show(value)
 
 
+def _format_value(value: Json) -> str:
+    """How States.Format renders an argument: JSON scalars as text, arrays and objects the way AWS
+    prints them (``[1, two, true]``, ``{a=1, b=[x]}``: Java collection text, strings unquoted)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_format_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_format_value(v)}" for k, v in value.items()) + "}"
+    return _text(value)
+
+
 def format_template(template: str, values: list[Json], escaped: bool) -> str:
     """Replace each ``{}`` with the next value; ``escaped`` templates honour ``\\{ \\} \\\\``."""
     out: list[str] = []
@@ -87,10 +97,7 @@ def format_template(template: str, values: list[Json], escaped: bool) -> str:
         if template.startswith("{}", i):
             if used >= len(values):
                 raise IntrinsicError("Function States.Format: more placeholders '{}' than arguments")
-            value = values[used]
-            if isinstance(value, dict | list):
-                raise IntrinsicError("Function States.Format: arguments must be strings, numbers, booleans or null")
-            out.append(_text(value))
+            out.append(_format_value(values[used]))
             used += 1
             i += 2
             continue
@@ -104,6 +111,8 @@ def format_template(template: str, values: list[Json], escaped: bool) -> str:
 def _string_to_json(args: list[Json]) -> Json:
     _arity("States.StringToJson", args, 1)
     text = _string("States.StringToJson", args[0], "first")
+    if not text.strip():
+        return None  # an empty or blank string is JSON null on AWS
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

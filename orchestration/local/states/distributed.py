@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orchestration.local.choice_rules import is_number
+from orchestration.local.concurrency import run_concurrently
 from orchestration.local.errors import (
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
     ITEM_READER_FAILED,
@@ -22,10 +23,15 @@ from orchestration.local.errors import (
 )
 from orchestration.local.history import History, dumps
 from orchestration.local.json_types import Json, JsonObject
-from orchestration.local.jsonpath import PathError
-from orchestration.local.paths import View, render
+from orchestration.local.paths import View
+from orchestration.local.query import evaluate, is_expression, unexpected_type
 from orchestration.local.runtime import Runtime, Scope, TaskContext
 from orchestration.local.states.item_io import PUT_OBJECT, parse_items
+from orchestration.local.states.map_items import arguments, batches, max_items_from_path, setting
+from orchestration.local.states.map_limits import (
+    tolerated_count_from_path,
+    tolerated_percentage_from_path,
+)
 from orchestration.local.states.task import invoke_resolver
 
 if TYPE_CHECKING:
@@ -35,10 +41,10 @@ __all__ = ["ChildExecution", "DistributedConfig", "MapRun", "run_distributed"]
 
 
 _KNOWN_FIELDS: dict[str, set[str]] = {
-    "ItemReader": {"Resource", "ReaderConfig", "Parameters"},
+    "ItemReader": {"Resource", "ReaderConfig", "Parameters", "Arguments"},
     "ItemBatcher": {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath",
                     "BatchInput"},
-    "ResultWriter": {"Resource", "Parameters"},
+    "ResultWriter": {"Resource", "Parameters", "Arguments"},
 }
 _READER_CONFIG = {"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems", "MaxItemsPath"}
 
@@ -72,49 +78,65 @@ class DistributedConfig:
     tolerated_percentage: Json
     tolerated_count: Json
     label: str | None
+    percentage_path: str | None = None
+    count_path: str | None = None
 
     @staticmethod
-    def parse(spec: JsonObject, where: str) -> DistributedConfig:
+    def parse(spec: JsonObject, where: str, jsonata: bool = False) -> DistributedConfig:
         for key, known in _KNOWN_FIELDS.items():
             if key not in spec:
                 continue
             block = spec[key]
             if not isinstance(block, dict):
                 raise InvalidDefinitionError(f"{key} must be an object", where=where)
+            wrong = "Parameters" if jsonata else "Arguments"
+            if key != "ItemBatcher" and wrong in block:
+                raise InvalidDefinitionError(f"{key} of a {'JSONata' if jsonata else 'JSONPath'} state cannot have {wrong}; "
+                                             f"use {'Arguments' if jsonata else 'Parameters'}", where=where)
             unknown = sorted(set(block) - known)
             if unknown:
                 raise unsupported(f"{key} field(s) {', '.join(unknown)}", where)
             reader_config = block.get("ReaderConfig", {})
             if key == "ItemReader" and isinstance(reader_config, dict) and set(reader_config) - _READER_CONFIG:
                 raise unsupported(f"ReaderConfig field(s) {', '.join(sorted(set(reader_config) - _READER_CONFIG))}", where)
-        pct = spec.get("ToleratedFailurePercentagePath", spec.get("ToleratedFailurePercentage", 0))
-        count = spec.get("ToleratedFailureCountPath", spec.get("ToleratedFailureCount", 0))
-        if is_number(pct) and not 0 <= pct <= 100:  # type: ignore[operator]
-            raise InvalidDefinitionError("ToleratedFailurePercentage must be between 0 and 100", where=where)
-        if is_number(count) and count < 0:  # type: ignore[operator]
-            raise InvalidDefinitionError("ToleratedFailureCount must be >= 0", where=where)
+        pct = spec.get("ToleratedFailurePercentage", 0)
+        count = spec.get("ToleratedFailureCount", 0)
+        for key, value, high in (("ToleratedFailurePercentage", pct, 100), ("ToleratedFailureCount", count, None)):
+            if jsonata and is_expression(value):
+                continue
+            if not is_number(value) or value < 0 or (high is not None and value > high):  # type: ignore[operator]
+                raise InvalidDefinitionError(f"{key} must be a number between 0 and {high or 'any'}", where=where)
         label = spec.get("Label")
+        pct_path, count_path = spec.get("ToleratedFailurePercentagePath"), spec.get("ToleratedFailureCountPath")
         return DistributedConfig(spec.get("ItemReader"), spec.get("ItemBatcher"), spec.get("ResultWriter"),  # type: ignore[arg-type]
-                                 pct, count, label if isinstance(label, str) else None)
+                                 pct, count, label if isinstance(label, str) else None,
+                                 pct_path if isinstance(pct_path, str) else None,
+                                 count_path if isinstance(count_path, str) else None)
 
+    def thresholds(self, state: MapState, view: View, rt: Runtime) -> tuple[float, float]:
+        """(tolerated percentage, tolerated count) from the fields, their Path forms or expressions."""
+        pct = (tolerated_percentage_from_path(self.percentage_path, view) if self.percentage_path
+               else self._expression(self.tolerated_percentage, "ToleratedFailurePercentage", state, view, rt))
+        count = (tolerated_count_from_path(self.count_path, view) if self.count_path
+                 else self._expression(self.tolerated_count, "ToleratedFailureCount", state, view, rt))
+        return pct, count
 
-def _number(value: Json, view: View, what: str) -> float:
-    if isinstance(value, str):
-        try:
-            value = view.select(value)
-        except PathError as exc:
-            raise StatesError(RUNTIME, f"Invalid path '{value}' for {what}: {exc}") from exc
-    if not is_number(value):
-        raise StatesError(RUNTIME, f"{what} must be a number, got {value!r}")
-    return float(value)  # type: ignore[arg-type]
+    @staticmethod
+    def _expression(value: Json, field: str, state: MapState, view: View, rt: Runtime) -> float:
+        if not is_expression(value):
+            return float(value)  # type: ignore[arg-type]
+        result = evaluate(str(value), state.query_env(view.data, rt, view.scope, view.call), field)
+        if not is_number(result) or result < 0 or (field.endswith("Percentage") and result > 100):  # type: ignore[operator]
+            raise unexpected_type(str(value), field, "number", result)
+        return float(result)  # type: ignore[arg-type]
 
 
 def _read(config: DistributedConfig, state: MapState, effective: Json, rt: Runtime, view: View) -> list[Json]:
     if config.reader is None:
-        return state.items(effective, view)
+        return state.items(effective, view, rt)
     reader = config.reader
     resource = str(reader.get("Resource", ""))
-    params = render(reader.get("Parameters", {}), view.with_data(effective))
+    params = arguments(state, reader, effective, rt, view, "ItemReader")
     reader_config: JsonObject = reader.get("ReaderConfig") or {}  # type: ignore[assignment]
     ctx = TaskContext(state.name, 1, view.call.context_object(), None, None, rt.clock)
     try:
@@ -126,37 +148,11 @@ def _read(config: DistributedConfig, state: MapState, effective: Json, rt: Runti
         raise StatesError(ITEM_READER_FAILED, f"{err.error}: {err.cause}") from err
     except (ValueError, TypeError) as exc:
         raise StatesError(ITEM_READER_FAILED, str(exc)) from exc
-    limit = reader_config.get("MaxItemsPath", reader_config.get("MaxItems"))
-    if limit is not None:
-        items = items[: int(_number(limit, view.with_data(effective), "MaxItems"))]
+    if "MaxItemsPath" in reader_config:
+        items = items[: max_items_from_path(str(reader_config["MaxItemsPath"]), view.with_data(effective))]
+    elif reader_config.get("MaxItems") is not None:
+        items = items[: int(setting(state, reader_config["MaxItems"], view.with_data(effective), rt, "MaxItems"))]
     return items
-
-
-def _batches(config: DistributedConfig, inputs: list[Json], view: View) -> list[Json]:
-    if config.batcher is None:
-        return inputs
-    batcher = config.batcher
-    max_items = batcher.get("MaxItemsPerBatchPath", batcher.get("MaxItemsPerBatch"))
-    max_bytes = batcher.get("MaxInputBytesPerBatchPath", batcher.get("MaxInputBytesPerBatch"))
-    per_batch = int(_number(max_items, view, "MaxItemsPerBatch")) if max_items is not None else len(inputs) or 1
-    byte_cap = int(_number(max_bytes, view, "MaxInputBytesPerBatch")) if max_bytes is not None else 262_144
-    batch_input = render(batcher["BatchInput"], view) if "BatchInput" in batcher else None
-    batches: list[list[Json]] = [[]]
-    size = 0
-    for item in inputs:
-        item_size = len(dumps(item).encode())
-        if batches[-1] and (len(batches[-1]) >= per_batch or size + item_size > byte_cap):
-            batches.append([])
-            size = 0
-        batches[-1].append(item)
-        size += item_size
-    out: list[Json] = []
-    for batch in batches if batches[-1] else []:
-        entry: JsonObject = {"Items": batch}
-        if batch_input is not None:
-            entry = {"BatchInput": batch_input, "Items": batch}
-        out.append(entry)
-    return out
 
 
 def _run_child(state: MapState, run: MapRun, index: int, value: Json, rt: Runtime) -> ChildExecution:
@@ -177,34 +173,40 @@ def _run_child(state: MapState, run: MapRun, index: int, value: Json, rt: Runtim
     return child
 
 
-def run_distributed(state: MapState, config: DistributedConfig, effective: Json, rt: Runtime, view: View) -> Json:
+def run_distributed(state: MapState, config: DistributedConfig, effective: Json, rt: Runtime, view: View, limit: int = 0) -> Json:
     items = _read(config, state, effective, rt, view)
-    inputs = [state.item_input(effective, i, item, view) for i, item in enumerate(items)]
-    inputs = _batches(config, inputs, view.with_data(effective))
+    inputs = [state.item_input(effective, i, item, view, rt) for i, item in enumerate(items)]
+    inputs = batches(state, config.batcher, inputs, view.with_data(effective), rt)
+    data = view.with_data(effective)
+    pct, count = config.thresholds(state, data, rt)
     machine = str(rt.state_machine["Id"]).replace(":stateMachine:", ":mapRun:")
     run = MapRun(f"{machine}/{config.label or state.name}:{uuid.UUID(int=rt.rng.getrandbits(128))}", state.name)
     rt.map_runs.append(run)
     rt.history.add("MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": run.arn})
-    data = view.with_data(effective)
-    pct = _number(config.tolerated_percentage, data, "ToleratedFailurePercentage")
-    count = _number(config.tolerated_count, data, "ToleratedFailureCount")
     failed = 0
-    for index, value in enumerate(inputs):
-        rt.check()
-        child = _run_child(state, run, index, value, rt)
+
+    def child_run(index: int, child_rt: Runtime) -> None:
+        nonlocal failed
+        child_rt.check()
+        child = _run_child(state, run, index, inputs[index], child_rt)
         run.executions.append(child)
         if child.status == "FAILED":
             failed += 1
             if failed > count and failed * 100.0 / len(inputs) > pct:
-                run.status = "FAILED"
-                cause = "The specified tolerated failure threshold was exceeded"
-                rt.history.add("MapRunFailed", "mapRunFailedEventDetails",
-                               {"error": EXCEED_TOLERATED_FAILURE_THRESHOLD, "cause": cause})
-                raise StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
+                raise StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
+
+    try:
+        run_concurrently(rt, len(inputs), limit, child_run)
+    except StatesError as err:
+        if err.error != EXCEED_TOLERATED_FAILURE_THRESHOLD:
+            raise
+        run.status = "FAILED"
+        rt.history.add("MapRunFailed", "mapRunFailedEventDetails", {"error": err.error, "cause": err.cause})
+        raise
     run.status = "SUCCEEDED"
     output: Json
     if config.writer is not None:
-        output = _write(config, run, rt, data)
+        output = _write(state, config, run, rt, data)
     else:
         output = [c.output if c.status == "SUCCEEDED" else _error_of(c) for c in run.executions]
     rt.history.add("MapRunSucceeded")
@@ -224,11 +226,11 @@ def _row(child: ChildExecution) -> Json:
     return row
 
 
-def _write(config: DistributedConfig, run: MapRun, rt: Runtime, view: View) -> Json:
+def _write(state: MapState, config: DistributedConfig, run: MapRun, rt: Runtime, view: View) -> Json:
     writer = config.writer or {}
-    params = render(writer.get("Parameters", {}), view)
+    params = arguments(state, writer, view.data, rt, view, "ResultWriter")
     if not isinstance(params, dict) or "Bucket" not in params:
-        raise StatesError(RESULT_WRITER_FAILED, "ResultWriter Parameters need a Bucket")
+        raise StatesError(RESULT_WRITER_FAILED, "ResultWriter Parameters (Arguments in JSONata) need a Bucket")
     prefix = str(params.get("Prefix", "")).rstrip("/")
     base = f"{prefix}/{run.arn.rsplit(':', 1)[-1]}" if prefix else run.arn.rsplit(":", 1)[-1]
     files: JsonObject = {}

@@ -8,6 +8,7 @@ from orchestration.local.history import dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
 from orchestration.local.paths import View
+from orchestration.local.query import compile_template, evaluate, is_expression
 from orchestration.local.runtime import Runtime, Scope
 from orchestration.local.states.base import Builder, State, Step
 
@@ -27,6 +28,18 @@ class FailState(State):
         for fixed, path in (("Error", "ErrorPath"), ("Cause", "CausePath")):
             if fixed in spec and path in spec:
                 raise InvalidDefinitionError(f"use {fixed} or {path}, not both", where=where)
+            if self.jsonata:
+                compile_template(spec.get(fixed), fixed, where)
+        if "Output" in spec:
+            raise InvalidDefinitionError("a Fail state has no Output", where=where)
+
+    def _expression(self, value: Json, field: str, raw: Json, rt: Runtime, scope: Scope, call: StateCall) -> str | None:
+        if not is_expression(value):
+            return value if isinstance(value, str) else None
+        result = evaluate(str(value), self.query_env(raw, rt, scope, call), field)
+        if not isinstance(result, str):
+            raise StatesError(RUNTIME, f"The {field} expression of a Fail state must give a string, got {dumps(result)}")
+        return result
 
     def _text(self, fixed: Json, path: Json, field: str, view: View) -> str | None:
         if path is None:
@@ -40,6 +53,9 @@ class FailState(State):
         return value
 
     def execute(self, raw: Json, rt: Runtime, scope: Scope, call: StateCall) -> Step:
+        if self.jsonata:
+            error = self._expression(self.error, "Error", raw, rt, scope, call)
+            raise StatesError(error, self._expression(self.cause, "Cause", raw, rt, scope, call))
         view = View(raw, scope, call, rt.rng)
         error = self._text(self.error, self.error_path, "ErrorPath", view)
         cause = self._text(self.cause, self.cause_path, "CausePath", view)

@@ -15,6 +15,9 @@ class SucceedState(State):
     kind = "Succeed"
 
     def execute(self, raw: Json, rt: Runtime, scope: Scope, call: StateCall) -> Step:
+        if self.jsonata:
+            step = self.finish_jsonata(raw, raw, self.query_env(raw, rt, scope, call), scope)
+            return Step(step.output, None, step.text)
         view = View(raw, scope, call, rt.rng)
         value = apply_input_path(raw, self.input_path, view)
         output = apply_output_path(value, self.output_path, view.with_data(value))

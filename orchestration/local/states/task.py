@@ -26,7 +26,8 @@ from orchestration.local.errors import (
 from orchestration.local.history import dumps
 from orchestration.local.json_types import Json, JsonObject
 from orchestration.local.jsonpath import PathError
-from orchestration.local.paths import View
+from orchestration.local.paths import View, canonical
+from orchestration.local.query import evaluate, is_expression, unexpected_type
 from orchestration.local.runtime import Runtime, Scope, TaskContext, check_size
 from orchestration.local.states.base import Builder, State, Step
 
@@ -62,7 +63,7 @@ class TaskState(State):
     kind = "Task"
     fields = frozenset({
         "Resource", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch", "TimeoutSeconds",
-        "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials", "Arguments", "Output",
+        "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials", "Arguments",
     })
     has_result = True
 
@@ -81,19 +82,26 @@ class TaskState(State):
         if self.timeout is not None and self.timeout_path is not None:
             raise InvalidDefinitionError("use TimeoutSeconds or TimeoutSecondsPath, not both", where=where)
         for value in (self.timeout, self.heartbeat):
+            if self.jsonata and is_expression(value):
+                continue
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
                 raise InvalidDefinitionError("TimeoutSeconds/HeartbeatSeconds must be positive integers", where=where)
         if isinstance(self.timeout, int) and isinstance(self.heartbeat, int) and self.heartbeat >= self.timeout:
             raise InvalidDefinitionError("HeartbeatSeconds must be smaller than TimeoutSeconds", where=where)
         self.prefix, self.resource_type, self.resource_name = _kind(resource)
 
-    def _seconds(self, fixed: Json, path: Json, view: View) -> float | None:
+    def _seconds(self, fixed: Json, path: Json, view: View, rt: Runtime, field: str) -> float | None:
+        if self.jsonata and is_expression(fixed):
+            value = evaluate(str(fixed), self.query_env(view.data, rt, view.scope, view.call), field)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 or int(value) != value:
+                raise unexpected_type(str(fixed), field, "integer", value)
+            return float(value)
         if path is None:
             return float(fixed) if is_number(fixed) else None  # type: ignore[arg-type]
         try:
             value = view.select(str(path))
         except PathError as exc:
-            raise StatesError(RUNTIME, f"Invalid path '{path}' : {exc}") from exc
+            raise StatesError(RUNTIME, f"Invalid path '{path}' : No results for path: {canonical(str(path))}") from exc
         if not is_number(value) or value <= 0:  # type: ignore[operator]
             raise StatesError(RUNTIME, f"The value of '{path}' must be a positive integer, got {dumps(value)}")
         return float(value)  # type: ignore[arg-type]
@@ -105,8 +113,8 @@ class TaskState(State):
 
     def work(self, effective: Json, raw: Json, rt: Runtime, scope: Scope, call: StateCall) -> Json:
         input_view = View(raw, scope, call, rt.rng)
-        timeout = self._seconds(self.timeout, self.timeout_path, input_view)
-        heartbeat = self._seconds(self.heartbeat, self.heartbeat_path, input_view)
+        timeout = self._seconds(self.timeout, self.timeout_path, input_view, rt, "TimeoutSeconds")
+        heartbeat = self._seconds(self.heartbeat, self.heartbeat_path, input_view, rt, "HeartbeatSeconds")
         details: JsonObject = {"resourceType": self.resource_type, "resource": self.resource_name,
                                "region": str(rt.execution["Id"]).split(":")[3], "parameters": dumps(effective)}
         if timeout is not None:

@@ -40,10 +40,11 @@ def pass_state(**fields: Any) -> dict[str, Any]:
 
 
 def all_cases() -> list[Case]:
-    from tests.local.asl_cases import choice, flow, intrinsics, paths
+    from tests.local.asl_cases import choice, flow, intrinsics, jsonata, paths, validation
     from tests.local.asl_cases.divergences import attach
 
-    cases = [attach(c) for c in (*choice.CASES, *intrinsics.CASES, *paths.CASES, *flow.CASES)]
+    cases = [attach(c) for c in (*choice.CASES, *intrinsics.CASES, *paths.CASES, *flow.CASES, *validation.CASES)]
+    cases += jsonata.CASES  # each carries the AWS outcome and the page it is recorded on
     ids = [c.id for c in cases]
     duplicates = {i for i in ids if ids.count(i) > 1}
     assert not duplicates, f"duplicate case ids: {sorted(duplicates)}"
