@@ -187,7 +187,10 @@ def run_task(task: dict[str, Any], opts: ParseOptions, storage: Storage, block_s
     row = json.dumps({"uri": uri, "seq": task["seq"], "start": task["start"], "extra": list(extra),
                       "missing": info.missing_columns if task["start"] == 0 else [], "fatal": info.fatal,
                       "rows": count})
-    if out.add((uri, None, None, None, row, (None,) * len(opts.columns))) is not None or out.pending:
+    batch = out.add((uri, None, None, None, row, (None,) * len(opts.columns)))
+    if batch is not None:  # the info row completed a batch
+        yield batch
+    if out.pending:
         yield out.flush()
 
 
