@@ -123,3 +123,15 @@ def test_no_job_process_outlives_the_process_that_started_it(tmp_path):
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_error_message_names_the_root_cause_of_a_dead_job():
+    from orchestration.local.services.glue import error_message
+
+    oom = "Traceback...\nTerminating due to java.lang.OutOfMemoryError: Java heap space\npy4j.protocol.Py4JError: gone"
+    assert error_message(oom, 1) == "Terminating due to java.lang.OutOfMemoryError: Java heap space"
+    py4j = ("py4j.protocol.Py4JJavaError: An error occurred while calling o42.save.\n"
+            ": org.apache.spark.SparkException: Job aborted due to stage failure\n\tat org.apache...")
+    assert error_message(py4j, 1) == ("py4j.protocol.Py4JJavaError: An error occurred while calling o42.save. "
+                                      ": org.apache.spark.SparkException: Job aborted due to stage failure")
+    assert error_message("started\n", -9) == "the job's driver process was killed by SIGKILL; last output: started"

@@ -63,9 +63,12 @@ def error_message(log: str, returncode: int | None = None) -> str:
         name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
         last = f"; last output: {lines[-1][:1500]}" if lines else ""
         return f"the job's driver process was killed by {name}{last}"
-    for line in reversed(lines):
+    for k in range(len(lines) - 1, -1, -1):
+        line = lines[k]
         head = line.split(":", 1)[0]
         if head and " " not in head and (head.endswith(("Error", "Exception")) or "." in head):
+            if head.endswith("Py4JJavaError") and k + 1 < len(lines) and lines[k + 1].startswith(": "):
+                line += " " + lines[k + 1]  # the Java exception that caused it
             return line[:2000]
     return (lines[-1] if lines else "the job exited without output")[:2000]
 
