@@ -9,6 +9,7 @@ from typing import Any
 
 from .config import Project
 from .spec import Problem, Spec, SpecInvalid, load_spec
+from .spec.locations import cross_import_problems
 
 __all__ = ["ValidationReport", "validate_paths", "list_imports", "ImportSummary"]
 
@@ -36,6 +37,7 @@ def validate_paths(project: Project | None, paths: Iterable[str | Path] = ()) ->
         files = project.spec_files()
     errors: list[SpecInvalid] = []
     names: dict[str, Path] = {}
+    specs: dict[str, Spec] = {}
     for f in files:
         if not f.is_file():
             errors.append(SpecInvalid(str(f), [Problem("file", "no such file")]))
@@ -49,6 +51,18 @@ def validate_paths(project: Project | None, paths: Iterable[str | Path] = ()) ->
             errors.append(SpecInvalid(str(f), [Problem("name", f"import {spec.name!r} is already declared in "
                                                                f"{names[spec.name]}")]))
         names[spec.name] = f
+        specs[spec.name] = spec
+    others: dict[str, Spec] = {}
+    if project is not None and paths:  # validating some files: check their locations against the whole project
+        for f in project.spec_files():
+            try:
+                other = load_spec(f)
+            except SpecInvalid:
+                continue
+            others[other.name] = other
+    for name, problem in cross_import_problems({**others, **specs}):
+        if name in specs:
+            errors.append(SpecInvalid(str(names[name]), [problem]))
     problems = [line for e in errors for line in e.lines()]
     details = [{"file": e.file, "line": p.line, "field": p.path, "message": p.message} for e in errors for p in e.problems]
     return ValidationReport(files, problems, details)

@@ -128,9 +128,18 @@ class CommitResult(_Model):
     rows_filtered: int
     rows_deduplicated: int
     bytes_in: int
+    rows_replaced: int = 0
+    """Rows of earlier runs of this window the commit removed from the table (replaced by this run)."""
+    files_rewritten: int = 0
+    """Table files that also held rows of other windows, rewritten without this window's rows."""
     outputs: list[str]
-    partitions: list[str]
-    partitions_added: list[str] = Field(default_factory=list)
+    """The table location when anything was published (partition lists stay out of the state payload)."""
+    partitions: int = 0
+    """How many partitions the run wrote; their names are in ``partitions_uri``."""
+    partitions_added: int = 0
+    """How many of them did not exist before."""
+    partitions_uri: str | None = None
+    """``partitions.json`` of the run: ``{"partitions": [...], "partitions_added": [...]}``."""
     schema_changed: bool = False
     crawl_needed: bool = True
     quarantine_uri: str | None = None

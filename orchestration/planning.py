@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from pydantic import ValidationError
 
 from .contracts import Manifest, PlanResult, SourceObject
-from .errors import ConfigError, SpecError
+from .errors import ConfigError, QualityError, SpecError
 from .router import Decision, ObjectFacts, PlanFacts, RoutingConfig, route
 from .router.decide import EngineChoice
 from .spec.models import Spec
@@ -153,6 +153,20 @@ def preview_plan(spec: Spec, *, storage: Storage, window: Mapping[str, str] | Wi
     return PlanPreview(spec, win, sources, objects, facts, decision)
 
 
+def check_empty_window(spec: Spec, preview: PlanPreview) -> None:
+    """A window without objects fails the run when ``quality.min_rows`` asks for rows, unless the spec says
+    empty windows are expected (``quality.allow_empty``): a missing upstream export must not pass unnoticed."""
+    q = spec.quality
+    if preview.objects or q.min_rows == 0 or q.allow_empty:
+        return
+    raise QualityError(
+        f"no source objects under {preview.facts.where}, and quality.min_rows is {q.min_rows}. Nothing was "
+        "published. Check that the upstream export ran for this window; set quality.allow_empty: true in the spec "
+        "if empty windows are expected",
+        where=f"import {spec.name}: plan",
+    )
+
+
 def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_input: Mapping[str, Any] | None,
              control_uri: str, storage: Storage | None = None, model: RoutingConfig | None = None) -> PlanResult:
     """Plan one run: write its manifest and batches.json, return the small PlanResult."""
@@ -170,6 +184,7 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
     preview = preview_plan(spec, storage=storage, window=inp.get("window"), engine=inp.get("engine"),
                            started_at=started_at, model=model, mode=mode)
     decision = preview.decision
+    check_empty_window(spec, preview)
     started = started_at.isoformat() if isinstance(started_at, datetime) else started_at
     batches = decision.batches if decision.route == "lambda" else []
     manifest = Manifest(  # populate_by_name: import_ is the field, "import" its alias

@@ -21,9 +21,12 @@ from orchestration.storage import Storage, object_name
 
 from .catalog import CatalogPort
 from .checks import RunTotals, check_accounting, check_quality, load_results, quarantine_uri
+from .ownership import check_not_source, check_owner
+from .replace import Ledger, inspect_file, kept_name, ledger_uri, owned_sources, read_ledger, staged_sources
 from .schema import Signature, catalog_signature, parquet_signature
 
-__all__ = ["FileCopy", "CommitIntent", "Phase", "plan_commit", "intent_uri", "partition_of", "is_table_file"]
+__all__ = ["FileCopy", "Rewrite", "CommitIntent", "Phase", "plan_commit", "intent_uri", "partition_of", "is_table_file",
+           "partitions_uri"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,17 @@ class FileCopy(BaseModel):
 
     src: str
     dst: str
+
+
+class Rewrite(BaseModel):
+    """A table file that holds rows of this window and of others: ``src`` minus the rows read from ``drop``
+    (``_source_file`` values) is written to ``dst``; ``src`` is then deleted."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    src: str
+    dst: str
+    drop: list[str]
 
 
 class CommitIntent(BaseModel):
@@ -49,7 +63,13 @@ class CommitIntent(BaseModel):
     table: str
     location: str
     copies: list[FileCopy]
+    rewrites: list[Rewrite] = Field(default_factory=list)
     deletes: list[str]
+    ledger: dict[str, list[str]] = Field(default_factory=dict)
+    """The table's ledger after this commit (``replace.Ledger``), written in the deleting phase."""
+    partitions: list[str] = Field(default_factory=list)
+    """Every partition the run writes (kept in ``partitions.json``, never in the state payload)."""
+    partitions_added: list[str] = Field(default_factory=list)
     partitions_to_register: list[str]
     """Partitions to register in the catalog directly (crawler.run never / on_schema_change)."""
     create_table: bool = False
@@ -96,6 +116,60 @@ def _staged(manifest: Manifest, results: list[BatchResult], storage: Storage) ->
     return reported
 
 
+def _replaced(manifest: Manifest, spec: Spec, storage: Storage, location: str, existing: list[str],
+              staged: list[tuple[str, str]], new: set[str]) -> tuple[list[str], list[Rewrite], Ledger, int]:
+    """What the run removes from the table, by ``target.mode``: ``(deletes, rewrites, new ledger, rows removed)``.
+
+    replace_window and overwrite_partitions remove the rows the window owns (``replace``), in the partitions
+    the run writes and those the ledger says the window wrote before; overwrite_partitions refuses when a
+    partition it writes also holds rows of another window. append removes nothing; overwrite everything."""
+    mode = spec.target.mode
+    sources = owned_sources(spec, manifest)
+    written = staged_sources(storage, staged, sources)
+    ledger = read_ledger(storage, location)
+    if mode == "overwrite":
+        return [u for u in existing if u not in new], [], written, 0
+    merged: Ledger = dict(ledger or {})
+    if mode == "append":
+        for src, parts in written.items():
+            merged[src] = sorted(set(merged.get(src, [])) | set(parts))
+        return [], [], merged, 0
+    touched = {p for _, p in staged}
+    affected = touched | {p for s in sources for p in (ledger or {}).get(s, [])}
+    if ledger is None and existing:
+        log.warning("table %s has no ledger (%s); only the partitions this run writes are checked for rows of "
+                    "its window", location, ledger_uri(location))
+    deletes: list[str] = []
+    rewrites: list[Rewrite] = []
+    removed = 0
+    for uri in existing:
+        partition = partition_of(uri[len(location):])
+        if partition not in affected or uri in new:
+            continue
+        rows = inspect_file(storage, uri, sources)
+        if mode == "overwrite_partitions" and rows.foreign_values and (partition in touched or rows.owned_rows):
+            where = f"partition {partition!r}" if partition else "the table (it is unpartitioned)"
+            raise PublishError(
+                f"mode overwrite_partitions would replace {where}, but {uri} holds "
+                f"{rows.rows - rows.owned_rows} rows of another window (read from {rows.foreign_values[0]}); "
+                f"this run's window owns only the rows read from {', '.join(sources[:3])}"
+                f"{' ...' if len(sources) > 3 else ''}. Nothing was published. Set target.mode: replace_window to "
+                "replace only this window's rows, or partition the table so each partition lies within one window",
+                where=f"import {spec.name} run {manifest.run_id}",
+            )
+        if rows.owned_rows == 0:
+            continue
+        removed += rows.owned_rows
+        deletes.append(uri)
+        if rows.foreign_values:
+            dst = join_uri(location, *_nonempty(partition), kept_name(manifest.run_id, uri))
+            rewrites.append(Rewrite(src=uri, dst=dst, drop=rows.owned_values))
+    for src in sources:
+        merged.pop(src, None)
+    merged.update(written)
+    return deletes, rewrites, dict(sorted(merged.items())), removed
+
+
 def plan_commit(manifest: Manifest, storage: Storage, catalog: CatalogPort) -> CommitIntent:
     """Check the run and decide every step of publishing it. Raises before writing anything."""
     spec = Spec.model_validate(manifest.spec)
@@ -108,7 +182,10 @@ def plan_commit(manifest: Manifest, storage: Storage, catalog: CatalogPort) -> C
     location = target.location.rstrip("/") + "/"
     data = manifest.paths.staging_data
     staged = _staged(manifest, results, storage)
-    existing = [o.uri for o in storage.list(location) if is_table_file(o.uri[len(location):])]
+    listed = [o.uri for o in storage.list(location)]
+    check_not_source(location, spec.source.uri, spec.name)
+    check_owner(storage, location, spec.name, listed)
+    existing = [u for u in listed if is_table_file(u[len(location):])]
 
     copies = [
         FileCopy(src=u, dst=join_uri(location, *_nonempty(partition_of(u[len(data):])),
@@ -117,12 +194,8 @@ def plan_commit(manifest: Manifest, storage: Storage, catalog: CatalogPort) -> C
     ]
     new = {c.dst for c in copies}
     touched = sorted({partition_of(u[len(data):]) for u in staged})
-    if target.mode == "append":
-        deletes: list[str] = []
-    elif target.mode == "overwrite":
-        deletes = [u for u in existing if u not in new]
-    else:
-        deletes = [u for u in existing if partition_of(u[len(location):]) in touched and u not in new]
+    deletes, rewrites, ledger, removed = _replaced(
+        manifest, spec, storage, location, existing, [(u, partition_of(u[len(data):])) for u in staged], new)
 
     had = {partition_of(u[len(location):]) for u in existing}
     partitions = [p for p in touched if p]
@@ -145,20 +218,24 @@ def plan_commit(manifest: Manifest, storage: Storage, catalog: CatalogPort) -> C
     create_table = run == "never" and columns is None and catalog.available
     to_register = partitions if run != "always" and (columns is not None or create_table) else []
 
-    if partitions:
-        outputs = [join_uri(location, p) + "/" for p in partitions]
-    else:
-        outputs = [location] if copies else []
     result = CommitResult(
         run_id=manifest.run_id, import_=manifest.import_, status="published",
         engine="glue" if manifest.route == "glue" else "lambda",
         rows_in=totals.rows_in, rows_written=totals.rows_written, rows_rejected=totals.rows_rejected,
         rows_filtered=totals.rows_filtered, rows_deduplicated=totals.rows_deduplicated, bytes_in=totals.bytes_in,
-        outputs=outputs, partitions=partitions, partitions_added=added, schema_changed=schema_changed,
-        crawl_needed=crawl_needed,
+        rows_replaced=removed, files_rewritten=len(rewrites),
+        outputs=[location] if copies or deletes else [], partitions=len(partitions), partitions_added=len(added),
+        partitions_uri=partitions_uri(manifest), schema_changed=schema_changed, crawl_needed=crawl_needed,
         quarantine_uri=quarantine_uri(spec, manifest.run_id) if totals.rows_rejected else None,
     )
     return CommitIntent(
         run_id=manifest.run_id, import_=manifest.import_, database=target.database, table=target.table,
-        location=location, copies=copies, deletes=deletes, partitions_to_register=to_register, create_table=create_table, result=result,
+        location=location, copies=copies, rewrites=rewrites, deletes=deletes, ledger=ledger,
+        partitions=partitions, partitions_added=added, partitions_to_register=to_register,
+        create_table=create_table, result=result,
     )
+
+
+def partitions_uri(manifest: Manifest) -> str:
+    """``{"partitions": [...], "partitions_added": [...]}`` of a committed run, next to commit.json."""
+    return join_uri(manifest.paths.run_dir, "partitions.json")

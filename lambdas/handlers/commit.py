@@ -24,6 +24,6 @@ def commit(event: CommitEvent, store: Storage) -> CommitResult:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = commit(parse_event(event, CommitEvent), storage())
     add_row_metrics(result.import_, result)
-    metrics.add_metric(name="partitions_added", unit="Count", value=len(result.partitions_added))
+    metrics.add_metric(name="partitions_added", unit="Count", value=result.partitions_added)
     logger.info("published", extra={"outputs": len(result.outputs), "crawl_needed": result.crawl_needed})
     return result.model_dump(mode="json", by_alias=True)

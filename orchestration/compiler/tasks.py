@@ -173,7 +173,7 @@ def glue_states(spec: Spec, fail: str) -> dict[str, Json]:
 def commit_state(fail: str, next_state: str) -> dict[str, Json]:
     commit = _invoke("commit", {"manifest_uri.$": "$.plan.manifest_uri"})
     selector = {f"{f}.$": f"$.Payload.{f}" for f in COMMIT_FIELDS}
-    selector["partitions.$"] = "States.ArrayLength($.Payload.partitions)"
+    selector["partitions.$"] = "$.Payload.partitions"  # a count: CommitResult never carries partition lists
     commit |= {
         "ResultSelector": selector,
         "ResultPath": "$.commit",

@@ -9,6 +9,9 @@
 | ``report.html`` | the self-contained run report |
 | ``logs/`` | each Lambda invocation's and Glue run's output |
 
+A run writes a placeholder ``summary.json`` (status ``RUNNING``, its pid) when it starts. Ctrl-C turns it
+into ``INTERRUPTED``; a run whose process died without a word (SIGKILL) is listed as ``INTERRUPTED`` too.
+
 State status: ``succeeded``; ``retried`` (an attempt failed, a later one succeeded); ``caught`` (failed
 and a Catch took over); ``failed`` (the execution failed in it, or a Fail state); ``not_run``.
 """
@@ -16,6 +19,7 @@ and a Catch took over); ``failed`` (the execution failed in it, or a Fail state)
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import datetime
@@ -25,7 +29,7 @@ from typing import Any
 from .services.resolver import TaskCall
 
 __all__ = ["RUNS_DIR", "run_dir", "walk_states", "build_states", "write_record", "read_summary", "list_runs",
-           "read_states", "state_outcomes", "Outcome"]
+           "read_states", "state_outcomes", "Outcome", "mark_running", "mark_interrupted"]
 
 RUNS_DIR = "_runs"
 Outcome = str  # "succeeded" | "failed" | "caught" | "retried" | "not_run"
@@ -178,18 +182,59 @@ def write_record(lake: str | Path, run_id: str, *, definition: dict[str, Any], r
     return folder
 
 
+def mark_running(lake: str | Path, run_id: str, fields: dict[str, Any]) -> None:
+    """A placeholder summary (status RUNNING, this process's pid) written when a run starts: a run killed
+    before it could write its record is then listed as INTERRUPTED instead of missing."""
+    folder = run_dir(lake, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "summary.json").write_text(json.dumps({"run_id": run_id, "status": "RUNNING", "pid": os.getpid(),
+                                                     **fields}, default=str), encoding="utf-8")
+
+
+def mark_interrupted(lake: str | Path, run_id: str, **fields: Any) -> None:
+    """Turn the placeholder summary of a run stopped by Ctrl-C into its INTERRUPTED record."""
+    path = run_dir(lake, run_id) / "summary.json"
+    summary = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"run_id": run_id}
+    summary.update(fields, status="INTERRUPTED", error="Interrupted",
+                   cause="the run was stopped (Ctrl-C) before it finished", pid=None)
+    path.write_text(json.dumps(summary, default=str), encoding="utf-8")
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _settle(summary: dict[str, Any]) -> dict[str, Any]:
+    """A RUNNING placeholder whose process is gone was killed (SIGKILL, a crash): it is INTERRUPTED."""
+    if summary.get("status") == "RUNNING" and "pid" in summary and not _alive(summary.get("pid")):
+        return {**summary, "status": "INTERRUPTED", "error": "Interrupted",
+                "cause": f"the process running it (pid {summary.get('pid')}) ended before the run finished"}
+    return summary
+
+
 def read_summary(lake: str | Path, run_id: str) -> dict[str, Any]:
     path = run_dir(lake, run_id) / "summary.json"
     if not path.is_file():
         from ..errors import ConfigError
 
         raise ConfigError(f"no run {run_id!r} in {Path(lake) / RUNS_DIR}; `lockgate runs` lists the runs")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return _settle(json.loads(path.read_text(encoding="utf-8")))
 
 
 def read_states(lake: str | Path, run_id: str) -> list[dict[str, Any]]:
     read_summary(lake, run_id)  # the clear error for an unknown run
-    data = json.loads((run_dir(lake, run_id) / "states.json").read_text(encoding="utf-8"))
+    path = run_dir(lake, run_id) / "states.json"
+    if not path.is_file():  # an interrupted run has no state record
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
     return data["states"]
 
 
@@ -203,7 +248,7 @@ def list_runs(lake: str | Path, import_name: str | None = None) -> list[dict[str
         except ValueError:
             continue
         if import_name is None or summary.get("import") == import_name:
-            out.append(summary)
+            out.append(_settle(summary))
     out.sort(key=lambda s: (s.get("started_at") or "", s.get("run_id") or ""), reverse=True)
     return out
 

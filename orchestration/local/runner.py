@@ -30,7 +30,7 @@ from ..storage import LocalLake
 from .context import ExecutionContext
 from .interpreter import execute
 from .mockconfig import MockConfig
-from .records import build_states, run_dir, walk_states, write_record
+from .records import build_states, mark_interrupted, mark_running, run_dir, walk_states, write_record
 from .services import (
     CrawlerService,
     GlueService,
@@ -210,7 +210,16 @@ def run_local(project: Project, request: RunRequest, *, progress: Callable[[str]
     payload: dict[str, Any] = {"import": spec.name, "mode": request.mode, "engine": request.engine}
     if request.window is not None:
         payload["window"] = request.window.to_json()
-    result = execute(setup.definition, payload, resolver=setup.resolver, clock=setup.clock, context=setup.context)
+    mark_running(project.lake, run_id, {"import": spec.name, "mode": request.mode, "engine": request.engine,
+                                        "window": payload.get("window"), "started_at": started_wall.isoformat(),
+                                        "state_machine": setup.state_machine})
+    try:
+        result = execute(setup.definition, payload, resolver=setup.resolver, clock=setup.clock, context=setup.context)
+    except KeyboardInterrupt:
+        # The running task was stopped with the CLI (its process group is killed); the next commit of this
+        # import finishes or ignores what it began (ADR 0003). Record the run so `lockgate runs` shows it.
+        mark_interrupted(project.lake, run_id, duration_s=round(time.monotonic() - started, 3))
+        raise
     duration = round(time.monotonic() - started, 3)
     states = build_states(setup.definition, result.events, result.map_runs, setup.resolver.calls)
     summary = summarize(project, spec, run_id=run_id, request=request, result=result, states=states,

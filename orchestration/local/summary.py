@@ -45,6 +45,13 @@ def _failures(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for s in states if s["status"] in ("caught", "failed") and s["type"] != "Fail" and s.get("error")]
 
 
+def _partitions(store: LocalLake, commit: dict[str, Any] | None) -> list[str]:
+    """The partitions a committed run wrote, from its ``partitions.json`` (never in the state payload)."""
+    uri = (commit or {}).get("partitions_uri")
+    found = _read(store, uri) if isinstance(uri, str) else None
+    return list((found or {}).get("partitions", []))
+
+
 def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest, result: ExecutionResult,
               states: list[dict[str, Any]],
               started_at: datetime, duration_s: float, state_machine: str, resolver: LocalResolver) -> dict[str, Any]:
@@ -56,7 +63,9 @@ def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest,
     outputs: list[str] = []
     if commit:
         counts = {k: int(commit.get(k, 0)) for k in COUNTS}
-        outputs = list(commit.get("outputs", []))
+        written = _partitions(store, commit)
+        location = spec.target.location.rstrip("/") + "/"
+        outputs = [location + p + "/" for p in written] if written else list(commit.get("outputs", []))
     else:
         for info in store.list(paths.results, "*.json"):
             part = store.read_json(info.uri)
@@ -79,7 +88,7 @@ def summarize(project: Project, spec: Spec, *, run_id: str, request: RunRequest,
         **counts,
         "accounted": counts["rows_in"] == sum(counts[k] for k in COUNTS[1:]),
         "outputs": outputs,
-        "partitions": list((commit or {}).get("partitions", [])),
+        "partitions": _partitions(store, commit),
         "quarantine": quarantine,
         "cost": manifest.get("cost", {}),
         "duration_s": duration_s,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .expressions import ExpressionProblem, parse_expression, parse_order_by, referenced_columns
+from .locations import own_location_problems
 from .models import CsvOptions, Spec
 from .problems import Problem
+from .uris import placeholders_in
 
 __all__ = ["Problem", "check_spec"]
 
@@ -62,8 +64,11 @@ def check_spec(spec: Spec) -> list[Problem]:
         problems.append(Problem("target.partition_by", "every column is a partition column; keep at least one data column"))
     if spec.source.format != "csv" and spec.source.csv != CsvOptions():
         problems.append(Problem("source.csv", f"csv options only apply to format csv, not {spec.source.format}"))
-    if spec.target.quarantine and spec.target.quarantine.rstrip("/") == spec.target.location.rstrip("/"):
-        problems.append(Problem("target.quarantine", "the quarantine must not be the table location itself"))
+    problems += own_location_problems(spec)
+    if spec.target.mode == "overwrite_partitions" and not spec.target.partition_by and placeholders_in(spec.source.uri):
+        problems.append(Problem("target.mode", "overwrite_partitions on an unpartitioned table replaces the whole "
+                                "table with each window's rows, while source.uri names one window per run; use "
+                                "mode replace_window (replaces only the window's rows) or partition the table"))
     if spec.routing.engine == "lambda" and spec.spark_dependent:
         problems.append(Problem("routing.engine", "this spec's only hook is spark, so it can only run on glue; set engine: glue or auto"))
     return problems

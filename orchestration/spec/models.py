@@ -154,7 +154,11 @@ class Quality(_Model):
     max_reject_ratio: float = Field(0.05, ge=0.0, le=1.0)
     """Largest allowed rows_rejected / rows_in."""
     min_rows: int = Field(0, ge=0)
-    """Fewest rows that must be written."""
+    """Fewest rows that must be written. Also applies to a window with no source objects at all: such a
+    run fails at plan (and notifies) unless allow_empty is true."""
+    allow_empty: bool = False
+    """A window without any source object is expected: the run succeeds with nothing published even when
+    min_rows is above 0."""
 
 
 class Target(_Model):
@@ -168,9 +172,11 @@ class Target(_Model):
     """Table location, s3://bucket/prefix/."""
     partition_by: list[Identifier] = Field(default_factory=list)
     """Hive partition columns (target or derived), in directory order."""
-    mode: Literal["append", "overwrite_partitions", "overwrite"] = "overwrite_partitions"
-    """append adds files; overwrite_partitions replaces exactly the partitions the run wrote;
-    overwrite replaces the whole table."""
+    mode: Literal["replace_window", "overwrite_partitions", "append", "overwrite"] = "replace_window"
+    """replace_window replaces the rows read from the run window's source objects, wherever they landed,
+    and keeps every other row; overwrite_partitions does the same but refuses a run whose partitions also
+    hold rows of another window; append adds rows (a re-run adds them again); overwrite replaces the
+    whole table with the run's rows. See docs/semantics.md section 7."""
     quarantine: S3Uri | None = None
     """Where rejected rows go; defaults to the location with a _quarantine suffix."""
     compression: Literal["snappy", "zstd", "gzip"] = "snappy"

@@ -3,14 +3,16 @@ with a hint and exit 2, --verbose/--quiet, --json errors, LOCKGATE_PROJECT, shel
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 from orchestration.cli.exits import ExitCode
-from tests.cli.conftest import console_script
+from tests.cli.conftest import LOCKGATE, console_script
 from tests.conftest import ROOT
 
 ERROR_KEYS = {"error", "message", "where", "hint", "exit_code"}
@@ -147,9 +149,12 @@ def test_completion_script_and_completing_words(tmp_path: Path) -> None:
     imports = console_script(cwd=ROOT, env={"_LOCKGATE_COMPLETE": "complete_bash", "COMP_WORDS": "lockgate plan ",
                                             "COMP_CWORD": "2"})
     assert imports.out.split() == ["events", "orders", "sessions"]
-    installed = console_script("--install-completion", env={"HOME": str(tmp_path), "SHELL": "/bin/bash"})
-    assert "Traceback" not in installed.err
-    assert installed.code == 0, installed.err
+    # Typer finds the shell among the process's ancestors, so run the script from a real bash (not straight
+    # from pytest, whose ancestors differ between a terminal, CI and an agent's sandbox).
+    done = subprocess.run(["bash", "-c", f"'{LOCKGATE}' --install-completion; exit $?"], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"})
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / ".bash_completions" / "lockgate.sh").is_file()
 
 

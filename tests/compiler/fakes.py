@@ -67,8 +67,8 @@ def lambda_result(payload: Any) -> dict[str, Any]:
 def commit_result(run_id: str = "run-1", crawl_needed: bool = True) -> dict[str, Any]:
     return {"run_id": run_id, "import": "orders", "status": "published", "engine": "lambda", "rows_in": 10,
             "rows_written": 9, "rows_rejected": 1, "rows_filtered": 0, "rows_deduplicated": 0, "bytes_in": 100,
-            "outputs": ["s3://lake-bucket/orders/"], "partitions": ["order_date=2024-01-01"],
-            "partitions_added": [], "schema_changed": False, "crawl_needed": crawl_needed, "quarantine_uri": None,
+            "outputs": ["s3://lake-bucket/orders/"], "partitions": 1,
+            "partitions_added": 0, "schema_changed": False, "crawl_needed": crawl_needed, "quarantine_uri": None,
             "duration_s": 1.0}
 
 

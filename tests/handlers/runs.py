@@ -6,6 +6,7 @@ Commit only reads these shapes (docs/contracts.md), so its tests do not depend o
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -18,11 +19,14 @@ from orchestration.storage import Storage
 
 CONTROL = "s3://lockgate-control/"
 LOCATION = "s3://acme-lake/sales/orders/"
+SOURCE = "s3://acme-raw/orders/{date}/"
+DAY = "2024-01-01"
 
 
 def make_spec(
-    *, mode: str = "overwrite_partitions", crawler: str = "always", max_reject_ratio: float = 0.5,
+    *, mode: str = "replace_window", crawler: str = "always", max_reject_ratio: float = 0.5,
     min_rows: int = 0, partition_by: tuple[str, ...] = ("day",), extra_column: bool = False,
+    source: str = SOURCE,
 ) -> Spec:
     columns: list[dict[str, Any]] = [{"name": "id", "type": "bigint"}, {"name": "amount", "type": "double"}]
     if extra_column:
@@ -30,7 +34,7 @@ def make_spec(
     columns.append({"name": "day", "type": "string"})
     return Spec.model_validate({
         "name": "orders",
-        "source": {"uri": "s3://acme-raw/orders/", "format": "csv"},
+        "source": {"uri": source, "format": "csv"},
         "columns": columns,
         "quality": {"max_reject_ratio": max_reject_ratio, "min_rows": min_rows},
         "target": {"database": "sales", "table": "orders", "location": LOCATION,
@@ -39,11 +43,12 @@ def make_spec(
     })
 
 
-def table(n: int, start: int = 0, *, extra_column: bool = False) -> pa.Table:
+def table(n: int, start: int = 0, *, extra_column: bool = False, source: str = f"s3://acme-raw/orders/{DAY}/x.csv") -> pa.Table:
     cols: dict[str, Any] = {"id": pa.array(range(start, start + n), pa.int64()),
                             "amount": pa.array([float(i) for i in range(n)], pa.float64())}
     if extra_column:
         cols["note"] = pa.array(["x"] * n, pa.string())
+    cols["_source_file"] = pa.array([source] * n, pa.string())
     return pa.table(cols)
 
 
@@ -56,12 +61,17 @@ def parquet_bytes(t: pa.Table) -> bytes:
 def stage_run(
     store: Storage, spec: Spec, run_id: str, rows: dict[str, int], *, rejected: int = 0, filtered: int = 0,
     lost: int = 0, files_per_partition: int = 1, extra_column: bool = False, route: str = "lambda",
+    window: str = DAY,
 ) -> Manifest:
     """A run whose engine finished: one batch per partition in ``rows`` (``{"day=2024-01-01": 3}``), each
     writing ``files_per_partition`` files. ``lost`` rows are counted in but never accounted for. With
-    ``route="glue"`` the same files are reported by one ``glue.json``."""
+    ``route="glue"`` the same files are reported by one ``glue.json``. The run's window is the day
+    ``window``; its rows are read from ``<source for that day>/x.csv``."""
+    start = date.fromisoformat(window)
+    source = spec.source.uri.format(date=window) + ("x.csv" if spec.source.uri.endswith("/") else "")
     manifest = Manifest.model_validate({
-        "run_id": run_id, "import": spec.name, "spec": spec.canonical(), "window": None,
+        "run_id": run_id, "import": spec.name, "spec": spec.canonical(),
+        "window": {"start": f"{start}T00:00:00+00:00", "end": f"{start + timedelta(days=1)}T00:00:00+00:00"},
         "started_at": "2024-01-02T00:00:00Z", "route": route, "reasons": ["test"], "objects": [],
         "batches": [Batch(index=i, objects=[], bytes=0).model_dump() for i in range(len(rows))] if route == "lambda" else [],
         "control_uri": CONTROL,
@@ -72,7 +82,8 @@ def stage_run(
         files = []
         for f in range(files_per_partition):
             uri = join_uri(paths.staging_data, *([part] if part else []), f"batch-{i:05d}-{f}.parquet")
-            store.write_bytes(uri, parquet_bytes(table(n, start=1000 * i + 100 * f, extra_column=extra_column)))
+            store.write_bytes(uri, parquet_bytes(table(n, start=1000 * i + 100 * f, extra_column=extra_column,
+                                                                   source=source)))
             files.append(uri)
         written = n * files_per_partition
         extra = (rejected + filtered + lost) if i == 0 else 0
@@ -98,3 +109,8 @@ def stage_run(
 def listing(store: Storage, prefix: str = LOCATION) -> list[str]:
     """Object URIs under ``prefix``, relative to it."""
     return [o.uri[len(prefix):] for o in store.list(prefix)]
+
+
+def partitions_of(store: Storage, manifest: Manifest) -> list[str]:
+    """The partitions a committed run wrote (its ``partitions.json``)."""
+    return list(store.read_json(manifest.paths.run_dir + "/partitions.json")["partitions"])

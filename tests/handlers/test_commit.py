@@ -10,7 +10,7 @@ from orchestration.contracts import CommitResult, Manifest
 from orchestration.errors import AccountingError, QualityError
 from orchestration.storage import Storage
 
-from .runs import LOCATION, listing, make_spec, stage_run
+from .runs import LOCATION, listing, make_spec, partitions_of, stage_run
 
 D1, D2, D3 = "day=2024-01-01", "day=2024-01-02", "day=2024-01-03"
 
@@ -19,25 +19,35 @@ def commit(store: Storage, manifest: Manifest) -> CommitResult:
     return commit_run(manifest, store)
 
 
-def test_overwrite_partitions_replaces_only_touched_partitions(store: Storage) -> None:
-    spec = make_spec()
-    first = commit(store, stage_run(store, spec, "run-a", {D1: 2, D2: 3}))
-    assert first.partitions_added == [D1, D2]
-    old_d1 = store.read_bytes(LOCATION + f"{D1}/part-run-a-batch-00000-0.parquet")
+def tables(store: Storage) -> list[str]:
+    """Table files and other visible names, without Lockgate's ``_lockgate/`` markers."""
+    return [u for u in listing(store) if not u.startswith("_lockgate/")]
 
-    second_manifest = stage_run(store, spec, "run-b", {D2: 4, D3: 1})
+
+@pytest.mark.parametrize("mode", ["replace_window", "overwrite_partitions"])
+def test_a_rerun_replaces_its_window_rows_in_every_partition_they_landed_in(store: Storage, mode: str) -> None:
+    spec = make_spec(mode=mode)
+    first_manifest = stage_run(store, spec, "run-a", {D1: 2, D2: 3})
+    first = commit(store, first_manifest)
+    assert (first.partitions, first.partitions_added) == (2, 2)
+    assert partitions_of(store, first_manifest) == [D1, D2]
+    other = commit(store, stage_run(store, spec, "run-o", {D3: 1}, window="2024-01-03"))
+    old_d3 = store.read_bytes(LOCATION + f"{D3}/part-run-o-batch-00000-0.parquet")
+
+    second_manifest = stage_run(store, spec, "run-b", {D2: 4})  # the same window again, now without D1 rows
     result = commit(store, second_manifest)
 
     assert listing(store) == [
-        f"{D1}/part-run-a-batch-00000-0.parquet",
+        "_lockgate/ledger.json", "_lockgate/owner.json",
         f"{D2}/part-run-b-batch-00000-0.parquet",
-        f"{D3}/part-run-b-batch-00001-0.parquet",
+        f"{D3}/part-run-o-batch-00000-0.parquet",
     ]
-    assert store.read_bytes(LOCATION + f"{D1}/part-run-a-batch-00000-0.parquet") == old_d1
-    assert result.partitions == [D2, D3]
-    assert result.partitions_added == [D3]
-    assert result.outputs == [LOCATION + D2 + "/", LOCATION + D3 + "/"]
-    assert (result.rows_in, result.rows_written) == (5, 5)
+    assert store.read_bytes(LOCATION + f"{D3}/part-run-o-batch-00000-0.parquet") == old_d3  # another window
+    assert (other.rows_replaced, result.rows_replaced) == (0, 5)
+    assert (result.partitions, result.partitions_added) == (1, 0)
+    assert partitions_of(store, second_manifest) == [D2]
+    assert result.outputs == [LOCATION]
+    assert (result.rows_in, result.rows_written) == (4, 4)
     assert store.list(second_manifest.paths.staging) == []
     assert store.exists(second_manifest.paths.commit)
 
@@ -46,8 +56,8 @@ def test_append_adds_files_next_to_existing_ones(store: Storage) -> None:
     spec = make_spec(mode="append")
     commit(store, stage_run(store, spec, "run-a", {D1: 2}))
     result = commit(store, stage_run(store, spec, "run-b", {D1: 3}))
-    assert listing(store) == [f"{D1}/part-run-a-batch-00000-0.parquet", f"{D1}/part-run-b-batch-00000-0.parquet"]
-    assert result.partitions_added == []
+    assert tables(store) == [f"{D1}/part-run-a-batch-00000-0.parquet", f"{D1}/part-run-b-batch-00000-0.parquet"]
+    assert result.partitions_added == 0
 
 
 def test_overwrite_replaces_the_whole_table_but_not_hidden_files(store: Storage) -> None:
@@ -55,15 +65,16 @@ def test_overwrite_replaces_the_whole_table_but_not_hidden_files(store: Storage)
     commit(store, stage_run(store, spec, "run-a", {D1: 2, D2: 2}))
     store.write_bytes(LOCATION + "_SUCCESS", b"")
     commit(store, stage_run(store, spec, "run-b", {D3: 1}))
-    assert listing(store) == ["_SUCCESS", f"{D3}/part-run-b-batch-00000-0.parquet"]
+    assert tables(store) == ["_SUCCESS", f"{D3}/part-run-b-batch-00000-0.parquet"]
 
 
-def test_unpartitioned_overwrite_partitions_replaces_the_table(store: Storage) -> None:
+def test_unpartitioned_replace_window_replaces_only_the_window(store: Storage) -> None:
     spec = make_spec(partition_by=())
     commit(store, stage_run(store, spec, "run-a", {"": 2}))
+    commit(store, stage_run(store, spec, "run-o", {"": 1}, window="2024-01-02"))
     result = commit(store, stage_run(store, spec, "run-b", {"": 3}))
-    assert listing(store) == ["part-run-b-batch-00000-0.parquet"]
-    assert result.partitions == [] and result.outputs == [LOCATION]
+    assert tables(store) == ["part-run-b-batch-00000-0.parquet", "part-run-o-batch-00000-0.parquet"]
+    assert result.partitions == 0 and result.outputs == [LOCATION] and result.rows_replaced == 2
 
 
 def test_second_commit_changes_nothing_and_returns_the_same_result(store: Storage) -> None:
@@ -111,8 +122,8 @@ def test_commit_resumes_after_a_crash_and_ends_in_the_same_state(
 
     result = commit(store, manifest)
     expected = [f"{d}/part-run-b-batch-0000{i}-{f}.parquet" for i, d in enumerate((D1, D2, D3)) for f in (0, 1)]
-    assert listing(store) == expected
-    assert result.partitions_added == [D3]  # decided before the crash, not recomputed against a half-done target
+    assert tables(store) == expected
+    assert result.partitions_added == 1  # decided before the crash, not recomputed against a half-done target
     assert result.rows_written == 12
     assert store.list(manifest.paths.staging) == []
 
@@ -157,7 +168,7 @@ def test_orphan_staged_files_from_a_retried_attempt_are_not_published(store: Sto
     manifest = stage_run(store, make_spec(), "run-a", {D1: 2})
     store.write_bytes(manifest.paths.staging_data + f"{D1}/batch-00000-attempt1.parquet", b"half written")
     commit(store, manifest)
-    assert listing(store) == [f"{D1}/part-run-a-batch-00000-0.parquet"]
+    assert tables(store) == [f"{D1}/part-run-a-batch-00000-0.parquet"]
 
 
 @pytest.mark.parametrize(("run", "crawl"), [("always", True), ("never", False), ("on_schema_change", True)])
@@ -181,4 +192,4 @@ def test_a_glue_run_is_committed_from_its_single_result(store: Storage) -> None:
     result = commit(store, manifest)
     assert result.engine == "glue"
     assert (result.rows_in, result.rows_written, result.rows_rejected) == (6, 5, 1)
-    assert listing(store) == [f"{D1}/part-run-g-batch-00000-0.parquet", f"{D2}/part-run-g-batch-00001-0.parquet"]
+    assert tables(store) == [f"{D1}/part-run-g-batch-00000-0.parquet", f"{D2}/part-run-g-batch-00001-0.parquet"]

@@ -37,18 +37,18 @@ def registered() -> list[tuple[list[str], str]]:
 
 @pytest.mark.parametrize("run", ["never", "on_schema_change"])
 def test_new_partitions_are_registered_when_the_crawler_does_not_run(store: Storage, run: str) -> None:
-    create_table([("id", "bigint"), ("amount", "double")])
+    create_table([("id", "bigint"), ("amount", "double"), ("_source_file", "string")])
     spec = make_spec(crawler=run)
     first = commit_run(stage_run(store, spec, "run-a", {D1: 2}), store)
     second = commit_run(stage_run(store, spec, "run-b", {D1: 1, D2: 3}), store)
 
     assert registered() == [(["2024-01-01"], LOCATION + D1 + "/"), (["2024-01-02"], LOCATION + D2 + "/")]
     assert (first.schema_changed, first.crawl_needed) == (False, False)
-    assert second.partitions_added == [D2] and second.crawl_needed is False
+    assert second.partitions_added == 1 and second.crawl_needed is False
 
 
 def test_always_leaves_registration_to_the_crawler(store: Storage) -> None:
-    create_table([("id", "bigint"), ("amount", "double")])
+    create_table([("id", "bigint"), ("amount", "double"), ("_source_file", "string")])
     result = commit_run(stage_run(store, make_spec(crawler="always"), "run-a", {D1: 2}), store)
     assert registered() == []
     assert result.crawl_needed is True
@@ -78,6 +78,6 @@ def test_never_crawled_table_is_created_from_the_spec_and_gets_its_partitions(st
 
 def test_columns_only_the_catalog_keeps_are_not_a_schema_change(store: Storage) -> None:
     # a crawler keeps a column that left the files (deprecated); that must not ask for a crawl every run
-    create_table([("id", "bigint"), ("amount", "double"), ("old_note", "string")])
+    create_table([("id", "bigint"), ("amount", "double"), ("_source_file", "string"), ("old_note", "string")])
     result = commit_run(stage_run(store, make_spec(crawler="on_schema_change"), "run-a", {D1: 2}), store)
     assert (result.schema_changed, result.crawl_needed) == (False, False)

@@ -229,4 +229,4 @@ def test_the_package_runs_an_import_with_the_layers_own_pyarrow_and_duckdb(
     assert r.returncode == 0, r.stderr[-3000:]
     result = json.loads(r.stdout.strip().splitlines()[-1])
     assert (result["rows_in"], result["rows_written"], result["rows_rejected"], result["rows_deduplicated"]) == (4, 2, 1, 1)
-    assert result["partitions"] == ["day=2024-01-01", "day=2024-01-02"]
+    assert result["partitions"] == 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -41,8 +42,31 @@ def _error(exc: BaseException) -> dict[str, Any]:
             "stackTrace": traceback.format_list(frames)}
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent (the fork server, which exits with the CLI) dies, so a
+    killed ``lockgate run`` never leaves an invocation publishing on its own."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(137)
+
+
+def _stop(signum: int, frame: Any) -> None:
+    """SIGTERM (the CLI was interrupted): unwind like Ctrl-C so open writes are discarded, not left behind."""
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
 def run_forked(job: dict[str, Any], env: dict[str, str], cwd: str, log_path: str) -> None:
     """Entry of a forked invocation: its own process group, environment, working directory and log."""
+    _die_with_parent()
+    signal.signal(signal.SIGTERM, _stop)
     os.setsid()  # so a kill for timeout or memory reaches whatever the handler started
     os.environ.clear()
     os.environ.update(env)

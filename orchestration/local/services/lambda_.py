@@ -144,7 +144,7 @@ class LambdaService:
             try:
                 killed_for, peak = self._watch(proc, fn, started, task_timeout_s)
             except BaseException:  # Ctrl-C or a crash here must not leave the function running
-                self._kill(proc)
+                self._stop(proc)
                 raise
             duration = time.monotonic() - started
             error_type: str | None = None
@@ -174,6 +174,13 @@ class LambdaService:
             time.sleep(_POLL_SECONDS)
         proc.join()
         return None, peak
+
+    def _stop(self, proc: Any, grace_s: float = 3.0) -> None:
+        """Ctrl-C: SIGTERM the invocation's group so it unwinds (open writes are discarded), then SIGKILL."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.join(grace_s)
+        self._kill(proc)
 
     @staticmethod
     def _kill(proc: Any) -> None:

@@ -45,7 +45,10 @@ locals {
   commit_objects = [
     "${local.control_arn}/${local.runs_prefix}*/commit.json",
     "${local.control_arn}/${local.runs_prefix}*/commit-intent.json", # resumable publish (lambdas/commit/intent.py)
+    "${local.control_arn}/${local.runs_prefix}*/partitions.json",    # the partition lists CommitResult only counts
   ]
+  lease_object    = "${local.control_arn}/leases/${var.import_name}.json" # the commit lease (lambdas/commit/lease.py)
+  owner_markers   = "${local.target_arn}/*_lockgate/owner.json"           # other imports' location markers (ownership.py)
   staging_objects = "${local.control_arn}/${local.staging_prefix}*"
   target_objects  = "${local.target_arn}/${var.target.prefix}*"
   quarantine_objs = "${local.quarantine_arn}/${local.quarantine_prefix}*"
@@ -99,6 +102,8 @@ locals {
       statements = [
         { sid = "ReadRunRecords", actions = ["s3:GetObject"], resources = [local.spec_object, local.runs_objects] },
         { sid = "WriteCommitRecords", actions = ["s3:PutObject"], resources = local.commit_objects },
+        { sid = "CommitLease", actions = ["s3:GetObject", "s3:PutObject"], resources = [local.lease_object] },
+        { sid = "ReadOwnerMarkers", actions = ["s3:GetObject"], resources = [local.owner_markers] },
         { sid = "MoveStaging", actions = ["s3:GetObject", "s3:DeleteObject"], resources = [local.staging_objects] },
         { sid = "PublishTarget", actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], resources = [local.target_objects] },
         {
