@@ -87,6 +87,9 @@ class PlanResult(_Model):
     staging_uri: str
     glue_result_uri: str
     cost: dict[str, Any] = Field(default_factory=dict)
+    glue: dict[str, Any] = Field(default_factory=dict)
+    """The Glue job run's size chosen for this run: ``workers``, ``worker_type``, ``execution_class``
+    (passed to ``glue:startJobRun`` by the state machine; empty for an empty run)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -136,9 +136,9 @@ def routing_config_from_env() -> RoutingConfig:
 
 def preview_plan(spec: Spec, *, storage: Storage, window: Mapping[str, str] | Window | None = None,
                  engine: str | None = None, started_at: datetime | str | None = None,
-                 model: RoutingConfig | None = None) -> PlanPreview:
+                 model: RoutingConfig | None = None, mode: str = "manual") -> PlanPreview:
     """Facts and decision for a run of ``spec``, writing nothing. ``started_at`` resolves the spec's
-    window policy when no window is given."""
+    window policy when no window is given; ``mode`` ``backfill`` may use Glue's Flex class."""
     from .compiler.counts import state_counts
 
     win = _window(spec, window, started_at)
@@ -146,9 +146,10 @@ def preview_plan(spec: Spec, *, storage: Storage, window: Mapping[str, str] | Wi
     where = ", ".join(sources) + (f" matching {spec.source.pattern}" if spec.source.pattern else "")
     if win is not None:
         where += f" for window {win}"
-    facts = PlanFacts(spec.source.format, [ObjectFacts(o.size, o.compression, o.splittable) for o in objects], where)
+    facts = PlanFacts(spec.source.format, [ObjectFacts(o.size, o.compression, o.splittable, o.uri) for o in objects],
+                      where)
     decision = route(facts, spec, engine=_engine(engine), config=model or routing_config_from_env(),
-                     counts=state_counts(spec))
+                     counts=state_counts(spec), mode=mode)
     return PlanPreview(spec, win, sources, objects, facts, decision)
 
 
@@ -177,13 +178,13 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
     if inp.get("import") not in (None, spec.name):
         raise SpecError(f"the run input names import {inp['import']!r} but this state machine runs {spec.name!r}",
                         where="run input: import")
-    preview = preview_plan(spec, storage=storage, window=inp.get("window"), engine=inp.get("engine"),
-                           started_at=started_at, model=model)
-    decision = preview.decision
-    check_empty_window(spec, preview)
     mode = inp.get("mode") or "manual"
     if mode not in ("scheduled", "manual", "backfill"):
         raise SpecError(f"mode {mode!r} is not one of scheduled, manual, backfill", where="run input: mode")
+    preview = preview_plan(spec, storage=storage, window=inp.get("window"), engine=inp.get("engine"),
+                           started_at=started_at, model=model, mode=mode)
+    decision = preview.decision
+    check_empty_window(spec, preview)
     started = started_at.isoformat() if isinstance(started_at, datetime) else started_at
     batches = decision.batches if decision.route == "lambda" else []
     manifest = Manifest(  # populate_by_name: import_ is the field, "import" its alias
@@ -201,5 +202,5 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
         objects=len(preview.objects), bytes=preview.facts.total_bytes, largest_bytes=preview.facts.largest_bytes,
         batches=len(batches), dedupe_buckets=manifest.dedupe_buckets, manifest_uri=paths.manifest,
         batches_bucket=bucket, batches_key=key, staging_uri=paths.staging, glue_result_uri=paths.glue_result,
-        cost=decision.cost,
+        cost=decision.cost, glue=decision.glue.to_json() if decision.glue else {},
     )

@@ -1,50 +1,66 @@
 """Read the run's source objects into Spark with the reading rules of docs/semantics.md §1.
 
-CSV and JSON Lines: every object is read whole (``binaryFile``: one row per object, so gzip and other
-non-splittable objects are handled the same way), then parsed by ``textparse`` inside a Python worker
-(``mapInArrow``) into one text column per spec column, ``_source_file`` and ``_record`` (line numbers),
-``_parse_error`` and ``_missing`` (the spec columns the object lacks). Besides rows, each object emits
-one info row (``_info`` JSON: extra/missing columns, or the whole-file error) that the driver
-collects from the cached checked rows. Parquet: read natively with its own types and ``_metadata.row_index`` as ``_record``.
+CSV and JSON Lines are never read whole. ``text_rows`` plans read tasks (``pieces``) on the driver:
+
+- an uncompressed object up to the block size: one piece;
+- a larger one: byte ranges of the block size, scanned in parallel for record starts and line counts
+  (``boundaries.scan_range``, speculative over the quote state), chained on the driver into pieces
+  that each start at a record start with an exact first line number;
+- a compressed object (gzip, bzip2, zstd: not splittable): one streaming task that decompresses and
+  parses it block by block.
+
+A ``mapInArrow`` Python function runs the tasks into one text column per spec column, ``_source_file``
+and ``_record`` (line numbers), ``_parse_error`` and ``_missing``, plus one ``_info`` row per task that the
+driver collects from the cached checked rows. When there are fewer tasks than cores, the rows are
+repartitioned so the checks and writes use every core. Parquet: read natively with its own types and
+``_metadata.row_index`` as ``_record``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestration.contracts import SourceObject
-from orchestration.errors import DataError
+from orchestration.errors import ConfigError, DataError
 from orchestration.spec import Spec
 
+from .boundaries import RangeScan, ascii_compatible, chain, last_record_start, scan_range
 from .lake import lake_root, spark_path
-from .textparse import (
-    FileInfo,
-    ParseOptions,
-    decode,
-    decompress,
-    fast_csv,
-    header_info,
-    parse_csv,
-    parse_jsonl,
-)
+from .pieces import TASK_COLUMNS, raw_column, read_range, run_task, storage_for
+from .textparse import FileInfo, Layout, ParseOptions, decode, parse_csv
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import Column, DataFrame, SparkSession
 
-__all__ = ["SourceRead", "text_rows", "account_text", "read_parquet_sources", "raw_column"]
+__all__ = ["SourceRead", "text_rows", "account_text", "read_parquet_sources", "raw_column", "block_size",
+           "DEFAULT_BLOCK_SIZE", "BLOCK_SIZE_ENV"]
 
-_BATCH_ROWS = 20_000
+DEFAULT_BLOCK_SIZE = 32 * 2**20
+"""Bytes per range of a splittable object and per block of a streamed one: a task's memory is bounded
+by it (plus one record), not by the object's size."""
+BLOCK_SIZE_ENV = "LOCKGATE_GLUE_BLOCK_BYTES"
+"""Overrides the block size (tests force a few bytes so small objects span many ranges and blocks)."""
 
 
-def raw_column(index: int) -> str:
-    """Name of the text column holding spec column ``index`` before casting."""
-    return f"_raw_{index}"
+def block_size() -> int:
+    """The block size for this run: ``LOCKGATE_GLUE_BLOCK_BYTES`` or ``DEFAULT_BLOCK_SIZE``."""
+    value = os.environ.get(BLOCK_SIZE_ENV)
+    if not value:
+        return DEFAULT_BLOCK_SIZE
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise ConfigError(f"{BLOCK_SIZE_ENV}={value!r} is not a positive number of bytes", where=BLOCK_SIZE_ENV)
+    return size
 
 
 @dataclass
@@ -76,123 +92,150 @@ def _text_schema(n: int) -> str:
             f"_info string{', ' + raw if raw else ''}")
 
 
-def _parser(opts: ParseOptions, compression: Mapping[str, str],
-            root: Path | None) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    """The function each Python worker runs over ``binaryFile`` batches (path, content)."""
-    n = len(opts.columns)
+_SLICES_PER_CORE = 4
+"""Spark partitions per core for the read tasks (and range scans): enough to even out uneven tasks, few
+enough that many small tasks share a partition (one Spark task each would cost more than their work)."""
 
-    def parse(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        import pyarrow as pa
+_OWN_PARTITION_BYTES = 4 * 2**20
 
-        from glue_jobs.engine.lake import lake_uri as to_uri
+_TASK_SCHEMA = ("uri string, mode string, start bigint, stop bigint, line0 bigint, compression string, "
+                "layout string, seq int")
 
-        schema = pa.schema([("_source_file", pa.string()), ("_record", pa.int64()), ("_parse_error", pa.string()),
-                            ("_missing", pa.list_(pa.string())), ("_info", pa.string())]
-                           + [(raw_column(i), pa.string()) for i in range(n)])
-        pending: list[tuple[Any, ...]] = []  # (uri, line, error, missing, info, values)
 
-        def flush() -> pa.RecordBatch:
-            uris, lines, errors, missing, infos, values = zip(*pending, strict=True)
-            columns = [list(uris), list(lines), list(errors), list(missing), list(infos)]
-            columns += [list(c) for c in zip(*values, strict=True)] if n else []
-            pending.clear()
-            return pa.RecordBatch.from_arrays([pa.array(c, type=schema.field(i).type) for i, c in enumerate(columns)],
-                                              schema=schema)
+def _task_runner(opts: ParseOptions, root: Path | None,
+                 size: int) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The function each Python worker runs over batches of read tasks."""
 
-        none_row = (None,) * n
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        storage = storage_for(root)
         for batch in batches:
-            paths = batch.column("path").to_pylist()
-            for i, path in enumerate(paths):
-                uri = to_uri(path, root)
-                info = FileInfo(uri)
-                count = 0
-                try:
-                    content = batch.column("content")[i].as_py() or b""
-                    text = decode(decompress(content, compression.get(uri, "none"), uri), opts.encoding, uri)
-                    fast = fast_csv(text, uri, opts) if opts.format == "csv" else None
-                    if fast is not None:
-                        table, first_line = fast
-                        header_info(text, uri, opts, info)
-                        count = table.num_rows
-                        if count:
-                            yield from _fast_batches(pa, schema, table, uri, first_line, info.missing_columns)
-                        raise _Done
-                    records = parse_csv if opts.format == "csv" else parse_jsonl
-                    missing: list[str] | None = None
-                    first = True
-                    for line, values, error in records(text, uri, opts, info):
-                        if first:
-                            missing, first = info.missing_columns or None, False
-                        pending.append((uri, line, error, missing, None, values))
-                        count += 1
-                        if len(pending) >= _BATCH_ROWS:
-                            yield flush()
-                except _Done:
-                    pass
-                except ValueError as e:
-                    info.fatal = str(e)
-                pending.append((uri, None, None, None, json.dumps({
-                    "uri": uri, "extra": info.extra_columns, "missing": info.missing_columns, "fatal": info.fatal,
-                    "rows": count}), none_row))
-        if pending:
-            yield flush()
+            for task in batch.to_pylist():
+                yield from run_task(task, opts, storage, size)
 
-    return parse
+    return run
 
 
-class _Done(Exception):
-    """An object was read by the fast path."""
+def _range_scanner(opts: ParseOptions,
+                   root: Path | None) -> Callable[[tuple[str, int, int, int]], tuple[str, RangeScan | str]]:
+    """The function each Python worker runs over one byte range: its scan, or why it cannot be read."""
+    csv = opts.format == "csv"
+
+    def scan(item: tuple[str, int, int, int]) -> tuple[str, RangeScan | str]:
+        uri, start, end, size = item
+        base = max(start - 3, 0)
+        try:
+            buf = read_range(storage_for(root), uri, base, min(end + 1, size))
+        except DataError as e:
+            return uri, e.message
+        return uri, scan_range(buf, base, start, end, csv=csv, quote=opts.quote, delimiter=opts.delimiter, size=size)
+
+    return scan
 
 
-def _fast_batches(pa: Any, schema: Any, table: Any, uri: str, first_line: int,
-                  missing: list[str]) -> Iterator[Any]:
-    n = table.num_rows
-    meta = [
-        pa.repeat(uri, n).cast(pa.string()), pa.array(range(first_line, first_line + n), pa.int64()),
-        pa.nulls(n, pa.string()),
-        pa.repeat(pa.scalar(missing, pa.list_(pa.string())), n) if missing else pa.nulls(n, pa.list_(pa.string())),
-        pa.nulls(n, pa.string()),
-    ]
-    out = pa.Table.from_arrays(meta + [table.column(i) for i in range(table.num_columns)], schema=schema)
-    yield from out.to_batches(max_chunksize=_BATCH_ROWS)
+def _layout(uri: str, size: int, opts: ParseOptions, root: Path | None) -> Layout | None:
+    """What the first record of a CSV object fixes, read from its head on the driver (None: the
+    object has no readable first record; the piece at byte 0 reports why)."""
+    storage = storage_for(root)
+    n = 1 << 16
+    while True:
+        head = read_range(storage, uri, 0, min(n, size))
+        final = n >= size
+        cut = len(head) if final else last_record_start(head, csv=True, quote=opts.quote, delimiter=opts.delimiter)
+        if cut is not None:
+            info = FileInfo(uri)
+            try:
+                next(parse_csv(decode(head[:cut], opts.encoding, uri), uri, opts, info), None)
+            except ValueError:
+                return None
+            if info.layout is not None or info.fatal or final:
+                return None if info.fatal else info.layout
+        n *= 4
+
+
+def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject], root: Path | None,
+           size: int) -> list[tuple[Any, ...]]:
+    """The read tasks of the run (``pieces.TASK_COLUMNS``), streamed objects first."""
+    streams: list[tuple[Any, ...]] = []
+    pieces: list[tuple[Any, ...]] = []
+    ranges: list[tuple[str, int, int, int]] = []
+    order = {o.uri: i for i, o in enumerate(objects)}
+    cuttable = opts.format != "csv" or ascii_compatible(opts.encoding)
+    for i, o in enumerate(objects):
+        if o.compression != "none" or not cuttable:
+            streams.append((o.uri, "stream", 0, 0 if cuttable else -1, 0, o.compression, None, i))
+        elif o.size <= size:
+            pieces.append((o.uri, "piece", 0, o.size, 0, "none", None, i))
+        else:
+            ranges += [(o.uri, a, min(a + size, o.size), o.size) for a in range(0, o.size, size)]
+    if ranges:
+        scans: dict[str, list[RangeScan]] = {}
+        slices = min(len(ranges), _SLICES_PER_CORE * spark.sparkContext.defaultParallelism)
+        found = spark.sparkContext.parallelize(ranges, slices).map(_range_scanner(opts, root)).collect()
+        for uri, scan in found:
+            if isinstance(scan, str):
+                raise DataError(f"{scan}; check that the object still exists", where=uri)
+            scans.setdefault(uri, []).append(scan)
+        for uri, got in scans.items():
+            obj = objects[order[uri]]
+            layout = _layout(uri, obj.size, opts, root) if opts.format == "csv" else None
+            text = json.dumps([list(layout.positions), layout.width, list(layout.names)]) if layout else None
+            for piece in chain(sorted(got, key=lambda s: s.start), obj.size):
+                mode = "piece" if piece.start == 0 or opts.format != "csv" or layout else "skip"
+                pieces.append((uri, mode, piece.start, piece.end, piece.line0, "none",
+                               text if piece.start else None, order[uri]))
+    assert len(TASK_COLUMNS) == len(_TASK_SCHEMA.split(","))
+    return streams + sorted(pieces, key=lambda t: (t[7], t[2]))
+
+
+def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject], *, size: int | None = None) -> DataFrame:
+    """CSV or JSON Lines objects as text rows, lazily: one row per record plus one ``_info`` row per
+    read task (``_info`` NULL on record rows). Only the range scans run here; the parse runs when the
+    caller acts on the result, so the caller decides where it is cached (the Spark engine caches the
+    checked rows instead). ``size`` is the block size (default ``block_size()``)."""
+    opts = parse_options(spec)
+    root = lake_root()
+    size = size or block_size()
+    tasks = _tasks(spark, opts, objects, root, size)
+    sc = spark.sparkContext
+    cores = sc.defaultParallelism
+    # Tasks over whole blocks get a partition each, so a cached partition never holds more than one block;
+    # small tasks (small objects, forced tiny blocks) share partitions.
+    slices = len(tasks) if size >= _OWN_PARTITION_BYTES else min(len(tasks), _SLICES_PER_CORE * cores)
+    slices = max(slices, 1)
+    table = spark.createDataFrame(sc.parallelize(tasks, slices), _TASK_SCHEMA)
+    rows = table.mapInArrow(_task_runner(opts, root, size), _text_schema(len(opts.columns)))
+    return rows.repartition(cores) if len(tasks) < cores else rows
+
+
+def account_text(infos: list[dict[str, Any]], objects: list[SourceObject]) -> SourceRead:
+    """The read tasks' ``_info`` records as a ``SourceRead``; DataError for an object that could not be
+    read or that was not read at all."""
+    infos = sorted(infos, key=lambda i: (i.get("seq", 0), i.get("start", 0)))
+    _raise_fatal(infos)
+    seen = {i["uri"] for i in infos}
+    lost = [o.uri for o in objects if o.uri not in seen]
+    if lost:
+        raise DataError(f"{len(lost)} object(s) of the manifest were not read, e.g. {lost[0]}; "
+                        "check that they still exist", where=lost[0])
+    extra: dict[str, dict[str, None]] = {}
+    missing: dict[str, list[str]] = {}
+    for i in infos:
+        extra.setdefault(i["uri"], {}).update(dict.fromkeys(i["extra"]))
+        if i["missing"]:
+            missing[i["uri"]] = i["missing"]
+    return SourceRead(
+        rows_in=sum(i["rows"] for i in infos),
+        extra_columns={u: list(e) for u, e in extra.items() if e},
+        missing_columns=missing,
+    )
 
 
 def _raise_fatal(infos: list[dict[str, Any]]) -> None:
     fatal = [i for i in infos if i.get("fatal")]
     if fatal:
         first = fatal[0]["fatal"]
-        more = f" (and {len(fatal) - 1} more objects)" if len(fatal) > 1 else ""
+        more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
         raise DataError(f"{first}{more}", where=fatal[0]["uri"])
-
-
-def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject]) -> DataFrame:
-    """CSV or JSON Lines objects as text rows, lazily: one row per record plus one ``_info`` row per
-    object (``_info`` NULL on record rows). Nothing runs until the caller acts on the result, so the
-    caller decides where the parse is cached (the Spark engine caches the checked rows instead)."""
-    opts = parse_options(spec)
-    compression = {o.uri: o.compression for o in objects}
-    files = spark.read.format("binaryFile").load([spark_path(o.uri) for o in objects])
-    return files.select("path", "content").mapInArrow(_parser(opts, compression, lake_root()),
-                                                      _text_schema(len(opts.columns)))
-
-
-def account_text(infos: list[dict[str, Any]], objects: list[SourceObject]) -> SourceRead:
-    """The objects' ``_info`` records as a ``SourceRead``; DataError for an object that could not be
-    read or that Spark did not read at all."""
-    _raise_fatal(infos)
-    seen = {i["uri"] for i in infos}
-    # Spark's file sources skip zero-byte files: those are empty objects, not lost ones.
-    infos = infos + [{"uri": o.uri, "extra": [], "missing": [], "fatal": None, "rows": 0}
-                     for o in objects if o.uri not in seen and o.size == 0]
-    lost = [o.uri for o in objects if o.uri not in seen and o.size > 0]
-    if lost:
-        raise DataError(f"{len(lost)} object(s) of the manifest were not read, e.g. {lost[0]}; "
-                        "check that they still exist", where=lost[0])
-    return SourceRead(
-        rows_in=sum(i["rows"] for i in infos),
-        extra_columns={i["uri"]: i["extra"] for i in infos if i["extra"]},
-        missing_columns={i["uri"]: i["missing"] for i in infos if i["missing"]},
-    )
 
 
 def read_parquet_sources(spark: SparkSession, spec: Spec,

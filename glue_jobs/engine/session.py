@@ -88,7 +88,7 @@ def local_session(app_name: str = "lockgate", cores: int = 2, shuffle_partitions
         .config("spark.driver.memory", os.environ.get("LOCKGATE_SPARK_MEMORY", "1g"))
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.python.worker.reuse", "true")
-        .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -Dlog4j2.level=WARN")
+        .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dlog4j2.level=WARN")
     )
     if small_data:
         builder = builder.config("spark.sql.codegen.wholeStage", "false").config(

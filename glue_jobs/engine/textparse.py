@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
-__all__ = ["FileInfo", "Record", "ParseOptions", "decompress", "decode", "parse_csv", "parse_jsonl", "json_text", "fast_csv", "header_info"]
+__all__ = ["FileInfo", "Layout", "Record", "ParseOptions", "decompress", "decode", "parse_csv", "parse_jsonl", "json_text", "fast_csv", "header_info"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,15 @@ class ParseOptions:
     encoding: str = "utf-8"
 
 
+class Layout(NamedTuple):
+    """What a CSV object's first record fixed, which every later piece of the object needs: the field
+    index of each spec column (None: missing), the expected field count and the field names."""
+
+    positions: tuple[int | None, ...]
+    width: int
+    names: tuple[str, ...]
+
+
 @dataclass
 class FileInfo:
     """What one object contributes besides rows."""
@@ -51,6 +60,8 @@ class FileInfo:
     extra_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     fatal: str | None = None
+    layout: Layout | None = None
+    """Set by ``parse_csv`` once it has read the header (or the first record without a header)."""
 
 
 class Record(NamedTuple):
@@ -81,16 +92,20 @@ def decompress(data: bytes, compression: str, uri: str) -> bytes:
     return data
 
 
-def decode(data: bytes, encoding: str, uri: str) -> str:
-    """Decode text and drop a UTF-8 byte-order mark; raises ValueError naming the byte offset."""
+def decode(data: bytes, encoding: str, uri: str, *, offset: int = 0, line0: int = 0) -> str:
+    """Decode text and drop a UTF-8 byte-order mark; raises ValueError naming the byte offset.
+
+    ``data`` may be a piece of the object starting at byte ``offset`` after ``line0`` lines: the
+    error names the position in the whole object, and only a piece at offset 0 can start with a BOM.
+    """
     codec = "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise ValueError(f"{uri}: invalid {encoding} at byte offset {e.start} (line {line}); "
+        line = line0 + data[: e.start].count(b"\n") + 1
+        raise ValueError(f"{uri}: invalid {encoding} at byte offset {offset + e.start} (line {line}); "
                          f"fix the file or set source.csv.encoding") from None
-    if codec == "utf-8" and text.startswith("\ufeff"):
+    if offset == 0 and codec == "utf-8" and text.startswith("\ufeff"):
         text = text[1:]
     return text
 
@@ -108,7 +123,7 @@ def _lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
-def _header(row: list[str], start: int, uri: str, opts: ParseOptions, info: FileInfo) -> dict[str, int] | None:
+def _header(row: list[str], start: int, uri: str, opts: ParseOptions, info: FileInfo) -> Layout | None:
     """Field index per spec source column; fills ``info``. None (and ``info.fatal``) for duplicate names."""
     if opts.header:
         names = row
@@ -125,13 +140,14 @@ def _header(row: list[str], start: int, uri: str, opts: ParseOptions, info: File
     positions = {n: i for i, n in enumerate(names) if n in wanted}
     info.missing_columns = [c for c in opts.columns if c not in positions]
     info.extra_columns = [n for n in names if n not in wanted]
-    return positions
+    info.layout = Layout(tuple(positions.get(c) for c in opts.columns), len(row), tuple(names))
+    return info.layout
 
 
-def _picker(index: list[int | None]) -> Callable[[list[str]], tuple[str | None, ...]]:
+def _picker(index: tuple[int | None, ...]) -> Callable[[list[str]], tuple[str | None, ...]]:
     """A fast function from a parsed row to the spec columns' values (None for missing columns)."""
     if index and None not in index:
-        if index == list(range(len(index))):
+        if index == tuple(range(len(index))):
             return lambda row: tuple(row[: len(index)])
         if len(index) > 1:
             return itemgetter(*index)
@@ -140,22 +156,28 @@ def _picker(index: list[int | None]) -> Callable[[list[str]], tuple[str | None, 
     return lambda row: tuple(None if p is None else row[p] for p in index)
 
 
-def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterator[Record]:
-    """Records of one CSV object. Fills ``info`` (header problems) before the first record.
+def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo, *, line0: int = 0,
+              layout: Layout | None = None) -> Iterator[Record]:
+    """Records of one CSV object, or of one piece of it. Fills ``info`` (header problems, ``layout``)
+    before the first record.
 
     Values are the raw field text (``null_values`` are applied by the cast rules, so the quarantine
     keeps what the file said). Lines end at LF, CRLF or a lone CR (``newline=""``); the first
     non-blank record is the header, or, without a header, fixes the expected field count. A row with
     another field count is quarantined with the fields it has.
+
+    A piece starts at a record boundary after ``line0`` lines of the object; ``layout`` is what the
+    object's first record fixed (``FileInfo.layout`` of the piece that held it). Without ``layout``
+    the text is taken as the start of the object.
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=opts.delimiter, quotechar=opts.quote,
                         doublequote=True, strict=False)
-    positions: dict[str, int] | None = None
-    index: list[int | None] = []
+    info.layout = layout
+    index = layout.positions if layout else ()
     pick = _picker(index)
-    width = 0
+    width = layout.width if layout else 0
     while True:
-        start = reader.line_num + 1
+        start = line0 + reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
@@ -165,12 +187,11 @@ def parse_csv(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterat
             return
         if not row:
             continue  # a blank line: counted in line numbers, never a record
-        if positions is None:
-            positions = _header(row, start, uri, opts, info)
-            if positions is None:
+        if info.layout is None:
+            if _header(row, start, uri, opts, info) is None:
                 return
-            width = len(row)
-            index = [positions.get(c) for c in opts.columns]
+            assert info.layout is not None
+            index, width = info.layout.positions, info.layout.width
             pick = _picker(index)
             if opts.header:
                 continue
@@ -186,13 +207,15 @@ def header_info(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> None
     next(parse_csv(text, uri, opts, info), None)
 
 
-def fast_csv(text: str, uri: str, opts: ParseOptions) -> tuple[Any, int] | None:
+def fast_csv(text: str, uri: str, opts: ParseOptions, *, line0: int = 0,
+             layout: Layout | None = None) -> tuple[Any, int] | None:
     """The common case in C++: when every line after the header is one well-formed record, the spec
     columns as a pyarrow Table of text (missing columns NULL) and the first record's line number.
 
     None means "use ``parse_csv``" (no header mode, header problems, blank lines, quoted newlines
     spanning lines, lone CRs, rows with another field count, or pyarrow refusing the text): exactly
     the split the Lambda engine makes between its pyarrow fast path and its ``csv`` slow path.
+    With ``layout`` the text is a later piece of the object (no header), after ``line0`` lines.
     """
     if not opts.header:
         return None
@@ -200,16 +223,19 @@ def fast_csv(text: str, uri: str, opts: ParseOptions) -> tuple[Any, int] | None:
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
-        sio = io.StringIO(text, newline="")
-        reader = csv.reader(sio, delimiter=opts.delimiter, quotechar=opts.quote, doublequote=True, strict=False)
-        row: list[str] = []
-        while not row:
-            row = next(reader)
-        names = row
+        if layout is None:
+            sio = io.StringIO(text, newline="")
+            reader = csv.reader(sio, delimiter=opts.delimiter, quotechar=opts.quote, doublequote=True, strict=False)
+            row: list[str] = []
+            while not row:
+                row = next(reader)
+            names = row
+            first = line0 + reader.line_num + 1
+            data = text[sio.tell():].encode("utf-8")
+        else:
+            names, first, data = list(layout.names), line0 + 1, text.encode("utf-8")
         if len(set(names)) != len(names):
             return None
-        first = reader.line_num + 1
-        data = text[sio.tell():].encode("utf-8")
         positions = {n: i for i, n in enumerate(names)}
         fields = [f"f{i}" for i in range(len(names))]
         present = sorted({positions[c] for c in opts.columns if c in positions})
@@ -281,12 +307,14 @@ def _compact(value: object) -> str:
 _DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
 
 
-def parse_jsonl(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> Iterator[Record]:
-    """Records of one JSON Lines object; blank lines are skipped but counted."""
+def parse_jsonl(text: str, uri: str, opts: ParseOptions, info: FileInfo, *, line0: int = 0,
+                layout: Layout | None = None) -> Iterator[Record]:
+    """Records of one JSON Lines object (or of a piece of it after ``line0`` lines); blank lines are
+    skipped but counted. ``layout`` is unused (JSON Lines records carry their own names)."""
     wanted = set(opts.columns)
     extra: dict[str, None] = {}
     none_row = (None,) * len(opts.columns)
-    for number, line in enumerate(_lines(text), start=1):
+    for number, line in enumerate(_lines(text), start=line0 + 1):
         if not line.strip():
             continue
         try:

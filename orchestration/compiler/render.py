@@ -82,7 +82,7 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
             "quarantine": target.quarantine_uri,
         },
         "lambda": spec.routing.lambda_.model_dump(mode="json"),
-        "glue": spec.routing.glue.model_dump(mode="json"),
+        "glue": spec.routing.glue.model_dump(mode="json", exclude={"flex"}),  # Flex is chosen per run
         "crawler": crawler_block(spec, config),
         "schedule": schedule,
         "notifications": spec.notifications.model_dump(mode="json"),

@@ -10,8 +10,10 @@ from .config import Prices, RoutingConfig, ThroughputModel
 from .cost import RouteCost, StateCounts, cost_sentence
 from .decide import Decision, EngineChoice, route
 from .facts import ObjectFacts, PlanFacts, format_label, human_bytes, human_seconds
+from .limits import ROUTE_LIMITS, GlueRun, RouteLimit, glue_run
 
 __all__ = [
     "route", "Decision", "EngineChoice", "PlanFacts", "ObjectFacts", "RoutingConfig", "ThroughputModel", "Prices",
-    "StateCounts", "RouteCost", "cost_sentence", "format_label", "human_bytes", "human_seconds",
+    "StateCounts", "RouteCost", "cost_sentence", "format_label", "human_bytes", "human_seconds", "ROUTE_LIMITS",
+    "RouteLimit", "GlueRun", "glue_run",
 ]

@@ -115,6 +115,8 @@ class Prices(_Model):
     """Glue Spark job, per DPU-hour (G workers)."""
     glue_m_dpu_hour: float = Field(0.52, ge=0)
     """Glue Spark job on memory-optimized R workers, per M-DPU-hour (check the pricing page)."""
+    glue_flex_dpu_hour: float = Field(0.29, ge=0)
+    """Glue Spark job on the Flex execution class, per DPU-hour (check the pricing page)."""
     glue_minimum_s: float = Field(60.0, ge=0)
     """Glue 2.0+ bills per second with this minimum per job run."""
 

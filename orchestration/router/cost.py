@@ -60,10 +60,11 @@ def lambda_cost(batch_seconds: list[float], bucket_seconds: list[float], memory_
 
 
 def glue_cost(seconds: float, dpus: int, memory_optimized: bool, counts: StateCounts, model: ThroughputModel,
-              prices: Prices) -> RouteCost:
+              prices: Prices, *, flex: bool = False) -> RouteCost:
     billed = max(seconds, prices.glue_minimum_s)
     dpu_hours = dpus * billed / 3600
-    compute = dpu_hours * (prices.glue_m_dpu_hour if memory_optimized else prices.glue_dpu_hour)
+    rate = prices.glue_m_dpu_hour if memory_optimized else prices.glue_flex_dpu_hour if flex else prices.glue_dpu_hour
+    compute = dpu_hours * rate
     compute += _control(model) * prices.lambda_gb_second
     req = 2 * prices.lambda_request
     trans = counts.glue_parent * prices.sfn_transition

@@ -13,8 +13,9 @@ from ..spec.models import Spec
 from .binpack import first_fit_decreasing
 from .config import RoutingConfig
 from .cost import RouteCost, StateCounts, cost_sentence, glue_cost, lambda_cost
-from .estimate import glue_dpus, glue_seconds, lambda_budget, memory_needed_mb, object_seconds
+from .estimate import glue_seconds, lambda_budget, memory_needed_mb, object_seconds
 from .facts import PlanFacts, format_label, human_bytes, human_seconds
+from .limits import GlueRun, glue_run
 
 __all__ = ["Decision", "route", "EngineChoice"]
 
@@ -35,12 +36,16 @@ class Decision:
     """Estimated wall seconds of the Lambda route (waves of max_concurrency batches)."""
     glue_seconds: float = 0.0
     cost: dict[str, Any] = field(default_factory=dict)
+    glue: GlueRun | None = None
+    """The Glue job run's size (workers, worker type, execution class), chosen per run."""
 
 
 def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, config: RoutingConfig | None = None,
-          counts: StateCounts | None = None) -> Decision:
+          counts: StateCounts | None = None, mode: str = "manual") -> Decision:
     """Decide where this run goes. ``engine`` (the run input's) overrides ``spec.routing.engine``; a spec
-    whose only hook is spark never goes to Lambda (SpecError when asked to)."""
+    whose only hook is spark never goes to Lambda (SpecError when asked to). When neither route can take
+    the run (``limits.ROUTE_LIMITS``), SpecError naming the object and the limit. ``mode`` ``backfill``
+    may use Glue's Flex execution class (``routing.glue.flex``)."""
     config = config or RoutingConfig()
     counts = counts or StateCounts()
     model, prices = config.throughput, config.prices
@@ -87,12 +92,14 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
     weighted = sum(o.size * rates[o.compression] for o in facts.objects)
     by_rate = weighted / facts.total_bytes if facts.total_bytes else model.rate(fmt, "none")
     unsplit = max((o for o in facts.objects if not o.splittable), key=lambda o: o.size, default=None)
+    job = glue_run([(o.size, o.splittable) for o in facts.objects], settings.glue, backfill=mode == "backfill")
     glue_s = glue_seconds(facts.total_bytes, by_rate, settings.glue, model,
-                          unsplit.size if unsplit else 0, rates[unsplit.compression] if unsplit else 1.0)
+                          unsplit.size if unsplit else 0, rates[unsplit.compression] if unsplit else 1.0,
+                          workers=job.workers)
 
     lam_cost = lambda_cost(batch_seconds, bucket_secs, budget.memory_mb, counts, model, prices)
-    glu_cost = glue_cost(glue_s, glue_dpus(settings.glue), settings.glue.worker_type.startswith("R."), counts, model,
-                         prices)
+    glu_cost = glue_cost(glue_s, job.dpus, settings.glue.worker_type.startswith("R."), counts, model,
+                         prices, flex=job.execution_class == "FLEX")
     cost = _cost_json(lam_cost, glu_cost)
 
     largest = facts.largest
@@ -122,9 +129,11 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
     if bucket_problem:
         problems.append(bucket_problem)
 
-    glue_note = f"glue: {settings.glue.workers} x {settings.glue.worker_type} need {human_seconds(glue_s)}"
-    if glue_s > settings.glue.timeout_minutes * 60:
-        glue_note += f", over its {settings.glue.timeout_minutes} min timeout (routing.glue.timeout_minutes)"
+    glue_note = (f"glue: {job.workers} x {settings.glue.worker_type}"
+                 f"{' (Flex)' if job.execution_class == 'FLEX' else ''} need {human_seconds(glue_s)}; {job.why}")
+    glue_limit = _glue_limit(facts, spec, glue_s, unsplit, rates, model)
+    if glue_limit:
+        glue_note += f"; {glue_limit}"
 
     reasons: list[str]
     chosen: Route
@@ -140,6 +149,9 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
         else:
             reasons.append(glue_note)
     elif problems:
+        if glue_limit:
+            raise SpecError(f"neither route can take this run: Lambda: {problems[0]}; Glue: {glue_limit}",
+                            where=f"{spec.name}: routing")
         chosen = "glue"
         reasons = [*problems, glue_note]
     else:
@@ -149,7 +161,27 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
             reasons.append(f"dedupe shuffles into {buckets} buckets, one Lambda each")
     reasons.append(cost["summary"])
     return Decision(chosen, reasons, batches, batch_seconds, buckets if chosen == "lambda" else 0,
-                    lambda_wall, glue_s, cost)
+                    lambda_wall, glue_s, cost, job)
+
+
+def _glue_limit(facts: PlanFacts, spec: Spec, glue_s: float, unsplit: Any, rates: dict[str, float],
+                model: Any) -> str | None:
+    """Why the Glue route cannot finish this run within its timeout (``ROUTE_LIMITS``), naming the
+    object when one object alone is too slow; None when it can."""
+    timeout_s = spec.routing.glue.timeout_minutes * 60
+    if glue_s <= timeout_s:
+        return None
+    fix = "raise routing.glue.timeout_minutes or split the input into smaller objects"
+    if unsplit is not None:
+        one = model.glue_startup_s + unsplit.size / (rates[unsplit.compression] * model.glue_efficiency * 2**20)
+        if one > timeout_s:
+            name = unsplit.uri or "the largest unsplittable object"
+            return (f"{name} ({human_bytes(unsplit.size)} {format_label(facts.format, unsplit.compression)}, "
+                    f"{unsplit.compression} cannot be split) needs {human_seconds(one)} on one Spark core, over the "
+                    f"{spec.routing.glue.timeout_minutes} min Glue timeout (routing.glue.timeout_minutes); {fix}")
+    return (f"{human_bytes(facts.total_bytes)} need {human_seconds(glue_s)} on at most {spec.routing.glue.workers} "
+            f"workers, over the {spec.routing.glue.timeout_minutes} min Glue timeout (routing.glue.timeout_minutes); "
+            f"raise routing.glue.workers or the timeout")
 
 
 def _cost_json(lam: RouteCost, glue: RouteCost) -> dict[str, Any]:

@@ -61,11 +61,12 @@ def glue_dpus(settings: GlueSettings) -> int:
 
 
 def glue_seconds(total_bytes: int, by_rate: float, settings: GlueSettings, model: ThroughputModel,
-                 largest_unsplittable: int = 0, unsplittable_rate: float = 1.0) -> float:
+                 largest_unsplittable: int = 0, unsplittable_rate: float = 1.0, workers: int | None = None) -> float:
     """Wall seconds of the Glue job: startup plus the data over the executors' vCPUs (one worker is the
     driver), but never less than one Spark task reading the largest unsplittable object on one core.
-    ``by_rate`` is the bytes-weighted MB/s per vCPU of the run's objects."""
-    executors = max(settings.workers - 1, 1)
+    ``by_rate`` is the bytes-weighted MB/s per vCPU of the run's objects; ``workers`` the run's worker
+    count (default: the spec's maximum)."""
+    executors = max((workers or settings.workers) - 1, 1)
     vcpus = executors * GLUE_WORKER_DPUS[settings.worker_type] * 4 * model.glue_efficiency
     spread = total_bytes / (by_rate * vcpus * 2**20)
     one_task = largest_unsplittable / (unsplittable_rate * model.glue_efficiency * 2**20)

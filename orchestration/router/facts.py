@@ -15,6 +15,8 @@ class ObjectFacts:
     size: int
     compression: str = "none"
     splittable: bool = True
+    uri: str = ""
+    """Where the object is, for reasons that name it (empty in synthetic facts)."""
 
 
 @dataclass(frozen=True)

@@ -206,9 +206,11 @@ class GlueSettings(_Model):
     worker_type: Literal["G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"] = "G.1X"
     """Glue worker type."""
     workers: int = Field(10, ge=2, le=1000)
-    """Number of workers (at least 2)."""
+    """Maximum number of workers (at least 2); each run takes as many as its read tasks can use."""
     timeout_minutes: int = Field(120, ge=1, le=10080)
     """Job run timeout in minutes."""
+    flex: bool = False
+    """Backfill runs may use the Flex execution class (spare capacity, cheaper, may start later; G.1X/G.2X)."""
 
 
 class Routing(_Model):

@@ -136,8 +136,10 @@ def test_glue_branch_passes_the_contract_arguments_and_worker_settings() -> None
     args = glue["Parameters"]["Arguments"]
     assert {k.removesuffix(".$") for k in args} == {"--spec_uri", "--manifest_uri", "--run_id", "--staging_uri",
                                                     "--result_uri"}
-    assert (glue["Parameters"]["WorkerType"], glue["Parameters"]["NumberOfWorkers"],
-            glue["Parameters"]["Timeout"]) == ("G.1X", 2, 60)
+    params = glue["Parameters"]
+    # the run's size comes from the plan (chosen per run); the timeout from the spec
+    assert (params["WorkerType.$"], params["NumberOfWorkers.$"], params["ExecutionClass.$"], params["Timeout"]) == (
+        "$.plan.glue.worker_type", "$.plan.glue.workers", "$.plan.glue.execution_class", 60)
 
 
 def test_cost_state_counts_follow_the_definition() -> None:

@@ -34,6 +34,7 @@ def plan_payload(route: str, batches: int = 2, buckets: int = 0) -> dict:
         batches_key="runs/orders/run-1/batches.json", staging_uri="s3://lockgate-control/staging/orders/run-1/",
         glue_result_uri="s3://lockgate-control/runs/orders/run-1/results/glue.json",
         cost={"summary": "lambda ≈ $0.0001, glue ≈ $0.0733 (733x)"},
+        glue={"workers": 3, "worker_type": "G.1X", "execution_class": "STANDARD"},
     ).model_dump(mode="json", by_alias=True)
 
 
@@ -80,7 +81,9 @@ def test_glue_route_runs_the_job_with_plan_arguments() -> None:
     fake = FakeAws(script("glue"))
     result = run("orders", fake)
     assert result.status == "SUCCEEDED"
-    args = fake.called(GLUE_SYNC)[0]["Arguments"]
+    call = fake.called(GLUE_SYNC)[0]
+    assert (call["NumberOfWorkers"], call["WorkerType"], call["ExecutionClass"]) == (3, "G.1X", "STANDARD")
+    args = call["Arguments"]
     assert args["--manifest_uri"] == "s3://lockgate-control/runs/orders/run-1/manifest.json"
     assert args["--result_uri"].endswith("results/glue.json") and args["--run_id"] == "run-1"
     assert fake.called("lockgate-process-batch") == []

@@ -34,7 +34,7 @@ def test_render_writes_the_contract_shapes(tmp_path: Path) -> None:
         assert all("${" + p + "}" in text for p in tf["placeholders"])
         assert set(tf["target"]) == {"database", "table", "location", "bucket", "prefix", "quarantine"}
         assert set(tf["lambda"]) == {"memory_mb", "timeout_s", "max_concurrency"}
-        assert set(tf["glue"]) == {"version", "worker_type", "workers", "timeout_minutes"}
+        assert set(tf["glue"]) == {"version", "worker_type", "workers", "timeout_minutes"}  # flex is per run
         assert "arn:aws:states:::glue:startJobRun.sync" in tf["integrations"]
     orders = json.loads((tmp_path / "orders" / "terraform.json").read_text())
     assert orders["source"] == {"uri": "s3://acme-raw/shop/orders/", "bucket": "acme-raw", "prefix": "shop/orders/",

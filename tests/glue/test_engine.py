@@ -163,3 +163,31 @@ def test_a_clean_retry_removes_the_quarantine_of_an_earlier_attempt(spark, lake:
     again = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=store)
     assert (again.rows_in, again.rows_written, again.rows_rejected) == (2, 2, 0)
     assert not quarantine.exists() or not any(quarantine.rglob("*.parquet"))
+
+
+def test_records_spanning_lines_across_many_ranges_keep_exact_line_numbers(spark, lake: Path, monkeypatch) -> None:
+    """Every record spans three lines and the block is 16 bytes: most ranges start inside a quoted field,
+    many hold no record start at all; plain and gzip objects give the same records and line numbers."""
+    from glue_jobs.engine.readers import BLOCK_SIZE_ENV
+
+    monkeypatch.setenv(BLOCK_SIZE_ENV, "16")
+    rows = "".join(f'{i},"first {i}\nsecond, ""quoted""\r\nthird"\n' for i in range(40))
+    spec = spec_of({"columns": [{"name": "id", "type": "int"}, {"name": "note", "type": "string"}]})
+    m = stage_run(lake, spec, {"plain.csv": "id,note\n" + rows, "packed.csv.gz": "id,note\n" + rows})
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert (r.rows_in, r.rows_written, r.rows_rejected) == (80, 80, 0)
+    table = ds.dataset(lake / m.paths.staging_data.removeprefix("s3://"), format="parquet").to_table().to_pylist()
+    for name in ("s3://raw/in/plain.csv", "s3://raw/in/packed.csv.gz"):
+        got = sorted((x["_record"], x["id"], x["note"]) for x in table if x["_source_file"] == name)
+        assert got == [(2 + 3 * i, i, f'first {i}\nsecond, "quoted"\r\nthird') for i in range(40)]
+
+
+def test_a_file_that_is_not_there_fails_the_run_naming_it(spark, lake: Path, monkeypatch) -> None:
+    from glue_jobs.engine.readers import BLOCK_SIZE_ENV
+
+    monkeypatch.setenv(BLOCK_SIZE_ENV, "4")
+    spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
+    m = stage_run(lake, spec, {"gone.csv": "a\n1\n2\n"})
+    (lake / "raw/in/gone.csv").unlink()
+    with pytest.raises(DataError, match=r"s3://raw/in/gone.csv"):
+        run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))

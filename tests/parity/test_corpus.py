@@ -29,3 +29,19 @@ def test_parquet_corpus_is_equal_on_both_engines(spark, tmp_path: Path) -> None:
     glue = run_glue(spark, tmp_path, spec, case.files)
     assert lam.result.rows_rejected > 0 and lam.result.rows_written > 0
     assert_same(lam, glue, text_source=False)
+
+
+@pytest.mark.parametrize("block", [5, 23])
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_text_corpus_is_equal_when_objects_span_many_ranges_and_blocks(spark, tmp_path: Path, monkeypatch,
+                                                                       case, block: int) -> None:
+    """A forced block size of a few bytes: every plain object is cut into many ranges (quoted line breaks,
+    CRLF and BOMs straddle the cuts) and every gzip object is streamed in many blocks."""
+    from glue_jobs.engine.readers import BLOCK_SIZE_ENV
+
+    spec = spec_of(case.spec)
+    lam = run_lambda(tmp_path, spec, case.files)
+    monkeypatch.setenv(BLOCK_SIZE_ENV, str(block))
+    glue = run_glue(spark, tmp_path, spec, case.files)
+    assert max(len(v) for v in case.files.values()) > 3 * block
+    assert_same(lam, glue)

@@ -142,7 +142,7 @@ def test_lockgate_plan_says_lambda_for_a_small_input(tmp_path: Path, lake: Path)
 
 def test_lockgate_plan_says_glue_when_the_largest_object_exceeds_the_budget(tmp_path: Path, lake: Path) -> None:
     # A tiny measured throughput (as lockgate.yaml may set it) makes a few bytes exceed one Lambda's budget.
-    slow = {"throughput": {"mb_per_s": {"csv/gzip": 1e-9, "csv/none": 1e-9}}}
+    slow = {"throughput": {"mb_per_s": {"csv/gzip": 1e-8, "csv/none": 1e-8}}}
     out = _plan_cli(_project(tmp_path, lake, slow))
     assert out["route"] == "glue"
     assert "one Lambda may run 60% of 900 s (540 s)" in out["reasons"][0]

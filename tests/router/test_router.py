@@ -44,13 +44,50 @@ def test_small_input_goes_to_lambda_with_reasons_and_both_costs() -> None:
 
 
 def test_object_beyond_one_lambda_budget_goes_to_glue() -> None:
-    facts = PlanFacts("csv", [ObjectFacts(12 * GB, "gzip", False), *gz(3, MB)])
+    facts = PlanFacts("csv", [ObjectFacts(3 * GB, "gzip", False), *gz(3, MB)])
     d = route(facts, make_spec())
     assert d.route == "glue"
-    assert "largest object 12 GB gzip CSV (gzip cannot be split) needs" in d.reasons[0]
+    assert "largest object 3.0 GB gzip CSV (gzip cannot be split) needs" in d.reasons[0]
     assert "one Lambda may run 60% of 900 s (540 s)" in d.reasons[0]
-    assert any(r.startswith("glue: 10 x G.1X need") for r in d.reasons)
+    # four unsplittable objects are four read tasks: one G.1X executor (4 cores) and the driver, not 10 workers
+    assert any(r.startswith("glue: 2 x G.1X need") and "4 read tasks need 2 x G.1X" in r for r in d.reasons)
+    assert d.glue is not None and d.glue.to_json() == {"workers": 2, "worker_type": "G.1X", "execution_class": "STANDARD"}
     assert d.dedupe_buckets == 0
+
+
+def test_a_run_neither_route_can_take_fails_naming_the_object_and_the_limit() -> None:
+    facts = PlanFacts("csv", [ObjectFacts(12 * GB, "gzip", False, "s3://raw/orders/huge.csv.gz"), *gz(3, MB)])
+    with pytest.raises(SpecError, match=r"neither route can take this run: Lambda: largest object 12 GB gzip CSV.*"
+                       r"Glue: s3://raw/orders/huge.csv.gz \(12 GB gzip CSV, gzip cannot be split\) needs ~3.4 h on one "
+                       r"Spark core, over the 120 min Glue timeout \(routing.glue.timeout_minutes\)"):
+        route(facts, make_spec())
+    longer = make_spec(routing={"glue": {"timeout_minutes": 300}})
+    assert route(facts, longer).route == "glue"
+
+
+def test_glue_workers_follow_the_read_tasks_up_to_the_spec_maximum() -> None:
+    spec = make_spec(routing={"glue": {"workers": 6}})
+    few = route(PlanFacts("csv", [ObjectFacts(40 * GB, "none", True)]), spec)
+    assert few.glue is not None and few.glue.workers == 6 and "capped at 6 (routing.glue.workers)" in few.reasons[-2]
+    one_gzip = route(PlanFacts("csv", [ObjectFacts(3 * GB, "gzip", False)]), spec)
+    assert one_gzip.glue is not None and one_gzip.glue.workers == 2
+    # the estimate and the cost follow the chosen workers: fewer DPUs for the single gzip
+    assert one_gzip.cost["glue"]["dpus"] == 2 and few.cost["glue"]["dpus"] == 6
+
+
+def test_backfills_use_flex_when_the_spec_allows_it_and_the_cost_follows() -> None:
+    facts = PlanFacts("csv", [ObjectFacts(3 * GB, "gzip", False)])
+    flex = make_spec(routing={"glue": {"flex": True}})
+    backfill = route(facts, flex, mode="backfill")
+    assert backfill.glue is not None and backfill.glue.execution_class == "FLEX"
+    assert any("Flex execution class for this backfill (routing.glue.flex)" in r for r in backfill.reasons)
+    scheduled = route(facts, flex, mode="scheduled")
+    assert scheduled.glue is not None and scheduled.glue.execution_class == "STANDARD"
+    assert backfill.cost["glue"]["compute_usd"] < scheduled.cost["glue"]["compute_usd"]
+    big_workers = make_spec(routing={"glue": {"flex": True, "worker_type": "G.4X"}})
+    g4 = route(facts, big_workers, mode="backfill")
+    assert g4.glue is not None and g4.glue.execution_class == "STANDARD"
+    assert any("not Flex: it runs on G.1X and G.2X workers only" in r for r in g4.reasons)
 
 
 def test_total_beyond_concurrent_budget_goes_to_glue() -> None:
@@ -141,7 +178,7 @@ def test_cost_sentence_names_both_routes_and_ratio() -> None:
 def test_glue_minimum_billing_is_one_minute() -> None:
     d = route(PlanFacts("csv", gz(1, MB)), make_spec())
     assert d.cost["glue"]["billed_seconds"] == 60.0
-    assert d.cost["glue"]["dpu_hours"] == pytest.approx(10 * 60 / 3600, abs=1e-4)
+    assert d.cost["glue"]["dpu_hours"] == pytest.approx(2 * 60 / 3600, abs=1e-4)  # one object: 2 workers
 
 
 def test_routing_settings_are_typed_in_lockgate_yaml() -> None:

@@ -3,11 +3,20 @@ local mode) with Glue-style ``--KEY value`` arguments, and answers with GetJobRu
 
 Job run states are Glue's: RUNNING while the process lives, then SUCCEEDED, FAILED or TIMEOUT. Like
 the real ``.sync`` integration, a run that does not succeed fails the Task with ``States.TaskFailed``
-and the JobRun (with its ``ErrorMessage``) as JSON in the cause.
+and the JobRun (with its ``ErrorMessage``) as JSON in the cause; API errors are ``Glue.<Code>``.
+
+Failing fast: the job runs in its own process group (its JVM and Python workers with it), which is
+killed whole when the run times out (the spec's Glue timeout), when the job's driver exits, or when the
+caller is interrupted. The job process also gets ``PR_SET_PDEATHSIG`` (Linux): if the ``lockgate``
+process that started it dies, even by SIGKILL, the kernel kills the job, and its JVM exits when its
+driver's pipe closes. The local session makes the JVM exit on ``OutOfMemoryError``
+(``-XX:+ExitOnOutOfMemoryError``), so an out-of-memory job fails within seconds instead of hanging.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -39,12 +48,27 @@ class LocalGlueJob:
     default_arguments: Mapping[str, str] | None = None
 
 
-def error_message(log: str) -> str:
-    """What Glue shows as ErrorMessage: the last exception line of the driver's output."""
+_FATAL_MARKERS = ("OutOfMemoryError", "Python worker exited unexpectedly", "Java gateway process exited")
+
+
+def error_message(log: str, returncode: int | None = None) -> str:
+    """What Glue shows as ErrorMessage: the root cause in the driver's output (out of memory, a crashed
+    Python worker), else the last exception line; a process killed by a signal says which."""
     lines = [line.strip() for line in log.splitlines() if line.strip()]
-    for line in reversed(lines):
+    for marker in _FATAL_MARKERS:
+        hits = [line for line in lines if marker in line]
+        if hits:
+            return hits[0][:2000]
+    if returncode is not None and returncode < 0:
+        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
+        last = f"; last output: {lines[-1][:1500]}" if lines else ""
+        return f"the job's driver process was killed by {name}{last}"
+    for k in range(len(lines) - 1, -1, -1):
+        line = lines[k]
         head = line.split(":", 1)[0]
         if head and " " not in head and (head.endswith(("Error", "Exception")) or "." in head):
+            if head.endswith("Py4JJavaError") and k + 1 < len(lines) and lines[k + 1].startswith(": "):
+                line += " " + lines[k + 1]  # the Java exception that caused it
             return line[:2000]
     return (lines[-1] if lines else "the job exited without output")[:2000]
 
@@ -53,17 +77,40 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> Any:
+    """A ``preexec_fn`` that makes the kernel SIGKILL the child when this process dies (Linux); libc is
+    loaded here, before the fork, so the child only makes one system call."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):  # not Linux: the process group kill on exit still applies
+        return None
+    parent = os.getpid()
+
+    def set_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(137)
+
+    return set_signal
+
+
 class GlueService:
     """Runs jobs from an explicit table; the driver log of each run is kept in ``log_dir``."""
 
     def __init__(self, jobs: Mapping[str, LocalGlueJob], *, base_env: Mapping[str, str] | None = None,
                  cwd: str | os.PathLike[str] | None = None, log_dir: str | os.PathLike[str] | None = None,
-                 python: str = sys.executable) -> None:
+                 python: str = sys.executable, minute_s: float = 60.0) -> None:
         self.jobs = dict(jobs)
         self.base_env = dict(base_env or {})
         self.cwd = Path(cwd) if cwd else Path.cwd()
         self.log_dir = Path(log_dir) if log_dir else None
         self.python = python
+        self.minute_s = minute_s
+        """Seconds per minute of ``Timeout`` (tests shorten it; Glue's timeout is in minutes)."""
         self.runs: list[dict[str, Any]] = []
 
     def job(self, name: str) -> LocalGlueJob:
@@ -89,19 +136,20 @@ class GlueService:
             "JobRunState": "RUNNING", "Arguments": arguments, "PredecessorRuns": [], "Timeout": timeout,
             "WorkerType": parameters.get("WorkerType", job.worker_type),
             "NumberOfWorkers": int(parameters.get("NumberOfWorkers", job.workers)),
+            "ExecutionClass": str(parameters.get("ExecutionClass", "STANDARD")),
             "GlueVersion": job.version, "LogGroupName": "/aws-glue/jobs",
         }
         if not Path(job.script).is_file() and not (self.cwd / job.script).is_file():
             raise ConfigError(f"the Glue script {job.script} of job {name} does not exist", where="local Glue service")
         log_path = (self.log_dir / f"glue-{name}-{run_id[:12]}.log") if self.log_dir else None
-        state, log = self._run(argv, timeout * 60.0, log_path)
+        state, log, code = self._run(argv, timeout * self.minute_s, log_path)
         finished = _now()
         run.update(JobRunState=state, CompletedOn=finished.isoformat(), LastModifiedOn=finished.isoformat(),
                    ExecutionTime=max(int((finished - started).total_seconds()), 1))
         if state == "TIMEOUT":
             run["ErrorMessage"] = f"Job run timed out after {timeout} minutes"
         elif state == "FAILED":
-            run["ErrorMessage"] = error_message(log)
+            run["ErrorMessage"] = error_message(log, code)
         if log_path is not None:
             run["LogPath"] = str(log_path)
         self.runs.append(run)
@@ -109,7 +157,7 @@ class GlueService:
             raise TaskFailure(TASK_FAILED, json.dumps(run))
         return run
 
-    def _run(self, argv: list[str], timeout_s: float, log_path: Path | None) -> tuple[str, str]:
+    def _run(self, argv: list[str], timeout_s: float, log_path: Path | None) -> tuple[str, str, int | None]:
         env = {**os.environ, **self.base_env, "PYTHONUNBUFFERED": "1"}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.cwd), env.get("PYTHONPATH", "")) if p)
         if log_path is not None:
@@ -117,20 +165,20 @@ class GlueService:
         out_path = log_path or Path(os.devnull)
         started = time.monotonic()
         with open(out_path, "wb") as out, subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                                            cwd=self.cwd, env=env, start_new_session=True) as proc:
+                                                            cwd=self.cwd, env=env, start_new_session=True,
+                                                            preexec_fn=_die_with_parent()) as proc:
             chunks: list[bytes] = []
             assert proc.stdout is not None
             os.set_blocking(proc.stdout.fileno(), False)
             state = "SUCCEEDED"
             try:
                 state = self._pump(proc, out, chunks, started, timeout_s)
-            except BaseException:  # Ctrl-C must not leave Spark running
-                os.killpg(proc.pid, signal.SIGKILL)
+            finally:  # Ctrl-C, a timeout or a finished driver: nothing of the job outlives the run
+                _kill_group(proc.pid)
                 proc.wait()
-                raise
             if state == "SUCCEEDED" and proc.returncode != 0:
                 state = "FAILED"
-        return state, b"".join(chunks).decode("utf-8", "replace")
+        return state, b"".join(chunks).decode("utf-8", "replace"), proc.returncode
 
     @staticmethod
     def _pump(proc: subprocess.Popen[bytes], out: Any, chunks: list[bytes], started: float, timeout_s: float) -> str:
@@ -147,7 +195,13 @@ class GlueService:
                 out.write(rest)
                 return "SUCCEEDED"
             if time.monotonic() - started > timeout_s:
-                os.killpg(proc.pid, signal.SIGKILL)
+                _kill_group(proc.pid)
                 proc.wait()
                 return "TIMEOUT"
             time.sleep(0.05)
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL the job's whole process group (driver, JVM, Python workers); gone already is fine."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
