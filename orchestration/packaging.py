@@ -453,7 +453,7 @@ def run_in_package(lambda_dir: Path, cache: Path, code: str, env: dict[str, str]
 def handler_import_times(lambda_dir: Path, cache: Path, runtime: str = DEFAULT_RUNTIME) -> dict[str, float]:
     """Milliseconds to import each handler module in a fresh interpreter from the built package."""
     out: dict[str, float] = {}
-    for name in ("plan", "process_batch", "dedupe", "commit"):
+    for name in ("plan", "process_batch", "dedupe", "commit", "failure"):
         r = run_in_package(lambda_dir, cache, runtime=runtime, code=(
             "import time; t = time.perf_counter(); import lambdas.handlers." + name +
             "; print((time.perf_counter() - t) * 1000)"))

@@ -71,7 +71,7 @@ def test_spec_contract_stays_light() -> None:
     assert loaded & HEAVY_FOR_CONTRACT == set()
 
 
-HANDLERS = ["plan", "process_batch", "dedupe", "commit"]
+HANDLERS = ["plan", "process_batch", "dedupe", "commit", "failure"]
 
 
 @pytest.mark.parametrize("handler", HANDLERS)

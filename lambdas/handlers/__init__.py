@@ -8,5 +8,5 @@ from __future__ import annotations
 
 __all__ = ["HANDLERS"]
 
-HANDLERS = ("plan", "process_batch", "dedupe", "commit")
+HANDLERS = ("plan", "process_batch", "dedupe", "commit", "failure")
 """Handler modules, one per Lambda function."""

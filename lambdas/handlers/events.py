@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ExecutionInfo", "PlanEvent", "BatchEvent", "DedupeEvent", "CommitEvent"]
+__all__ = ["ExecutionInfo", "PlanEvent", "BatchEvent", "DedupeEvent", "CommitEvent", "FailureEvent"]
 
 
 class _Event(BaseModel):
@@ -43,3 +43,12 @@ class DedupeEvent(_Event):
 
 class CommitEvent(_Event):
     manifest_uri: str
+
+
+class FailureEvent(_Event):
+    """The failure path's DescribeFailure: the machine's state when a Catch took over."""
+
+    import_: str = Field(alias="import")
+    run_id: str
+    input: dict[str, Any] = Field(default_factory=dict)
+    """``failed_state``, ``error`` (``{"Error", "Cause"}``) and ``plan`` when planning got that far."""

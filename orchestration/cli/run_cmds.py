@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from ..spec.window import Window
 from .context import complete_import, project_of, settings
 from .exits import ExitCode
 from .inputs import check_run_inputs
+from .progress import Progress, chunk_label, progress_for
 
 COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")
 
@@ -34,17 +36,16 @@ def _project(ctx: typer.Context) -> Project:
 
 
 def _run_local(project: Project, import_name: str, window: Window | None, engine: str, mode: str,
-               mock: Path | None = None, case: str | None = None) -> dict[str, Any]:
-    from rich.console import Console
-
+               mock: Path | None = None, case: str | None = None, *, progress: Progress,
+               label: str | None = None) -> dict[str, Any]:
+    """One local run, reporting each state change to ``progress`` (a live view or plain lines)."""
     from ..local.runner import RunRequest, run_local
 
-    console = Console(stderr=True)
     request = RunRequest(import_name, window, engine, mode, mock, case)
-    if settings().quiet:
-        return run_local(project, request)
-    with console.status(f"{import_name}: starting", spinner="dots") as status:
-        return run_local(project, request, progress=lambda text: status.update(f"{import_name}: {text}"))
+    progress.start(label or import_name)
+    summary = run_local(project, request, progress=progress.update)
+    progress.finish(summary)
+    return summary
 
 
 def _print(summary: dict[str, Any], as_json: bool) -> None:
@@ -53,21 +54,23 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(show_header=False, box=None)
+    table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column("key", style="dim")
     table.add_column("value", overflow="fold")
-    for key in ("run_id", "status", "route", "window", *COUNTS, "outputs", "quarantine", "duration_s",
-                "failed_state", "error", "cause", "report", "execution_arn"):
+    for key in ("run_id", "status", "error", "cause", "root_state", "failed_state", "wrapped_by", "route", "window",
+                *COUNTS, "outputs", "quarantine", "duration_s", "report", "execution_arn"):
         value = summary.get(key)
         if value in (None, [], ""):
             continue
         if key == "window" and isinstance(value, dict):
             value = f"{value.get('start')} .. {value.get('end')}"
+        if key == "wrapped_by" and isinstance(value, dict):
+            value = f"{value.get('error')} in {value.get('state')}: {value.get('cause')}"
         table.add_row(key, "\n".join(map(str, value)) if isinstance(value, list) else str(value))
         if key == "route":
             for reason in summary.get("reasons") or []:
                 table.add_row("", f"· {reason}")
-    _console().print(table)
+    _emit(table)
 
 
 def _exit(summary: dict[str, Any]) -> None:
@@ -76,7 +79,7 @@ def _exit(summary: dict[str, Any]) -> None:
 
 
 def start_remote(project: Project, import_name: str, payload: dict[str, Any], *, wait: bool,
-                 poll_seconds: float = 5.0) -> dict[str, Any]:
+                 poll_seconds: float = 5.0, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Start the deployed state machine ``<prefix>-<import>``; with ``wait``, poll until it finishes."""
     from .. import aws
     from ..local.runner import new_run_id
@@ -94,13 +97,20 @@ def start_remote(project: Project, import_name: str, payload: dict[str, Any], *,
     out: dict[str, Any] = {"run_id": run_id, "import": import_name, "status": "RUNNING", "state_machine": name,
                            "execution_arn": started["executionArn"], "started_at": datetime.now(UTC).isoformat()}
     began = time.monotonic()
+    if progress is not None:
+        progress(f"started {started['executionArn'].rsplit(':', 1)[-1]}")
     while wait:
         described = sfn.describe_execution(executionArn=started["executionArn"])
+        if progress is not None:
+            progress(str(described["status"]).lower())
         if described["status"] != "RUNNING":
             out["status"] = described["status"]
             output = json.loads(described["output"]) if described.get("output") else {}
             out.update({k: v for k, v in output.items() if k not in out} if isinstance(output, dict) else {})
+            # The failure path's Fail state carries the root cause (DescribeFailure), not the wrapper.
             out.update(error=described.get("error"), cause=described.get("cause"))
+            if out["status"] != "SUCCEEDED":
+                out["rows_written"] = 0  # a failed run publishes nothing
             break
         time.sleep(poll_seconds)
     out["duration_s"] = round(time.monotonic() - began, 3)
@@ -118,7 +128,8 @@ def run(ctx: typer.Context,
     win = check_run_inputs(project, import_name, window, engine, "manual").window
     payload: dict[str, Any] = {"import": import_name, "mode": "manual", "engine": engine}
     if local:
-        summary = _run_local(project, import_name, win, engine, "manual", mock_config, test_case)
+        with progress_for(quiet=settings().quiet) as progress:
+            summary = _run_local(project, import_name, win, engine, "manual", mock_config, test_case, progress=progress)
     else:
         if mock_config or test_case:
             raise UsageError("--mock-config/--test-case only apply to local runs; add --local")
@@ -151,15 +162,20 @@ def backfill(ctx: typer.Context,
     assert win is not None
     parts = chunks(win, chunk) if chunk else [win]
     summaries: list[dict[str, Any]] = []
-    for part in parts:
-        if local:
-            summary = _run_local(project, import_name, part, engine, "backfill")
-        else:
-            payload = {"import": import_name, "mode": "backfill", "engine": engine, "window": part.to_json()}
-            summary = start_remote(project, import_name, payload, wait=wait or len(parts) > 1, poll_seconds=poll_seconds)
-        summaries.append(summary)
-        if summary.get("status") not in ("SUCCEEDED", "RUNNING"):
-            break
+    with progress_for(quiet=settings().quiet) as progress:
+        for index, part in enumerate(parts, start=1):
+            label = chunk_label(import_name, index, len(parts))
+            if local:
+                summary = _run_local(project, import_name, part, engine, "backfill", progress=progress, label=label)
+            else:
+                payload = {"import": import_name, "mode": "backfill", "engine": engine, "window": part.to_json()}
+                progress.start(label)
+                summary = start_remote(project, import_name, payload, wait=wait or len(parts) > 1,
+                                       poll_seconds=poll_seconds, progress=progress.update)
+                progress.finish(summary)
+            summaries.append(summary)
+            if summary.get("status") not in ("SUCCEEDED", "RUNNING"):
+                break
     if len(parts) == 1:
         _print(summaries[0], as_json)
         _exit(summaries[0])
@@ -183,16 +199,17 @@ def backfill(ctx: typer.Context,
 def runs(ctx: typer.Context,
          args: Annotated[list[str] | None, typer.Argument(metavar="[IMPORT] | show RUN_ID", help="List runs (of one import), or `show RUN_ID`.")] = None,
          as_json: JsonOpt = False,
-         limit: Annotated[int, typer.Option("--limit", metavar="N", help="Most runs to list.")] = 20) -> None:
-    """List local runs, newest first; `lockgate runs show RUN_ID` prints the run's state table."""
+         limit: Annotated[int, typer.Option("--limit", metavar="N", help="Most runs to list.")] = 20,
+         show_all: Annotated[bool, typer.Option("--all", help="With show: every state of the definition, also those that did not run.")] = False) -> None:
+    """List local runs, newest first; `lockgate runs show RUN_ID` prints the root cause and the states that ran."""
     from ..local import records
 
     project = _project(ctx)
     args = args or []
     if args and args[0] == "show":
         if len(args) != 2:
-            raise UsageError("usage: lockgate runs show RUN_ID")
-        _show(project, args[1], as_json)
+            raise UsageError("usage: lockgate runs show RUN_ID [--all]")
+        _show(project, args[1], as_json, show_all)
         return
     if len(args) > 1:
         raise UsageError("usage: lockgate runs [IMPORT] | lockgate runs show RUN_ID")
@@ -203,42 +220,69 @@ def runs(ctx: typer.Context,
     from rich.table import Table
 
     table = Table()
-    for column in ("run id", "import", "status", "route", "rows in", "written", "rejected", "duration", "started"):
+    for column in ("run id", "import", "status", "route", "rows in", "written", "rejected", "duration", "started", "error"):
         table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(r["run_id"], r["import"], r["status"], str(r.get("route")), f"{r.get('rows_in', 0):,}",
                       f"{r.get('rows_written', 0):,}", f"{r.get('rows_rejected', 0):,}",
-                      f"{r.get('duration_s', 0):.1f} s", str(r.get("started_at", ""))[:19])
-    _console().print(table)
+                      f"{r.get('duration_s', 0):.1f} s", str(r.get("started_at", ""))[:19], r.get("error") or "")
+    _emit(table)
 
 
-def _console() -> Any:
-    """A Rich console; piped output gets 200 columns so tables are not cut to 80."""
+def _emit(*renderables: Any) -> None:
+    """Print Rich renderables to stdout. Piped output gets 200 columns (tables are not cut to 80), no
+    colour codes, and no trailing spaces (Rich pads table cells to the column width)."""
     import sys
 
     from rich.console import Console
 
-    return Console() if sys.stdout.isatty() else Console(width=200)
+    if sys.stdout.isatty():
+        Console().print(*renderables)
+        return
+    console = Console(width=200, no_color=True, force_terminal=False)
+    with console.capture() as captured:
+        for renderable in renderables:
+            console.print(renderable, overflow="fold")
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
-def _show(project: Project, run_id: str, as_json: bool) -> None:
+def root_cause_lines(summary: dict[str, Any]) -> list[str]:
+    """The head of a failed run: its root cause first, the Step Functions wrapper after it."""
+    if not summary.get("error"):
+        return []
+    where = summary.get("root_state") or summary.get("failed_state")
+    lines = [f"error: {summary['error']}" + (f" in {where}" if where else "")]
+    if summary.get("cause"):
+        lines.append(f"cause: {summary['cause']}")
+    wrapper = summary.get("wrapped_by")
+    if isinstance(wrapper, dict) and wrapper.get("error"):
+        lines.append(f"wrapped by: {wrapper['error']} in {wrapper.get('state')}")
+    return lines
+
+
+def _show(project: Project, run_id: str, as_json: bool, show_all: bool = False) -> None:
     from ..local import records
 
     summary = records.read_summary(project.lake, run_id)
     states = records.read_states(project.lake, run_id)
+    if not show_all:
+        states = [s for s in states if s["status"] != "not_run"]
     if as_json:
         typer.echo(json.dumps({"summary": summary, "states": states}, indent=2, default=str))
         return
     from rich.table import Table
+    from rich.text import Text
 
+    head = [Text(f"{summary['import']} {run_id}: {summary['status']} (route {summary.get('route')}), "
+                 f"{summary.get('rows_written', 0):,} rows published")]
+    head += [Text(line) for line in root_cause_lines(summary)]
     colours = {"succeeded": "green", "retried": "yellow", "caught": "dark_orange", "failed": "red", "not_run": "dim"}
-    table = Table(title=f"{summary['import']} {run_id}: {summary['status']} (route {summary.get('route')})")
+    table = Table(caption=None if show_all else "states that ran (--all shows every state)", caption_justify="left")
     for column in ("state", "status", "attempts", "duration", "error"):
         table.add_column(column, overflow="fold")
     for s in states:
         name = ("  ↳ " if s.get("parent") else "") + s["name"] + (f" ×{s['executions']}" if s.get("executions") else "")
         duration = f"{s['duration_s']:.2f} s" if s.get("duration_s") is not None else ""
-        table.add_row(name, f"[{colours[s['status']]}]{s['status']}[/]", str(s["attempts"] or ""), duration, s.get("error") or "")
-    console = _console()
-    console.print(table)
-    console.print(f"report: {summary.get('report')}")
+        table.add_row(Text(name), Text(s["status"], style=colours[s["status"]]), str(s["attempts"] or ""), duration,
+                      Text(s.get("error") or ""))
+    _emit(*head, table, Text(f"report: {summary.get('report')}"))

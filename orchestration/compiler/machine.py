@@ -2,7 +2,7 @@
 
 Plan -> Route -> (Distributed Map of batches [-> dedupe buckets] | Glue job) -> Commit -> crawler ->
 Summarize [-> success notification] -> Published; ``empty`` -> Succeed with a summary; every Task
-catches into DescribeFailure -> NotifyFailure -> Failed (or straight to Failed without notifications).
+catches into DescribeFailure (root cause) -> NotifyFailure (when the spec notifies) -> Failed.
 """
 
 from __future__ import annotations

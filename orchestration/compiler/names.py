@@ -9,6 +9,7 @@ PLACEHOLDERS = (
     "process_batch_function_arn",
     "dedupe_function_arn",
     "commit_function_arn",
+    "failure_function_arn",
     "glue_job_name",
     "crawler_name",
     "sns_topic_arn",
@@ -62,5 +63,6 @@ class S:
     NOTIFY_SUCCESS = "NotifySuccess"
     PUBLISHED = "Published"
     DESCRIBE_FAILURE = "DescribeFailure"
+    DESCRIBE_AS_CAUGHT = "DescribeFailureAsCaught"
     NOTIFY_FAILURE = "NotifyFailure"
     FAILED = "Failed"

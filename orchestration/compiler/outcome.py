@@ -7,8 +7,8 @@ from typing import Any
 
 from ..spec.models import Spec
 from .names import S, ph
-from .retry import sns_retry
-from .tasks import COMMIT_FIELDS
+from .retry import lambda_retry, sns_retry
+from .tasks import COMMIT_FIELDS, LAMBDA_INVOKE
 
 __all__ = ["success_states", "failure_states", "failure_entry", "SNS_PUBLISH"]
 
@@ -17,7 +17,8 @@ SNS_PUBLISH = "arn:aws:states:::sns:publish"
 
 
 def failure_entry(spec: Spec) -> str:
-    return S.DESCRIBE_FAILURE if spec.notifications.on_failure else S.FAILED
+    """Every caught failure enters the failure path here."""
+    return S.DESCRIBE_FAILURE
 
 
 def success_states(spec: Spec) -> dict[str, Json]:
@@ -55,34 +56,52 @@ def success_states(spec: Spec) -> dict[str, Json]:
 
 
 def failure_states(spec: Spec) -> dict[str, Json]:
-    fail = {"Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause"}
-    if not spec.notifications.on_failure:
-        return {S.FAILED: fail}
-    return {
-        S.DESCRIBE_FAILURE: {
-            "Type": "Pass",
-            "Parameters": {
-                "import": spec.name,
-                "run_id.$": "$$.Execution.Name",
-                "failed_state.$": "$.failed_state",
-                "error.$": "$.error.Error",
-                "cause.$": "$.error.Cause",
-            },
-            "ResultPath": "$.notification",
-            "Next": S.NOTIFY_FAILURE,
+    """DescribeFailure (a Lambda) names the root cause: the first real failure, not a Step Functions
+    wrapper such as a Distributed Map's ``States.ExceedToleratedFailureThreshold`` (it parses the
+    Lambda/Glue error payloads and reads the failed batches' records; ``orchestration.failures``). If
+    that Lambda itself fails, DescribeFailureAsCaught keeps the caught error as it is. Their output (``error``,
+    ``cause``, ``state``, ``failed_state``, ``wrapped_by``) is the SNS message and the execution's error and
+    cause."""
+    notify = S.NOTIFY_FAILURE if spec.notifications.on_failure else S.FAILED
+    describe = {
+        "Type": "Task",
+        "Resource": LAMBDA_INVOKE,
+        "Parameters": {
+            "FunctionName": ph("failure_function_arn"),
+            "Payload": {"import": spec.name, "run_id.$": "$$.Execution.Name", "input.$": "$"},
         },
-        S.NOTIFY_FAILURE: {
+        "Retry": lambda_retry(),
+        "ResultPath": "$",
+        "OutputPath": "$.Payload",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.describe_error", "Next": S.DESCRIBE_AS_CAUGHT}],
+        "Next": notify,
+    }
+    as_caught = {
+        "Type": "Pass",
+        "Parameters": {
+            "import": spec.name,
+            "run_id.$": "$$.Execution.Name",
+            "failed_state.$": "$.failed_state",
+            "state.$": "$.failed_state",
+            "error.$": "$.error.Error",
+            "cause.$": "$.error.Cause",
+        },
+        "Next": notify,
+    }
+    states: dict[str, Json] = {S.DESCRIBE_FAILURE: describe, S.DESCRIBE_AS_CAUGHT: as_caught}
+    if spec.notifications.on_failure:
+        states[S.NOTIFY_FAILURE] = {
             "Type": "Task",
             "Resource": SNS_PUBLISH,
             "Parameters": {
                 "TopicArn": ph("sns_topic_arn"),
                 "Subject": f"Lockgate import {spec.name} failed",
-                "Message.$": "States.JsonToString($.notification)",
+                "Message.$": "States.JsonToString($)",
             },
             "Retry": sns_retry(),
             "ResultPath": None,
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.notify_error", "Next": S.FAILED}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": S.FAILED}],
             "Next": S.FAILED,
-        },
-        S.FAILED: fail,
-    }
+        }
+    states[S.FAILED] = {"Type": "Fail", "ErrorPath": "$.error", "CausePath": "$.cause"}
+    return states

@@ -17,7 +17,7 @@ from ..spec.models import Spec
 from ..spec.uris import split_s3_uri
 from .machine import compile_definition, integrations, placeholders_used
 
-__all__ = ["render_import", "render_project", "terraform_inputs", "crawler_block", "static_prefix"]
+__all__ = ["render_import", "render_project", "terraform_inputs", "crawler_block", "static_prefix", "quarantine_tables"]
 
 Json = dict[str, Any]
 
@@ -44,6 +44,14 @@ def crawler_block(spec: Spec, config: ProjectConfig) -> Json | None:
     from crawlers.settings import crawler_settings
 
     return crawler_settings(spec, prefix=config.aws.prefix, control_uri=config.aws.control_uri)
+
+
+def quarantine_tables(spec: Spec) -> list[Json]:
+    """The quarantine's Parquet table and its ``<table>_quarantine`` view (``crawlers.quarantine``), as
+    Glue TableInputs; Terraform creates both."""
+    from crawlers.quarantine import quarantine_table_inputs
+
+    return quarantine_table_inputs(spec)
 
 
 def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Json:
@@ -83,6 +91,7 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
         "routing": config.routing.model_dump(mode="json"),
         "control_uri": control,
         "engines": sorted({"glue"} | (set() if spec.spark_dependent else {"lambda"})),
+        "quarantine_tables": quarantine_tables(spec),
     }
 
 

@@ -1,7 +1,11 @@
-"""The self-contained HTML run report (``<lake>/_runs/<run_id>/report.html``): the state machine
-diagram coloured by outcome (inline SVG from graphviz ``dot`` when installed, else Mermaid text), the
-run summary, the state table and every state's input and output (collapsible), like the console's
-execution page. Inline CSS only: the file can be mailed or attached to a ticket."""
+"""The self-contained HTML run report (``<lake>/_runs/<run_id>/report.html``), top to bottom: the
+outcome (for a failed run its root cause first, the Step Functions wrapper after it), the run summary,
+the row funnel (in, rejected by rule, filtered, deduplicated, written), rows per partition, the cost of
+both routes, the state machine diagram coloured by outcome with the path the run took drawn in (the
+failure path red, states inside a Map included; inline SVG from graphviz ``dot`` when installed, else
+Mermaid text) and its legend, the batch timeline, the state table and every state's input and output
+(collapsible), like the console's execution page. Inline CSS only: the file can be mailed or attached
+to a ticket."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .records import walk_states
+from .report_charts import CHART_CSS, PATH_COLOURS, cost_svg, funnel, legend, partitions, timeline_svg
+from .report_data import edges, taken_path, timeline
 
 __all__ = ["write_report", "render_report", "diagram_dot", "diagram_mermaid", "COLOURS"]
 
@@ -39,38 +45,30 @@ def _badge(status: str) -> str:
     return f'<span class="badge" style="background:{colour}">{html.escape(status)}</span>'
 
 
-def _edges(definition: dict[str, Any]) -> list[tuple[str, str, str]]:
-    out: list[tuple[str, str, str]] = []
-
-    def walk(machine: dict[str, Any]) -> None:
-        for name, state in (machine.get("States") or {}).items():
-            if state.get("Next"):
-                out.append((name, state["Next"], ""))
-            for choice in state.get("Choices") or []:
-                if choice.get("Next"):
-                    out.append((name, choice["Next"], "choice"))
-            if state.get("Default"):
-                out.append((name, state["Default"], "default"))
-            for catch in state.get("Catch") or []:
-                out.append((name, catch["Next"], "catch " + ",".join(catch.get("ErrorEquals", []))))
-            processor = state.get("ItemProcessor") or state.get("Iterator")
-            if isinstance(processor, dict):
-                out.append((name, str(processor.get("StartAt")), "each item"))
-                walk(processor)
-            for branch in state.get("Branches") or []:
-                out.append((name, str(branch.get("StartAt")), "branch"))
-                walk(branch)
-
-    walk(definition)
-    return out
-
-
 def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def diagram_dot(definition: dict[str, Any], outcomes: dict[str, str]) -> str:
-    """Graphviz DOT of the definition; each state filled by its outcome."""
+def _edge_colour(edge: tuple[str, str, str], outcomes: dict[str, str], taken: set[tuple[str, str]],
+                 failure: set[tuple[str, str]]) -> tuple[str, float]:
+    """Red on the failure path (and into a state that failed, e.g. a Map's batch), blue where the run
+    went, grey elsewhere. A catch edge counts only when its state's error was caught."""
+    src, dst, label = edge
+    if label.startswith("catch") and outcomes.get(src) != "caught":
+        return PATH_COLOURS["not_taken"], 1.0
+    if (src, dst) in failure or ((src, dst) in taken and outcomes.get(dst) == "failed"):
+        return PATH_COLOURS["failure"], 2.6
+    if (src, dst) in taken:
+        return PATH_COLOURS["taken"], 2.2
+    return PATH_COLOURS["not_taken"], 1.0
+
+
+def diagram_dot(definition: dict[str, Any], outcomes: dict[str, str], taken: set[tuple[str, str]] | None = None,
+                failure: set[tuple[str, str]] | None = None) -> str:
+    """Graphviz DOT of the definition; each state filled by its outcome, the transitions the run took
+    drawn thick (blue, red on the failure path), the others grey."""
+    taken, failure = taken or set(), failure or set()
+    on_failure = {b for _, b in failure}
     lines = ["digraph run {", 'rankdir=TB; node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
              'edge [fontname="Helvetica", fontsize=9, color="#757575"];',
              '"__start" [label="Start", shape=circle, fillcolor="#eeeeee", width=.5];']
@@ -81,7 +79,9 @@ def diagram_dot(definition: dict[str, Any], outcomes: dict[str, str]) -> str:
     def node(name: str, kind: str) -> str:
         status = outcomes.get(name, "not_run")
         label = _q(name)[:-1] + "\\n" + _q(f"{kind} · {status}")[1:]
-        return f"{_q(name)} [label={label}, color={_q(COLOURS[status])}, fillcolor={_q(_FILL[status])}, penwidth=2];"
+        border = PATH_COLOURS["failure"] if name in on_failure else COLOURS[status]
+        width = 3 if name in on_failure else 2
+        return f"{_q(name)} [label={label}, color={_q(border)}, fillcolor={_q(_FILL[status])}, penwidth={width}];"
 
     def emit(parent: str | None) -> None:
         for name, kind in children.get(parent, []):
@@ -95,24 +95,32 @@ def diagram_dot(definition: dict[str, Any], outcomes: dict[str, str]) -> str:
                 lines.append(node(name, kind))
 
     emit(None)
-    lines.append(f'"__start" -> {_q(str(definition.get("StartAt")))};')
-    for src, dst, label in _edges(definition):
-        style = (', style=dashed, color="#ef6c00"' if label.startswith("catch")
-                 else ", style=dotted" if label in ("each item", "branch") else "")
-        lines.append(f"{_q(src)} -> {_q(dst)} [label={_q(label)}{style}];")
+    lines.append(f'"__start" -> {_q(str(definition.get("StartAt")))} [color={_q(PATH_COLOURS["taken"])}, penwidth=2.2];')
+    for src, dst, label in edges(definition):
+        colour, width = _edge_colour((src, dst, label), outcomes, taken, failure)
+        style = ", style=dashed" if label.startswith("catch") else ", style=dotted" if label in ("each item", "branch") else ""
+        lines.append(f"{_q(src)} -> {_q(dst)} [label={_q(label)}, color={_q(colour)}, fontcolor={_q(colour)}, "
+                     f"penwidth={width}{style}];")
     lines.append("}")
     return "\n".join(lines)
 
 
-def diagram_mermaid(definition: dict[str, Any], outcomes: dict[str, str]) -> str:
+def diagram_mermaid(definition: dict[str, Any], outcomes: dict[str, str], taken: set[tuple[str, str]] | None = None,
+                    failure: set[tuple[str, str]] | None = None) -> str:
     """The same diagram as Mermaid text (for when graphviz is not installed)."""
+    taken, failure = taken or set(), failure or set()
+    on_failure = {b for _, b in failure}
     lines = ["flowchart TD", f"  __start((Start)) --> {definition.get('StartAt')}"]
-    for src, dst, label in _edges(definition):
+    styles = []
+    for index, (src, dst, label) in enumerate(edges(definition), start=1):
         lines.append(f"  {src} -->{'|' + label + '|' if label else ''} {dst}")
+        colour, width = _edge_colour((src, dst, label), outcomes, taken, failure)
+        styles.append(f"  linkStyle {index} stroke:{colour},stroke-width:{width}px")
     for name, _, _ in walk_states(definition):
         status = outcomes.get(name, "not_run")
-        lines.append(f"  style {name} fill:{_FILL[status]},stroke:{COLOURS[status]}")
-    return "\n".join(lines)
+        stroke = PATH_COLOURS["failure"] if name in on_failure else COLOURS[status]
+        lines.append(f"  style {name} fill:{_FILL[status]},stroke:{stroke}")
+    return "\n".join(lines + styles)
 
 
 def _svg(dot: str) -> str | None:
@@ -133,21 +141,38 @@ def _pre(value: Any) -> str:
 
 
 def _summary_table(summary: dict[str, Any]) -> str:
-    rows = [("status", _badge(summary["status"])), ("route", html.escape(str(summary.get("route")))),
+    rows = [("status", _badge(summary["status"]))]
+    if summary.get("error"):
+        rows += _root_cause_rows(summary)
+    rows += [("route", html.escape(str(summary.get("route")))),
             ("reasons", "<br>".join(html.escape(r) for r in summary.get("reasons") or []) or "—"),
             ("window", html.escape(json.dumps(summary.get("window")))), ("mode", html.escape(str(summary.get("mode")))),
             ("duration", f"{summary.get('duration_s', 0):.1f} s"), ("started", html.escape(str(summary.get("started_at"))))]
     for key in ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated"):
         rows.append((key.replace("_", " "), f"{summary.get(key, 0):,}"))
+    rows.append(("published", "yes" if summary.get("published", summary.get("status") == "SUCCEEDED") else
+                 "nothing (the run failed before its commit)" if summary.get("error") else "no"))
     if summary.get("quarantine"):
         rows.append(("quarantine", html.escape(summary["quarantine"])))
     rows.append(("outputs", "<br>".join(html.escape(o) for o in summary.get("outputs") or []) or "—"))
     if summary.get("test_case"):
         rows.append(("mock test case", html.escape(summary["test_case"])))
-    if summary.get("error"):
-        rows += [("failed state", html.escape(str(summary.get("failed_state")))),
-                 ("error", html.escape(summary["error"])), ("cause", _pre(summary.get("cause") or ""))]
     return '<table class="kv">' + "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _root_cause_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """A failed run's root cause first (the first real failure), the Step Functions wrapper after it."""
+    where = summary.get("root_state") or summary.get("failed_state")
+    rows = [("error", f'<b id="root-error">{html.escape(str(summary["error"]))}</b>'
+                      + (f" in <b>{html.escape(str(where))}</b>" if where else "")),
+            ("cause", f'<pre id="root-cause">{html.escape(str(summary.get("cause") or ""))}</pre>')]
+    if summary.get("failed_state") and summary.get("failed_state") != where:
+        rows.append(("failed state", html.escape(str(summary["failed_state"]))))
+    wrapper = summary.get("wrapped_by")
+    if isinstance(wrapper, dict) and wrapper.get("error"):
+        rows.append(("wrapped by", f'<span id="wrapped-by">{html.escape(str(wrapper["error"]))} in '
+                                   f'{html.escape(str(wrapper.get("state")))}: {html.escape(str(wrapper.get("cause") or ""))}</span>'))
+    return rows
 
 
 def _state_table(states: list[dict[str, Any]]) -> str:
@@ -178,23 +203,36 @@ def _details(states: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def render_report(summary: dict[str, Any], states: list[dict[str, Any]], definition: dict[str, Any]) -> str:
+def render_report(summary: dict[str, Any], states: list[dict[str, Any]], definition: dict[str, Any],
+                  history: dict[str, Any] | None = None) -> str:
     outcomes = {s["name"]: s["status"] for s in states}
-    dot = diagram_dot(definition, outcomes)
+    taken, failure = taken_path(definition, history) if history else (set(), set())
+    dot = diagram_dot(definition, outcomes, taken, failure)
     svg = _svg(dot)
-    diagram = svg if svg else f'<pre class="mermaid">{html.escape(diagram_mermaid(definition, outcomes))}</pre>'
-    legend = " ".join(_badge(k) for k in COLOURS)
+    diagram = svg if svg else f'<pre class="mermaid">{html.escape(diagram_mermaid(definition, outcomes, taken, failure))}</pre>'
     title = f"{summary['import']} · {summary['run_id']}"
+    sections = [
+        ("Summary", _summary_table(summary)),
+        ("Rows", funnel(summary)),
+        ("Rows per partition", partitions(summary)),
+        ("Cost of both routes", cost_svg(summary)),
+        ("Diagram", f"<div class=diagram>{diagram}</div>{legend(COLOURS)}"),
+        ("Batch timeline", timeline_svg(timeline(states))),
+        ("States", _state_table(states)),
+        ("Input and output", _details(states)),
+    ]
+    body = "".join(f'<h2 id="{name.lower().replace(" ", "-")}">{name}</h2>{content}' for name, content in sections)
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
-            f"<style>{_CSS}</style></head><body><h1>Lockgate run {html.escape(title)}</h1>"
-            f"<h2>Summary</h2>{_summary_table(summary)}<h2>Diagram</h2><div class=diagram>{diagram}</div>"
-            f"<p>{legend}</p><h2>States</h2>{_state_table(states)}<h2>Input and output</h2>{_details(states)}"
+            f"<style>{_CSS}{CHART_CSS}</style></head><body><h1>Lockgate run {html.escape(title)}</h1>{body}"
             "</body></html>")
 
 
 def write_report(folder: Path, summary: dict[str, Any], states: list[dict[str, Any]], definition: dict[str, Any]) -> Path:
+    """Render ``report.html`` into the run's folder (its ``history.json``, when written, draws the path)."""
     path = Path(folder) / "report.html"
+    history_file = Path(folder) / "history.json"
+    history = json.loads(history_file.read_text(encoding="utf-8")) if history_file.is_file() else None
     tmp = path.with_name(".report.html.tmp")
-    tmp.write_text(render_report(summary, states, definition), encoding="utf-8")
+    tmp.write_text(render_report(summary, states, definition, history), encoding="utf-8")
     tmp.replace(path)
     return path

@@ -116,6 +116,8 @@ class _Setup:
 
 def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
            progress: Callable[[str], None] | None) -> _Setup:
+    from crawlers.local_catalog import LocalCatalog
+    from crawlers.quarantine import ensure_quarantine_tables
     from crawlers.service import LocalCrawlerService
 
     from ..compiler import compile_definition
@@ -132,9 +134,11 @@ def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
     clock = RunClock()
     crawler_backend = LocalCrawlerService(lake, clock=clock)
     crawler_name = crawler_backend.ensure_crawler(spec, prefix=prefix)
+    ensure_quarantine_tables(LocalCatalog(lake), spec)  # what Terraform creates on AWS
     settings = spec.routing.lambda_
     sizes = {"plan": PLAN_SETTINGS, "process_batch": (settings.memory_mb, settings.timeout_s),
-             "dedupe": (settings.memory_mb, settings.timeout_s), "commit": COMMIT_SETTINGS}
+             "dedupe": (settings.memory_mb, settings.timeout_s), "commit": COMMIT_SETTINGS,
+             "failure": PLAN_SETTINGS}
     functions = {f"{prefix}-{spec.name}-{kind.replace('_', '-')}": (kind, mem, timeout)
                  for kind, (mem, timeout) in sizes.items()}
     table = {name: LocalFunction(name, f"lambdas.handlers.{kind}.handler", mem, timeout)

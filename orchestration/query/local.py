@@ -13,7 +13,10 @@ The SQL is Athena's (Trino dialect), transpiled with ``sqlglot`` (``read="trino"
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -117,24 +120,54 @@ def _view_sql(con: duckdb.DuckDBPyConnection, lake: Path, catalog: LocalCatalog,
     return f"SELECT {', '.join(select)} FROM {source}"
 
 
+def _view_sql_text(table: dict[str, Any]) -> str | None:
+    """The Athena SQL of a catalog view (``VIRTUAL_VIEW`` with a Presto ``ViewOriginalText``), else None."""
+    if table.get("TableType") != "VIRTUAL_VIEW":
+        return None
+    match = re.fullmatch(r"/\* Presto View: (\S+) \*/", str(table.get("ViewOriginalText", "")).strip())
+    if match is None:
+        raise QueryError(f"view {table.get('DatabaseName')}.{table.get('Name')} is not an Athena view "
+                         "(its ViewOriginalText is not '/* Presto View: ... */')")
+    return str(json.loads(base64.b64decode(match.group(1)))["originalSql"])
+
+
+def _register(con: duckdb.DuckDBPyConnection, root: Path, catalog: LocalCatalog, database: str, name: str,
+              known: list[str], done: set[tuple[str, str]]) -> None:
+    """Create the DuckDB view for catalog table ``database.name`` (and, for a catalog view, the tables
+    its SQL reads, first)."""
+    if (database, name) in done:
+        return
+    table = catalog.get_table(database, name)
+    if table is None:
+        raise QueryError(f"table {database}.{name} is not in the local catalog at {catalog.root}; known: "
+                         f"{', '.join(known) or 'none'} (run the import locally so its crawler or commit "
+                         "registers the table)")
+    done.add((database, name))
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(database)}")
+    athena_sql = _view_sql_text(table)
+    if athena_sql is None:
+        con.execute(f"CREATE VIEW {_q(database)}.{_q(name)} AS {_view_sql(con, root, catalog, database, table)}")
+        return
+    duck_sql, reads = transpile(athena_sql)
+    for db, inner in reads:
+        _register(con, root, catalog, db or database, inner, known, done)
+    con.execute(f"CREATE VIEW {_q(database)}.{_q(name)} AS {duck_sql}")
+
+
 def connect(lake: str | os.PathLike[str], tables: list[tuple[str, str]]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with a schema per database and a view per requested table."""
+    """An in-memory DuckDB with a schema per database and a view per requested table (catalog views,
+    such as ``<table>_quarantine``, become DuckDB views over the tables they read)."""
     root = Path(lake)
     catalog = LocalCatalog(root)
     con = duckdb.connect()
     known = [f"{d}.{t}" for d in catalog.list_databases() for t in catalog.list_tables(d)]
+    done: set[tuple[str, str]] = set()
     for database, name in tables:
         if not database:
             hint = [k for k in known if k.endswith("." + name)]
             raise QueryError(f"table {name!r} has no database; write it as database.table"
                              + (f" (e.g. {hint[0]})" if hint else ""))
-        table = catalog.get_table(database, name)
-        if table is None:
-            raise QueryError(f"table {database}.{name} is not in the local catalog at {catalog.root}; known: "
-                             f"{', '.join(known) or 'none'} (run the import locally so its crawler or commit "
-                             "registers the table)")
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(database)}")
-        con.execute(f"CREATE VIEW {_q(database)}.{_q(name)} AS {_view_sql(con, root, catalog, database, table)}")
+        _register(con, root, catalog, database, name, known, done)
     return con
 
 

@@ -16,6 +16,7 @@ FAKE = {
     "process_batch_function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lockgate-process-batch",
     "dedupe_function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lockgate-dedupe",
     "commit_function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lockgate-commit",
+    "failure_function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lockgate-failure",
     "glue_job_name": "lockgate-job",
     "crawler_name": "lockgate-crawler",
     "sns_topic_arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:lockgate-runs",
@@ -58,6 +59,13 @@ class FakeAws:
 
     def called(self, key: str) -> list[dict[str, Any]]:
         return [p for k, p in self.calls if k == key]
+
+
+def describe_failure(store: Any) -> Callable[[dict[str, Any]], Any]:
+    """The failure Lambda's answer: the real ``lambdas.handlers.failure.describe`` over ``store``."""
+    from lambdas.handlers.failure import FailureEvent, describe
+
+    return lambda params: lambda_result(describe(FailureEvent.model_validate(params["Payload"]), store))
 
 
 def lambda_result(payload: Any) -> dict[str, Any]:

@@ -120,9 +120,14 @@ def test_every_task_catches_into_the_failure_path() -> None:
     for spec in SPECS.values():
         states = compile_definition(spec)["States"]
         for name, st in states.items():
-            if st["Type"] in ("Task", "Map") and not name.startswith("Notify"):
+            if st["Type"] in ("Task", "Map") and not name.startswith("Notify") and name != "DescribeFailure":
                 assert st["Catch"][-1]["ErrorEquals"] == ["States.ALL"], name
                 assert st["Catch"][-1]["Next"] == f"{name}Failed", name
+                assert states[f"{name}Failed"]["Next"] == "DescribeFailure", name
+        # If naming the root cause fails, the failure path goes on with the caught error as it is.
+        assert states["DescribeFailure"]["Catch"] == [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.describe_error", "Next": "DescribeFailureAsCaught"}]
+        assert states["Failed"] == {"Type": "Fail", "ErrorPath": "$.error", "CausePath": "$.cause"}
 
 
 def test_glue_branch_passes_the_contract_arguments_and_worker_settings() -> None:

@@ -16,7 +16,7 @@ from orchestration.local.history import HISTORY_LIMIT
 from orchestration.local.interpreter import execute
 from orchestration.local.runtime import PAYLOAD_LIMIT
 from orchestration.storage import LocalLake
-from tests.compiler.fakes import FakeAws, commit_result, crawler, fill, lambda_result
+from tests.compiler.fakes import FakeAws, commit_result, crawler, describe_failure, fill, lambda_result
 from tests.compiler.test_definition import SPECS
 
 GET_CRAWLER = "arn:aws:states:::aws-sdk:glue:getCrawler"
@@ -38,8 +38,12 @@ def plan_payload(route: str, batches: int = 2, buckets: int = 0) -> dict:
     ).model_dump(mode="json", by_alias=True)
 
 
+EMPTY_LAKE = LocalLake(Path(__file__).parent / "no-such-lake")
+
+
 def script(route: str = "lambda", batches: int = 2, buckets: int = 0, **over: list) -> dict[str, list]:
     base: dict[str, list] = {
+        "lockgate-failure": [describe_failure(EMPTY_LAKE)],
         "lockgate-plan": [lambda_result(plan_payload(route, batches, buckets))],
         GET_OBJECT: [json.dumps([{"batch": i} for i in range(batches)])],
         "lockgate-process-batch": [lambda p: lambda_result({"unit": f"batch-{p['Payload']['batch']:05d}"})],
@@ -134,15 +138,57 @@ def test_transient_lambda_errors_retry_and_validation_errors_fail_at_once() -> N
     assert result.cause == "columns[0].type: bad type"
     assert len(fake.called("lockgate-plan")) == 1
     message = json.loads(fake.called(SNS)[0]["Message"])
-    assert message == {"import": "orders", "run_id": message["run_id"], "failed_state": "Plan",
-                       "error": "Lockgate.SpecError", "cause": "columns[0].type: bad type"}
+    assert message == {"import": "orders", "run_id": message["run_id"], "failed_state": "Plan", "state": "Plan",
+                       "error": "Lockgate.SpecError", "cause": "columns[0].type: bad type", "wrapped_by": None}
 
 
-def test_without_notifications_failures_go_straight_to_fail() -> None:
-    fake = FakeAws({"lockgate-plan": [TaskFailure("Lockgate.DataError", "corrupt gzip in s3://raw/a.gz")]})
+def test_without_notifications_failures_name_the_root_cause_then_fail() -> None:
+    fake = FakeAws({"lockgate-plan": [TaskFailure("Lockgate.DataError", "corrupt gzip in s3://raw/a.gz")],
+                    "lockgate-failure": [describe_failure(EMPTY_LAKE)]})
     result = run("minimal", fake)
     assert (result.status, result.error, result.cause) == ("FAILED", "Lockgate.DataError", "corrupt gzip in s3://raw/a.gz")
-    assert [k for k, _ in fake.calls] == ["lockgate-plan"]
+    assert [k for k, _ in fake.calls] == ["lockgate-plan", "lockgate-failure"]
+
+
+LAMBDA_ERROR = json.dumps({"errorMessage": "s3://raw/b.csv.gz (after 0 decompressed bytes): cannot read gzip data",
+                           "errorType": "Lockgate.DataError", "stackTrace": ["  File \"batch.py\", line 1\n"]})
+
+
+def test_a_failed_batch_in_the_distributed_map_leads_the_error_not_the_threshold_wrapper(tmp_path: Path) -> None:
+    """What AWS does: the Map fails with States.ExceedToleratedFailureThreshold and no child errors; the
+    failed batch's record (written by process_batch) gives the failure Lambda the root cause."""
+    lake = LocalLake(tmp_path)
+    runs = "s3://lockgate-control/runs/orders/run-1"
+    lake.write_json(f"{runs}/failures/batch-00001.json", {"state": "ProcessBatch", "batch": 1, "error": "Lockgate.DataError",
+                    "cause": "s3://raw/b.csv.gz (after 0 decompressed bytes): cannot read gzip data", "at": "2024-01-01T00:00:02"})
+    # batch 0 failed once, then a retry succeeded: its stale record is not a root cause
+    lake.write_json(f"{runs}/failures/batch-00000.json", {"state": "ProcessBatch", "batch": 0, "error": "Lockgate.StorageError",
+                    "cause": "503", "at": "2024-01-01T00:00:01"})
+    lake.write_json(f"{runs}/results/batch-00000.json", {"unit": "batch-00000"})
+
+    def batch(params: dict) -> dict:
+        if params["Payload"]["batch"] == 1:
+            raise TaskFailure("Lockgate.DataError", LAMBDA_ERROR)
+        return lambda_result({"unit": "batch-00000"})
+
+    fake = FakeAws(script(**{"lockgate-process-batch": [batch], "lockgate-failure": [describe_failure(lake)]}))
+    result = run("orders", fake)
+    assert (result.status, result.error) == ("FAILED", "Lockgate.DataError")
+    assert result.cause == "s3://raw/b.csv.gz (after 0 decompressed bytes): cannot read gzip data"
+    message = json.loads(fake.called(SNS)[0]["Message"])
+    assert (message["failed_state"], message["state"], message["batch"], message["error"]) == (
+        "ProcessBatches", "ProcessBatch", 1, "Lockgate.DataError")
+    assert message["wrapped_by"]["error"] == "States.ExceedToleratedFailureThreshold"
+    assert message["wrapped_by"]["state"] == "ProcessBatches"
+
+
+def test_when_naming_the_root_cause_fails_the_caught_error_is_notified_as_it_is() -> None:
+    fake = FakeAws(script(**{"lockgate-plan": [TaskFailure("Lockgate.SpecError", "bad type")],
+                             "lockgate-failure": [TaskFailure("Lockgate.ConfigError", "no control uri")]}))
+    result = run("orders", fake)
+    assert (result.status, result.error, result.cause) == ("FAILED", "Lockgate.SpecError", "bad type")
+    message = json.loads(fake.called(SNS)[0]["Message"])
+    assert (message["failed_state"], message["error"], message["cause"]) == ("Plan", "Lockgate.SpecError", "bad type")
 
 
 def test_success_notification_when_asked() -> None:

@@ -54,7 +54,12 @@ def test_without_graphviz_the_report_falls_back_to_mermaid_text(recorded, monkey
     import orchestration.local.report as report
 
     monkeypatch.setattr(report.shutil, "which", lambda name: None)
-    _, states = recorded
-    html = render_report({"run_id": "r", "import": "demo", "status": "FAILED"}, states, DEFINITION)
-    assert "<svg" not in html and '<pre class="mermaid">flowchart TD' in html
-    assert "style Boom fill:#fff3e0,stroke:#ef6c00" in html
+    result, states = recorded
+    history = {"events": [{**e, "timestamp": str(e["timestamp"])} for e in result.events], "map_runs": []}
+    html = render_report({"run_id": "r", "import": "demo", "status": "FAILED"}, states, DEFINITION, history)
+    assert "<div class=diagram><pre class=\"mermaid\">flowchart TD" in html and "digraph" not in html
+    assert "style Boom fill:#fff3e0,stroke:#ef6c00" in html  # caught: its own outcome colour
+    assert "style Notify fill:#e8f5e9,stroke:#c62828" in html  # succeeded, on the failure path
+    # edges in definition order: Flaky->Boom, Flaky-catch->Notify, Boom->Done, Boom-catch->Notify, Notify->Failed
+    for index, colour in enumerate(["#1565c0", "#bdbdbd", "#bdbdbd", "#c62828", "#c62828"], start=1):
+        assert f"linkStyle {index} stroke:{colour}," in html, index

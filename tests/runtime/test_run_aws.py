@@ -68,3 +68,19 @@ def test_a_missing_state_machine_says_how_to_deploy_or_run_locally(project, caps
     rc, out = _cli(capsys, "--project", str(project), "run", "orders")
     assert rc == 3  # ExitCode.CONFIG: nothing deployed under that name (docs/cli.md)
     assert "no state machine named 'lockgate-orders'" in out["stderr"] and "--local" in out["stderr"]
+
+
+def test_wait_on_a_failed_execution_reports_its_root_cause_and_nothing_published(project, capsys, moto_endpoint):
+    """The generated failure path ends in a Fail state carrying DescribeFailure's root cause."""
+    requests.post(f"{moto_endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10)
+    try:
+        sfn = aws.client("stepfunctions", region="eu-central-1")
+        failed = {"StartAt": "Failed", "States": {"Failed": {
+            "Type": "Fail", "Error": "Lockgate.DataError", "Cause": "s3://acme-raw/a.csv.gz (after 0 decompressed bytes): corrupt"}}}
+        sfn.create_state_machine(name="lockgate-orders", definition=json.dumps(failed), roleArn=ROLE)
+        rc, out = _cli(capsys, "--project", str(project), "run", "orders", "--wait", "--poll-seconds", "0.2", "--json")
+    finally:
+        requests.post(f"{moto_endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": False}}, timeout=10)
+    assert rc == 1 and out["status"] == "FAILED"
+    assert (out["error"], out["cause"]) == ("Lockgate.DataError", "s3://acme-raw/a.csv.gz (after 0 decompressed bytes): corrupt")
+    assert out["rows_written"] == 0

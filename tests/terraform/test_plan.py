@@ -162,6 +162,26 @@ def test_plan_precreates_each_crawled_table_from_its_table_input_with_the_partit
         assert planned_index == ([index] if index else []), f"{name}: partition index differs"
 
 
+def test_plan_registers_every_imports_quarantine_as_a_table_and_a_view_with_the_rule(
+    env_plan: dict[str, dict[str, Any]], imports: dict[str, h.RenderedImport]
+) -> None:
+    for name, imp in imports.items():
+        rows_input, view_input = imp.terraform["quarantine_tables"]
+        rows = env_plan[f'module.glue.aws_glue_catalog_table.quarantine_rows["{name}"]']
+        view = env_plan[f'module.glue.aws_glue_catalog_table.quarantine_view["{name}"]']
+        database, table = imp.terraform["target"]["database"], imp.terraform["target"]["table"]
+        assert (rows["database_name"], rows["name"]) == (database, f"{table}_quarantine_rows")
+        assert (view["database_name"], view["name"]) == (database, f"{table}_quarantine")
+        sd = rows["storage_descriptor"][0]
+        assert sd["location"] == imp.terraform["target"]["quarantine"].rstrip("/") + "/"
+        assert [(c["name"], c["type"]) for c in sd["columns"]] == [
+            (c["Name"], c["Type"]) for c in rows_input["StorageDescriptor"]["Columns"]]
+        assert sd["columns"][-1]["name"] == "_errors" and rows["partition_keys"] == []
+        assert view["table_type"] == "VIRTUAL_VIEW" and view["parameters"]["presto_view"] == "true"
+        assert view["view_original_text"] == view_input["ViewOriginalText"]
+        assert [c["name"] for c in view["storage_descriptor"][0]["columns"]][:2] == ["rule", "run_id"]
+
+
 def test_plan_crawls_the_catalog_table_when_the_table_is_not_named_after_its_folder(
     env_plan: dict[str, dict[str, Any]], imports: dict[str, h.RenderedImport]
 ) -> None:

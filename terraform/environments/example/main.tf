@@ -17,7 +17,7 @@ locals {
   import_names = toset(try(local.imports_doc.imports, local.imports_doc))
   imports      = { for n in local.import_names : n => jsondecode(file("${var.render_dir}/${n}/terraform.json")) }
 
-  all_functions = ["plan", "process_batch", "dedupe", "commit"]
+  all_functions = ["plan", "process_batch", "dedupe", "commit", "failure"]
 
   # Create only what each definition calls: a function, job or crawler no state machine uses is not
   # deployed (and so cannot be granted).
@@ -54,6 +54,27 @@ locals {
         }
       }
     }
+  }
+
+  # Each import's quarantine: a Parquet table over target.quarantine and the `<table>_quarantine` view
+  # that leads with the rule (crawlers.quarantine), rendered as Glue TableInputs.
+  quarantine_tables = {
+    for n, i in local.imports : n => {
+      database = i.target.database
+      rows = {
+        name        = i.quarantine_tables[0].Name
+        description = i.quarantine_tables[0].Description
+        location    = i.quarantine_tables[0].StorageDescriptor.Location
+        columns     = [for c in i.quarantine_tables[0].StorageDescriptor.Columns : { name = c.Name, type = c.Type, comment = try(c.Comment, null) }]
+      }
+      view = {
+        name               = i.quarantine_tables[1].Name
+        description        = i.quarantine_tables[1].Description
+        view_original_text = i.quarantine_tables[1].ViewOriginalText
+        view_expanded_text = i.quarantine_tables[1].ViewExpandedText
+        columns            = [for c in i.quarantine_tables[1].StorageDescriptor.Columns : { name = c.Name, type = c.Type, comment = try(c.Comment, null) }]
+      }
+    } if try(length(i.quarantine_tables), 0) == 2
   }
 
   lambda_package = {
@@ -190,6 +211,8 @@ module "glue" {
   package  = local.glue_package
   jobs     = local.glue_jobs
   crawlers = local.glue_crawlers
+
+  quarantine_tables = local.quarantine_tables
 
   tags = var.tags
 }

@@ -498,3 +498,65 @@ resource "aws_glue_crawler" "this" {
 
   depends_on = [aws_glue_catalog_database.this, aws_glue_catalog_table.this, aws_iam_role_policy.crawler]
 }
+
+################################################################################
+# Quarantine: a Parquet table over each import's quarantine location and the `<table>_quarantine`
+# Athena view over it (crawlers.quarantine). Both are generated from the spec; nothing else writes them.
+################################################################################
+
+resource "aws_glue_catalog_table" "quarantine_rows" {
+  for_each = var.quarantine_tables
+
+  name          = each.value.rows.name
+  database_name = each.value.database
+  description   = each.value.rows.description
+  table_type    = "EXTERNAL_TABLE"
+  parameters    = { classification = "parquet", EXTERNAL = "TRUE", "lockgate.import" = each.key }
+
+  storage_descriptor {
+    location      = each.value.rows.location
+    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+    dynamic "columns" {
+      for_each = each.value.rows.columns
+      content {
+        name    = columns.value.name
+        type    = columns.value.type
+        comment = columns.value.comment
+      }
+    }
+
+    ser_de_info {
+      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+      parameters            = { "serialization.format" = "1" }
+    }
+  }
+
+  depends_on = [aws_glue_catalog_database.this]
+}
+
+resource "aws_glue_catalog_table" "quarantine_view" {
+  for_each = var.quarantine_tables
+
+  name               = each.value.view.name
+  database_name      = each.value.database
+  description        = each.value.view.description
+  table_type         = "VIRTUAL_VIEW"
+  view_original_text = each.value.view.view_original_text
+  view_expanded_text = each.value.view.view_expanded_text
+  parameters         = { presto_view = "true", comment = "Presto View", "lockgate.import" = each.key }
+
+  storage_descriptor {
+    dynamic "columns" {
+      for_each = each.value.view.columns
+      content {
+        name    = columns.value.name
+        type    = columns.value.type
+        comment = columns.value.comment
+      }
+    }
+  }
+
+  depends_on = [aws_glue_catalog_table.quarantine_rows]
+}

@@ -47,3 +47,8 @@ output "wheel_uris" {
   description = "S3 URIs of the uploaded dependency wheels, as the jobs' --additional-python-modules lists them."
   value       = sort([for o in aws_s3_object.wheel : "s3://${o.bucket}/${o.key}"])
 }
+
+output "quarantine_tables" {
+  description = "The quarantine view people query (database.<table>_quarantine) by import name."
+  value       = { for k, t in aws_glue_catalog_table.quarantine_view : k => "${t.database_name}.${t.name}" }
+}

@@ -254,3 +254,37 @@ variable "tags" {
     error_message = "Tag keys must be at most 128 characters."
   }
 }
+
+variable "quarantine_tables" {
+  description = <<-EOT
+    Per import: its quarantine as two catalog entries in the import's database (crawlers.quarantine,
+    rendered by `lockgate render` as quarantine_tables): `rows`, an unpartitioned Parquet table over
+    target.quarantine (Athena reads the run_id=... folders under it), and `view`, the Athena view
+    `<table>_quarantine` over it with the rule that rejected each row.
+  EOT
+  type = map(object({
+    database = string
+    rows = object({
+      name        = string
+      description = optional(string)
+      location    = string
+      columns     = list(object({ name = string, type = string, comment = optional(string) }))
+    })
+    view = object({
+      name               = string
+      description        = optional(string)
+      view_original_text = string
+      view_expanded_text = string
+      columns            = list(object({ name = string, type = string, comment = optional(string) }))
+    })
+  }))
+  default = {}
+
+  validation {
+    condition = alltrue([for q in values(var.quarantine_tables) :
+      can(regex("^s3://", q.rows.location)) && startswith(q.view.view_original_text, "/* Presto View: ") &&
+      length(q.rows.columns) > 0 && length(q.view.columns) > 0
+    ])
+    error_message = "quarantine_tables: rows.location must be an s3:// URI, view.view_original_text an Athena view ('/* Presto View: ... */'), and both need columns."
+  }
+}

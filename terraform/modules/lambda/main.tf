@@ -12,6 +12,7 @@ locals {
     process_batch = "lambdas.handlers.process_batch.handler"
     dedupe        = "lambdas.handlers.dedupe.handler"
     commit        = "lambdas.handlers.commit.handler"
+    failure       = "lambdas.handlers.failure.handler"
   }
 
   # process_batch and dedupe do the heavy lifting and take the import's rendered `lambda` settings;
@@ -21,6 +22,7 @@ locals {
     process_batch = { memory_mb = var.settings.memory_mb, timeout_s = var.settings.timeout_s }
     dedupe        = { memory_mb = var.settings.memory_mb, timeout_s = var.settings.timeout_s }
     commit        = { memory_mb = var.commit_settings.memory_mb, timeout_s = var.commit_settings.timeout_s }
+    failure       = { memory_mb = var.plan_settings.memory_mb, timeout_s = var.plan_settings.timeout_s }
   }
 
   functions = { for f in var.functions : f => "${var.name_prefix}-${var.import_name}-${replace(f, "_", "-")}" }
@@ -42,6 +44,7 @@ locals {
   source_objects  = "${local.source_arn}/${var.source_location.prefix}*"
   runs_objects    = "${local.control_arn}/${local.runs_prefix}*"
   results_objects = "${local.control_arn}/${local.runs_prefix}*/results/*"
+  failure_records = "${local.control_arn}/${local.runs_prefix}*/failures/*" # orchestration/failures.py
   commit_objects = [
     "${local.control_arn}/${local.runs_prefix}*/commit.json",
     "${local.control_arn}/${local.runs_prefix}*/commit-intent.json", # resumable publish (lambdas/commit/intent.py)
@@ -82,6 +85,7 @@ locals {
         { sid = "ReadControl", actions = ["s3:GetObject"], resources = [local.spec_object, local.runs_objects] },
         { sid = "WriteStaging", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = [local.staging_objects] },
         { sid = "WriteResults", actions = ["s3:PutObject"], resources = [local.results_objects] },
+        { sid = "WriteFailureRecords", actions = ["s3:PutObject"], resources = [local.failure_records] },
         { sid = "WriteQuarantine", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = [local.quarantine_objs] },
       ]
     }
@@ -125,6 +129,13 @@ locals {
           ]
           resources = local.glue_catalog
         },
+      ]
+    }
+    # The failure path's root cause: reads the failed batches' records and checks for their results.
+    failure = {
+      list = [{ bucket = local.control_arn, prefix = local.runs_prefix }]
+      statements = [
+        { sid = "ReadRunRecords", actions = ["s3:GetObject"], resources = [local.runs_objects] },
       ]
     }
   }

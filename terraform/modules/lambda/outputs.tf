@@ -1,5 +1,5 @@
 output "function_arns" {
-  description = "Function ARNs by function name (plan, process_batch, dedupe, commit)."
+  description = "Function ARNs by function name (plan, process_batch, dedupe, commit, failure)."
   value       = { for k, f in aws_lambda_function.this : k => f.arn }
 }
 

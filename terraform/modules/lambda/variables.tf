@@ -20,13 +20,13 @@ variable "name_prefix" {
 }
 
 variable "functions" {
-  description = "Which of the import's functions to create: the ones its state machine calls (plan, process_batch, dedupe, commit)."
+  description = "Which of the import's functions to create: the ones its state machine calls (plan, process_batch, dedupe, commit, failure)."
   type        = set(string)
-  default     = ["plan", "process_batch", "dedupe", "commit"]
+  default     = ["plan", "process_batch", "dedupe", "commit", "failure"]
 
   validation {
-    condition     = length(setsubtract(var.functions, ["plan", "process_batch", "dedupe", "commit"])) == 0 && length(var.functions) > 0
-    error_message = "functions must be a non-empty subset of plan, process_batch, dedupe, commit."
+    condition     = length(setsubtract(var.functions, ["plan", "process_batch", "dedupe", "commit", "failure"])) == 0 && length(var.functions) > 0
+    error_message = "functions must be a non-empty subset of plan, process_batch, dedupe, commit, failure."
   }
 }
 
@@ -160,7 +160,7 @@ variable "reserved_concurrency" {
   default     = {}
 
   validation {
-    condition     = alltrue([for k, v in var.reserved_concurrency : contains(["plan", "process_batch", "dedupe", "commit"], k) && v >= 0 && floor(v) == v])
+    condition     = alltrue([for k, v in var.reserved_concurrency : contains(["plan", "process_batch", "dedupe", "commit", "failure"], k) && v >= 0 && floor(v) == v])
     error_message = "reserved_concurrency keys must be function names and values whole numbers >= 0."
   }
 }

@@ -12,6 +12,7 @@ locals {
     process_batch_function_arn = lookup(var.lambda_function_arns, "process_batch", "")
     dedupe_function_arn        = lookup(var.lambda_function_arns, "dedupe", "")
     commit_function_arn        = lookup(var.lambda_function_arns, "commit", "")
+    failure_function_arn       = lookup(var.lambda_function_arns, "failure", "")
     glue_job_name              = var.glue_job_name != null ? var.glue_job_name : ""
     crawler_name               = var.crawler_name != null ? var.crawler_name : ""
     sns_topic_arn              = var.sns_topic_arn != null ? var.sns_topic_arn : ""

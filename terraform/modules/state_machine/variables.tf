@@ -29,12 +29,12 @@ variable "definition_template" {
 }
 
 variable "lambda_function_arns" {
-  description = "ARNs of the import's functions by name (plan, process_batch, dedupe, commit); only those the definition names are invocable."
+  description = "ARNs of the import's functions by name (plan, process_batch, dedupe, commit, failure); only those the definition names are invocable."
   type        = map(string)
 
   validation {
-    condition     = alltrue([for k, v in var.lambda_function_arns : contains(["plan", "process_batch", "dedupe", "commit"], k) && can(regex("^arn:aws[a-z-]*:lambda:", v))])
-    error_message = "lambda_function_arns keys must be plan, process_batch, dedupe or commit, and values Lambda function ARNs."
+    condition     = alltrue([for k, v in var.lambda_function_arns : contains(["plan", "process_batch", "dedupe", "commit", "failure"], k) && can(regex("^arn:aws[a-z-]*:lambda:", v))])
+    error_message = "lambda_function_arns keys must be plan, process_batch, dedupe, commit or failure, and values Lambda function ARNs."
   }
 }
 
