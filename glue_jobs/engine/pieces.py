@@ -32,7 +32,7 @@ from orchestration.storage import LocalLake, S3Storage, Storage
 from .boundaries import count_lines, last_record_start
 from .textparse import FileInfo, Layout, ParseOptions, decode, fast_csv, header_info, parse_csv, parse_jsonl
 
-__all__ = ["BATCH_ROWS", "TASK_COLUMNS", "row_schema", "run_task", "read_range", "storage_for", "raw_column"]
+__all__ = ["BATCH_ROWS", "TASK_COLUMNS", "row_schema", "run_task", "storage_for", "raw_column"]
 
 BATCH_ROWS = 20_000
 TASK_COLUMNS = ("uri", "mode", "start", "stop", "line0", "compression", "layout", "seq")
@@ -56,21 +56,6 @@ def row_schema(n: int) -> Any:
 def storage_for(root: Path | None) -> Storage:
     """The lake the driver saw (``root``; workers may not share its environment), else S3."""
     return LocalLake(root) if root is not None else S3Storage()
-
-
-def read_range(storage: Storage, uri: str, start: int, end: int) -> bytes:
-    """Bytes ``[start, end)`` of an object (a ranged GET on S3)."""
-    if end <= start:
-        return b""
-    if isinstance(storage, S3Storage):
-        body = storage._get(uri, Range=f"bytes={start}-{end - 1}")["Body"]  # noqa: SLF001 - one ranged GET
-        try:
-            return bytes(body.read())
-        finally:
-            body.close()
-    with storage.open_input(uri) as f:
-        f.seek(start)
-        return f.read(end - start)
 
 
 @contextmanager
@@ -174,7 +159,7 @@ def run_task(task: dict[str, Any], opts: ParseOptions, storage: Storage, block_s
         info.missing_columns = [c for c, i in zip(opts.columns, index, strict=True) if i is None]
     try:
         if task["mode"] == "piece":
-            data = read_range(storage, uri, task["start"], task["stop"])
+            data = storage.read_range(uri, task["start"], task["stop"])
             count = yield from _parse(data, uri, opts, info, out, offset=task["start"], line0=task["line0"],
                                       layout=layout)
             extra.update(dict.fromkeys(info.extra_columns))

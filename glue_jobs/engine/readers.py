@@ -32,7 +32,7 @@ from orchestration.spec import Spec
 
 from .boundaries import RangeScan, ascii_compatible, chain, last_record_start, scan_range
 from .lake import lake_root, spark_path
-from .pieces import TASK_COLUMNS, raw_column, read_range, run_task, storage_for
+from .pieces import TASK_COLUMNS, raw_column, run_task, storage_for
 from .textparse import FileInfo, Layout, ParseOptions, decode, parse_csv
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def _range_scanner(opts: ParseOptions,
         uri, start, end, size = item
         base = max(start - 3, 0)
         try:
-            buf = read_range(storage_for(root), uri, base, min(end + 1, size))
+            buf = storage_for(root).read_range(uri, base, min(end + 1, size))
         except DataError as e:
             return uri, e.message
         return uri, scan_range(buf, base, start, end, csv=csv, quote=opts.quote, delimiter=opts.delimiter, size=size)
@@ -138,7 +138,7 @@ def _layout(uri: str, size: int, opts: ParseOptions, root: Path | None) -> Layou
     storage = storage_for(root)
     n = 1 << 16
     while True:
-        head = read_range(storage, uri, 0, min(n, size))
+        head = storage.read_range(uri, 0, min(n, size))
         final = n >= size
         cut = len(head) if final else last_record_start(head, csv=True, quote=opts.quote, delimiter=opts.delimiter)
         if cut is not None:

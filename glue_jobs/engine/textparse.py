@@ -13,13 +13,10 @@ Parsing here with the ``csv`` module over whole objects gives exact line numbers
 
 from __future__ import annotations
 
-import bz2
 import csv
-import gzip
 import io
 import json
 import sys
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -27,7 +24,7 @@ from typing import Any, NamedTuple
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
-__all__ = ["FileInfo", "Layout", "Record", "ParseOptions", "decompress", "decode", "parse_csv", "parse_jsonl", "json_text", "fast_csv", "header_info"]
+__all__ = ["FileInfo", "Layout", "Record", "ParseOptions", "decode", "parse_csv", "parse_jsonl", "json_text", "fast_csv", "header_info"]
 
 
 @dataclass(frozen=True)
@@ -70,26 +67,6 @@ class Record(NamedTuple):
     line: int
     values: tuple[str | None, ...]
     error: str | None = None
-
-
-def decompress(data: bytes, compression: str, uri: str) -> bytes:
-    """Inflate gzip/bz2/zstd; raises ValueError naming the object and what is wrong."""
-    try:
-        if compression == "gzip":
-            return gzip.decompress(data)
-        if compression == "bz2":
-            return bz2.decompress(data)
-        if compression == "zstd":
-            import pyarrow as pa
-
-            stream = pa.CompressedInputStream(pa.BufferReader(data), "zstd")
-            return bytes(stream.read())
-    except (OSError, EOFError, ValueError, zlib.error) as e:
-        raise ValueError(f"{uri}: cannot decompress {compression} ({e}); the object is corrupt or truncated, "
-                         f"replace it or exclude it with source.pattern") from None
-    except Exception as e:  # pyarrow raises its own error types
-        raise ValueError(f"{uri}: cannot decompress {compression} ({e}); the object is corrupt or truncated") from None
-    return data
 
 
 def decode(data: bytes, encoding: str, uri: str, *, offset: int = 0, line0: int = 0) -> str:

@@ -114,6 +114,14 @@ class Storage(ABC):
     def head(self, uri: str, n: int) -> bytes:
         """The first ``n`` bytes (fewer for a shorter object)."""
 
+    def read_range(self, uri: str, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)`` of an object (fewer past its end); adapters override it with a ranged read."""
+        if end <= start:
+            return b""
+        with self.open_input(uri) as f:
+            f.seek(start)
+            return f.read(end - start)
+
     @abstractmethod
     def copy(self, src: str, dst: str) -> None:
         """Copy one object."""

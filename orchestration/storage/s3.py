@@ -187,6 +187,15 @@ class S3Storage(Storage):
         except Exception as e:
             raise _translate(e, uri) from None
 
+    def read_range(self, uri: str, start: int, end: int) -> bytes:
+        if end <= start:
+            return b""
+        body = self._get(uri, Range=f"bytes={start}-{end - 1}")["Body"]
+        try:
+            return bytes(body.read())
+        finally:
+            body.close()
+
     def head(self, uri: str, n: int) -> bytes:
         if n <= 0:
             return b""

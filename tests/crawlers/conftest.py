@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from crawlers.catalog import Catalog
+from crawlers.glue_catalog import GlueCatalog
+from crawlers.local_catalog import LocalCatalog
+from orchestration import aws
 from orchestration.spec import Spec, parse_spec
 
 LOCATION = "s3://lake/sales/orders/"
@@ -51,3 +56,14 @@ def lake(tmp_path: Path) -> Path:
     d = tmp_path / "lake"
     d.mkdir()
     return d
+
+
+@pytest.fixture(params=["local", "glue"])
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
+    """The same catalog behaviour against the local catalog and the Glue Data Catalog (moto over HTTP)."""
+    if request.param == "local":
+        yield LocalCatalog(tmp_path)
+        return
+    request.getfixturevalue("aws")
+    aws.clear_cache()
+    yield GlueCatalog()

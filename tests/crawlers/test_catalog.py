@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,19 +13,8 @@ from crawlers.local_catalog import LocalCatalog
 from crawlers.register import register_partitions
 from crawlers.schema import apply_schema_diff, compare_with_catalog
 from crawlers.table import table_input_from_spec, table_to_input
-from orchestration import aws
 
 from .conftest import make_spec
-
-
-@pytest.fixture(params=["local", "glue"])
-def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
-    if request.param == "local":
-        yield LocalCatalog(tmp_path)
-        return
-    request.getfixturevalue("aws")
-    aws.clear_cache()
-    yield GlueCatalog()
 
 
 def test_tables_versions_and_partitions(catalog: Catalog) -> None:

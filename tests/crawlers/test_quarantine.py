@@ -5,32 +5,19 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from crawlers.catalog import Catalog
-from crawlers.glue_catalog import GlueCatalog
 from crawlers.local_catalog import LocalCatalog
 from crawlers.quarantine import ensure_quarantine_tables, quarantine_table_inputs, view_sql
-from orchestration import aws
 from orchestration.query.local import local_query
 
 from .conftest import make_spec, write
 
 QUARANTINE = "s3://lake/_quarantine/sales/orders/"
-
-
-@pytest.fixture(params=["local", "glue"])
-def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
-    if request.param == "local":
-        yield LocalCatalog(tmp_path)
-        return
-    request.getfixturevalue("aws")
-    aws.clear_cache()
-    yield GlueCatalog()
 
 
 def test_both_tables_are_registered_in_the_imports_database_and_stay_in_step(catalog: Catalog) -> None:

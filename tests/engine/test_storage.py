@@ -35,6 +35,9 @@ def test_write_read_list(storage: Storage) -> None:
     assert storage.read_bytes("s3://raw/a/d.bin") == b"123"
     assert storage.head("s3://raw/a/b/x.csv", 2) == b"he"
     assert storage.head("s3://raw/a/b/x.csv", 100) == b"hello"
+    assert storage.read_range("s3://raw/a/b/x.csv", 1, 4) == b"ell"
+    assert storage.read_range("s3://raw/a/b/x.csv", 3, 100) == b"lo"
+    assert storage.read_range("s3://raw/a/b/x.csv", 2, 2) == b""
     with storage.open_input("s3://raw/a/b/x.csv") as f:
         assert f.read(3) == b"hel"
         assert f.read() == b"lo"

@@ -33,3 +33,13 @@ def make_resolver(lake: Path):
                                 log_dir=lake / "_logs")
         return LocalResolver(lambdas=lambdas, s3=S3Service(LocalLake(lake)), sns=SnsService(lake), **kw)
     return make
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A project over the example imports with its own lake (``lake/``); a module may bring its own."""
+    (tmp_path / "lockgate.yaml").write_text(
+        f"imports: {ROOT / 'examples' / 'imports'}\nlocal: {{lake: lake}}\n"
+        "aws: {region: eu-central-1, prefix: lockgate, control_uri: s3://lockgate-control/}\n")
+    (tmp_path / "lake").mkdir()
+    return tmp_path

@@ -25,15 +25,6 @@ from tests.runtime.sample import write_orders
 from tests.runtime.test_run_local import WINDOW, lockgate
 
 CONTROL = "lockgate-control/runs/orders"
-
-
-@pytest.fixture()
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "lockgate.yaml").write_text(
-        f"imports: {ROOT / 'examples' / 'imports'}\nlocal: {{lake: lake}}\n"
-        "aws: {region: eu-central-1, prefix: lockgate, control_uri: s3://lockgate-control/}\n")
-    (tmp_path / "lake").mkdir()
-    return tmp_path
 TABLE = "acme-lake/sales/orders"
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from orchestration.cli.progress import PlainProgress, chunk_label
 from tests.runtime.conftest import ROOT
 from tests.runtime.sample import write_orders
-from tests.runtime.test_run_local import project  # noqa: F401 - the fixture
 
 BACKFILL = ["backfill", "orders", "--local", "--window", "2024-03-01..2024-03-03", "--chunk", "1", "--engine", "lambda"]
 

@@ -17,15 +17,6 @@ from tests.runtime.sample import write_orders
 WINDOW = "2024-03-01..2024-03-02"
 
 
-@pytest.fixture()
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "lockgate.yaml").write_text(
-        f"imports: {ROOT / 'examples' / 'imports'}\nlocal: {{lake: lake}}\n"
-        "aws: {region: eu-central-1, prefix: lockgate, control_uri: s3://lockgate-control/}\n")
-    (tmp_path / "lake").mkdir()
-    return tmp_path
-
-
 def lockgate(project: Path, *args: str) -> tuple[int, dict]:
     done = subprocess.run([sys.executable, "-m", "orchestration.cli", "--project", str(project), *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)

@@ -16,6 +16,7 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 
@@ -42,20 +43,26 @@ def _error(exc: BaseException) -> dict[str, Any]:
             "stackTrace": traceback.format_list(frames)}
 
 
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this process when its parent (the fork server, which exits with the CLI) dies, so a
-    killed ``lockgate run`` never leaves an invocation publishing on its own."""
+def parent_death_hook(parent: int) -> Callable[[], None] | None:
+    """Linux: a call that makes the kernel SIGKILL the calling process when process ``parent`` dies
+    (``PR_SET_PDEATHSIG``), so a killed ``lockgate run`` never leaves a Lambda invocation or a Glue job
+    working on its own. libc is loaded here, so the call itself is one system call: fit for a Popen
+    ``preexec_fn`` made before the fork. None where the kernel has no such option."""
     if not sys.platform.startswith("linux"):
-        return
+        return None
     import ctypes
 
-    parent = os.getppid()
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(137)
+        return None
+
+    def die_with_parent() -> None:
+        prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(137)
+
+    return die_with_parent
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -65,7 +72,9 @@ def _stop(signum: int, frame: Any) -> None:
 
 def run_forked(job: dict[str, Any], env: dict[str, str], cwd: str, log_path: str) -> None:
     """Entry of a forked invocation: its own process group, environment, working directory and log."""
-    _die_with_parent()
+    hook = parent_death_hook(os.getppid())  # the fork server, which exits with the CLI
+    if hook is not None:
+        hook()
     signal.signal(signal.SIGTERM, _stop)
     os.setsid()  # so a kill for timeout or memory reaches whatever the handler started
     os.environ.clear()

@@ -16,7 +16,6 @@ driver's pipe closes. The local session makes the JVM exit on ``OutOfMemoryError
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import signal
@@ -32,6 +31,7 @@ from typing import Any
 
 from ...errors import ConfigError
 from ..errors import TASK_FAILED, TaskFailure
+from ._child import parent_death_hook
 
 __all__ = ["LocalGlueJob", "GlueService", "error_message"]
 
@@ -75,27 +75,6 @@ def error_message(log: str, returncode: int | None = None) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> Any:
-    """A ``preexec_fn`` that makes the kernel SIGKILL the child when this process dies (Linux); libc is
-    loaded here, before the fork, so the child only makes one system call."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        prctl = libc.prctl
-    except (OSError, AttributeError):  # not Linux: the process group kill on exit still applies
-        return None
-    parent = os.getpid()
-
-    def set_signal() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os._exit(137)
-
-    return set_signal
 
 
 class GlueService:
@@ -166,7 +145,7 @@ class GlueService:
         started = time.monotonic()
         with open(out_path, "wb") as out, subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                                             cwd=self.cwd, env=env, start_new_session=True,
-                                                            preexec_fn=_die_with_parent()) as proc:
+                                                            preexec_fn=parent_death_hook(os.getpid())) as proc:
             chunks: list[bytes] = []
             assert proc.stdout is not None
             os.set_blocking(proc.stdout.fileno(), False)
