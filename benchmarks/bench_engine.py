@@ -83,9 +83,9 @@ def _hwm():
 
 ENGINE = _PRELUDE + """
 from pathlib import Path
-from orchestration.spec.models import Spec
-from orchestration.contracts import Manifest, SourceObject, Batch
-from orchestration.storage import LocalLake
+from orchestration.core.spec.models import Spec
+from orchestration.core.contracts import Manifest, SourceObject, Batch
+from orchestration.core.storage import LocalLake
 from lambdas.engine import process_batch
 src, out, spec_json = sys.argv[1], sys.argv[2], sys.argv[3]
 spec = Spec.model_validate(json.loads(spec_json))
@@ -138,8 +138,8 @@ print(json.dumps({'seconds': dt, 'hwm_kb': _hwm(), 'rows_written': int(len(o))})
 
 DUCKDB = _PRELUDE + """
 import duckdb
-from orchestration.spec.models import Spec
-from orchestration import semantics
+from orchestration.core.spec.models import Spec
+from orchestration.core import semantics
 src, out, spec_json = sys.argv[1], sys.argv[2], sys.argv[3]
 spec = Spec.model_validate(json.loads(spec_json))
 t0 = time.perf_counter()

@@ -142,9 +142,9 @@ def _route(spark: Any, lake: Path, spec_raw: dict[str, Any], prefix: str, run: i
     """plan -> Glue job -> commit, in-process, as the local runtime chains them."""
     from glue_jobs.engine import run_manifest
     from lambdas.commit import commit_run, load_manifest
+    from orchestration.core.spec import Spec
+    from orchestration.core.storage import LocalLake
     from orchestration.planning import plan_run
-    from orchestration.spec import Spec
-    from orchestration.storage import LocalLake
 
     spec = Spec.model_validate({**spec_raw, "source": {**spec_raw["source"], "uri": f"s3://{prefix}/"},
                                 "routing": {"engine": "glue"}})
@@ -222,8 +222,8 @@ def _big_object(tmp: Path) -> list[dict[str, Any]]:
     """One CSV object of BIG_GB GB through the real job script, with 512 MB of Spark memory."""
     import pyarrow.csv as pacsv
 
-    from orchestration.contracts import Batch, Manifest, SourceObject
-    from orchestration.spec import Spec
+    from orchestration.core.contracts import Batch, Manifest, SourceObject
+    from orchestration.core.spec import Spec
 
     lake = tmp / "big-lake"
     path = lake / "raw" / "big" / "export.csv"

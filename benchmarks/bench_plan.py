@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from orchestration.contracts import PlanResult
+from orchestration.core.contracts import PlanResult
+from orchestration.core.spec import Spec, parse_spec
+from orchestration.core.storage import LocalLake, ObjectInfo
 from orchestration.planning import plan_run
-from orchestration.spec import Spec, parse_spec
-from orchestration.storage import LocalLake, ObjectInfo
 
 __all__ = ["SyntheticLake", "synthetic_spec", "plan_many", "run", "PAYLOAD_LIMIT"]
 

@@ -1,7 +1,7 @@
 """The data catalog port: Glue Data Catalog shapes (``TableInput``, ``PartitionInput``, ``Table``,
 ``Partition``) behind one small abstract class, with two adapters.
 
-- ``GlueCatalog`` (``crawlers.glue_catalog``): boto3 Glue from ``orchestration.aws.client``.
+- ``GlueCatalog`` (``crawlers.glue_catalog``): boto3 Glue from ``orchestration.core.aws.client``.
 - ``LocalCatalog`` (``crawlers.local_catalog``): the same JSON shapes under ``<lake>/_catalog/``.
 
 ``get_catalog()`` returns ``LocalCatalog(LOCKGATE_LAKE)`` when that variable is set, else ``GlueCatalog()``.
@@ -28,7 +28,7 @@ import os
 from abc import ABC, abstractmethod
 from typing import Any
 
-from orchestration.errors import CrawlerError
+from orchestration.core.errors import CrawlerError
 
 from .table import parse_partition_path, partition_input
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.errors import DataError
-from orchestration.spec.uris import split_s3_uri
+from orchestration.core.errors import DataError
+from orchestration.core.spec.uris import split_s3_uri
 
 from .table import parse_partition_path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from orchestration.errors import TransientError
+from orchestration.core.errors import TransientError
 
 from .catalog import Catalog, CatalogError
 
@@ -17,7 +17,7 @@ _TRANSIENT = {"ThrottlingException", "InternalServiceException", "OperationTimeo
 
 
 class GlueCatalog(Catalog):
-    """The Glue Data Catalog. ``client`` defaults to ``orchestration.aws.client("glue")``."""
+    """The Glue Data Catalog. ``client`` defaults to ``orchestration.core.aws.client("glue")``."""
 
     def __init__(self, client: Any | None = None, *, catalog_id: str | None = None) -> None:
         self._client = client
@@ -26,7 +26,7 @@ class GlueCatalog(Catalog):
     @property
     def glue(self) -> Any:
         if self._client is None:
-            from orchestration import aws
+            from orchestration.core import aws
 
             self._client = aws.client("glue")
         return self._client

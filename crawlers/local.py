@@ -25,7 +25,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from orchestration.errors import DataError
+from orchestration.core.errors import DataError
 
 from .footers import DataFile, read_footer, scan
 from .local_catalog import LocalCatalog

@@ -25,7 +25,7 @@ from .catalog import CatalogError
 from .table import parquet_storage_descriptor
 
 if TYPE_CHECKING:
-    from orchestration.spec import Spec
+    from orchestration.core.spec import Spec
 
     from .catalog import Catalog
 

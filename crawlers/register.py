@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .table import parse_partition_path, partition_input, partition_path, table_input_from_spec
 
 if TYPE_CHECKING:
-    from orchestration.spec import Spec
+    from orchestration.core.spec import Spec
 
     from .catalog import Catalog
 

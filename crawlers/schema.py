@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from orchestration.core.types import arrow_to_glue, is_widening
+
 from .table import parse_partition_path, partition_path, table_to_input
-from .types import arrow_to_glue, is_widening
 
 if TYPE_CHECKING:
     from .catalog import Catalog

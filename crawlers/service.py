@@ -22,14 +22,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from orchestration.errors import CrawlerError
+from orchestration.core.errors import CrawlerError
 
 from .local import crawl
 from .local_catalog import CATALOG_DIR, LocalCatalog, read_json, write_json
 from .settings import crawler_settings
 
 if TYPE_CHECKING:
-    from orchestration.spec import Spec
+    from orchestration.core.spec import Spec
 
 __all__ = ["LocalCrawlerService", "CrawlerRunningError", "CrawlerNotFoundError", "CrawlerNotRunningError"]
 

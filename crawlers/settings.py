@@ -37,12 +37,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from orchestration.spec.uris import split_s3_uri
+from orchestration.core.spec.uris import split_s3_uri
 
 from .table import spec_column_types, table_input_from_spec
 
 if TYPE_CHECKING:
-    from orchestration.spec import Spec
+    from orchestration.core.spec import Spec
 
 __all__ = ["crawler_settings", "crawler_name", "table_level", "exclusions_for", "create_crawler_request",
            "BASE_EXCLUSIONS"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestration.errors import CrawlerError
+from orchestration.core.errors import CrawlerError
 
 __all__ = ["crawler_error", "raise_for_crawler", "crawl_finished", "last_crawl"]
 

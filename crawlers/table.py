@@ -11,10 +11,10 @@ import copy
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from .types import derived_glue_type
+from orchestration.core.types import derived_glue_type
 
 if TYPE_CHECKING:
-    from orchestration.spec import Spec
+    from orchestration.core.spec import Spec
 
 __all__ = [
     "PARQUET_INPUT_FORMAT", "PARQUET_OUTPUT_FORMAT", "PARQUET_SERDE", "METADATA_COLUMNS",

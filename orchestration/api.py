@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orchestration.core.spec import Problem, Spec, SpecInvalid, load_spec
+from orchestration.core.spec.locations import cross_import_problems
+
 from .config import Project
-from .spec import Problem, Spec, SpecInvalid, load_spec
-from .spec.locations import cross_import_problems
 
 __all__ = ["ValidationReport", "validate_paths", "list_imports", "ImportSummary"]
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError, UsageError
+from orchestration.core.errors import ConfigError, UsageError
+from orchestration.core.spec import Problem, Spec, SpecInvalid, load_spec
+from orchestration.core.spec.loader import read_yaml
+
 from .router.config import RoutingConfig
-from .spec import Problem, Spec, SpecInvalid, load_spec
-from .spec.loader import read_yaml
 
 __all__ = ["ProjectConfig", "Project", "SpecSet", "LocalConfig", "AwsConfig", "CONFIG_FILE"]
 

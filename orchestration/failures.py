@@ -58,9 +58,9 @@ def unwrap(error: str | None, cause: str | None) -> tuple[str | None, str | None
 
 
 def _lockgate_error(message: str) -> tuple[str | None, str]:
-    """``orchestration.errors.DataError: s3://...: corrupt`` (a Glue ErrorMessage, the driver's last
+    """``orchestration.core.errors.DataError: s3://...: corrupt`` (a Glue ErrorMessage, the driver's last
     exception line) -> ``("Lockgate.DataError", "s3://...: corrupt")``; other messages -> ``(None, message)``."""
-    from .errors import ASL_ERROR_NAMES
+    from orchestration.core.errors import ASL_ERROR_NAMES
 
     head, sep, rest = message.partition(": ")
     if sep and " " not in head:

@@ -35,7 +35,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
+from orchestration.core.errors import ConfigError
 
 __all__ = ["LAYER_PACKAGES", "Artifact", "Runtime", "RUNTIMES", "DEFAULT_RUNTIME", "build", "layer_requirements",
            "main", "RUNTIME_PROVIDED", "run_in_package", "handler_import_times", "interpreter", "GLUE_PACKAGES_NEEDED",

@@ -17,16 +17,17 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import ValidationError
 
-from .contracts import Manifest, PlanResult, SourceObject
-from .errors import ConfigError, QualityError, SpecError
+from orchestration.core.contracts import Manifest, PlanResult, SourceObject
+from orchestration.core.errors import ConfigError, QualityError, SpecError
+from orchestration.core.spec.models import Spec
+from orchestration.core.spec.uris import split_s3_uri
+from orchestration.core.spec.window import Window, expand_source_uris, resolve_window
+
 from .router import Decision, ObjectFacts, PlanFacts, RoutingConfig, route
 from .router.decide import EngineChoice
-from .spec.models import Spec
-from .spec.uris import split_s3_uri
-from .spec.window import Window, expand_source_uris, resolve_window
 
 if TYPE_CHECKING:
-    from .storage import Storage
+    from orchestration.core.storage import Storage
 
 __all__ = ["plan_run", "preview_plan", "PlanPreview", "detect_compression", "routing_config_from_env"]
 
@@ -171,7 +172,7 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
              control_uri: str, storage: Storage | None = None, model: RoutingConfig | None = None) -> PlanResult:
     """Plan one run: write its manifest and batches.json, return the small PlanResult."""
     if storage is None:
-        from .storage import get_storage
+        from orchestration.core.storage import get_storage
 
         storage = get_storage()
     inp = dict(execution_input or {})

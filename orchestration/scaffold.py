@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.core.errors import UsageError
+
 from .config import CONFIG_FILE
-from .errors import UsageError
 
 __all__ = ["Scaffold", "scaffold_project", "EXAMPLE_IMPORT", "SAMPLE_DATE"]
 

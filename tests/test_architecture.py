@@ -67,7 +67,7 @@ HEAVY_FOR_CONTRACT = {"typer", "rich", "click", "pyspark", "pandas", "awswrangle
 
 
 def test_spec_contract_stays_light() -> None:
-    loaded = _modules_after_import("orchestration.spec", "orchestration.contracts", "orchestration.errors")
+    loaded = _modules_after_import("orchestration.core.spec", "orchestration.core.contracts", "orchestration.core.errors")
     assert loaded & HEAVY_FOR_CONTRACT == set()
 
 

@@ -2,7 +2,7 @@
 
 ``run_job`` takes the Glue job arguments; ``run_manifest`` takes a parsed manifest (tests call it
 directly). Modules: ``textparse`` (CSV/JSONL text with line numbers), ``readers`` (Spark reading),
-``validate`` (casts and rules from ``orchestration.semantics``), ``transform`` (derive, filter, hook,
+``validate`` (casts and rules from ``orchestration.core.semantics``), ``transform`` (derive, filter, hook,
 dedupe), ``writer`` (Parquet output and quarantine), ``lake`` (URI mapping), ``session`` (settings).
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orchestration.contracts import BatchResult, Manifest
-from orchestration.errors import ConfigError
-from orchestration.storage import Storage, get_storage
+from orchestration.core.contracts import BatchResult, Manifest
+from orchestration.core.errors import ConfigError
+from orchestration.core.storage import Storage, get_storage
 
 from .run import run_manifest
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote
 
-from orchestration.errors import ConfigError
+from orchestration.core.errors import ConfigError
 
 __all__ = ["spark_path", "lake_uri", "lake_root"]
 

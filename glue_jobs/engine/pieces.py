@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from orchestration.errors import DataError
-from orchestration.storage import LocalLake, S3Storage, Storage
+from orchestration.core.errors import DataError
+from orchestration.core.storage import LocalLake, S3Storage, Storage
 
 from .boundaries import count_lines, last_record_start
 from .textparse import FileInfo, Layout, ParseOptions, decode, fast_csv, header_info, parse_csv, parse_jsonl

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.contracts import SourceObject
-from orchestration.errors import ConfigError, DataError
-from orchestration.spec import Spec
+from orchestration.core.contracts import SourceObject
+from orchestration.core.errors import ConfigError, DataError
+from orchestration.core.spec import Spec
 
 from .boundaries import RangeScan, ascii_compatible, chain, last_record_start, scan_range
 from .lake import lake_root, spark_path

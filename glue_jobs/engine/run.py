@@ -12,10 +12,10 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from orchestration.contracts import BatchResult, Manifest
-from orchestration.errors import AccountingError, DataError
-from orchestration.spec import Spec
-from orchestration.storage import Storage
+from orchestration.core.contracts import BatchResult, Manifest
+from orchestration.core.errors import AccountingError, DataError
+from orchestration.core.spec import Spec
+from orchestration.core.storage import Storage
 
 from .readers import account_text, raw_column, read_parquet_sources, text_rows
 from .session import engine_settings

@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from orchestration.errors import DataError, SpecError
-from orchestration.spec import Spec
+from orchestration.core.errors import DataError, SpecError
+from orchestration.core.spec import Spec
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame

@@ -1,4 +1,4 @@
-"""Casts and rules in Spark: the ``spark`` rendering of ``orchestration.semantics``, run natively.
+"""Casts and rules in Spark: the ``spark`` rendering of ``orchestration.core.semantics``, run natively.
 
 The rules are not restated here: ``validation_sql`` and ``errors_sql`` (docs/semantics.md §2-3) are
 executed over a temporary view whose columns carry the source names. Objects that lack a spec column
@@ -19,8 +19,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from orchestration import semantics
-from orchestration.spec import Spec
+from orchestration.core import semantics
+from orchestration.core.spec import Spec
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from orchestration.spec import Spec
-from orchestration.storage import Storage
+from orchestration.core.spec import Spec
+from orchestration.core.storage import Storage
 
 from .lake import lake_root, spark_path
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestration.contracts import BatchResult, Manifest
-from orchestration.errors import AccountingError, QualityError
-from orchestration.spec import Spec
-from orchestration.spec.uris import join_uri
-from orchestration.storage import Storage
+from orchestration.core.contracts import BatchResult, Manifest
+from orchestration.core.errors import AccountingError, QualityError
+from orchestration.core.spec import Spec
+from orchestration.core.spec.uris import join_uri
+from orchestration.core.storage import Storage
 
 __all__ = ["RunTotals", "expected_results", "load_results", "check_accounting", "check_quality"]
 

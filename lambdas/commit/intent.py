@@ -13,11 +13,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orchestration.contracts import BatchResult, CommitResult, Manifest
-from orchestration.errors import PublishError
-from orchestration.spec import Spec
-from orchestration.spec.uris import join_uri
-from orchestration.storage import Storage, object_name
+from orchestration.core.contracts import BatchResult, CommitResult, Manifest
+from orchestration.core.errors import PublishError
+from orchestration.core.spec import Spec
+from orchestration.core.spec.uris import join_uri
+from orchestration.core.storage import Storage, object_name
 
 from .catalog import CatalogPort
 from .checks import RunTotals, check_accounting, check_quality, load_results, quarantine_uri

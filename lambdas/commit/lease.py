@@ -25,9 +25,9 @@ from abc import ABC, abstractmethod
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from orchestration.errors import PublishError, TransientError
-from orchestration.spec.uris import join_uri, split_s3_uri
-from orchestration.storage import LocalLake, Storage
+from orchestration.core.errors import PublishError, TransientError
+from orchestration.core.spec.uris import join_uri, split_s3_uri
+from orchestration.core.storage import LocalLake, Storage
 
 __all__ = ["Lease", "lease_for", "lease_uri", "LEASE_TTL_S", "WAIT_ENV"]
 
@@ -152,7 +152,7 @@ class _S3Lease(Lease):
 
     @property
     def _s3(self) -> Any:
-        from orchestration import aws
+        from orchestration.core import aws
 
         return aws.client("s3")
 

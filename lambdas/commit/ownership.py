@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 
-from orchestration.errors import LockgateError, PublishError, TransientError
-from orchestration.spec.uris import join_uri, split_s3_uri
-from orchestration.storage import Storage
+from orchestration.core.errors import LockgateError, PublishError, TransientError
+from orchestration.core.spec.uris import join_uri, split_s3_uri
+from orchestration.core.storage import Storage
 
 __all__ = ["MARKER", "marker_uri", "check_owner", "claim_owner", "check_not_source"]
 
@@ -85,7 +85,7 @@ def claim_owner(storage: Storage, location: str, name: str) -> None:
 def check_not_source(location: str, source_uri: str, name: str) -> None:
     """A table over its own source would delete raw files (``validate`` refuses it too; this holds for specs
     deployed without it)."""
-    from orchestration.spec.locations import overlaps, source_prefix
+    from orchestration.core.spec.locations import overlaps, source_prefix
 
     if overlaps(location, source_prefix(source_uri)):
         raise PublishError(f"the target location overlaps the import's own source {source_uri}; publishing would "

@@ -19,10 +19,10 @@ import logging
 import time
 from typing import Any
 
-from orchestration.contracts import CommitResult, Manifest, RunPaths
-from orchestration.spec import Spec
-from orchestration.spec.uris import join_uri
-from orchestration.storage import TMP_PREFIX, Storage
+from orchestration.core.contracts import CommitResult, Manifest, RunPaths
+from orchestration.core.spec import Spec
+from orchestration.core.spec.uris import join_uri
+from orchestration.core.storage import TMP_PREFIX, Storage
 
 from .catalog import CatalogPort, get_catalog
 from .intent import CommitIntent, intent_uri, plan_commit

@@ -18,11 +18,11 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from orchestration.contracts import Manifest
-from orchestration.spec import Spec
-from orchestration.spec.uris import join_uri
-from orchestration.spec.window import Window, expand_source_uris
-from orchestration.storage import Storage, object_name
+from orchestration.core.contracts import Manifest
+from orchestration.core.spec import Spec
+from orchestration.core.spec.uris import join_uri
+from orchestration.core.spec.window import Window, expand_source_uris
+from orchestration.core.storage import Storage, object_name
 
 __all__ = ["owned_sources", "source_of", "FileRows", "inspect_file", "staged_sources", "ledger_uri", "read_ledger",
            "kept_name", "rewrite_without", "Ledger"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orchestration.storage import Storage
+from orchestration.core.storage import Storage
 
 if TYPE_CHECKING:
     import pyarrow as pa

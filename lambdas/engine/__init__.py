@@ -10,7 +10,7 @@ Two entry points, one per handler:
   of one shuffle bucket and write staging data.
 
 Both write their ``BatchResult`` to the run's results prefix as well as returning it. ``spec`` may be
-None (taken from ``manifest.spec``); ``storage`` may be None (``orchestration.storage.get_storage()``).
+None (taken from ``manifest.spec``); ``storage`` may be None (``orchestration.core.storage.get_storage()``).
 
 Importing this package is cheap: pyarrow and DuckDB load on first call.
 """
@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from orchestration.contracts import BatchResult, Manifest
-    from orchestration.spec import Spec
-    from orchestration.storage import Storage
+    from orchestration.core.contracts import BatchResult, Manifest
+    from orchestration.core.spec import Spec
+    from orchestration.core.storage import Storage
 
 __all__ = ["process_batch", "dedupe_bucket"]
 

@@ -8,10 +8,10 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from orchestration.contracts import BatchResult
-from orchestration.errors import LockgateError
-from orchestration.spec import Spec
-from orchestration.spec.uris import join_uri
+from orchestration.core.contracts import BatchResult
+from orchestration.core.errors import LockgateError
+from orchestration.core.spec import Spec
+from orchestration.core.spec.uris import join_uri
 
 from .chunks import ObjectLayout
 from .pipeline import Pipeline
@@ -19,8 +19,8 @@ from .threads import BackgroundWriter, prefetch
 from .writer import PartitionedWriter, WriterSettings
 
 if TYPE_CHECKING:
-    from orchestration.contracts import Manifest
-    from orchestration.storage import Storage
+    from orchestration.core.contracts import Manifest
+    from orchestration.core.storage import Storage
 
 __all__ = ["process_batch", "open_reader", "Settings", "shuffles", "unit_name"]
 
@@ -75,7 +75,7 @@ def _spec(spec: Spec | None, manifest: Manifest) -> Spec:
 
 def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, storage: Storage | None = None) -> BatchResult:
     """Read, validate, transform and write one batch; writes and returns its BatchResult."""
-    from orchestration.storage import get_storage
+    from orchestration.core.storage import get_storage
 
     started = time.monotonic()
     spec = _spec(spec, manifest)

@@ -23,13 +23,13 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from orchestration.errors import DataError
+from orchestration.core.errors import DataError
 
 from .chunks import Chunk, ObjectLayout, Reject, int_range
 
 if TYPE_CHECKING:
 
-    from orchestration.spec.models import CsvOptions, Spec
+    from orchestration.core.spec.models import CsvOptions, Spec
 
     from .source import SourceStream
 

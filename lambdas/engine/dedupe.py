@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from orchestration import semantics
-from orchestration.contracts import BatchResult
+from orchestration.core import semantics
+from orchestration.core.contracts import BatchResult
 
 from .pipeline import connect
 from .writer import PartitionedWriter, WriterSettings
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from orchestration.contracts import Manifest
-    from orchestration.spec import Spec
-    from orchestration.storage import Storage
+    from orchestration.core.contracts import Manifest
+    from orchestration.core.spec import Spec
+    from orchestration.core.storage import Storage
 
 __all__ = ["Accumulator", "dedupe_bucket", "dedupe_sql"]
 
@@ -79,8 +79,8 @@ def dedupe_bucket(spec: Spec | None, manifest: Manifest, bucket: int, storage: S
     """Dedupe shuffle bucket ``bucket``: write its kept rows to staging and its BatchResult."""
     import pyarrow.parquet as pq
 
-    from orchestration.spec import Spec as SpecModel
-    from orchestration.storage import get_storage
+    from orchestration.core.spec import Spec as SpecModel
+    from orchestration.core.storage import get_storage
 
     from .batch import unit_name
 

@@ -10,12 +10,12 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from orchestration.errors import DataError
+from orchestration.core.errors import DataError
 
 from .chunks import Chunk, ObjectLayout, Reject
 
 if TYPE_CHECKING:
-    from orchestration.spec.models import Spec
+    from orchestration.core.spec.models import Spec
 
     from .source import SourceStream
 

@@ -10,16 +10,16 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from orchestration.errors import DataError
+from orchestration.core.errors import DataError
 
 from .chunks import Chunk, ObjectLayout, int_range
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from orchestration.spec.models import Spec
-    from orchestration.spec.types import ColumnType
-    from orchestration.storage import Storage
+    from orchestration.core.spec.models import Spec
+    from orchestration.core.spec.types import ColumnType
+    from orchestration.core.storage import Storage
 
 __all__ = ["ParquetReader", "matches_type"]
 
@@ -63,7 +63,7 @@ class ParquetReader:
             self._file = fs.open_input_file(self.storage.arrow_path(self.uri))
             return pq.ParquetFile(self._file)
         except FileNotFoundError:
-            from orchestration.storage import ObjectNotFoundError
+            from orchestration.core.storage import ObjectNotFoundError
 
             raise ObjectNotFoundError("no such object", where=self.uri) from None
         except Exception as e:  # noqa: BLE001 - pyarrow raises several kinds for a non-Parquet file

@@ -2,7 +2,7 @@
 
 ``Pipeline.apply(chunk, layout, uri)`` turns one chunk of source values into valid rows (cast,
 validated, derived, filtered, hooked, with metadata columns) and quarantine rows. The SQL comes from
-``orchestration.semantics`` (the same rules the Glue engine runs) and is built once per object
+``orchestration.core.semantics`` (the same rules the Glue engine runs) and is built once per object
 layout, not per chunk.
 """
 
@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from orchestration import semantics
-from orchestration.errors import LockgateError
+from orchestration.core import semantics
+from orchestration.core.errors import LockgateError
 
 from .chunks import Chunk, ObjectLayout, Reject
 
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from orchestration.contracts import Manifest
-    from orchestration.spec import Spec
+    from orchestration.core.contracts import Manifest
+    from orchestration.core.spec import Spec
 
 __all__ = ["Pipeline", "StepResult", "connect", "ingested_at"]
 

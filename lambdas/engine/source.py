@@ -10,10 +10,10 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from orchestration.errors import DataError
+from orchestration.core.errors import DataError
 
 if TYPE_CHECKING:
-    from orchestration.storage import Storage
+    from orchestration.core.storage import Storage
 
 __all__ = ["detect_compression", "open_source", "SourceStream", "MAGIC"]
 
@@ -80,7 +80,7 @@ def open_source(storage: Storage, uri: str, declared: str) -> SourceStream:
 
 
 def _raw_input(storage: Storage, uri: str) -> Any:
-    from orchestration.storage import LocalLake
+    from orchestration.core.storage import LocalLake
 
     if isinstance(storage, LocalLake):
         import pyarrow as pa
@@ -88,7 +88,7 @@ def _raw_input(storage: Storage, uri: str) -> Any:
         try:
             return pa.OSFile(str(storage.path(uri)), "r")
         except FileNotFoundError:
-            from orchestration.storage import ObjectNotFoundError
+            from orchestration.core.storage import ObjectNotFoundError
 
             raise ObjectNotFoundError("no such object", where=uri) from None
     return storage.open_input(uri)

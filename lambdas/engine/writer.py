@@ -17,12 +17,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from orchestration.spec.uris import join_uri
+from orchestration.core.spec.uris import join_uri
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from orchestration.storage import Storage
+    from orchestration.core.storage import Storage
 
 __all__ = ["PartitionedWriter", "partition_dir", "HIVE_DEFAULT_PARTITION", "WriterSettings"]
 

@@ -19,8 +19,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
-from orchestration.errors import ConfigError, LockgateError
-from orchestration.storage import Storage, get_storage
+from orchestration.core.errors import ConfigError, LockgateError
+from orchestration.core.storage import Storage, get_storage
 
 __all__ = [
     "logger", "metrics", "lambda_handler", "parse_event", "storage", "control_uri", "asl_named",

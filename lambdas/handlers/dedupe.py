@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestration.contracts import BatchResult
-from orchestration.storage import Storage
+from orchestration.core.contracts import BatchResult
+from orchestration.core.storage import Storage
 
 from ._runtime import add_row_metrics, lambda_handler, parse_event, storage
 from .events import DedupeEvent

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from orchestration.core.storage import Storage
 from orchestration.failures import FAILURES_DIR, WRAPPERS, root_cause
-from orchestration.storage import Storage
 
 from ._runtime import lambda_handler, logger, parse_event, storage
 from .events import FailureEvent

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestration.contracts import PlanResult
-from orchestration.spec import Spec, SpecInvalid, spec_problems
-from orchestration.storage import Storage
+from orchestration.core.contracts import PlanResult
+from orchestration.core.spec import Spec, SpecInvalid, spec_problems
+from orchestration.core.storage import Storage
 
 from ._runtime import control_uri, lambda_handler, logger, metrics, parse_event, storage
 from .events import PlanEvent

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from orchestration.contracts import BatchResult
+from orchestration.core.contracts import BatchResult
+from orchestration.core.storage import Storage
 from orchestration.failures import failure_record, failure_record_uri
-from orchestration.storage import Storage
 
 from ._runtime import add_row_metrics, lambda_handler, logger, parse_event, storage
 from .events import BatchEvent

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestration.contracts import BatchResult, Manifest
-from orchestration.spec import Spec
-from orchestration.storage import Storage
+from orchestration.core.contracts import BatchResult, Manifest
+from orchestration.core.spec import Spec
+from orchestration.core.storage import Storage
 
 __all__ = ["load_run", "summary"]
 

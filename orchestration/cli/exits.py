@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import typer
 
-from ..errors import (
+from orchestration.core.errors import (
     ConfigError,
     LockgateError,
     SpecError,

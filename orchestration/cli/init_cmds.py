@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UsageError
+from orchestration.core.errors import UsageError
+
 from .context import say
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")

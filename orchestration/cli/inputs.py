@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, cast
 
+from orchestration.core.errors import UsageError
+from orchestration.core.spec import Spec
+from orchestration.core.spec.uris import placeholders_in
+from orchestration.core.spec.window import Window, parse_window, resolve_window
+
 from ..config import Project
-from ..errors import UsageError
-from ..spec import Spec
-from ..spec.uris import placeholders_in
-from ..spec.window import Window, parse_window, resolve_window
 
 __all__ = ["ENGINES", "MODES", "RunInputs", "check_run_inputs", "check_window"]
 

@@ -51,8 +51,9 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Show where a run of IMPORT would go (lambda, glue or empty), why, its batches and both costs."""
+    from orchestration.core.storage import LocalLake, S3Storage
+
     from ..planning import preview_plan
-    from ..storage import LocalLake, S3Storage
 
     project: Project = project_of(ctx)
     inputs = check_run_inputs(project, import_name, window, engine, "manual")

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UsageError
+from orchestration.core.errors import UsageError
+
 from .context import complete_import, project_of, say
 
 __all__ = ["render", "graph"]

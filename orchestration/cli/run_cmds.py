@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 import typer
 
+from orchestration.core.errors import ConfigError, UsageError
+from orchestration.core.spec.window import Window
+
 from ..config import Project
-from ..errors import ConfigError, UsageError
-from ..spec.window import Window
 from .context import complete_import, project_of, settings
 from .exits import ExitCode
 from .inputs import check_run_inputs
@@ -81,7 +82,8 @@ def _exit(summary: dict[str, Any]) -> None:
 def start_remote(project: Project, import_name: str, payload: dict[str, Any], *, wait: bool,
                  poll_seconds: float = 5.0, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Start the deployed state machine ``<prefix>-<import>``; with ``wait``, poll until it finishes."""
-    from .. import aws
+    from orchestration.core import aws
+
     from ..local.runner import new_run_id
 
     cfg = project.config.aws

@@ -40,7 +40,7 @@ def validate(
 
 def schema(as_json: JsonOpt = False) -> None:
     """Print the JSON Schema of the import spec (always JSON; --json is accepted for uniformity)."""
-    from ..spec.schema import spec_json_schema
+    from orchestration.core.spec.schema import spec_json_schema
 
     typer.echo(json.dumps(spec_json_schema(), indent=2))
 

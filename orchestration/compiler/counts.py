@@ -6,8 +6,9 @@ follows the ASL when it changes; ``tests/compiler`` checks every counted state e
 
 from __future__ import annotations
 
+from orchestration.core.spec.models import Spec
+
 from ..router.cost import StateCounts
-from ..spec.models import Spec
 from .names import S
 
 __all__ = ["state_counts", "success_path", "TYPICAL_CRAWL_POLLS"]

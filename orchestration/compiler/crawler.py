@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec.models import Spec
+from orchestration.core.spec.models import Spec
+
 from .names import S, ph
 from .retry import CRAWLER_RUNNING, catch_all, caught, caught_state, glue_api_retry
 

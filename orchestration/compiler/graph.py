@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..errors import ConfigError
+from orchestration.core.errors import ConfigError
 
 __all__ = ["edges", "to_mermaid", "to_dot", "render_image", "OUTCOME_COLOURS"]
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..spec.models import Spec
+from orchestration.core.spec.models import Spec
+
 from .crawler import crawler_entry, crawler_states
 from .names import PLACEHOLDERS, S
 from .outcome import failure_entry, failure_states, success_states

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec.models import Spec
+from orchestration.core.spec.models import Spec
+
 from .names import S, ph
 from .retry import lambda_retry, sns_retry
 from .tasks import COMMIT_FIELDS, LAMBDA_INVOKE

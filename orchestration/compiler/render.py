@@ -11,10 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from orchestration.core.contracts import RunPaths
+from orchestration.core.spec.models import Spec
+from orchestration.core.spec.uris import split_s3_uri
+
 from ..config import ProjectConfig
-from ..contracts import RunPaths
-from ..spec.models import Spec
-from ..spec.uris import split_s3_uri
 from .machine import compile_definition, integrations, placeholders_used
 
 __all__ = ["render_import", "render_project", "terraform_inputs", "crawler_block", "static_prefix", "quarantine_tables"]

@@ -1,4 +1,4 @@
-"""Retry and Catch blocks, built from the project's error taxonomy (``orchestration.errors``).
+"""Retry and Catch blocks, built from the project's error taxonomy (``orchestration.core.errors``).
 
 Transient AWS errors and Lockgate's retryable errors retry with exponential backoff and full jitter;
 validation, data, quality and accounting errors never retry. Every Task catches everything else into
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import RETRYABLE_ASL_ERRORS
+from orchestration.core.errors import RETRYABLE_ASL_ERRORS
 
 __all__ = ["LAMBDA_TRANSIENT", "GLUE_JOB_TRANSIENT", "GLUE_API_TRANSIENT", "SNS_TRANSIENT", "lambda_retry",
            "glue_job_retry", "glue_api_retry", "sns_retry", "catch_all", "caught", "caught_state", "CRAWLER_RUNNING"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..contracts import PlanResult
-from ..spec.models import Spec
+from orchestration.core.contracts import PlanResult
+from orchestration.core.spec.models import Spec
+
 from .names import SPEC_URI, S, ph
 from .retry import catch_all, caught, caught_state, glue_job_retry, lambda_retry
 

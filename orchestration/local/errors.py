@@ -7,7 +7,7 @@ what a task resolver raises to make a Task fail with a chosen error name.
 
 from __future__ import annotations
 
-from orchestration.errors import LockgateError, UnsupportedFeatureError
+from orchestration.core.errors import LockgateError, UnsupportedFeatureError
 
 __all__ = [
     "ALL",

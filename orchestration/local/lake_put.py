@@ -8,10 +8,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
-from ..spec import Spec
-from ..spec.window import Window, expand_source_uris
-from ..storage import LocalLake
+from orchestration.core.errors import UsageError
+from orchestration.core.spec import Spec
+from orchestration.core.spec.window import Window, expand_source_uris
+from orchestration.core.storage import LocalLake
 
 __all__ = ["PutObject", "source_location", "put_files"]
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from orchestration.core.errors import ConfigError
+
 from .errors import TaskFailure
 
 __all__ = ["MockConfig", "MockedResponse", "MockedCall", "TestCase"]

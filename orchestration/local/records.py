@@ -223,7 +223,7 @@ def _settle(summary: dict[str, Any]) -> dict[str, Any]:
 def read_summary(lake: str | Path, run_id: str) -> dict[str, Any]:
     path = run_dir(lake, run_id) / "summary.json"
     if not path.is_file():
-        from ..errors import ConfigError
+        from orchestration.core.errors import ConfigError
 
         raise ConfigError(f"no run {run_id!r} in {Path(lake) / RUNS_DIR}; `lockgate runs` lists the runs")
     return _settle(json.loads(path.read_text(encoding="utf-8")))

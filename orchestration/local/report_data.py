@@ -39,12 +39,28 @@ def rows_by_partition(lake: str | Path, location: str, partitions: list[str], ru
     """``{"order_date=2024-03-01": 200}``: the rows this run published in each of its partitions."""
     out: dict[str, int] = {}
     for partition in partitions or [""]:
-        files = _parquet(_path(lake, location.rstrip("/") + "/" + partition))
-        if not files:
-            continue
-        found = _count("SELECT count(*) FROM {files} WHERE _run_id = ?", files, run_id)
-        out[partition or "(unpartitioned)"] = int(found[0][0])
+        found = _rows_of_run(_path(lake, location.rstrip("/") + "/" + partition), run_id)
+        if found is not None:
+            out[partition or "(unpartitioned)"] = found
     return out
+
+
+def _rows_of_run(folder: Path, run_id: str) -> int | None:
+    """Rows of ``run_id`` in the Parquet files under ``folder``, None when there are none. A later run of
+    the same import may replace files while this counts (it owns the window now): a file that vanished
+    holds no rows of this run any more, so the listing is taken again rather than failing the report."""
+    import duckdb
+
+    for _ in range(5):
+        files = _parquet(folder)
+        if not files:
+            return None
+        try:
+            return int(_count("SELECT count(*) FROM {files} WHERE _run_id = ?", files, run_id)[0][0])
+        except duckdb.IOException:
+            if all(Path(f).exists() for f in files):
+                raise
+    return None
 
 
 def rejected_by_rule(lake: str | Path, quarantine_uri: str | None) -> dict[str, int]:

@@ -20,13 +20,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from orchestration.core.contracts import RunPaths
+from orchestration.core.errors import ConfigError
+from orchestration.core.spec import Spec
+from orchestration.core.spec.uris import split_s3_uri
+from orchestration.core.spec.window import Window
+from orchestration.core.storage import LocalLake
+
 from ..config import Project
-from ..contracts import RunPaths
-from ..errors import ConfigError
-from ..spec import Spec
-from ..spec.uris import split_s3_uri
-from ..spec.window import Window
-from ..storage import LocalLake
 from .context import ExecutionContext
 from .interpreter import execute
 from .mockconfig import MockConfig

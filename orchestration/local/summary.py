@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from orchestration.core.contracts import RunPaths
+from orchestration.core.spec import Spec
+from orchestration.core.storage import LocalLake
+
 from ..config import Project
-from ..contracts import RunPaths
 from ..failures import root_cause, unwrap
-from ..spec import Spec
-from ..storage import LocalLake
 from .records import run_dir
 from .report_data import rejected_by_rule, rows_by_partition
 from .services.resolver import LocalResolver

@@ -24,7 +24,7 @@ def athena_arguments(project: Project) -> dict[str, Any]:
 
 
 def _configure_endpoints(wr: Any) -> None:
-    from .. import aws
+    from orchestration.core import aws
 
     for service, attr in (("athena", "athena_endpoint_url"), ("s3", "s3_endpoint_url"),
                           ("glue", "glue_endpoint_url"), ("sts", "sts_endpoint_url")):
@@ -40,7 +40,7 @@ def athena_query(project: Project, sql: str) -> QueryResult:
     import awswrangler as wr
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from .. import aws
+    from orchestration.core import aws
 
     _configure_endpoints(wr)
     try:

@@ -27,7 +27,7 @@ from sqlglot import exp
 from crawlers.footers import excluded, lake_path
 from crawlers.local_catalog import LocalCatalog
 from crawlers.settings import BASE_EXCLUSIONS
-from crawlers.types import glue_to_duckdb
+from orchestration.core.types import glue_to_duckdb
 
 from .result import QueryError, QueryResult
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..errors import LockgateError
+from orchestration.core.errors import LockgateError
 
 __all__ = ["QueryResult", "QueryError", "Format"]
 

@@ -7,9 +7,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..contracts import Batch, Route
-from ..errors import SpecError
-from ..spec.models import Spec
+from orchestration.core.contracts import Batch, Route
+from orchestration.core.errors import SpecError
+from orchestration.core.spec.models import Spec
+
 from .binpack import first_fit_decreasing
 from .config import RoutingConfig
 from .cost import RouteCost, StateCounts, cost_sentence, glue_cost, lambda_cost

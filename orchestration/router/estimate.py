@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..spec.models import GlueSettings, LambdaSettings
+from orchestration.core.spec.models import GlueSettings, LambdaSettings
+
 from .config import ThroughputModel
 from .facts import ObjectFacts
 

@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from ..spec.models import GlueSettings
+from orchestration.core.spec.models import GlueSettings
+
 from .estimate import GLUE_WORKER_DPUS
 
 __all__ = ["RouteLimit", "ROUTE_LIMITS", "GlueRun", "glue_run", "GLUE_BLOCK_BYTES", "FLEX_WORKER_TYPES",

@@ -160,7 +160,7 @@ def test_completion_script_and_completing_words(tmp_path: Path) -> None:
 
 def test_exit_code_mapping() -> None:
     from orchestration.cli.exits import failure_of
-    from orchestration.errors import ConfigError, DataError, SpecError, StorageError, UsageError
+    from orchestration.core.errors import ConfigError, DataError, SpecError, StorageError, UsageError
 
     assert failure_of(KeyboardInterrupt()).exit_code == ExitCode.INTERRUPTED == 130
     assert failure_of(UsageError("x")).exit_code == failure_of(SpecError("x")).exit_code == 2
@@ -199,7 +199,7 @@ def test_ctrl_c_exits_130_with_one_line(aws: str, tmp_path: Path) -> None:
     import subprocess
     import time
 
-    from orchestration import aws as aws_clients
+    from orchestration.core import aws as aws_clients
     from tests.cli.conftest import LOCKGATE
 
     (tmp_path / "lockgate.yaml").write_text(f"imports: {ROOT / 'examples' / 'imports'}\n")

@@ -22,8 +22,8 @@ from orchestration.compiler import (
     success_path,
 )
 from orchestration.config import Project
-from orchestration.errors import RETRYABLE_ASL_ERRORS
-from orchestration.spec import Spec, parse_spec
+from orchestration.core.errors import RETRYABLE_ASL_ERRORS
+from orchestration.core.spec import Spec, parse_spec
 from tests.compiler.fakes import ACCOUNT, fill
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,12 +10,12 @@ from pathlib import Path
 from benchmarks.bench_plan import PAYLOAD_LIMIT as PLAN_LIMIT
 from benchmarks.bench_plan import payload_bytes, plan_many, synthetic_spec
 from orchestration.compiler import compile_definition
-from orchestration.contracts import PlanResult
+from orchestration.core.contracts import PlanResult
+from orchestration.core.storage import LocalLake
 from orchestration.local.errors import TaskFailure
 from orchestration.local.history import HISTORY_LIMIT
 from orchestration.local.interpreter import execute
 from orchestration.local.runtime import PAYLOAD_LIMIT
-from orchestration.storage import LocalLake
 from tests.compiler.fakes import FakeAws, commit_result, crawler, describe_failure, fill, lambda_result
 from tests.compiler.test_definition import SPECS
 

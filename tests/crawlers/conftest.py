@@ -13,8 +13,8 @@ import pytest
 from crawlers.catalog import Catalog
 from crawlers.glue_catalog import GlueCatalog
 from crawlers.local_catalog import LocalCatalog
-from orchestration import aws
-from orchestration.spec import Spec, parse_spec
+from orchestration.core import aws
+from orchestration.core.spec import Spec, parse_spec
 
 LOCATION = "s3://lake/sales/orders/"
 

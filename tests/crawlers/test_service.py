@@ -10,7 +10,7 @@ import pytest
 from crawlers.local_catalog import LocalCatalog
 from crawlers.service import CrawlerNotFoundError, CrawlerRunningError, LocalCrawlerService
 from crawlers.status import crawl_finished, crawler_error, raise_for_crawler
-from orchestration.errors import CrawlerError
+from orchestration.core.errors import CrawlerError
 
 from .conftest import make_spec, orders, write
 

@@ -8,7 +8,7 @@ import pytest
 
 from crawlers.footers import excluded
 from crawlers.settings import crawler_settings, create_crawler_request, table_level
-from orchestration import aws
+from orchestration.core import aws
 
 from .conftest import make_spec
 

@@ -6,7 +6,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from crawlers.types import arrow_to_glue, derived_glue_type, glue_to_duckdb, is_widening
+from orchestration.core.types import arrow_to_glue, derived_glue_type, glue_to_duckdb, is_widening
 
 
 @pytest.mark.parametrize(("arrow", "glue"), [

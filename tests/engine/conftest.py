@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from orchestration.contracts import Batch, Manifest, SourceObject
-from orchestration.spec.models import Spec
-from orchestration.storage import LocalLake, S3Storage, Storage
+from orchestration.core.contracts import Batch, Manifest, SourceObject
+from orchestration.core.spec.models import Spec
+from orchestration.core.storage import LocalLake, S3Storage, Storage
 
 BUCKETS = ("raw", "lake", "control")
 CONTROL = "s3://control/"
@@ -25,7 +25,7 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
         yield LocalLake(tmp_path / "lake")
         return
     request.getfixturevalue("aws")
-    from orchestration import aws
+    from orchestration.core import aws
 
     s3 = aws.client("s3")
     for b in BUCKETS:

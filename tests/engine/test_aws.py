@@ -1,4 +1,4 @@
-"""orchestration.aws: the one client factory."""
+"""orchestration.core.aws: the one client factory."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from orchestration import aws
+from orchestration.core import aws
 
 
 def test_endpoint_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,13 +59,13 @@ def test_session_and_region(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_import_is_light() -> None:
     import subprocess
 
-    code = "import sys, orchestration.aws, orchestration.storage; print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3','botocore','pyarrow','pandas','duckdb')))"
+    code = "import sys, orchestration.core.aws, orchestration.core.storage; print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3','botocore','pyarrow','pandas','duckdb')))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"
 
 
 def test_moto_round_trip(aws: str) -> None:  # noqa: F811 - the fixture shadows the module name here only
-    from orchestration import aws as factory
+    from orchestration.core import aws as factory
 
     s3 = factory.client("s3")
     s3.create_bucket(Bucket="roundtrip", CreateBucketConfiguration={"LocationConstraint": factory.region_name()})

@@ -13,9 +13,9 @@ import pyarrow as pa
 import pytest
 
 from lambdas.engine import dedupe_bucket, process_batch
-from orchestration.contracts import BatchResult
-from orchestration.errors import LockgateError
-from orchestration.storage import Storage
+from orchestration.core.contracts import BatchResult
+from orchestration.core.errors import LockgateError
+from orchestration.core.storage import Storage
 
 from .conftest import CONTROL, make_manifest, make_spec, parquet_bytes, read_parquet, rows
 
@@ -277,7 +277,7 @@ import sys
 sys.modules['numpy'] = None
 sys.modules['pandas'] = None
 from tests.engine.conftest import make_manifest, make_spec
-from orchestration.storage import LocalLake
+from orchestration.core.storage import LocalLake
 from lambdas.engine import process_batch
 lake = LocalLake({str(tmp_path)!r})
 csv = 'OrderID,customer_id,amount,currency,status,ordered_at\\n1,10,5,EUR,paid,2024-01-01 10:00:00\\n\\n2,11,5,EUR,"a\\nb",2024-01-01 10:00:00\\n'

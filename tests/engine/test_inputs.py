@@ -14,8 +14,8 @@ import pyarrow as pa
 import pytest
 
 from lambdas.engine import process_batch
-from orchestration.errors import DataError
-from orchestration.storage import Storage
+from orchestration.core.errors import DataError
+from orchestration.core.storage import Storage
 
 from .conftest import make_manifest, make_spec, parquet_bytes, read_parquet, rows
 from .test_engine import HEADER, accounted, run

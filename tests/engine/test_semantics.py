@@ -9,9 +9,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from orchestration import semantics
-from orchestration.errors import SpecError
-from orchestration.spec.models import Column, Spec
+from orchestration.core import semantics
+from orchestration.core.errors import SpecError
+from orchestration.core.spec.models import Column, Spec
 
 from .cast_tables import FAIL, NULL_VALUES, TABLES, same
 

@@ -1,4 +1,4 @@
-"""The Spark rendering of orchestration.semantics gives exactly the values of cast_tables.py, the same
+"""The Spark rendering of orchestration.core.semantics gives exactly the values of cast_tables.py, the same
 tables the DuckDB rendering is held to: one definition, two dialects, one result."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from orchestration import semantics
+from orchestration.core import semantics
 
 from .cast_tables import FAIL, NULL_VALUES, TABLES, same
 from .test_semantics import _spec

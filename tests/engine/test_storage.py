@@ -1,4 +1,4 @@
-"""orchestration.storage: the same behaviour on the local lake and on S3 (moto over HTTP)."""
+"""orchestration.core.storage: the same behaviour on the local lake and on S3 (moto over HTTP)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 
-from orchestration import aws
-from orchestration.errors import ConfigError, DataError, StorageError
-from orchestration.storage import LocalLake, ObjectNotFoundError, S3Storage, Storage, get_storage
-from orchestration.storage import s3 as s3_adapter
+from orchestration.core import aws
+from orchestration.core.errors import ConfigError, DataError, StorageError
+from orchestration.core.storage import LocalLake, ObjectNotFoundError, S3Storage, Storage, get_storage
+from orchestration.core.storage import s3 as s3_adapter
 
 
 def test_write_read_list(storage: Storage) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration.semantics import to_duckdb
+from orchestration.core.semantics import to_duckdb
 
 
 @pytest.mark.parametrize(("spark", "value", "expected_type"), [

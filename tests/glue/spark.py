@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.contracts import Batch, Manifest, SourceObject
-from orchestration.spec import Spec
+from orchestration.core.contracts import Batch, Manifest, SourceObject
+from orchestration.core.spec import Spec
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from glue_jobs.engine import run_manifest
-from orchestration.errors import DataError
-from orchestration.storage import LocalLake
+from orchestration.core.errors import DataError
+from orchestration.core.storage import LocalLake
 from tests.glue.spark import spec_of, stage_run
 
 pytestmark = pytest.mark.spark

@@ -14,8 +14,8 @@ import pytest
 
 from glue_jobs import job
 from glue_jobs.engine import run_job
-from orchestration.errors import ConfigError
-from orchestration.storage import LocalLake
+from orchestration.core.errors import ConfigError
+from orchestration.core.storage import LocalLake
 from tests.glue.spark import spec_of, stage_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def test_sessions_import_runs_plan_glue_commit(spark, lake: Path) -> None:
     planning = pytest.importorskip("orchestration.planning", reason="plan_run (orchestration/planning.py) not landed yet")
     commit = pytest.importorskip("lambdas.commit", reason="commit (lambdas/commit) not landed yet")
     from examples.data.generate import generate_events
-    from orchestration.spec import load_spec
+    from orchestration.core.spec import load_spec
 
     expected = generate_events(lake, date(2024, 3, 1), 1, files_per_day=2, rows_per_file=60)
     spec = load_spec(ROOT / "examples" / "imports" / "sessions.yaml")

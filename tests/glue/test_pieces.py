@@ -7,7 +7,7 @@ from pathlib import Path
 
 from glue_jobs.engine.pieces import BATCH_ROWS, run_task
 from glue_jobs.engine.textparse import ParseOptions
-from orchestration.storage import LocalLake
+from orchestration.core.storage import LocalLake
 
 
 def _task(path: Path, lake: Path, mode: str = "piece") -> dict:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.contracts import Manifest
-from orchestration.storage import LocalLake
+from orchestration.core.contracts import Manifest
+from orchestration.core.storage import LocalLake
 from tests.handlers.publish_model import DAYS, GRANULARITIES, check_sequence
 
 pytestmark = pytest.mark.spark

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.storage import LocalLake, S3Storage, Storage
+from orchestration.core.storage import LocalLake, S3Storage, Storage
 
 CONTROL = "s3://lockgate-control/"
 BUCKETS = ("lockgate-control", "acme-lake", "acme-raw")
@@ -20,7 +20,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
         return LocalLake(tmp_path / "lake")
     request.getfixturevalue("aws")
     monkeypatch.delenv("LOCKGATE_LAKE", raising=False)
-    from orchestration import aws
+    from orchestration.core import aws
 
     s3 = aws.client("s3")
     for b in BUCKETS:
@@ -33,7 +33,7 @@ def s3_store(aws: str, monkeypatch: pytest.MonkeyPatch) -> Storage:
     """S3 only (tests of the Glue Data Catalog, which exists only on the AWS side)."""
     monkeypatch.setenv("LOCKGATE_CONTROL_URI", CONTROL)
     monkeypatch.delenv("LOCKGATE_LAKE", raising=False)
-    from orchestration import aws as factory
+    from orchestration.core import aws as factory
 
     s3 = factory.client("s3")
     for b in BUCKETS:

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from orchestration.contracts import Manifest, RunPaths
+from orchestration.core.contracts import Manifest, RunPaths
+from orchestration.core.spec import Spec
+from orchestration.core.spec.window import Window
+from orchestration.core.storage import LocalLake
 from orchestration.planning import plan_run
-from orchestration.spec import Spec
-from orchestration.spec.window import Window
-from orchestration.storage import LocalLake
 
 CONTROL = "s3://lockgate-control/"
 LOCATION = "s3://acme-lake/prop/events/"

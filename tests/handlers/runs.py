@@ -12,10 +12,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.contracts import Batch, BatchResult, Manifest
-from orchestration.spec import Spec
-from orchestration.spec.uris import join_uri
-from orchestration.storage import Storage
+from orchestration.core.contracts import Batch, BatchResult, Manifest
+from orchestration.core.spec import Spec
+from orchestration.core.spec.uris import join_uri
+from orchestration.core.storage import Storage
 
 CONTROL = "s3://lockgate-control/"
 LOCATION = "s3://acme-lake/sales/orders/"

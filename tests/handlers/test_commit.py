@@ -6,9 +6,9 @@ import pytest
 
 from lambdas.commit import commit_run
 from lambdas.commit.intent import CommitIntent, intent_uri
-from orchestration.contracts import CommitResult, Manifest
-from orchestration.errors import AccountingError, QualityError
-from orchestration.storage import Storage
+from orchestration.core.contracts import CommitResult, Manifest
+from orchestration.core.errors import AccountingError, QualityError
+from orchestration.core.storage import Storage
 
 from .runs import LOCATION, listing, make_spec, partitions_of, stage_run
 

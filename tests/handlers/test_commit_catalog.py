@@ -6,7 +6,7 @@ import pytest
 
 from crawlers.catalog import get_catalog
 from lambdas.commit import commit_run
-from orchestration.storage import Storage
+from orchestration.core.storage import Storage
 
 from .runs import LOCATION, make_spec, stage_run
 

@@ -18,9 +18,9 @@ from lambdas.commit import commit_run, lease_for
 from lambdas.commit.intent import CommitIntent, intent_uri
 from lambdas.commit.ownership import marker_uri
 from lambdas.handlers import commit as commit_handler
-from orchestration.errors import PublishError, TransientError
-from orchestration.spec.uris import join_uri
-from orchestration.storage import Storage
+from orchestration.core.errors import PublishError, TransientError
+from orchestration.core.spec.uris import join_uri
+from orchestration.core.storage import Storage
 
 from .runs import CONTROL, LOCATION, make_spec, stage_run
 from .test_commit import _CrashAfter
@@ -135,7 +135,7 @@ def test_a_second_run_waits_for_the_lease_and_fails_clearly(store: Storage) -> N
 
 
 def test_an_expired_s3_lease_is_taken_over(s3_store: Storage) -> None:
-    from orchestration import aws
+    from orchestration.core import aws
 
     crashed = {"import": "orders", "run_id": "run-crashed", "state": "held", "pending": None,
                "expires_at": "2000-01-01T00:00:00+00:00"}
@@ -161,7 +161,7 @@ def test_the_next_run_finishes_an_interrupted_commit_first(store: Storage) -> No
 
 
 def test_the_commit_result_of_a_four_year_daily_backfill_stays_small(tmp_path, monkeypatch) -> None:  # noqa: ANN001
-    from orchestration.storage import LocalLake
+    from orchestration.core.storage import LocalLake
 
     monkeypatch.setenv("LOCKGATE_LAKE", str(tmp_path))
     monkeypatch.setenv("LOCKGATE_CONTROL_URI", CONTROL)

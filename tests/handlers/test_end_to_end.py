@@ -15,9 +15,9 @@ from lambdas.handlers.dedupe import dedupe
 from lambdas.handlers.events import BatchEvent, CommitEvent, DedupeEvent, PlanEvent
 from lambdas.handlers.plan import plan
 from lambdas.handlers.process_batch import process
-from orchestration.contracts import CommitResult, RunPaths
-from orchestration.spec import Spec
-from orchestration.storage import Storage
+from orchestration.core.contracts import CommitResult, RunPaths
+from orchestration.core.spec import Spec
+from orchestration.core.storage import Storage
 
 from .conftest import CONTROL
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from lambdas.handlers.failure import FailureEvent, describe
 from lambdas.handlers.process_batch import handler as process_batch_handler
+from orchestration.core.storage import LocalLake
 from orchestration.failures import root_cause, unwrap
-from orchestration.storage import LocalLake
 
 WRAPPER = "States.ExceedToleratedFailureThreshold"
 
@@ -23,7 +23,7 @@ def test_a_lambda_error_payload_becomes_its_type_and_message_without_the_stack_t
 
 def test_a_glue_job_run_becomes_its_error_message_and_a_lockgate_error_its_name() -> None:
     run = {"Id": "jr_1", "JobName": "lockgate-orders", "JobRunState": "FAILED"}
-    cause = json.dumps({**run, "ErrorMessage": "orchestration.errors.DataError: s3://raw/a.gz (line 7): corrupt"})
+    cause = json.dumps({**run, "ErrorMessage": "orchestration.core.errors.DataError: s3://raw/a.gz (line 7): corrupt"})
     assert unwrap("States.TaskFailed", cause) == (
         "Lockgate.DataError", "s3://raw/a.gz (line 7): corrupt (Glue job lockgate-orders run jr_1)")
     cause = json.dumps({**run, "ErrorMessage": "java.lang.OutOfMemoryError: Java heap space"})

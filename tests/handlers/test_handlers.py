@@ -10,10 +10,10 @@ import pytest
 from lambdas.handlers import commit as commit_handler
 from lambdas.handlers import plan as plan_handler
 from lambdas.handlers._runtime import asl_named
-from orchestration.contracts import PlanResult, RunPaths
-from orchestration.errors import ASL_ERROR_NAMES, ConfigError, LockgateError, QualityError
-from orchestration.spec import Spec
-from orchestration.storage import LocalLake, Storage
+from orchestration.core.contracts import PlanResult, RunPaths
+from orchestration.core.errors import ASL_ERROR_NAMES, ConfigError, LockgateError, QualityError
+from orchestration.core.spec import Spec
+from orchestration.core.storage import LocalLake, Storage
 
 from .conftest import CONTROL
 from .runs import LOCATION, make_spec, stage_run

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from lambdas.handlers.events import BatchEvent
 from lambdas.handlers.process_batch import process
-from orchestration.contracts import Manifest
-from orchestration.storage import LocalLake
+from orchestration.core.contracts import Manifest
+from orchestration.core.storage import LocalLake
 
 from .publish_model import DAYS, GRANULARITIES, check_sequence
 

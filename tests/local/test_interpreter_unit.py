@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from orchestration.errors import QualityError, TransientError
+from orchestration.core.errors import QualityError, TransientError
 from orchestration.local import (
     ExecutionContext,
     InvalidDefinitionError,

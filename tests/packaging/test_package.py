@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.errors import ConfigError
+from orchestration.core.errors import ConfigError
 from orchestration.packaging import (
     DEFAULT_RUNTIME,
     DIRECT_UPLOAD_LIMIT,
@@ -70,7 +70,7 @@ def test_code_zip_holds_the_handlers_and_leaves_the_cli_and_local_runtime_out(
     for h in ("plan", "process_batch", "dedupe", "commit"):
         assert f"lambdas/handlers/{h}.py" in files
         assert f"lambdas/handlers/__pycache__/{h}.cpython-{RUNTIMES[DEFAULT_RUNTIME].python.replace('.', '')}.pyc" in files  # /var/task is read-only
-    assert "orchestration/contracts.py" in files and "crawlers/catalog.py" in files
+    assert "orchestration/core/contracts.py" in files and "crawlers/catalog.py" in files
     assert not [f for f in files if f.startswith(("orchestration/cli/", "orchestration/local/", "glue_jobs/"))]
 
 
@@ -105,7 +105,7 @@ def test_glue_files(package: tuple[Path, dict[str, Artifact]]) -> None:
     out, art = package
     assert (out / "glue" / "job.py").read_bytes() == (ROOT / "glue_jobs" / "job.py").read_bytes()
     files = names(art["glue_zip"].path)
-    assert "orchestration/contracts.py" in files and "glue_jobs/__init__.py" in files
+    assert "orchestration/core/contracts.py" in files and "glue_jobs/__init__.py" in files
     assert "examples/hooks/sessions.py" in files
     assert not [f for f in files if f.startswith(("lambdas/", "orchestration/local/")) or "duckdb" in f]
 
@@ -190,7 +190,7 @@ def test_zips_are_deterministic(tmp_path: Path) -> None:
 
 RUN_IN_LAMBDA = '''
 import json, os
-from orchestration.storage import get_storage
+from orchestration.core.storage import get_storage
 from lambdas.handlers import plan, process_batch, dedupe, commit
 store = get_storage()
 spec = {"name": "orders", "source": {"uri": "s3://raw/orders/", "format": "csv"},

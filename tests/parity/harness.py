@@ -19,9 +19,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from orchestration.contracts import BatchResult, Manifest
-from orchestration.spec import Spec
-from orchestration.storage import LocalLake
+from orchestration.core.contracts import BatchResult, Manifest
+from orchestration.core.spec import Spec
+from orchestration.core.storage import LocalLake
 from tests.glue.spark import stage_run
 
 COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")

@@ -30,7 +30,7 @@ def test_athena_arguments_come_from_lockgate_yaml(project: Project) -> None:
 
 
 def test_query_runs_in_the_configured_workgroup(aws: str, project: Project) -> None:
-    from orchestration import aws as factory
+    from orchestration.core import aws as factory
 
     factory.clear_cache()
     factory.client("s3").create_bucket(Bucket="results",

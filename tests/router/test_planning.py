@@ -12,11 +12,11 @@ import yaml
 from typer.testing import CliRunner
 
 from orchestration.cli.app import app
-from orchestration.contracts import Manifest
-from orchestration.errors import SpecError
+from orchestration.core.contracts import Manifest
+from orchestration.core.errors import SpecError
+from orchestration.core.spec import parse_spec
+from orchestration.core.storage import LocalLake, S3Storage
 from orchestration.planning import detect_compression, plan_run, preview_plan
-from orchestration.spec import parse_spec
-from orchestration.storage import LocalLake, S3Storage
 
 SPEC = {
     "name": "orders",

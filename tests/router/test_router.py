@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from orchestration.config import ProjectConfig
-from orchestration.errors import SpecError
+from orchestration.core.errors import SpecError
+from orchestration.core.spec import parse_spec
 from orchestration.router import ObjectFacts, PlanFacts, RoutingConfig, route
 from orchestration.router.binpack import first_fit_decreasing
 from orchestration.router.cost import RouteCost, cost_sentence
-from orchestration.spec import parse_spec
 
 MB = 2**20
 GB = 2**30

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.core.storage import LocalLake
 from orchestration.local.services import LambdaService, LocalFunction, LocalResolver, S3Service, SnsService
-from orchestration.storage import LocalLake
 
 ROOT = Path(__file__).resolve().parents[2]
 H = "tests.runtime.handlers"

@@ -6,7 +6,7 @@ import os
 import time
 from typing import Any
 
-from orchestration.errors import QualityError
+from orchestration.core.errors import QualityError
 
 
 def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -166,8 +166,8 @@ MOCK_ERRORS = {
 
 def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_clean(project: Path) -> None:
     from orchestration.config import Project
+    from orchestration.core.spec.window import parse_window
     from orchestration.local.runner import RunRequest, run_local
-    from orchestration.spec.window import parse_window
 
     lake = project / "lake"
     sample = write_orders(lake)
@@ -199,7 +199,7 @@ def test_a_failure_or_timeout_at_every_task_state_leaves_a_table_a_rerun_makes_c
 
 def test_two_runs_of_one_import_at_once_never_publish_over_each_other(project: Path) -> None:
     from lambdas.commit import lease_for
-    from orchestration.storage import LocalLake
+    from orchestration.core.storage import LocalLake
 
     lake = project / "lake"
     sample = write_orders(lake)
@@ -215,7 +215,7 @@ def test_two_runs_of_one_import_at_once_never_publish_over_each_other(project: P
     assert not any((d / "commit-intent.json").exists() for d in _run_dirs(lake))
     holder.release(clean=True)
     outs = [p.communicate(timeout=300) for p in procs]
-    statuses = [json.loads(o)["status"] for o, _ in outs]
+    statuses = [json.loads(o).get("status", o[-3000:]) for o, _ in outs]
     assert statuses == ["SUCCEEDED", "SUCCEEDED"], [e[-2000:] for _, e in outs]
     ids = table_ids(lake)
     assert len(ids) == sample.written == len(set(ids))
@@ -240,8 +240,8 @@ def test_killing_the_glue_route_then_rerunning_equals_a_clean_run(project: Path,
 
 def test_an_empty_window_of_an_import_with_min_rows_fails_and_notifies(project: Path) -> None:
     from orchestration.config import Project
+    from orchestration.core.spec.window import parse_window
     from orchestration.local.runner import RunRequest, run_local
-    from orchestration.spec.window import parse_window
 
     lake = project / "lake"
     run = run_local(Project.load(project), RunRequest("orders", parse_window(WINDOW), "lambda"))  # no export that day

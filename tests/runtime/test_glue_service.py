@@ -36,7 +36,7 @@ def test_a_failed_job_run_fails_the_task_with_states_task_failed_and_the_job_run
     assert result.status == "FAILED" and result.error == "States.TaskFailed"
     run = json.loads(result.cause)
     assert run["JobRunState"] == "FAILED"
-    assert run["ErrorMessage"] == "orchestration.errors.QualityError: orders: 5 of 10 rows rejected"
+    assert run["ErrorMessage"] == "orchestration.core.errors.QualityError: orders: 5 of 10 rows rejected"
 
 
 def test_an_unknown_job_is_entity_not_found(make_resolver):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from orchestration.errors import ConfigError
+from orchestration.core.errors import ConfigError
 from orchestration.local import execute
 from orchestration.local.mockconfig import MockConfig
 from tests.runtime.conftest import functions

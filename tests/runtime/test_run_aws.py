@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from orchestration import aws
 from orchestration.cli.app import main
+from orchestration.core import aws
 
 ROLE = "arn:aws:iam::123456789012:role/lockgate-orders"
 SUMMARY = {"run_id": "x", "import": "orders", "route": "lambda", "rows_in": 5, "rows_written": 5, "rows_rejected": 0,

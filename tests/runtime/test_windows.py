@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from orchestration.cli.run_cmds import chunks
-from orchestration.errors import ConfigError
+from orchestration.core.errors import ConfigError
+from orchestration.core.spec.window import parse_window
 from orchestration.local.runner import fill_placeholders, new_run_id
-from orchestration.spec.window import parse_window
 
 
 def test_chunks_cover_the_window_in_order_without_gaps():

@@ -8,11 +8,11 @@ import pytest
 import yaml
 
 from orchestration.api import validate_paths
-from orchestration.errors import QualityError
+from orchestration.core.errors import QualityError
+from orchestration.core.spec import parse_spec
+from orchestration.core.spec.locations import overlaps, source_prefix
+from orchestration.core.storage import LocalLake
 from orchestration.planning import plan_run
-from orchestration.spec import parse_spec
-from orchestration.spec.locations import overlaps, source_prefix
-from orchestration.storage import LocalLake
 
 
 def spec(name: str, source: str, location: str, quarantine: str | None = None, **target: object) -> dict:

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from orchestration.spec import SpecInvalid, load_spec, parse_spec
-from orchestration.spec.schema import spec_json_schema
+from orchestration.core.spec import SpecInvalid, load_spec, parse_spec
+from orchestration.core.spec.schema import spec_json_schema
 from tests.conftest import EXAMPLES
 
 ORDERS = EXAMPLES / "orders.yaml"
@@ -210,11 +210,11 @@ def test_json_schema_describes_every_field() -> None:
 
 
 def test_spec_reference_doc_is_generated_from_the_schema() -> None:
-    from orchestration.spec.reference import render_reference
+    from orchestration.core.spec.reference import render_reference
     from tests.conftest import ROOT
 
     doc = (ROOT / "docs" / "spec-reference.md").read_text()
-    assert doc == render_reference(), "docs/spec-reference.md is stale: python -m orchestration.spec.reference > docs/spec-reference.md"
+    assert doc == render_reference(), "docs/spec-reference.md is stale: python -m orchestration.core.spec.reference > docs/spec-reference.md"
     assert "`max_reject_ratio`" in doc and "`partition_by`" in doc
 
 

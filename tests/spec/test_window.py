@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestration.spec.window import Window, expand_source_uris, parse_window, resolve_window
+from orchestration.core.spec.window import Window, expand_source_uris, parse_window, resolve_window
 
 
 def test_previous_day_is_resolved_in_the_spec_time_zone() -> None:

@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConfigError
+from orchestration.core.errors import ConfigError
+
 from ..errors import TASK_FAILED, TaskFailure
 from ._child import parent_death_hook
 

@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConfigError
+from orchestration.core.errors import ConfigError
 
 __all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation"]
 
 _POLL_SECONDS = 0.02
-PRELOAD = ["orchestration.local.services._child", "pydantic", "sqlglot", "boto3", "orchestration.contracts",
-           "orchestration.storage", "aws_lambda_powertools", "aws_lambda_powertools.utilities.parser"]
+PRELOAD = ["orchestration.local.services._child", "pydantic", "sqlglot", "boto3", "orchestration.core.contracts",
+           "orchestration.core.storage", "aws_lambda_powertools", "aws_lambda_powertools.utilities.parser"]
 """Imported once by the fork server. Nothing here may read the environment at import time or start
 threads (a fork keeps only the forking thread): pyarrow and duckdb are left to the invocation."""
 _CONTEXT: Any = None

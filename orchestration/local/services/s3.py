@@ -7,7 +7,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from ...storage import LocalLake, ObjectNotFoundError
+from orchestration.core.storage import LocalLake, ObjectNotFoundError
+
 from ..errors import TaskFailure
 
 __all__ = ["S3Service"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from orchestration.errors import LockgateError
+from orchestration.core.errors import LockgateError
 from orchestration.local.choice_rules import is_number
 from orchestration.local.context import StateCall
 from orchestration.local.errors import (

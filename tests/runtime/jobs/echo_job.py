@@ -6,6 +6,6 @@ import sys
 args = dict(zip(sys.argv[1::2], sys.argv[2::2], strict=False))
 print(json.dumps(args))
 if args.get("--fail") == "yes":
-    from orchestration.errors import QualityError
+    from orchestration.core.errors import QualityError
 
     raise QualityError("5 of 10 rows rejected", where="orders")

@@ -1,6 +1,6 @@
 """Render docs/spec-reference.md from the spec's JSON Schema, so the reference cannot drift.
 
-``python -m orchestration.spec.reference > docs/spec-reference.md``
+``python -m orchestration.core.spec.reference > docs/spec-reference.md``
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def render_reference() -> str:
     schema = spec_json_schema()
     defs = schema["$defs"]
     out = ["# Spec reference", "",
-           "Generated from the JSON Schema (`lockgate schema`) by `python -m orchestration.spec.reference`; "
+           "Generated from the JSON Schema (`lockgate schema`) by `python -m orchestration.core.spec.reference`; "
            "do not edit by hand.", "",
            "Expressions (checks, derive, filter, dedupe order) are Spark SQL, one row-level expression each: "
            "no statements, `;`, subqueries, aggregates, window functions or JVM-reaching functions "
