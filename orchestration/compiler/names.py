@@ -63,6 +63,8 @@ class S:
     NOTIFY_SUCCESS = "NotifySuccess"
     PUBLISHED = "Published"
     DESCRIBE_FAILURE = "DescribeFailure"
+    CAUGHT_HAS_CAUSE = "CaughtErrorHasCause"
     DESCRIBE_AS_CAUGHT = "DescribeFailureAsCaught"
+    DESCRIBE_WITHOUT_CAUSE = "DescribeFailureWithoutCause"
     NOTIFY_FAILURE = "NotifyFailure"
     FAILED = "Failed"

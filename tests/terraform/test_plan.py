@@ -74,6 +74,7 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
                 glue["timeout_minutes"],
             ), f"{name}: Glue job settings differ from the rendered glue settings"
             assert job["execution_property"][0]["max_concurrent_runs"] >= 1
+            assert job["execution_class"] == "STANDARD"  # explicit, or every re-plan shows a change
             assert job["default_arguments"]["--enable-continuous-cloudwatch-log"] == "true"
             assert job["default_arguments"]["--extra-py-files"].endswith("/lockgate.zip")
         crawler = env_plan.get(f'module.glue.aws_glue_crawler.this["{name}"]')
@@ -261,8 +262,11 @@ def _expected_grants(imp: h.RenderedImport, definition: dict[str, Any]) -> set[t
             grants |= {("kms:Decrypt", KEY), ("kms:GenerateDataKey", KEY)}
         if st.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED":
             grants.add(("states:StartExecution", f"{base}:stateMachine:{sm}"))
+            # Child executions (NAME/LABEL:ID) and the parent's own (NAME:ID), per the Distributed Map IAM docs.
             grants |= {
-                (a, f"{base}:execution:{sm}/*") for a in ("states:DescribeExecution", "states:StopExecution")
+                (a, f"{base}:execution:{sm}{sep}*")
+                for a in ("states:DescribeExecution", "states:StopExecution")
+                for sep in ("/", ":")
             }
     return grants
 

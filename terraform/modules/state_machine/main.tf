@@ -33,11 +33,15 @@ locals {
   # Only the functions the definition names, exactly (quoted), are invocable.
   invoked_functions = sort([for arn in values(var.lambda_function_arns) : arn if strcontains(local.definition, "\"${arn}\"")])
 
-  arn_prefix    = "arn:${local.partition}"
-  glue_job_arn  = "${local.arn_prefix}:glue:${local.region}:${local.account_id}:job/${local.template_vars.glue_job_name}"
-  crawler_arn   = "${local.arn_prefix}:glue:${local.region}:${local.account_id}:crawler/${local.template_vars.crawler_name}"
-  self_arn      = "${local.arn_prefix}:states:${local.region}:${local.account_id}:stateMachine:${var.name}"
-  self_execs    = "${local.arn_prefix}:states:${local.region}:${local.account_id}:execution:${var.name}/*"
+  arn_prefix   = "arn:${local.partition}"
+  glue_job_arn = "${local.arn_prefix}:glue:${local.region}:${local.account_id}:job/${local.template_vars.glue_job_name}"
+  crawler_arn  = "${local.arn_prefix}:glue:${local.region}:${local.account_id}:crawler/${local.template_vars.crawler_name}"
+  self_arn     = "${local.arn_prefix}:states:${local.region}:${local.account_id}:stateMachine:${var.name}"
+  # A Distributed Map's child executions are named NAME/LABEL:ID; the parent execution itself is NAME:ID.
+  self_execs = [
+    "${local.arn_prefix}:states:${local.region}:${local.account_id}:execution:${var.name}/*",
+    "${local.arn_prefix}:states:${local.region}:${local.account_id}:execution:${var.name}:*",
+  ]
   runs_objects  = "${local.arn_prefix}:s3:::${var.control_bucket}/runs/${var.import_name}/*"
   control_arn   = "${local.arn_prefix}:s3:::${var.control_bucket}"
   topic_arn     = local.template_vars.sns_topic_arn
@@ -80,7 +84,7 @@ locals {
   # A Distributed Map runs its iterations as child executions of this state machine.
   distributed_statements = local.distributed ? [
     { actions = ["states:StartExecution"], resources = [local.self_arn] },
-    { actions = ["states:DescribeExecution", "states:StopExecution"], resources = [local.self_execs] },
+    { actions = ["states:DescribeExecution", "states:StopExecution"], resources = local.self_execs },
   ] : []
 
   statements = concat(
