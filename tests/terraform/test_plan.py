@@ -9,6 +9,7 @@ generates from the ASL is fully known and can be compared with what the ASL call
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -310,3 +311,15 @@ def test_observability_policy_is_limited_to_unscoped_log_delivery_and_xray(
             f"{name}: observability policy grants {sorted(actions)}"
         )
         assert not any(a.endswith(("PutLogEvents", "GetLogEvents", "CreateLogGroup")) for a in actions)
+
+
+def test_only_the_architecture_the_layer_is_built_for_is_accepted(
+    initialised: h.TfWorkspace, planned: dict[str, dict[str, Any]], render_dir: Path, package_dir: Path
+) -> None:
+    """`make package` builds the layer from x86_64 wheels; an arm64 function would fail at its first import,
+    so the plan refuses it at variable validation (before any provider call)."""
+    cwd = initialised.root / "environments" / "example"
+    proc = initialised.run(["plan", "-input=false", "-refresh=false", f"-var=render_dir={render_dir}",
+                            f"-var=package_dir={package_dir}", "-var=lambda_architecture=arm64"], cwd, timeout=120)
+    assert proc.returncode != 0
+    assert "lambda_architecture must be x86_64" in proc.stderr.replace("\n", " "), proc.stderr[-2000:]
