@@ -13,6 +13,7 @@ PLACEHOLDERS = (
     "glue_job_name",
     "crawler_name",
     "sns_topic_arn",
+    "success_topic_arn",
     "control_bucket",
     "spec_key",
 )

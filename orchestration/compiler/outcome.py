@@ -1,5 +1,6 @@
-"""How a run ends: the success summary (with an optional SNS notification), or the failure path
-(SNS notification with import, run id, failed state, error and cause, then Fail)."""
+"""How a run ends: the success summary (with an optional SNS notification on the runs topic,
+``success_topic_arn``), or the failure path (SNS notification on the failures topic, ``sns_topic_arn``, with
+import, run id, failed state, error and cause, then Fail)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def success_states(spec: Spec) -> dict[str, Json]:
             "Type": "Task",
             "Resource": SNS_PUBLISH,
             "Parameters": {
-                "TopicArn": ph("sns_topic_arn"),
+                "TopicArn": ph("success_topic_arn"),  # not the failures topic: that one pages people
                 "Subject": f"Lockgate import {spec.name} published",
                 "Message.$": "States.JsonToString($)",
             },

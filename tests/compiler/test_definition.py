@@ -174,3 +174,11 @@ def test_failure_path_notifies_when_the_caught_error_has_no_cause() -> None:
     assert result.error == "States.Timeout", (result.error, result.cause)
     assert len(published) == 1 and published[0]["error"] == "States.Timeout"
     assert published[0]["failed_state"] == "RunGlueJob" and "States.Timeout" in str(published[0]["cause"])
+
+
+def test_success_and_failure_notifications_go_to_different_topics() -> None:
+    """The failures topic pages people: a successful run is announced on the runs topic instead."""
+    states = compile_definition(SPECS["sessions"])["States"]  # notifications: on_failure and on_success
+    assert states["NotifySuccess"]["Parameters"]["TopicArn"] == "${success_topic_arn}"
+    assert states["NotifyFailure"]["Parameters"]["TopicArn"] == "${sns_topic_arn}"
+    assert "NotifySuccess" not in compile_definition(SPECS["orders"])["States"]  # on_success: false

@@ -125,6 +125,10 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
         assert machine["tracing_configuration"][0]["enabled"] is True
     uses_sns = any("sns_topic_arn" in i.placeholders() for i in imports.values())
     assert ("module.notifications.aws_sns_topic.this" in env_plan) or not uses_sns
+    announces = any("success_topic_arn" in i.placeholders() for i in imports.values())
+    runs_topic = env_plan.get("module.run_notifications[0].aws_sns_topic.this")
+    assert (runs_topic is not None) == announces
+    assert runs_topic is None or runs_topic["name"].endswith("-runs")
 
 
 def _crawled(imports: dict[str, h.RenderedImport]) -> dict[str, dict[str, Any]]:

@@ -98,6 +98,22 @@ variable "notification_subscriptions" {
   }
 }
 
+variable "run_notification_subscriptions" {
+  description = "Subscriptions to the runs topic (successful runs of imports with notifications.on_success), same shape as notification_subscriptions."
+  type = list(object({
+    protocol             = string
+    endpoint             = string
+    raw_message_delivery = optional(bool, false)
+    filter_policy        = optional(string)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.run_notification_subscriptions : contains(["email", "email-json", "sqs", "lambda", "https", "sms", "firehose"], s.protocol)])
+    error_message = "protocol must be one of email, email-json, sqs, lambda, https, sms, firehose."
+  }
+}
+
 variable "lambda_architecture" {
   description = "Lambda instruction set; must match the platform `make package` built the layer for."
   type        = string
