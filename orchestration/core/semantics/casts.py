@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..spec.models import Column
-from ..spec.types import ColumnType
 from ..spec.patterns import compile_pattern
+from ..spec.types import ColumnType
 from .sql import (
     Dialect,
     _extract,

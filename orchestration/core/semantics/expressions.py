@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..spec.transpile import to_duckdb
 from ..spec.models import Spec
+from ..spec.transpile import to_duckdb
 from .sql import Dialect, _ident
 
 __all__ = ["to_duckdb", "derive_sql", "filter_sql", "dedupe_order_sql"]
