@@ -22,7 +22,12 @@ if TYPE_CHECKING:
 
     from orchestration.core.storage import Storage
 
-__all__ = ["PartitionedWriter", "partition_dir", "HIVE_DEFAULT_PARTITION", "WriterSettings"]
+__all__ = ["PartitionedWriter", "partition_dir", "HIVE_DEFAULT_PARTITION", "WriterSettings", "unit_name"]
+
+
+def unit_name(kind: str, index: int) -> str:
+    """The name of one unit of work (``batch-00003``, ``dedupe-00001``): the stem of every file it writes."""
+    return f"{kind}-{index:05d}"
 
 
 def partition_dir(columns: list[str], values: tuple[Any, ...]) -> str:
