@@ -26,6 +26,7 @@ from orchestration.core.spec.window import Window, expand_source_uris, resolve_w
 
 from .router import Decision, ObjectFacts, PlanFacts, RoutingConfig, route
 from .router.decide import EngineChoice
+from .router.transitions import state_counts
 
 if TYPE_CHECKING:
     from orchestration.core.storage import Storage
@@ -126,8 +127,6 @@ def preview_plan(spec: Spec, *, storage: Storage, window: Mapping[str, str] | Wi
                  model: RoutingConfig | None = None, mode: str = "manual") -> PlanPreview:
     """Facts and decision for a run of ``spec``, writing nothing. ``started_at`` resolves the spec's
     window policy when no window is given; ``mode`` ``backfill`` may use Glue's Flex class."""
-    from .compiler.counts import state_counts
-
     win = _window(spec, window, started_at)
     sources, objects = _list(spec, win, storage)
     where = ", ".join(sources) + (f" matching {spec.source.pattern}" if spec.source.pattern else "")
