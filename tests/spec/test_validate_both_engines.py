@@ -75,7 +75,7 @@ def test_allowed_functions_run_in_duckdb_as_transpiled() -> None:
         "dayofmonth": "dayofmonth(d)", "dayofweek": "dayofweek(d)", "dayofyear": "dayofyear(d)", "hour": "hour(t)",
         "minute": "minute(t)", "second": "second(t)", "quarter": "quarter(d)", "weekofyear": "weekofyear(d)",
         "to_date": "to_date(s, 'yyyy-MM-dd')", "to_timestamp": "to_timestamp(s, 'yyyy-MM-dd HH:mm:ss')",
-        "date_format": "date_format(t, 'yyyy-MM')", "timestamp": "date_format(t, 'yyyy')",
+        "date_format": "date_format(t, 'yyyy-MM')",
         "datediff": "datediff(d, d)", "date_add": "date_add(d, 1)", "add_months": "add_months(d, 1)",
         "last_day": "last_day(d)", "date_trunc": "date_trunc('month', t)", "unix_date": "unix_date(d)",
         "date_from_unix_date": "date_from_unix_date(n)", "make_timestamp": "make_timestamp(2024, 1, 2, 3, 4, 5)",

@@ -41,7 +41,8 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "Year": "year", "Month": "month", "Day": "day", "DayOfMonth": "dayofmonth", "DayOfWeek": "dayofweek",
     "DayOfYear": "dayofyear", "Hour": "hour", "Minute": "minute", "Second": "second", "Quarter": "quarter",
     "WeekOfYear": "weekofyear", "TsOrDsToDate": "to_date", "StrToTime": "to_timestamp",
-    "TimeToStr": "date_format", "TimeStrToTime": "timestamp", "DateDiff": "datediff", "TsOrDsAdd": "date_add",
+    "TimeToStr": "date_format", "TimeStrToTime": "date_format",  # the cast sqlglot puts inside date_format
+    "DateDiff": "datediff", "TsOrDsAdd": "date_add",
     "AddMonths": "add_months", "LastDay": "last_day", "TimestampTrunc": "date_trunc",
     "UnixDate": "unix_date", "DateFromUnixDate": "date_from_unix_date", "TimestampFromParts": "make_timestamp",
     # arrays and lambdas

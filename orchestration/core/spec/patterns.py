@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..errors import SpecError
 
-__all__ = ["spark_pattern_to_strftime", "spark_pattern_regex", "compile_pattern"]
+__all__ = ["spark_pattern_to_strftime", "spark_pattern_regex", "compile_pattern", "PATTERN_LETTERS"]
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|.", re.S)
 # letter run -> (strftime, regex); None strftime for fraction handled separately
@@ -30,6 +30,8 @@ _PATTERNS: dict[str, tuple[str, str]] = {
     "Z": ("%z", "[+-][0-9]{4}"), "X": ("%z", "(Z|[+-][0-9]{2}([0-9]{2})?)"),
 }
 _OFFSET_LETTERS = ("X", "x", "Z")
+PATTERN_LETTERS: tuple[str, ...] = tuple(_PATTERNS)
+"""The Spark datetime pattern letter runs both engines parse alike."""
 
 
 @dataclass(frozen=True)
