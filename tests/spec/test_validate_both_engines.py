@@ -168,3 +168,29 @@ def test_a_hook_whose_module_lacks_the_function_is_named(tmp_path: Path) -> None
     data["hooks"] = {"arrow": "myhooks:other"}
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     assert load_spec(tmp_path / "spec.yaml").hooks.arrow == "myhooks:other"  # found from the project root
+
+
+@pytest.mark.parametrize(("field", "expr", "word"), [
+    ("derive", "upper(amount)", "upper(DECIMAL"),       # Spark casts implicitly, DuckDB refuses
+    ("filter", "status > 1", "VARCHAR"),
+    ("derive", "substr(order_id, 1, 2)", "(BIGINT"),
+])
+def test_type_errors_the_lambda_engine_would_raise_are_found(tmp_path: Path, field: str, expr: str, word: str) -> None:
+    data = yaml.safe_load(ORDERS)
+    if field == "derive":
+        data["derive"] = {**data.get("derive", {}), "extra": expr}
+        path = "derive.extra"
+    else:
+        data["filter"] = expr
+        path = "filter"
+    lines = _problems(tmp_path, yaml.safe_dump(data, sort_keys=False))
+    found = [line for line in lines if f": {path}: " in line]
+    assert found and "Lambda engine (DuckDB)" in found[0] and word in found[0], lines
+
+
+def test_later_derives_see_the_types_of_earlier_ones(tmp_path: Path) -> None:
+    data = yaml.safe_load(ORDERS)
+    data["derive"] = {**data.get("derive", {}), "label": "concat(status, '-', currency)", "shout": "upper(label)"}
+    f = tmp_path / "ok.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert list(load_spec(f).derive)[-2:] == ["label", "shout"]

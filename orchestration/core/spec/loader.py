@@ -132,6 +132,7 @@ def spec_problems(data: Any, base: Path | None = None) -> tuple[Spec | None, lis
     if not isinstance(data, dict):
         return None, [Problem("(root)", "a spec must be a mapping of fields, starting with name:")]
     # sqlglot: only the validating paths need it (the engines read already validated specs)
+    from .binding import duckdb_binding_problems
     from .checks import check_spec
     from .document import document_problems
 
@@ -146,6 +147,7 @@ def spec_problems(data: Any, base: Path | None = None) -> tuple[Spec | None, lis
     problems += [p for p in document_problems(data, base=base) if p.path not in schema_paths]
     if spec is not None:
         problems += check_spec(spec)
+        problems += duckdb_binding_problems(spec, skip={p.path for p in problems})
     unique = list(dict.fromkeys(problems))
     return (spec if not unique else None), unique
 
