@@ -11,6 +11,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from orchestration.core.partitions import HIVE_DEFAULT_PARTITION, parse_partition_path, partition_path
+from orchestration.core.spec.metadata import METADATA_SCHEMA
 from orchestration.core.types import derived_glue_type
 
 if TYPE_CHECKING:
@@ -26,9 +27,7 @@ PARQUET_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputF
 PARQUET_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 
-METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("_source_file", "string"), ("_record", "bigint"), ("_run_id", "string"), ("_ingested_at", "timestamp"),
-)
+METADATA_COLUMNS = METADATA_SCHEMA
 """Columns every engine appends (docs/contracts.md, Output columns)."""
 
 # Keys of a Glue ``Table`` that are not part of ``TableInput`` (GetTable output only).

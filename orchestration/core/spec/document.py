@@ -15,14 +15,13 @@ from typing import Any
 from ..errors import SpecError
 from .expressions import ExpressionProblem, parse_expression, parse_order_by, referenced_columns
 from .hooks import hook_problem
+from .metadata import METADATA_COLUMNS, RESERVED_COLUMNS
 from .patterns import compile_pattern
 from .problems import Problem, did_you_mean
 from .transpile import duckdb_problem
 
 __all__ = ["document_problems", "RESERVED_COLUMNS"]
 
-RESERVED_COLUMNS: tuple[str, ...] = ("_source_file", "_record", "_run_id", "_ingested_at", "_errors")
-"""Metadata the engines add to every output or quarantine row; source data may not supply them."""
 _ENGINE_PREFIX = "__"  # the engines' own SQL names (__src, __n0, __raw0, ...)
 
 
@@ -39,7 +38,7 @@ def _reserved(name: Any, path: str, what: str) -> list[Problem]:
         return []
     if name in RESERVED_COLUMNS:
         return [Problem(path, f"{what} {name!r} is a metadata column name, which Lockgate reserves (the engines "
-                              f"fill {', '.join(RESERVED_COLUMNS[:4])} themselves, so source data cannot forge "
+                              f"fill {', '.join(RESERVED_COLUMNS)} themselves, so source data cannot forge "
                               "lineage); rename it")]
     if name.startswith(_ENGINE_PREFIX):
         return [Problem(path, f"{what} {name!r} starts with '__', which the engines reserve for their own "
@@ -48,7 +47,7 @@ def _reserved(name: Any, path: str, what: str) -> list[Problem]:
 
 
 def _unknown(names: set[str], known: list[str], what: str) -> str | None:
-    missing = sorted(names - set(known) - set(RESERVED_COLUMNS[:4]))
+    missing = sorted(names - set(known) - set(METADATA_COLUMNS))
     if not missing:
         return None
     hints = "".join(did_you_mean(m, known) for m in missing[:1])

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .document import RESERVED_COLUMNS
 from .functions import ALLOWED_ANONYMOUS, ALLOWED_FUNCTIONS
+from .metadata import RESERVED_COLUMNS
 from .patterns import PATTERN_LETTERS
 from .schema import spec_json_schema
 
