@@ -99,3 +99,17 @@ def test_a_registered_location_is_the_written_directory(value: str) -> None:
              "StorageDescriptor": {"Location": LOCATION, "Columns": []}}
     location = partition_input(table, [value])["StorageDescriptor"]["Location"]
     assert location == f"{LOCATION}{partition_path(['city'], [value])}/"
+
+
+def test_the_local_athena_reads_the_original_values(lake: Path) -> None:
+    """The query side of the catalog: DuckDB over the registered partitions gives back every value."""
+    from orchestration.query.local import local_query
+
+    spec = _spec()
+    table = pa.table({"id": pa.array(range(len(VALUES)), pa.int64()), "city": VALUES})
+    writer = PartitionedWriter(LocalLake(lake), LOCATION, "u0", ["city"], WriterSettings())
+    writer.write(table)
+    writer.close()
+    register_partitions(LocalCatalog(lake), spec, sorted(writer.partitions))
+    result = local_query(lake, "SELECT id, city FROM sales.cities ORDER BY id")
+    assert [tuple(r) for r in result.rows] == list(enumerate(VALUES))
