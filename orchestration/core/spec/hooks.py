@@ -16,7 +16,8 @@ __all__ = ["hook_problem"]
 
 
 def _find(module: str, base: Path | None) -> Path | None:
-    """The source file of ``module`` (a package's ``__init__.py``), or None when it cannot be found."""
+    """The file of ``module`` (a package's ``__init__.py``, or a compiled extension), or None when it
+    cannot be found."""
     search: list[str] | None = [*([str(base)] if base else []), str(Path.cwd()), *sys.path]
     origin: str | None = None
     for part in module.split("."):
@@ -25,10 +26,12 @@ def _find(module: str, base: Path | None) -> Path | None:
             return None
         origin = found.origin
         search = list(found.submodule_search_locations or [])
-    return Path(origin) if origin and origin.endswith(".py") else None
+    return Path(origin) if origin else None
 
 
 def _defines(source: Path, name: str) -> bool:
+    if source.suffix != ".py":
+        return True  # a compiled module: only importing it could tell, and validating runs no user code
     try:
         tree = ast.parse(source.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):
