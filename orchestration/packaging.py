@@ -110,6 +110,12 @@ def _canonical(name: str) -> str:
 def locked_versions() -> dict[str, str]:
     """``{distribution: version}`` from uv.lock: the exact versions `make setup` installs and the tests ran."""
     lock = ROOT / "uv.lock"
+    if not lock.is_file() and not (ROOT / "pyproject.toml").is_file():
+        # An installed package (a project outside this repository) has no lock beside it: the versions
+        # installed with it are the ones it was resolved and runs with.
+        import importlib.metadata
+
+        return {_canonical(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
     if not lock.is_file():
         raise ConfigError(f"{lock} is missing, so the tested versions are unknown; run `make upgrade` to create it",
                           where="make package")
