@@ -9,6 +9,7 @@ generates from the ASL is fully known and can be compared with what the ASL call
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,22 +40,24 @@ def test_plan_creates_exactly_the_functions_each_asl_invokes(
         )
         settings = imp.terraform["lambda"]
         for fn, fnv in planned.items():
-            assert fnv["handler"] == f"lambdas.handlers.{fn}.handler"
+            wired = imp.terraform["functions"][fn]  # orchestration.wiring: what the local runner runs too
+            assert fnv["handler"] == wired["handler"] == f"lambdas.handlers.{fn}.handler"
             assert fnv["runtime"] == DEFAULT_RUNTIME  # the runtime make package builds the layer for
             assert fnv["tracing_config"] == [{"mode": "Active"}]
             env = fnv["environment"][0]["variables"]
-            for var in (
-                "POWERTOOLS_SERVICE_NAME",
-                "POWERTOOLS_METRICS_NAMESPACE",
-                "POWERTOOLS_LOG_LEVEL",
-                "LOCKGATE_CONTROL_URI",
-            ):
+            for var in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"):
                 assert var in env, f"{name}/{fn}: environment lacks {var}"
+            assert {k: env.get(k) for k in wired["environment"]} == wired["environment"], (
+                f"{name}/{fn}: the deployed environment differs from the rendered one")
+            assert "LOCKGATE_ROUTING" in env and "LOCKGATE_CONTROL_URI" in env
+            assert (fnv["memory_size"], fnv["timeout"], fnv["ephemeral_storage"][0]["size"]) == (
+                wired["memory_mb"], wired["timeout_s"], wired["ephemeral_storage_mb"]), f"{name}/{fn}: sizing"
             if fn in ("process_batch", "dedupe"):
                 assert (fnv["memory_size"], fnv["timeout"]) == (
                     settings["memory_mb"],
                     settings["timeout_s"],
                 ), f"{name}/{fn}: sizing differs from rendered lambda settings"
+                assert fnv["ephemeral_storage"][0]["size"] > 512  # the engine may spill to /tmp
 
 
 def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
@@ -74,6 +77,7 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
                 glue["timeout_minutes"],
             ), f"{name}: Glue job settings differ from the rendered glue settings"
             assert job["execution_property"][0]["max_concurrent_runs"] >= 1
+            assert job["execution_class"] == "STANDARD"  # explicit, or every re-plan shows a change
             assert job["default_arguments"]["--enable-continuous-cloudwatch-log"] == "true"
             assert job["default_arguments"]["--extra-py-files"].endswith("/lockgate.zip")
         crawler = env_plan.get(f'module.glue.aws_glue_crawler.this["{name}"]')
@@ -123,6 +127,10 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
         assert machine["tracing_configuration"][0]["enabled"] is True
     uses_sns = any("sns_topic_arn" in i.placeholders() for i in imports.values())
     assert ("module.notifications.aws_sns_topic.this" in env_plan) or not uses_sns
+    announces = any("success_topic_arn" in i.placeholders() for i in imports.values())
+    runs_topic = env_plan.get("module.run_notifications[0].aws_sns_topic.this")
+    assert (runs_topic is not None) == announces
+    assert runs_topic is None or runs_topic["name"].endswith("-runs")
 
 
 def _crawled(imports: dict[str, h.RenderedImport]) -> dict[str, dict[str, Any]]:
@@ -261,8 +269,11 @@ def _expected_grants(imp: h.RenderedImport, definition: dict[str, Any]) -> set[t
             grants |= {("kms:Decrypt", KEY), ("kms:GenerateDataKey", KEY)}
         if st.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED":
             grants.add(("states:StartExecution", f"{base}:stateMachine:{sm}"))
+            # Child executions (NAME/LABEL:ID) and the parent's own (NAME:ID), per the Distributed Map IAM docs.
             grants |= {
-                (a, f"{base}:execution:{sm}/*") for a in ("states:DescribeExecution", "states:StopExecution")
+                (a, f"{base}:execution:{sm}{sep}*")
+                for a in ("states:DescribeExecution", "states:StopExecution")
+                for sep in ("/", ":")
             }
     return grants
 
@@ -306,3 +317,30 @@ def test_observability_policy_is_limited_to_unscoped_log_delivery_and_xray(
             f"{name}: observability policy grants {sorted(actions)}"
         )
         assert not any(a.endswith(("PutLogEvents", "GetLogEvents", "CreateLogGroup")) for a in actions)
+
+
+def test_only_the_architecture_the_layer_is_built_for_is_accepted(
+    initialised: h.TfWorkspace, planned: dict[str, dict[str, Any]], render_dir: Path, package_dir: Path
+) -> None:
+    """`make package` builds the layer from x86_64 wheels; an arm64 function would fail at its first import,
+    so the plan refuses it at variable validation (before any provider call)."""
+    cwd = initialised.root / "environments" / "example"
+    proc = initialised.run(["plan", "-input=false", "-refresh=false", f"-var=render_dir={render_dir}",
+                            f"-var=package_dir={package_dir}", "-var=lambda_architecture=arm64"], cwd, timeout=120)
+    assert proc.returncode != 0
+    assert "lambda_architecture must be x86_64" in proc.stderr.replace("\n", " "), proc.stderr[-2000:]
+
+
+def test_specs_and_environment_must_agree_on_buckets_and_control_location(
+    initialised: h.TfWorkspace, planned: dict[str, dict[str, Any]], render_dir: Path, package_dir: Path
+) -> None:
+    """A spec reading a bucket the environment does not create (nor name as external), or a render made
+    for another control location, stops the plan with an error that names the import and the fix."""
+    cwd = initialised.root / "environments" / "example"
+    buckets = '{raw="other-raw",lake="acme-lake",control="other-control",logs="lockgate-access-logs"}'
+    proc = initialised.run(["plan", "-input=false", "-refresh=false", f"-var=render_dir={render_dir}",
+                            f"-var=package_dir={package_dir}", f"-var=buckets={buckets}"], cwd, timeout=300)
+    assert proc.returncode != 0
+    text = " ".join(h.strip_ansi(proc.stderr).replace("│", " ").split())
+    assert "Import orders reads s3://acme-raw/" in text and "var.external_buckets" in text, text[-3000:]
+    assert "this environment's control bucket is other-control" in text, text[-3000:]
