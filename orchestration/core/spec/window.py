@@ -14,7 +14,11 @@ from zoneinfo import ZoneInfo
 
 from .uris import placeholders_in
 
-__all__ = ["Window", "resolve_window", "parse_window", "expand_source_uris", "WindowPolicy"]
+__all__ = ["Window", "resolve_window", "parse_window", "expand_source_uris", "WindowPolicy", "check_window_length",
+           "DEFAULT_MAX_WINDOW_DAYS"]
+
+DEFAULT_MAX_WINDOW_DAYS = 3653
+"""Ten years: the longest window a run or backfill may name unless ``limits.max_window_days`` says otherwise."""
 
 WindowPolicy = Literal["previous_day", "previous_hour", "current_day", "none"]
 
@@ -64,6 +68,16 @@ def parse_window(text: str, tz: str = "UTC") -> Window:
         return Window(start, start + timedelta(days=1))
     a, _, b = text.partition("..")
     return Window(_parse_bound(a, tz), _parse_bound(b, tz))
+
+
+def check_window_length(window: Window, max_days: int = DEFAULT_MAX_WINDOW_DAYS) -> Window:
+    """``window`` when it spans at most ``max_days`` days; else ValueError saying how long it is and the limit
+    (checked before planning, so ``2024-01-01..9999-12-31`` never expands millions of source prefixes)."""
+    days = (window.end - window.start).total_seconds() / 86400
+    if days > max_days:
+        raise ValueError(f"spans {days:,.0f} days; the longest window allowed is {max_days:,} days "
+                         "(limits.max_window_days in lockgate.yaml); load it in parts with backfill --chunk")
+    return window
 
 
 def resolve_window(policy: WindowPolicy, now: datetime, tz: str = "UTC") -> Window | None:
