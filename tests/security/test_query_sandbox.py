@@ -79,6 +79,20 @@ ESCAPES = {
     "path in a catalog name": 'SELECT * FROM "../../etc".passwd',
     "other catalog": "SELECT * FROM system.runtime.nodes",
     "too long": "SELECT 1" + " " * MAX_SQL_BYTES,
+    "describe of a table function": "DESCRIBE SELECT * FROM read_text('/etc/passwd')",
+    "table function as a scalar": "SELECT read_text('/etc/passwd')",
+    "lateral table function": "SELECT * FROM sales.orders o JOIN LATERAL read_text('/etc/passwd') t ON true",
+    "table function in a subquery": "SELECT * FROM sales.orders WHERE order_id IN (SELECT 1 FROM read_csv('/etc/passwd'))",
+    "table function after union": "SELECT 1 UNION ALL SELECT 1 FROM read_text('/etc/passwd')",
+    "from-first": "FROM read_text('/etc/passwd')",
+    "prepare": "PREPARE p AS COPY sales.orders TO '{published}'",
+    "execute": "EXECUTE p",
+    "checkpoint": "CHECKPOINT",
+    "create secret": "CREATE SECRET s (TYPE s3, KEY_ID 'x', SECRET 'y')",
+    "set variable": "SET VARIABLE x = 1",
+    "begin": "BEGIN",
+    "dollar quoting hides statements": "SELECT $$ ; COPY sales.orders TO '{published}' ; $$ AS x",
+    "unicode escape hides a statement": "SELECT U&'\\0027' ; COPY sales.orders TO '{published}'",
 }
 
 
