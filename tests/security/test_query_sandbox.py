@@ -196,3 +196,16 @@ def test_athena_always_uses_the_configured_workgroup(tmp_path: Path, monkeypatch
     (tmp_path / "lockgate.yaml").write_text("aws: {athena: {workgroup: ''}}\n")
     with pytest.raises(QueryError, match="workgroup"):
         athena_arguments(Project.load(tmp_path))
+
+
+def test_the_cli_refuses_with_one_error_line(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    from orchestration.cli import main
+
+    published = _published(project)
+    before = published.read_bytes()
+    for sql in ("SELECT * FROM read_text('/etc/passwd')", f"COPY sales.orders TO '{published}' (FORMAT parquet)"):
+        with pytest.raises(SystemExit) as done:
+            main(["--project", str(project.root), "query", sql, "--local"])
+        err = capsys.readouterr().err.strip()
+        assert done.value.code == 1 and err.startswith("error: ") and "root:" not in err, err
+    assert published.read_bytes() == before and _count(project) == 6
