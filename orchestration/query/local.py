@@ -59,10 +59,9 @@ def transpile(sql: str) -> tuple[str, list[tuple[str, str]]]:
     """Athena (Trino) SQL -> DuckDB SQL, and the ``(database, table)`` pairs it reads. Only one
     read-only statement is accepted (``orchestration.query.guard``)."""
     tree = _tree(sql)
-    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
     tables: list[tuple[str, str]] = []
     for t in tree.find_all(exp.Table):
-        if not t.name or (not t.db and t.name in ctes):
+        if not t.name or (not t.db and _cte_in_scope(t)):
             continue
         if t.catalog and t.catalog.lower() == "awsdatacatalog":
             t.set("catalog", None)
@@ -77,6 +76,18 @@ def transpile(sql: str) -> tuple[str, list[tuple[str, str]]]:
             tables.append(pair)
     _name_like_athena(tree)
     return tree.sql(dialect="duckdb"), tables
+
+
+def _cte_in_scope(table: exp.Table) -> bool:
+    """``table`` names a CTE of an enclosing ``WITH`` (a CTE's name means nothing outside its scope: there
+    DuckDB would resolve it to one of its own views, such as ``sqlite_master``)."""
+    node = table.parent
+    while node is not None:
+        with_ = node.args.get("with_") or node.args.get("with")
+        if isinstance(with_, exp.With) and any(c.alias_or_name == table.name for c in with_.expressions):
+            return True
+        node = node.parent
+    return False
 
 
 def _name_like_athena(tree: exp.Expr) -> None:

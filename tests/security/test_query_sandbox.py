@@ -79,6 +79,9 @@ ESCAPES = {
     "path in a catalog name": 'SELECT * FROM "../../etc".passwd',
     "other catalog": "SELECT * FROM system.runtime.nodes",
     "too long": "SELECT 1" + " " * MAX_SQL_BYTES,
+    "cte name outside its scope": "SELECT * FROM (WITH pragma_database_list AS (SELECT 1) SELECT * FROM "
+                                  "pragma_database_list) t, pragma_database_list",
+    "duckdb view by bare name": "SELECT * FROM sqlite_master",
     "describe of a table function": "DESCRIBE SELECT * FROM read_text('/etc/passwd')",
     "table function as a scalar": "SELECT read_text('/etc/passwd')",
     "lateral table function": "SELECT * FROM sales.orders o JOIN LATERAL read_text('/etc/passwd') t ON true",
