@@ -127,3 +127,17 @@ def test_window_length_rule() -> None:
     assert check_window_length(ten_years) is ten_years
     with pytest.raises(ValueError, match="spans 3,654 days"):
         check_window_length(Window(ten_years.start, dt.datetime(2030, 1, 2, tzinfo=utc)))
+
+
+def test_the_plan_bounds_source_prefixes_even_without_the_cli() -> None:
+    """A run started with start-execution skips the CLI's window check; the expansion itself is bounded."""
+    from orchestration.core.spec.window import MAX_SOURCE_PREFIXES, expand_source_uris
+
+    utc = dt.UTC
+    endless = Window(dt.datetime(2024, 1, 1, tzinfo=utc), dt.datetime(9999, 12, 31, tzinfo=utc))
+    with pytest.raises(ValueError, match=f"at most {MAX_SOURCE_PREFIXES:,} are planned at once"):
+        expand_source_uris("s3://raw/orders/{date}/", endless)
+    ten_years = Window(dt.datetime(2014, 1, 1, tzinfo=utc), dt.datetime(2024, 1, 1, tzinfo=utc))
+    assert len(expand_source_uris("s3://raw/orders/{date}/{hour}/", ten_years)) == 87_648
+    years = Window(endless.start, dt.datetime(9000, 1, 1, tzinfo=utc))
+    assert len(expand_source_uris("s3://raw/orders/{year}/", years)) == 6976
