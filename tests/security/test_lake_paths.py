@@ -77,3 +77,15 @@ def test_symlinks_inside_the_root_and_ordinary_keys_still_work(places: tuple[Loc
     assert [o.uri for o in lake.list("s3://lake/sales/")] == [
         "s3://lake/sales/orders/order_date=2024-01-01/part-0.parquet"]
     assert lake.path("s3://lake/sales/") == lake.root / "lake/sales"
+
+
+@pytest.mark.parametrize("template", ESCAPING.values(), ids=ESCAPING.keys())
+def test_the_spark_engine_maps_through_the_same_resolution(places: tuple[LocalLake, Path], template: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from glue_jobs.engine.lake import spark_path
+
+    lake, outside = places
+    monkeypatch.setenv("LOCKGATE_LAKE", str(lake.root))
+    with pytest.raises(ConfigError, match="cannot name a file inside the local lake"):
+        spark_path(template.format(outside=str(outside).lstrip("/")))
+    assert spark_path("s3://lake/sales/orders/") == f"file://{lake.root.as_posix()}/lake/sales/orders/"
