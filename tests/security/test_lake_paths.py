@@ -89,3 +89,34 @@ def test_the_spark_engine_maps_through_the_same_resolution(places: tuple[LocalLa
     with pytest.raises(ConfigError, match="cannot name a file inside the local lake"):
         spark_path(template.format(outside=str(outside).lstrip("/")))
     assert spark_path("s3://lake/sales/orders/") == f"file://{lake.root.as_posix()}/lake/sales/orders/"
+
+
+def test_a_run_with_an_absolute_target_location_writes_nothing_outside_the_lake(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's run: ``target.location: s3://acme-lake//abs/path/`` wrote the table and the quarantine to
+    ``/abs/path``. Validation may refuse it (exit 2) or the lake refuses it at the first write; either way
+    the run does not succeed and nothing appears outside the lake."""
+    import gzip
+
+    from orchestration.cli import main
+    from tests.cli.conftest import ORDERS
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    project = tmp_path / "project"
+    (project / "imports").mkdir(parents=True)
+    (project / "lockgate.yaml").write_text("imports: imports\nlocal: {lake: lake}\n")
+    (project / "imports" / "orders.yaml").write_text(ORDERS.replace(
+        "location: s3://acme-lake/sales/orders/", f"location: s3://acme-lake/{outside}/table/").replace(
+        "quarantine: s3://acme-lake/_quarantine/sales/orders/", f"quarantine: s3://acme-lake/{outside}/quarantine/"))
+    source = project / "lake" / "acme-raw" / "shop" / "orders" / "2024-03-01" / "o.csv.gz"
+    source.parent.mkdir(parents=True)
+    source.write_bytes(gzip.compress(b"OrderID,customer_id,amount,currency,status,ordered_at\n"
+                                     b"1,2,3.50,EUR,paid,2024-03-01 10:00:00\n2,2,-1,EUR,paid,2024-03-01 11:00:00\n"))
+    monkeypatch.chdir(project)
+    with pytest.raises(SystemExit) as done:
+        main(["--project", str(project), "run", "orders", "--local", "--window", "2024-03-01", "--json"])
+    out = capsys.readouterr()
+    assert done.value.code != 0, out.out
+    assert "cannot name a file inside the local lake" in out.out + out.err or "segment" in out.out + out.err
+    assert list(outside.iterdir()) == []
