@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from orchestration.core import semantics
 from orchestration.core.errors import DataError, SpecError
 from orchestration.core.spec import Spec
 
@@ -20,10 +21,10 @@ METADATA_COLUMNS = ("_source_file", "_record", "_run_id", "_ingested_at")
 
 
 def derive(df: DataFrame, spec: Spec) -> DataFrame:
-    """Add derived columns in spec order; later expressions see earlier ones."""
+    """Add derived columns in spec order, each cast to its fixed type; later expressions see earlier ones."""
     from pyspark.sql import functions as F
 
-    for name, sql in spec.derive.items():
+    for name, sql in semantics.derive_columns(spec, "spark"):
         df = df.withColumn(name, F.expr(sql))
     return df
 

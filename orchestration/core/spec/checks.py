@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .derive_types import derive_type_problems
 from .expressions import ExpressionProblem, parse_expression, parse_order_by, referenced_columns
 from .locations import own_location_problems
 from .models import CsvOptions, Spec
@@ -39,11 +40,12 @@ def check_spec(spec: Spec) -> list[Problem]:
             problems.append(Problem(f"columns[{i}].source", f"source column {col.source_name!r} is mapped twice"))
 
     available = list(names)
-    for key, sql in spec.derive.items():
+    for key, sql in spec.derive_expressions.items():
         if key in available:
             problems.append(Problem(f"derive.{key}", f"{key!r} already exists; pick a new column name"))
         problems += _expr(f"derive.{key}", sql, available, "this expression")
         available.append(key)
+    problems += derive_type_problems(spec)
     if spec.filter is not None:
         problems += _expr("filter", spec.filter, available, "the filter")
     if spec.dedupe is not None:
