@@ -61,24 +61,40 @@ def _sql(node: exp.Expression) -> str:
     return node.sql(dialect="spark")
 
 
+_SOME_DECIMAL = "decimal(?)"
+"""A decimal whose precision and scale come out of Spark's arithmetic rules: certain to be a decimal,
+not certain which one. It may disappear (a double operand makes the result double, a comparison makes it
+boolean); if it reaches the column, the type must be declared."""
+
+
+def _is_decimal(t: str) -> bool:
+    return t.startswith("decimal")
+
+
 def _common(types: list[str], node: exp.Expression) -> str:
-    """The type several branches share: equal types, or Spark's widening among int/bigint/float/double."""
+    """The type several branches share: equal types, or Spark's widening among numbers (int < bigint <
+    float < double; a decimal with a float or double gives double, with an integer a decimal)."""
     if not types:
         raise Uncertain(f"{_sql(node)!r} has only NULL values")
     if all(t == types[0] for t in types):
         return types[0]
-    if all(t in _NUMERIC for t in types):
+    if all(t in _NUMERIC or _is_decimal(t) for t in types):
+        if any(_is_decimal(t) for t in types):
+            return "double" if {"float", "double"} & set(types) else _SOME_DECIMAL
         return max(types, key=_NUMERIC.index)
     raise Uncertain(f"{_sql(node)!r} mixes the types {', '.join(sorted(set(types)))}")
 
 
 def _numeric(t: str, node: exp.Expression) -> str:
-    if t in _NUMERIC:
+    if t in _NUMERIC or _is_decimal(t):
         return t
-    if t.startswith("decimal"):
-        raise Uncertain(f"{_sql(node)!r} is decimal arithmetic, whose precision and scale the engines "
-                        "compute differently")
     raise Uncertain(f"{_sql(node)!r} applies arithmetic to a {t} value")
+
+
+def _arithmetic(types: list[str], node: exp.Expression) -> str:
+    """Add, subtract, multiply, modulo: decimal operands change precision and scale (Spark's rules)."""
+    joined = _common([_numeric(t, node) for t in types], node)
+    return _SOME_DECIMAL if _is_decimal(joined) else joined
 
 
 def _literal(node: exp.Literal) -> str:
@@ -113,6 +129,9 @@ def infer_type(node: exp.Expression, columns: Mapping[str, str]) -> str:
     t = _infer(node, dict(columns))
     if t is None:
         raise Uncertain(f"{_sql(node)!r} is NULL")
+    if _SOME_DECIMAL in t:
+        raise Uncertain(f"{_sql(node)!r} is decimal arithmetic, whose precision and scale the engines "
+                        "compute differently")
     return t
 
 
@@ -138,24 +157,24 @@ def _infer(node: exp.Expression, env: dict[str, str]) -> str | None:  # noqa: C9
         return _cast_type(node)
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Mod):
         sides = [_infer(node.this, env), _infer(node.expression, env)]
-        return _common([_numeric(t, node) for t in sides if t is not None], node)
-    if isinstance(node, exp.Div):
-        for side in (node.this, node.expression):
-            t = _infer(side, env)
-            if t is not None:
-                _numeric(t, node)
-        return "double"
+        return _arithmetic([t for t in sides if t is not None], node)
+    if isinstance(node, exp.Div):  # double, unless decimals meet no float or double
+        sides = [_infer(node.this, env), _infer(node.expression, env)]
+        joined = _arithmetic([t for t in sides if t is not None] or ["double"], node)
+        return joined if _is_decimal(joined) else "double"
     if isinstance(node, exp.Neg | exp.Abs):
         t = _infer(node.this, env)
         return None if t is None else _numeric(t, node)
     if isinstance(node, exp.Round) or (isinstance(node, exp.Anonymous) and node.name.lower() == "bround"):
         t = _infer(node.this if isinstance(node, exp.Round) else node.expressions[0], env)
-        return None if t is None else _numeric(t, node)
+        return None if t is None else _arithmetic([t], node)
     if isinstance(node, exp.Floor | exp.Ceil):
         t = _infer(node.this, env)
-        if node.args.get("decimals") is not None:
-            raise Uncertain(f"{_sql(node)!r} rounds to a scale, which gives a decimal")
-        return None if t is None else (_numeric(t, node) and "bigint")
+        if t is None:
+            return None
+        if node.args.get("decimals") is not None or _is_decimal(_numeric(t, node)):
+            return _SOME_DECIMAL
+        return "bigint"
     if isinstance(node, exp.Coalesce | exp.Greatest | exp.Least):
         return _common([t for t in (_infer(a, env) for a in _args(node)) if t is not None], node)
     if isinstance(node, exp.Nullif):
