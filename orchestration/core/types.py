@@ -9,13 +9,14 @@ boolean date timestamp binary array<T> struct<name:T,...> map<K,V>``.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["arrow_to_glue", "glue_to_duckdb", "split_top_level", "is_widening"]
+__all__ = ["arrow_to_glue", "spark_to_glue", "glue_to_duckdb", "split_top_level", "is_widening"]
 
 
 @cache
@@ -74,6 +75,13 @@ def arrow_to_glue(dtype: pa.DataType) -> str:
     if pa.types.is_fixed_size_binary(dtype):
         return "binary"
     return "string"
+
+
+def spark_to_glue(simple_string: str) -> str:
+    """The Glue type of a Spark type, given its ``DataType.simpleString()`` (``int``, ``decimal(10,1)``,
+    ``array<string>``, ``struct<a:int>``): Spark already speaks Hive DDL, except that both of its
+    timestamps are one Glue ``timestamp``."""
+    return re.sub(r"\btimestamp_ntz\b", "timestamp", simple_string.lower())
 
 
 def split_top_level(text: str) -> list[str]:

@@ -22,7 +22,16 @@ from .casts import FLOAT_MAX, ISO_TIMESTAMP_REGEX, cast_sql, null_sql
 from .expressions import dedupe_order_sql, derive_columns, derive_sql, filter_sql, to_duckdb
 from .patterns import spark_pattern_regex, spark_pattern_to_strftime
 from .rules import RuleSet, errors_sql, output_schema, quarantine_schema, rule_names, validation_sql
-from .sql import METADATA_COLUMNS, QUARANTINE_COLUMNS, WHITESPACE, Dialect, derive_sql_type, literal, quote_ident, sql_type
+from .sql import (
+    METADATA_COLUMNS,
+    QUARANTINE_COLUMNS,
+    WHITESPACE,
+    Dialect,
+    derive_sql_type,
+    literal,
+    quote_ident,
+    sql_type,
+)
 
 __all__ = [
     "Dialect", "METADATA_COLUMNS", "QUARANTINE_COLUMNS", "quarantine_schema", "output_schema",
