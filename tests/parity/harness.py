@@ -3,7 +3,7 @@
 Each engine gets its own local lake holding the same source objects and the same manifest (one batch,
 so the Lambda engine dedupes inline). Outputs are compared as multisets of (partition directory, row)
 with the Arrow column types and the Parquet schema read from every file's footer (physical and logical
-type of each column, so Athena reads every file of a table alike); quarantines by (source file, record, rule names) and, for text
+type of each column, so Athena reads every file of a table alike, for output and quarantine); quarantines by (source file, record, rule names) and, for text
 sources, the raw values too; results by their row counts and extra columns.
 """
 
@@ -36,6 +36,7 @@ class Outcome:
     rows: Counter[tuple[str, tuple[Any, ...]]]
     columns: list[tuple[str, str]]
     parquet: list[tuple[str, str, str]]
+    quarantine_parquet: list[tuple[str, str, str]]
     quarantine: Counter[tuple[Any, ...]]
     quarantine_values: Counter[tuple[Any, ...]]
 
@@ -95,13 +96,17 @@ def _collect(lake: Path, manifest: Manifest, spec: Spec, result: BatchResult) ->
     qdir = lake / spec.target.quarantine_uri.removeprefix("s3://") / f"run_id={manifest.run_id}"
     quarantine: Counter[tuple[Any, ...]] = Counter()
     values: Counter[tuple[Any, ...]] = Counter()
+    q_footer: list[tuple[str, str, str]] = []
     for f in sorted(qdir.rglob("*.parquet")) if qdir.exists() else []:
         table = pq.read_table(f, partitioning=None)
+        physical = parquet_schema(f)
+        assert not q_footer or q_footer == physical, f"quarantine files disagree on Parquet types: {q_footer} vs {physical}"
+        q_footer = physical
         assert table.schema.names[-4:] == ["_source_file", "_record", "_run_id", "_errors"], table.schema.names
         for row in table.to_pylist():
             quarantine[(row["_source_file"], row["_record"], tuple(row["_errors"]))] += 1
             values[tuple(_norm(v) for v in row.values())] += 1
-    return Outcome(result, rows, columns, footer, quarantine, values)
+    return Outcome(result, rows, columns, footer, q_footer, quarantine, values)
 
 
 def run_lambda(root: Path, spec: Spec, files: Mapping[str, bytes | str]) -> Outcome:
@@ -135,6 +140,8 @@ def assert_same(lam: Outcome, glue: Outcome, *, text_source: bool = True) -> Non
     assert glue.columns == lam.columns or not lam.rows, f"columns: glue {glue.columns}\n lambda {lam.columns}"
     differ = [(g, la) for g, la in zip(glue.parquet, lam.parquet, strict=False) if g != la]
     assert len(glue.parquet) == len(lam.parquet) and not differ, f"Parquet types (glue, lambda): {differ}"
+    assert glue.quarantine_parquet == lam.quarantine_parquet, (
+        f"quarantine Parquet types: glue {glue.quarantine_parquet}\n lambda {lam.quarantine_parquet}")
     only_glue, only_lambda = glue.rows - lam.rows, lam.rows - glue.rows
     assert not only_glue and not only_lambda, f"rows only in glue: {dict(only_glue)}\nrows only in lambda: {dict(only_lambda)}"
     assert glue.quarantine == lam.quarantine, (

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from ..errors import SpecError
 from .expressions import ExpressionProblem, parse_expression, referenced_columns
 from .problems import Problem
 from .types import parse_derive_type
@@ -269,8 +270,6 @@ def _resolve(spec: Spec) -> tuple[dict[str, str], list[Problem]]:
 def derive_types(spec: Spec) -> dict[str, str]:
     """Each derived column's fixed Glue type, in spec order. A spec that passed ``validate`` has one for
     every derived column; otherwise raises SpecError naming the first column without one."""
-    from ..errors import SpecError
-
     types, problems = _resolve(spec)
     if problems:
         raise SpecError(problems[0].message, where=f"{spec.name}: {problems[0].path}")
