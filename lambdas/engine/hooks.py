@@ -40,7 +40,7 @@ def load_arrow_hook(spec: Spec) -> ArrowHook | None:
                         "or fix the name", where=f"{spec.name}: hooks.arrow") from None
     if not callable(fn):
         raise SpecError(f"the arrow hook {ref!r} is not a function", where=f"{spec.name}: hooks.arrow")
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 def _fail(spec: Spec, message: str) -> DataError:
