@@ -107,7 +107,9 @@ def _literal(node: exp.Literal) -> str:
     if "." in text:
         whole, _, frac = text.partition(".")
         digits = len(whole.lstrip("0")) + len(frac)
-        return parse_derive_type(f"decimal({max(digits, len(frac), 1)},{len(frac)})")
+        if digits > 38:
+            raise Uncertain(f"{text} has more than 38 digits")
+        return f"decimal({max(digits, len(frac), 1)},{len(frac)})"
     value = int(text)
     if -(2**31) <= value < 2**31:
         return "int"
