@@ -13,6 +13,7 @@ PLACEHOLDERS = (
     "glue_job_name",
     "crawler_name",
     "sns_topic_arn",
+    "success_topic_arn",
     "control_bucket",
     "spec_key",
 )
@@ -63,6 +64,8 @@ class S:
     NOTIFY_SUCCESS = "NotifySuccess"
     PUBLISHED = "Published"
     DESCRIBE_FAILURE = "DescribeFailure"
+    CAUGHT_HAS_CAUSE = "CaughtErrorHasCause"
     DESCRIBE_AS_CAUGHT = "DescribeFailureAsCaught"
+    DESCRIBE_WITHOUT_CAUSE = "DescribeFailureWithoutCause"
     NOTIFY_FAILURE = "NotifyFailure"
     FAILED = "Failed"

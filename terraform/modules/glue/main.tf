@@ -253,6 +253,8 @@ resource "aws_glue_job" "this" {
   worker_type       = each.value.worker_type
   number_of_workers = each.value.workers
   timeout           = each.value.timeout_minutes
+  # The job's default; a run may ask for FLEX (routing.glue.flex). Explicit, so a re-plan shows no change.
+  execution_class = "STANDARD"
   # Step Functions owns retries (Retry on the startJobRun.sync task); Glue must not re-run on its own.
   max_retries            = 0
   security_configuration = aws_glue_security_configuration.this.name
