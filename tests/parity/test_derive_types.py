@@ -31,6 +31,7 @@ SPEC = {
         "at_hour": "hour(at)",
         "parts": "transform(array(hour, minute), x -> x * 2)",
         "slow": "pace > 2",
+        "too_big": {"expr": "distance * 1000.5", "type": "decimal(5,1)"},  # does not fit: NULL on both
     },
     "target": {"database": "d", "table": "t", "location": "s3://lake/t/", "partition_by": ["trip_date"]},
 }
@@ -55,6 +56,9 @@ def test_derived_columns_have_the_catalog_type_on_both_engines(spark, tmp_path: 
     glue: Outcome = run_glue(spark, tmp_path, spec, {"trips.csv": DATA})
     assert lam.result.rows_written == 4
     assert_same(lam, glue)
+    names = [n for n, _ in lam.columns]
+    too_big = sorted(str(row[names.index("too_big")]) for _, row in lam.rows)
+    assert too_big == ["7003.5", "None", "None", "None"]  # 7 * 1000.5 fits decimal(5,1); the others overflow
     table = table_input_from_spec(spec)
     catalog = {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]}
     assert table["PartitionKeys"] == [{"Name": "trip_date", "Type": "date"}]
@@ -63,3 +67,4 @@ def test_derived_columns_have_the_catalog_type_on_both_engines(spark, tmp_path: 
         assert written == catalog, f"{engine} wrote {written}, the catalog says {catalog}"
     assert catalog["pace"] == "decimal(10,1)" and catalog["pace_d"] == "double"
     assert catalog["at_hour"] == "int" and catalog["parts"] == "array<int>" and catalog["slow"] == "boolean"
+    assert catalog["too_big"] == "decimal(5,1)"
