@@ -11,8 +11,6 @@ import copy
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from orchestration.core.spec.derive_types import derive_types
-
 if TYPE_CHECKING:
     from orchestration.core.spec import Spec
 
@@ -66,6 +64,9 @@ def _column(name: str, glue_type: str, comment: str | None = None) -> dict[str, 
 def spec_column_types(spec: Spec) -> dict[str, str]:
     """Every output column of the spec with its Glue type: the derived columns' fixed types, the ones
     both engines cast to (declared, or inferred where certain)."""
+    # sqlglot only when a table is built: commit registers partitions without it (Lambda cold start)
+    from orchestration.core.spec.derive_types import derive_types
+
     return {c.name: c.type for c in spec.columns} | derive_types(spec)
 
 
