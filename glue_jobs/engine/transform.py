@@ -12,6 +12,7 @@ from orchestration.core import semantics
 from orchestration.core.errors import DataError, SpecError
 from orchestration.core.semantics.hooks import check_hook_output
 from orchestration.core.spec import Spec
+from orchestration.core.spec.metadata import METADATA_COLUMNS
 from orchestration.core.types import spark_to_glue
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = ["METADATA_COLUMNS", "derive", "apply_filter", "load_hook", "apply_hook", "dedupe", "output_order"]
 
-METADATA_COLUMNS = ("_source_file", "_record", "_run_id", "_ingested_at")
 
 
 def derive(df: DataFrame, spec: Spec) -> DataFrame:

@@ -8,7 +8,7 @@ from typing import Any
 
 from orchestration.core.spec.models import Spec
 
-from .names import S, ph
+from ..machine_names import S, ph
 from .retry import lambda_retry, sns_retry
 from .tasks import COMMIT_FIELDS, LAMBDA_INVOKE
 

@@ -35,7 +35,7 @@ def test_validate_refuses_an_uncertain_derived_type_at_its_line(cli, project: Pa
     r = cli("validate", str(path))
     assert r.code == 2
     line = TRIPS.splitlines().index("  pace: PACE") + 1
-    assert any(f"trips.yaml:{line}: derive.pace: cannot infer the type of 'pace' for certain" in ln
+    assert any(f"trips.yaml:{line}:" in ln and "derive.pace: cannot infer the type of 'pace' for certain" in ln
                and "declare a type" in ln for ln in r.err_lines), r.err
 
 

@@ -40,22 +40,24 @@ def test_plan_creates_exactly_the_functions_each_asl_invokes(
         )
         settings = imp.terraform["lambda"]
         for fn, fnv in planned.items():
-            assert fnv["handler"] == f"lambdas.handlers.{fn}.handler"
+            wired = imp.terraform["functions"][fn]  # orchestration.wiring: what the local runner runs too
+            assert fnv["handler"] == wired["handler"] == f"lambdas.handlers.{fn}.handler"
             assert fnv["runtime"] == DEFAULT_RUNTIME  # the runtime make package builds the layer for
             assert fnv["tracing_config"] == [{"mode": "Active"}]
             env = fnv["environment"][0]["variables"]
-            for var in (
-                "POWERTOOLS_SERVICE_NAME",
-                "POWERTOOLS_METRICS_NAMESPACE",
-                "POWERTOOLS_LOG_LEVEL",
-                "LOCKGATE_CONTROL_URI",
-            ):
+            for var in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"):
                 assert var in env, f"{name}/{fn}: environment lacks {var}"
+            assert {k: env.get(k) for k in wired["environment"]} == wired["environment"], (
+                f"{name}/{fn}: the deployed environment differs from the rendered one")
+            assert "LOCKGATE_ROUTING" in env and "LOCKGATE_CONTROL_URI" in env
+            assert (fnv["memory_size"], fnv["timeout"], fnv["ephemeral_storage"][0]["size"]) == (
+                wired["memory_mb"], wired["timeout_s"], wired["ephemeral_storage_mb"]), f"{name}/{fn}: sizing"
             if fn in ("process_batch", "dedupe"):
                 assert (fnv["memory_size"], fnv["timeout"]) == (
                     settings["memory_mb"],
                     settings["timeout_s"],
                 ), f"{name}/{fn}: sizing differs from rendered lambda settings"
+                assert fnv["ephemeral_storage"][0]["size"] > 512  # the engine may spill to /tmp
 
 
 def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(

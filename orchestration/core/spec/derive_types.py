@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from ..errors import SpecError
 from .expressions import ExpressionProblem, parse_expression, referenced_columns
+from .metadata import METADATA_SCHEMA
 from .problems import Problem
 from .types import parse_derive_type
 
@@ -26,9 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["METADATA_TYPES", "infer_type", "derive_types", "derive_type_problems", "Uncertain"]
 
-METADATA_TYPES: dict[str, str] = {
-    "_source_file": "string", "_record": "bigint", "_run_id": "string", "_ingested_at": "timestamp",
-}
+METADATA_TYPES: dict[str, str] = dict(METADATA_SCHEMA)
 """The metadata columns every engine adds, with their types (docs/semantics.md section 5)."""
 
 

@@ -248,7 +248,7 @@ module "lambda" {
     prefix     = each.value.target.prefix
     quarantine = each.value.target.quarantine
   }
-  settings             = { memory_mb = each.value.lambda.memory_mb, timeout_s = each.value.lambda.timeout_s }
+  runtime              = each.value.functions
   reserved_concurrency = lookup(var.lambda_reserved_concurrency, each.key, {})
   architecture         = var.lambda_architecture
 

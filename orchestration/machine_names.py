@@ -1,4 +1,6 @@
-"""State names and the ``${...}`` placeholders Terraform's templatefile fills."""
+"""The compiled state machine's state names and the ``${...}`` placeholders Terraform's templatefile fills:
+shared by the compiler and the router's cost model (``router.transitions``), which the plan Lambda runs
+without the compiler."""
 
 from __future__ import annotations
 
