@@ -11,13 +11,14 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from orchestration.core.semantics import cast_breakers
 from orchestration.core.semantics.casts import _cast_rule, _converted
 from orchestration.core.spec.models import Column
 
 from .cast_tables import TABLES
 
-NUMERIC_ALPHABET = ["0", "1", "9", ".", "e", "E", "+", "-", "_", " ", "\t", "\v", "\f", "\n", "x", "b", "n", "i",
-                    "\xa0"]
+NUMERIC_ALPHABET = ["0", "1", "9", ".", "e", "E", "+", "-", "_", " ", "\t", "\v", "\f", "\n", "x", "X", "b", "B", "o", "n", "i",
+                    "\xa0", "\x00"]
 TYPES = [("int", None), ("bigint", None), ("decimal(6,2)", None), ("decimal(5,0)", None), ("double", None),
          ("float", None), ("boolean", None), ("date", None), ("timestamp", None),
          ("timestamp", "yyyy-MM-dd HH:mm:ss"), ("date", "yyyy-MM-dd")]
@@ -65,6 +66,28 @@ def test_fast_path_equals_exact_path(con: duckdb.DuckDBPyConnection, type_: str,
     assert not rows, f"{type_} {fmt}: (text, fast, exact, plain) {rows[:20]}"
     taken = con.execute(f"SELECT count(*) FROM src WHERE coalesce({cond}, FALSE)").fetchall()[0][0]
     assert taken > 0, f"{type_} {fmt}: no text took the fast path"
+
+
+@pytest.mark.parametrize("type_", ["int", "bigint", "decimal(6,2)", "decimal(5,0)", "double", "float"])
+def test_clean_text_path_equals_exact_path(con: duckdb.DuckDBPyConnection, type_: str) -> None:
+    """Text without the type's breakers (the engine checks whole chunks) casts with DuckDB's cast alone."""
+    column = Column(name="raw", type=type_)
+    rule = _cast_rule(column, "duckdb")
+    breakers = cast_breakers(column)
+    assert rule is not None and breakers, "numeric types have a clean-text path"
+    exact = _converted(dataclasses.replace(rule, plain=None), "raw", "duckdb")
+    clean = _converted(rule, "raw", "duckdb", clean=True)
+    assert clean != _converted(rule, "raw", "duckdb")
+    texts = [t for t in _texts() if not any(b in t for b in breakers)]
+    con.register("clean_src", pa.table({"raw": pa.array(texts, pa.string())}))
+    rows = con.execute(f"SELECT raw, CAST(f AS VARCHAR), CAST(e AS VARCHAR) FROM (SELECT raw, {clean} AS f, {exact} AS e "
+                       "FROM clean_src) WHERE f IS DISTINCT FROM e").fetchall()
+    assert not rows, f"{type_}: (text, clean path, exact) {rows[:20]}"
+    with_breakers = [t for t in _texts() if any(b in t for b in breakers)]
+    con.register("dirty_src", pa.table({"raw": pa.array(with_breakers, pa.string())}))
+    differs = con.execute(f"SELECT count(*) FROM (SELECT {rule.clean('raw')} AS f, {exact} AS e FROM dirty_src) "
+                          "WHERE f IS NOT NULL AND f IS DISTINCT FROM e").fetchall()[0][0]
+    assert differs > 0, f"{type_}: the breakers {breakers!r} guard nothing; the list is stale"
 
 
 @pytest.mark.parametrize(("type_", "text"), [("int", "-12"), ("decimal(6,2)", "-0.50"), ("double", "47.660136"),
