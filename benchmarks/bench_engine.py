@@ -18,7 +18,9 @@ Every run happens in a fresh subprocess that reports its wall time and peak RSS 
 interleaved and the best of each counts, so load from other processes falls on all alike.
 Targets: engine throughput >= 0.8x ``trycast`` on both datasets, plain and gzip, and >= 2x pandas; the
 local run >= 0.5x ``copy``; the engine's peak RSS on an 8x orders input within 1.2x of its peak on the 1x
-input; each handler's cold import (fresh interpreter, one core) under 1 s.
+input; each handler's cold import (fresh interpreter, one core) under 1 s. The ratio of CPU seconds of the
+same runs is reported too (info): on a shared machine the engine's pipeline of threads (reader, DuckDB,
+writer) loses more wall time to other load than DuckDB's own thread pool does.
 
 ``python -m benchmarks.bench_engine rates`` measures the router's default throughput rates instead
 (see ``rates``).
