@@ -16,7 +16,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup test demo lint typecheck bench package render clean upgrade lock-check
+.PHONY: setup test test-deploy demo lint typecheck bench package render clean upgrade lock-check
 
 setup: $(STAMP) $(CHECKOV_STAMP)
 
@@ -51,6 +51,10 @@ upgrade: $(UV)
 
 test: setup lock-check
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# terraform apply of the example environment against the AWS emulator (about a minute; CI runs it too).
+test-deploy: setup
+	$(BIN)/pytest -m deploy tests/terraform/test_apply.py $(PYTEST_ARGS)
 
 demo: setup
 	$(BIN)/python -m examples.demo

@@ -4,7 +4,8 @@
 - ``GlueCatalog`` (``crawlers.glue_catalog``): boto3 Glue from ``orchestration.core.aws.client``.
 - ``LocalCatalog`` (``crawlers.local_catalog``): the same JSON shapes under ``<lake>/_catalog/``.
 
-``get_catalog()`` returns ``LocalCatalog(LOCKGATE_LAKE)`` when that variable is set, else ``GlueCatalog()``.
+``crawlers.catalogs.get_catalog()`` returns ``LocalCatalog(LOCKGATE_LAKE)`` when that variable is set, else
+``GlueCatalog()``.
 Argument order is always ``database, table``. Every method::
 
     ensure_database(database)                          create it when missing
@@ -24,7 +25,6 @@ Argument order is always ``database, table``. Every method::
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -32,7 +32,7 @@ from orchestration.core.errors import CrawlerError
 
 from .table import parse_partition_path, partition_input
 
-__all__ = ["Catalog", "CatalogError", "get_catalog"]
+__all__ = ["Catalog", "CatalogError"]
 
 
 class CatalogError(CrawlerError):
@@ -111,27 +111,3 @@ class Catalog(ABC):
         if t is None:
             return None
         return [{"Name": c["Name"], "Type": c["Type"]} for c in t["StorageDescriptor"].get("Columns", [])]
-
-
-def get_catalog() -> Catalog:
-    """``LocalCatalog`` under ``$LOCKGATE_LAKE`` when set, else the Glue Data Catalog."""
-    lake = os.environ.get("LOCKGATE_LAKE")
-    if lake:
-        from .local_catalog import LocalCatalog
-
-        return LocalCatalog(lake)
-    from .glue_catalog import GlueCatalog
-
-    return GlueCatalog()
-
-
-def __getattr__(name: str) -> Any:  # lazy re-exports: GlueCatalog pulls in boto3 only when used
-    if name == "GlueCatalog":
-        from .glue_catalog import GlueCatalog
-
-        return GlueCatalog
-    if name == "LocalCatalog":
-        from .local_catalog import LocalCatalog
-
-        return LocalCatalog
-    raise AttributeError(name)

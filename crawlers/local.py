@@ -198,10 +198,3 @@ def crawl(lake: str | os.PathLike[str], settings: dict[str, Any], *,
         _sync_partitions(cat, settings, current, key_names, data_files, incremental, summary)
     return summary
 
-
-def __getattr__(name: str) -> Any:  # the service lives in crawlers.service (it imports this module)
-    if name in ("LocalCrawlerService", "CrawlerRunningError", "CrawlerNotFoundError", "CrawlerNotRunningError"):
-        from . import service
-
-        return getattr(service, name)
-    raise AttributeError(name)

@@ -21,6 +21,8 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
+from orchestration.core.spec.metadata import QUARANTINE_SCHEMA
+
 from .catalog import CatalogError
 from .table import parquet_storage_descriptor
 
@@ -32,9 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["quarantine_table", "quarantine_rows_table", "quarantine_table_inputs", "ensure_quarantine_tables",
            "view_sql", "QUARANTINE_COLUMNS", "presto_view"]
 
-QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("_source_file", "string"), ("_record", "bigint"), ("_run_id", "string"), ("_errors", "array<string>"),
-)
+QUARANTINE_COLUMNS = QUARANTINE_SCHEMA
 """What the engines append to a quarantined row's source columns (docs/contracts.md)."""
 
 _PRESTO = {"string": "varchar", "bigint": "bigint", "array<string>": "array(varchar)"}

@@ -3,7 +3,7 @@
 ``register_partitions(catalog, spec, partitions) -> list[str]``: makes sure the database and the
 table exist (creating the table from the spec, ``table_input_from_spec``, when missing), then adds the
 partitions (``k=v/...`` Hive paths) that are not registered yet and returns those it added. Commit
-calls it after publishing; the catalog is ``crawlers.catalog.get_catalog()``.
+calls it after publishing; the catalog is ``crawlers.catalogs.get_catalog()``.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ and the definition the local crawler runs.
 
 Glue rules honoured here (docs: "Incremental crawls in AWS Glue", "Setting crawler configuration
 options"): CRAWL_NEW_FOLDERS_ONLY forces UpdateBehavior and DeleteBehavior to LOG, so append imports
-crawl new folders only with LOG/LOG and Lockgate applies column changes itself
-(``crawlers.schema.apply_schema_diff``, called by commit); every other mode crawls everything with
+crawl new folders only with LOG/LOG: their crawls add partitions but never change columns; every
+other mode crawls everything with
 UPDATE_IN_DATABASE / DEPRECATE_IN_DATABASE. ``MergeNewColumns`` keeps columns that disappear from the
 data (they are never deleted; the local crawler marks them deprecated).
 """
@@ -117,7 +117,8 @@ def crawler_settings(spec: Spec, *, prefix: str = "lockgate", control_uri: str |
     if incremental:
         update, delete, recrawl = "LOG", "LOG", "CRAWL_NEW_FOLDERS_ONLY"
         notes.append("append mode crawls new folders only; Glue then forces UpdateBehavior and "
-                     "DeleteBehavior to LOG, so Lockgate applies column changes itself at commit")
+                     "DeleteBehavior to LOG, so these crawls add partitions but do not change the "
+                     "table's columns")
     elif kind == "catalog":
         update, delete, recrawl = "UPDATE_IN_DATABASE", "LOG", "CRAWL_EVERYTHING"
     else:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
 
+from orchestration.core.partitions import HIVE_DEFAULT_PARTITION, parse_partition_path, partition_path
+from orchestration.core.spec.metadata import METADATA_SCHEMA
 from orchestration.core.types import derived_glue_type
 
 if TYPE_CHECKING:
@@ -25,11 +26,8 @@ __all__ = [
 PARQUET_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
-METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("_source_file", "string"), ("_record", "bigint"), ("_run_id", "string"), ("_ingested_at", "timestamp"),
-)
+METADATA_COLUMNS = METADATA_SCHEMA
 """Columns every engine appends (docs/contracts.md, Output columns)."""
 
 # Keys of a Glue ``Table`` that are not part of ``TableInput`` (GetTable output only).
@@ -89,22 +87,6 @@ def table_input_from_spec(spec: Spec) -> dict[str, Any]:
         "PartitionKeys": [_column(p, types.get(p, "string")) for p in parts],
         "StorageDescriptor": parquet_storage_descriptor(location, columns),
     }
-
-
-def partition_path(keys: list[str], values: list[str]) -> str:
-    """``["order_date"], ["2024-01-01"]`` -> ``order_date=2024-01-01`` (Hive escaping)."""
-    return "/".join(f"{k}={quote(v, safe='')}" for k, v in zip(keys, values, strict=True))
-
-
-def parse_partition_path(path: str) -> dict[str, str]:
-    """``order_date=2024-01-01/hour=3`` -> ``{"order_date": "2024-01-01", "hour": "3"}``."""
-    out: dict[str, str] = {}
-    for segment in path.strip("/").split("/"):
-        key, sep, value = segment.partition("=")
-        if not sep:
-            raise ValueError(f"{segment!r} in {path!r} is not a Hive partition directory (key=value)")
-        out[key] = unquote(value)
-    return out
 
 
 def partition_input(table: dict[str, Any], values: list[str]) -> dict[str, Any]:

@@ -17,8 +17,8 @@ __all__ = ["ValidationReport", "validate_paths", "list_imports", "ImportSummary"
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """Which files were checked, every problem line (``FILE: field.path: message``) and the same problems
-    as records (``file``, ``line``, ``field``, ``message``) for ``--json``."""
+    """Which files were checked, every problem line (``FILE:LINE:COL: field.path: message``) and the same
+    problems as records (``file``, ``line``, ``column``, ``field``, ``message``) for ``--json``."""
 
     files: list[Path]
     problems: list[str]
@@ -65,7 +65,8 @@ def validate_paths(project: Project | None, paths: Iterable[str | Path] = ()) ->
         if name in specs:
             errors.append(SpecInvalid(str(names[name]), [problem]))
     problems = [line for e in errors for line in e.lines()]
-    details = [{"file": e.file, "line": p.line, "field": p.path, "message": p.message} for e in errors for p in e.problems]
+    details = [{"file": e.file, "line": p.line, "column": p.column, "field": p.path, "message": p.message}
+               for e in errors for p in e.problems]
     return ValidationReport(files, problems, details)
 
 

@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orchestration.core.errors import ConfigError, UsageError
 from orchestration.core.spec import Problem, Spec, SpecInvalid, load_spec
+from orchestration.core.spec.lines import with_lines
 from orchestration.core.spec.loader import read_yaml
+from orchestration.core.spec.problems import did_you_mean
 
 from .router.config import RoutingConfig
 
@@ -112,9 +114,7 @@ class Project:
         try:
             return cls(base.resolve(), ProjectConfig.model_validate(data))
         except ValidationError as e:
-            first = e.errors()[0]
-            loc = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(f"{first['msg']}", where=f"{path}: {loc}") from None
+            raise ConfigError(_config_problems(path, e)) from None
 
     @property
     def imports_dir(self) -> Path:
@@ -177,6 +177,30 @@ class Project:
         broken = (f"; {len(found.invalid)} spec file(s) are invalid ({', '.join(f.name for f in found.invalid)}): "
                   "run lockgate validate" if found.invalid else "")
         raise UsageError(f"no import named {name!r}; known: {known}{broken}")
+
+
+def _config_problems(path: Path, error: ValidationError) -> str:
+    """Every problem of lockgate.yaml at once, one ``FILE:LINE:COL: field: message`` line each."""
+    problems = []
+    for err in error.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "(root)"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            parent = ".".join(str(p) for p in err["loc"][:-1])
+            msg = "unknown field" + did_you_mean(str(err["loc"][-1]), _config_fields(parent)) + \
+                "; remove it or check its spelling"
+        problems.append(Problem(field, msg))
+    return "\n".join(p.render(str(path)) for p in with_lines(problems, path.read_text(encoding="utf-8")))
+
+
+def _config_fields(parent: str) -> list[str]:
+    model: type[BaseModel] = ProjectConfig
+    for part in filter(None, parent.split(".")):
+        annotation = model.model_fields[part].annotation if part in model.model_fields else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
 
 
 def _find_root(start: Path) -> Path:

@@ -2,11 +2,12 @@
 
     python -m orchestration.packaging --out build/package
 
-    OUT/lambda/code.zip     orchestration (without cli and local), lambdas, crawlers
+    OUT/lambda/code.zip     lambdas, crawlers and the parts of orchestration they import (CODE_INCLUDES)
     OUT/lambda/layer.zip    python/: pyarrow, duckdb, sqlglot, pydantic, PyYAML, powertools, tzdata
                             (manylinux2014_x86_64 wheels for CPython 3.11; boto3 comes with the runtime)
     OUT/glue/job.py         the Glue entry script (glue_jobs/job.py)
-    OUT/glue/lockgate.zip   orchestration, glue_jobs, examples' hooks for --extra-py-files (no DuckDB)
+    OUT/glue/lockgate.zip   glue_jobs, orchestration's core (GLUE_INCLUDES), examples' hooks for
+                            --extra-py-files (no DuckDB)
     OUT/glue/wheels/*.whl   pydantic, sqlglot, PyYAML and their dependencies at the versions installed here,
                             as CPython 3.11 manylinux2014_x86_64 (or pure-Python) wheels: Glue installs them
                             from S3 (--additional-python-modules) without reaching PyPI
@@ -42,9 +43,11 @@ from pathlib import Path
 
 from orchestration.core.errors import ConfigError
 
-__all__ = ["LAYER_PACKAGES", "LAYER_DROP", "LAMBDA_PACKAGE_BUDGET", "check_size", "Artifact", "Runtime", "RUNTIMES", "DEFAULT_RUNTIME", "build", "layer_requirements",
+__all__ = ["LAYER_PACKAGES", "LAYER_DROP", "LAMBDA_PACKAGE_BUDGET", "check_size", "Artifact", "Runtime", "RUNTIMES",
+           "DEFAULT_RUNTIME", "build", "layer_requirements",
            "main", "RUNTIME_PROVIDED", "run_in_package", "handler_import_times", "interpreter", "GLUE_PACKAGES_NEEDED",
-           "GLUE_RUNTIME", "glue_requirements", "locked_versions", "build_glue_wheels", "wheel_problems"]
+           "GLUE_RUNTIME", "glue_requirements", "locked_versions", "build_glue_wheels", "wheel_problems",
+           "CODE_INCLUDES", "GLUE_INCLUDES"]
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYER_PACKAGES = ("pyarrow", "duckdb", "sqlglot", "pydantic", "PyYAML", "aws-lambda-powertools", "tzdata")
@@ -78,15 +81,19 @@ RUNTIMES = {
 }
 DEFAULT_RUNTIME = "python3.12"
 """What terraform/modules/lambda deploys (ADR 0004): the layer carries the pyarrow and DuckDB the tests run."""
-CODE_PACKAGES = ("orchestration", "lambdas", "crawlers")
-CODE_EXCLUDES = ("orchestration/cli/", "orchestration/local/", "orchestration/packaging.py")
-"""The CLI and the local runtime never run in Lambda; the compiler stays (plan counts state transitions)."""
-GLUE_PACKAGES = ("orchestration", "glue_jobs")
+CODE_INCLUDES = (
+    "lambdas/", "crawlers/", "orchestration/__init__.py", "orchestration/core/", "orchestration/planning.py",
+    "orchestration/router/", "orchestration/failures.py", "orchestration/machine_names.py",
+)
+"""What the Lambda functions run: the handlers and the crawler code commit registers partitions with, the
+shared core, and the control plane modules the plan and failure handlers call (tests/test_architecture.py
+checks that everything they import is listed here)."""
+GLUE_INCLUDES = ("glue_jobs/", "orchestration/__init__.py", "orchestration/core/")
+"""What the Glue job runs: its engine and the shared core."""
 GLUE_PACKAGES_NEEDED = ("pydantic", "sqlglot", "PyYAML")
 """What lockgate.zip imports at run time that Glue 5.x does not provide (or not at our versions): the spec
 models, the SQL checks and the spec loader. Spark, pyarrow and boto3 come with Glue."""
 GLUE_RUNTIME = Runtime("glue5", "3.11", "manylinux2014_x86_64", "Glue 5.0/5.1: Amazon Linux 2023, glibc 2.34")
-GLUE_EXCLUDES = ("orchestration/local/", "orchestration/packaging.py")
 _STRIP_DIRS = {"__pycache__", "tests", "test", "include", "src"}
 _STRIP_SUFFIXES = (".pyi", ".pxd", ".pyx", ".pxi", ".h", ".hpp", ".cc", ".cpp", ".c")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -184,11 +191,15 @@ def _zip_tree(src: Path, dest: Path, arc_prefix: str = "") -> Artifact:
     return Artifact(dest, dest.stat().st_size, _tree_size(src))
 
 
-def _copy_packages(dest: Path, packages: tuple[str, ...], excludes: tuple[str, ...]) -> None:
-    for pkg in packages:
-        for f in sorted((ROOT / pkg).rglob("*")):
+def _copy_packages(dest: Path, includes: tuple[str, ...]) -> None:
+    """Copy the files of ``includes`` (folders ending in ``/``, or single files) from the repository."""
+    for item in includes:
+        src = ROOT / item
+        if not src.exists():
+            raise ConfigError(f"{item} is listed for packaging but does not exist", where="orchestration/packaging.py")
+        for f in sorted(src.rglob("*")) if src.is_dir() else [src]:
             rel = f.relative_to(ROOT).as_posix()
-            if not f.is_file() or "__pycache__" in f.parts or rel.startswith(excludes) or f.suffix == ".pyc":
+            if not f.is_file() or "__pycache__" in f.parts or f.suffix == ".pyc":
                 continue
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -429,7 +440,7 @@ def build(out: Path, *, cache: Path | None = None, layer: bool = True, runtime: 
     code = lam / "code"
     if code.exists():
         shutil.rmtree(code)
-    _copy_packages(code, CODE_PACKAGES, CODE_EXCLUDES)
+    _copy_packages(code, CODE_INCLUDES)
     _compile(code, "/var/task", rt)
     artifacts["code"] = _zip_tree(code, lam / "code.zip")
     if layer:
@@ -458,7 +469,7 @@ def build(out: Path, *, cache: Path | None = None, layer: bool = True, runtime: 
     tree = out / "glue" / "lockgate"
     if tree.exists():
         shutil.rmtree(tree)
-    _copy_packages(tree, GLUE_PACKAGES, GLUE_EXCLUDES)
+    _copy_packages(tree, GLUE_INCLUDES)
     hooks = tree / "examples"
     (hooks / "hooks").mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "examples" / "__init__.py", hooks / "__init__.py")

@@ -10,13 +10,14 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import ValidationError
 
+from orchestration.core.compression import HEAD_BYTES, detect_compression
 from orchestration.core.contracts import Manifest, PlanResult, SourceObject
 from orchestration.core.errors import ConfigError, QualityError, SpecError
 from orchestration.core.spec.models import Spec
@@ -25,18 +26,16 @@ from orchestration.core.spec.window import Window, expand_source_uris, resolve_w
 
 from .router import Decision, ObjectFacts, PlanFacts, RoutingConfig, route
 from .router.decide import EngineChoice
+from .router.transitions import state_counts
 
 if TYPE_CHECKING:
     from orchestration.core.storage import Storage
 
-__all__ = ["plan_run", "preview_plan", "PlanPreview", "detect_compression", "routing_config_from_env"]
+__all__ = ["plan_run", "preview_plan", "PlanPreview", "routing_config_from_env"]
 
 ROUTING_ENV = "LOCKGATE_ROUTING"
 """JSON of the project's ``routing:`` settings, for the plan Lambda (no lockgate.yaml there)."""
 
-_SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd", ".bz2": "bz2"}
-_PLAIN = (".csv", ".tsv", ".txt", ".jsonl", ".json", ".ndjson", ".parquet", ".pq")
-_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"BZh", "bz2"))
 
 
 @dataclass(frozen=True)
@@ -51,20 +50,8 @@ class PlanPreview:
     decision: Decision
 
 
-def detect_compression(uri: str, fmt: str, declared: str, storage: Storage | None = None) -> str:
-    """The object's compression: as declared, else from its name, else from its first bytes."""
-    if fmt == "parquet":
-        return "none"
-    if declared != "auto":
-        return declared
-    name = uri.rsplit("/", 1)[-1].lower()
-    for suffix, comp in _SUFFIXES.items():
-        if name.endswith(suffix):
-            return comp
-    if name.endswith(_PLAIN) or storage is None:
-        return "none"
-    head = storage.head(uri, 4)
-    return next((comp for magic, comp in _MAGIC if head.startswith(magic)), "none")
+def _head_of(storage: Storage, uri: str) -> Callable[[], bytes]:
+    return lambda: storage.head(uri, HEAD_BYTES)
 
 
 def _splittable(fmt: str, compression: str) -> bool:
@@ -109,7 +96,7 @@ def _list(spec: Spec, window: Window | None, storage: Storage) -> tuple[list[str
                 found[o.uri] = int(o.size)
     objects = []
     for uri in sorted(found):
-        comp = detect_compression(uri, fmt, spec.source.compression, storage)
+        comp = detect_compression(uri, fmt, spec.source.compression, _head_of(storage, uri))
         # model_construct: these values are built here, not read from outside (100,000 objects plan fast).
         objects.append(SourceObject.model_construct(uri=uri, size=found[uri], compression=cast(Any, comp),
                                                     splittable=_splittable(fmt, comp)))
@@ -140,8 +127,6 @@ def preview_plan(spec: Spec, *, storage: Storage, window: Mapping[str, str] | Wi
                  model: RoutingConfig | None = None, mode: str = "manual") -> PlanPreview:
     """Facts and decision for a run of ``spec``, writing nothing. ``started_at`` resolves the spec's
     window policy when no window is given; ``mode`` ``backfill`` may use Glue's Flex class."""
-    from .compiler.counts import state_counts
-
     win = _window(spec, window, started_at)
     sources, objects = _list(spec, win, storage)
     where = ", ".join(sources) + (f" matching {spec.source.pattern}" if spec.source.pattern else "")

@@ -24,4 +24,6 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert "make demo" in head and "make test" in head
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
-    assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
+    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("make ")]
+    assert ci == ["make test", "make test-deploy"], ci  # the README's test command, then the emulator apply
+    assert re.search(r"^test-deploy:", makefile, re.M)

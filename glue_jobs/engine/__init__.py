@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orchestration.core.contracts import BatchResult, Manifest
+from orchestration.core.contracts import BatchResult
 from orchestration.core.errors import ConfigError
+from orchestration.core.manifests import load_manifest
 from orchestration.core.storage import Storage, get_storage
 
 from .run import run_manifest
@@ -22,15 +23,10 @@ if TYPE_CHECKING:
 __all__ = ["run_job", "run_manifest", "load_manifest"]
 
 
-def load_manifest(storage: Storage, uri: str) -> Manifest:
-    """The manifest plan wrote at ``uri``."""
-    return Manifest.model_validate(storage.read_json(uri))
-
-
 def run_job(spark: SparkSession, args: dict[str, str], storage: Storage | None = None) -> BatchResult:
     """Run the Glue job for its arguments (``manifest_uri``, ``run_id``, ``staging_uri``, ``result_uri``)."""
     storage = storage or get_storage()
-    manifest = load_manifest(storage, args["manifest_uri"])
+    manifest = load_manifest(args["manifest_uri"], storage)
     if manifest.run_id != args["run_id"]:
         raise ConfigError(f"--run_id {args['run_id']!r} does not match the manifest's run_id {manifest.run_id!r}; "
                           "pass the execution name the manifest was planned for", where=args["manifest_uri"])

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 from orchestration.core.errors import DataError, SpecError
 from orchestration.core.spec import Spec
+from orchestration.core.spec.metadata import METADATA_COLUMNS
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 __all__ = ["METADATA_COLUMNS", "derive", "apply_filter", "load_hook", "apply_hook", "dedupe", "output_order"]
 
-METADATA_COLUMNS = ("_source_file", "_record", "_run_id", "_ingested_at")
 
 
 def derive(df: DataFrame, spec: Spec) -> DataFrame:

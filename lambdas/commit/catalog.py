@@ -24,7 +24,7 @@ class CatalogPort(Protocol):
 
 
 def get_catalog() -> CatalogPort:
-    """The catalog of this environment (``crawlers.catalog.get_catalog``)."""
-    from crawlers.catalog import get_catalog as shared
+    """The catalog of this environment (``crawlers.catalogs.get_catalog``)."""
+    from crawlers.catalogs import get_catalog as shared
 
     return shared()

@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from orchestration.core.contracts import CommitResult, Manifest, RunPaths
+from orchestration.core.manifests import load_manifest
 from orchestration.core.spec import Spec
 from orchestration.core.spec.uris import join_uri
 from orchestration.core.storage import TMP_PREFIX, Storage
@@ -33,10 +34,6 @@ from .replace import ledger_uri, rewrite_without
 __all__ = ["commit_run", "load_manifest"]
 
 log = logging.getLogger(__name__)
-
-
-def load_manifest(manifest_uri: str, storage: Storage) -> Manifest:
-    return Manifest.model_validate(storage.read_json(manifest_uri))
 
 
 def _save(storage: Storage, uri: str, intent: CommitIntent) -> None:

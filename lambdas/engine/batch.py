@@ -16,7 +16,7 @@ from orchestration.core.spec.uris import join_uri
 from .chunks import ObjectLayout
 from .pipeline import Pipeline
 from .threads import BackgroundWriter, prefetch
-from .writer import PartitionedWriter, WriterSettings
+from .writer import PartitionedWriter, WriterSettings, unit_name
 
 if TYPE_CHECKING:
     from orchestration.core.contracts import Manifest
@@ -33,10 +33,6 @@ class Settings:
     block_bytes = int(os.environ.get("LOCKGATE_BLOCK_BYTES", 8 * 1024 * 1024))
     rows_per_chunk = int(os.environ.get("LOCKGATE_ROWS_PER_CHUNK", 256 * 1024))
     threads = os.environ.get("LOCKGATE_ENGINE_THREADS", "1") != "0"
-
-
-def unit_name(kind: str, index: int) -> str:
-    return f"{kind}-{index:05d}"
 
 
 def shuffles(spec: Spec, manifest: Manifest) -> bool:

@@ -17,7 +17,7 @@ from orchestration.core import semantics
 from orchestration.core.contracts import BatchResult
 
 from .pipeline import connect
-from .writer import PartitionedWriter, WriterSettings
+from .writer import PartitionedWriter, WriterSettings, unit_name
 
 if TYPE_CHECKING:
     import duckdb
@@ -81,8 +81,6 @@ def dedupe_bucket(spec: Spec | None, manifest: Manifest, bucket: int, storage: S
 
     from orchestration.core.spec import Spec as SpecModel
     from orchestration.core.storage import get_storage
-
-    from .batch import unit_name
 
     started = time.monotonic()
     spec = spec if spec is not None else SpecModel.model_validate(manifest.spec)

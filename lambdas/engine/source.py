@@ -1,6 +1,7 @@
 """Opening one source object as a stream of decompressed bytes.
 
-Compression is taken as declared, or detected (``auto``) from the first bytes and then the name.
+Compression is taken as declared, or detected (``auto``) by the shared rule of
+``orchestration.core.compression`` (the name, then the first bytes), as the planner does.
 Decompression runs in pyarrow (C++, outside the GIL); every failure becomes a ``DataError`` naming the
 object and how far it got.
 """
@@ -10,29 +11,13 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from orchestration.core.compression import HEAD_BYTES, detect_compression
 from orchestration.core.errors import DataError
 
 if TYPE_CHECKING:
     from orchestration.core.storage import Storage
 
-__all__ = ["detect_compression", "open_source", "SourceStream", "MAGIC"]
-
-MAGIC: dict[str, bytes] = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd", "bz2": b"BZh"}
-_SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd", ".bz2": "bz2"}
-
-
-def detect_compression(uri: str, head: bytes) -> str:
-    """``gzip``, ``zstd``, ``bz2`` or ``none`` from the magic bytes, else from the name."""
-    for codec, magic in MAGIC.items():
-        if head.startswith(magic):
-            return codec
-    if len(head) >= 4:
-        return "none"
-    name = uri.rsplit("/", 1)[-1].lower()
-    for suffix, codec in _SUFFIXES.items():
-        if name.endswith(suffix):
-            return codec
-    return "none"
+__all__ = ["open_source", "SourceStream"]
 
 
 class SourceStream:
@@ -73,9 +58,7 @@ class SourceStream:
 
 def open_source(storage: Storage, uri: str, declared: str) -> SourceStream:
     """Open ``uri`` decompressed. ``declared``: the spec's compression (``auto`` detects)."""
-    codec = declared
-    if codec == "auto":
-        codec = detect_compression(uri, storage.head(uri, 8))
+    codec = detect_compression(uri, "text", declared, lambda: storage.head(uri, HEAD_BYTES))
     return SourceStream(uri, _raw_input(storage, uri), codec)
 
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
+from orchestration.core.partitions import HIVE_DEFAULT_PARTITION, partition_path
 from orchestration.core.spec.uris import join_uri
 
 if TYPE_CHECKING:
@@ -24,34 +22,17 @@ if TYPE_CHECKING:
 
     from orchestration.core.storage import Storage
 
-__all__ = ["PartitionedWriter", "partition_dir", "HIVE_DEFAULT_PARTITION", "WriterSettings"]
-
-HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
-# Characters Hive/Spark escape in partition values (ExternalCatalogUtils.escapePathName).
-_ESCAPE = set('"#%\'*/:=?\\\x7f{[]^') | {chr(i) for i in range(0x20)}
+__all__ = ["PartitionedWriter", "partition_dir", "HIVE_DEFAULT_PARTITION", "WriterSettings", "unit_name"]
 
 
-def _escape(text: str) -> str:
-    return "".join(quote(ch, safe="") if ch in _ESCAPE else ch for ch in text)
-
-
-def _value_text(value: Any) -> str:
-    if value is None:
-        return HIVE_DEFAULT_PARTITION
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        text = value.isoformat(sep=" ")
-        return _escape(text)
-    if isinstance(value, date | Decimal | int | float):
-        return _escape(str(value))
-    text = str(value)
-    return _escape(text) if text else HIVE_DEFAULT_PARTITION
+def unit_name(kind: str, index: int) -> str:
+    """The name of one unit of work (``batch-00003``, ``dedupe-00001``): the stem of every file it writes."""
+    return f"{kind}-{index:05d}"
 
 
 def partition_dir(columns: list[str], values: tuple[Any, ...]) -> str:
-    """``a=1/b=x`` for the partition columns and one row's values (NULL or empty -> Hive default)."""
-    return "/".join(f"{c}={_value_text(v)}" for c, v in zip(columns, values, strict=True))
+    """``a=1/b=x`` for the partition columns and one row's values (the shared Hive rule)."""
+    return partition_path(columns, values)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,13 @@
-"""Loading a run's manifest and spec snapshot, and the small summary engine handlers return."""
+"""The small summary engine handlers return (``load_run`` is the core's manifest loader)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from orchestration.core.contracts import BatchResult, Manifest
-from orchestration.core.spec import Spec
-from orchestration.core.storage import Storage
+from orchestration.core.contracts import BatchResult
+from orchestration.core.manifests import load_run
 
 __all__ = ["load_run", "summary"]
-
-
-def load_run(manifest_uri: str, store: Storage) -> tuple[Spec, Manifest]:
-    """The manifest and the spec snapshot it carries (every step of a run sees the same spec)."""
-    manifest = Manifest.model_validate(store.read_json(manifest_uri))
-    return Spec.model_validate(manifest.spec), manifest
 
 
 def summary(result: BatchResult) -> dict[str, Any]:

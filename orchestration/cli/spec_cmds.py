@@ -22,7 +22,7 @@ def validate(
                                                        help="Spec files or directories; default: every import.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate import specs: exit 0 when all are valid, 2 with one line per problem (FILE: field: message)."""
+    """Validate import specs: exit 0 when all are valid, 2 with one line per problem (FILE:LINE:COL: field: message)."""
     project = None if paths else project_of(ctx)
     report = api.validate_paths(project, paths or [])
     if as_json:

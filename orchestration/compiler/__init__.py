@@ -3,9 +3,9 @@ placeholders that Terraform's templatefile fills, plus the render output and dia
 
 from __future__ import annotations
 
-from .counts import state_counts, success_path
+from ..machine_names import PLACEHOLDERS
+from ..router.transitions import state_counts, success_path
 from .machine import check_template_safe, compile_definition, integrations, placeholders_used
-from .names import PLACEHOLDERS
 
 __all__ = [
     "compile_definition", "placeholders_used", "integrations", "check_template_safe", "PLACEHOLDERS",

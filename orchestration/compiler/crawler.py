@@ -12,7 +12,7 @@ from typing import Any
 
 from orchestration.core.spec.models import Spec
 
-from .names import S, ph
+from ..machine_names import S, ph
 from .retry import CRAWLER_RUNNING, catch_all, caught, caught_state, glue_api_retry
 
 __all__ = ["crawler_states", "crawler_entry", "POLL_SECONDS", "MAX_POLLS", "BUSY_WAIT_SECONDS", "MAX_STARTS"]

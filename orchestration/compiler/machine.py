@@ -12,8 +12,8 @@ from typing import Any
 
 from orchestration.core.spec.models import Spec
 
+from ..machine_names import PLACEHOLDERS, S
 from .crawler import crawler_entry, crawler_states
-from .names import PLACEHOLDERS, S
 from .outcome import failure_entry, failure_states, success_states
 from .tasks import commit_state, glue_states, lambda_states, plan_states
 

@@ -1,5 +1,6 @@
-"""How a run ends: the success summary (with an optional SNS notification), or the failure path
-(SNS notification with import, run id, failed state, error and cause, then Fail)."""
+"""How a run ends: the success summary (with an optional SNS notification on the runs topic,
+``success_topic_arn``), or the failure path (SNS notification on the failures topic, ``sns_topic_arn``, with
+import, run id, failed state, error and cause, then Fail)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from orchestration.core.spec.models import Spec
 
-from .names import S, ph
+from ..machine_names import S, ph
 from .retry import lambda_retry, sns_retry
 from .tasks import COMMIT_FIELDS, LAMBDA_INVOKE
 
@@ -42,7 +43,7 @@ def success_states(spec: Spec) -> dict[str, Json]:
             "Type": "Task",
             "Resource": SNS_PUBLISH,
             "Parameters": {
-                "TopicArn": ph("sns_topic_arn"),
+                "TopicArn": ph("success_topic_arn"),  # not the failures topic: that one pages people
                 "Subject": f"Lockgate import {spec.name} published",
                 "Message.$": "States.JsonToString($)",
             },
@@ -60,7 +61,7 @@ def failure_states(spec: Spec) -> dict[str, Json]:
     """DescribeFailure (a Lambda) names the root cause: the first real failure, not a Step Functions
     wrapper such as a Distributed Map's ``States.ExceedToleratedFailureThreshold`` (it parses the
     Lambda/Glue error payloads and reads the failed batches' records; ``orchestration.failures``). If
-    that Lambda itself fails, DescribeFailureAsCaught keeps the caught error as it is. Their output (``error``,
+    that Lambda itself fails, DescribeFailureAsCaught (or DescribeFailureWithoutCause) keeps the caught error as it is. Their output (``error``,
     ``cause``, ``state``, ``failed_state``, ``wrapped_by``) is the SNS message and the execution's error and
     cause."""
     notify = S.NOTIFY_FAILURE if spec.notifications.on_failure else S.FAILED
@@ -74,22 +75,27 @@ def failure_states(spec: Spec) -> dict[str, Json]:
         "Retry": lambda_retry(),
         "ResultPath": "$",
         "OutputPath": "$.Payload",
-        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.describe_error", "Next": S.DESCRIBE_AS_CAUGHT}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.describe_error", "Next": S.CAUGHT_HAS_CAUSE}],
         "Next": notify,
     }
-    as_caught = {
-        "Type": "Pass",
-        "Parameters": {
-            "import": spec.name,
-            "run_id.$": "$$.Execution.Name",
-            "failed_state.$": "$.failed_state",
-            "state.$": "$.failed_state",
-            "error.$": "$.error.Error",
-            "cause.$": "$.error.Cause",
-        },
-        "Next": notify,
+    caught = {
+        "import": spec.name,
+        "run_id.$": "$$.Execution.Name",
+        "failed_state.$": "$.failed_state",
+        "state.$": "$.failed_state",
+        "error.$": "$.error.Error",
     }
-    states: dict[str, Json] = {S.DESCRIBE_FAILURE: describe, S.DESCRIBE_AS_CAUGHT: as_caught}
+    # Some errors (States.Timeout, a few service errors) carry no Cause: a path that does not exist would
+    # fail the Pass and lose the notification, so those name the caught error as JSON instead.
+    has_cause = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.error.Cause", "IsPresent": True, "Next": S.DESCRIBE_AS_CAUGHT}],
+        "Default": S.DESCRIBE_WITHOUT_CAUSE,
+    }
+    as_caught = {"Type": "Pass", "Parameters": {**caught, "cause.$": "$.error.Cause"}, "Next": notify}
+    without_cause = {"Type": "Pass", "Parameters": {**caught, "cause.$": "States.JsonToString($.error)"}, "Next": notify}
+    states: dict[str, Json] = {S.DESCRIBE_FAILURE: describe, S.CAUGHT_HAS_CAUSE: has_cause,
+                               S.DESCRIBE_AS_CAUGHT: as_caught, S.DESCRIBE_WITHOUT_CAUSE: without_cause}
     if spec.notifications.on_failure:
         states[S.NOTIFY_FAILURE] = {
             "Type": "Task",

@@ -19,6 +19,7 @@ LAMBDA_TRANSIENT = (
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
+    "Lambda.ClientExecutionTimeoutException",
 )
 GLUE_JOB_TRANSIENT = ("Glue.ThrottlingException", "Glue.InternalServiceException", "Glue.OperationTimeoutException")
 GLUE_API_TRANSIENT = GLUE_JOB_TRANSIENT

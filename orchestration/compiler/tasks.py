@@ -8,7 +8,7 @@ from typing import Any
 from orchestration.core.contracts import PlanResult
 from orchestration.core.spec.models import Spec
 
-from .names import SPEC_URI, S, ph
+from ..machine_names import SPEC_URI, S, ph
 from .retry import catch_all, caught, caught_state, glue_job_retry, lambda_retry
 
 __all__ = ["plan_states", "lambda_states", "glue_states", "commit_state", "LAMBDA_INVOKE", "COMMIT_FIELDS"]

@@ -16,7 +16,8 @@ from .records import walk_states
 
 __all__ = ["rows_by_partition", "rejected_by_rule", "timeline", "taken_path", "edges", "FAILURE_STATES"]
 
-FAILURE_STATES = frozenset({"DescribeFailure", "DescribeFailureAsCaught", "NotifyFailure", "Failed"})
+FAILURE_STATES = frozenset({"DescribeFailure", "CaughtErrorHasCause", "DescribeFailureAsCaught", "DescribeFailureWithoutCause",
+                            "NotifyFailure", "Failed"})
 
 
 def _path(lake: str | Path, uri: str) -> Path:

@@ -155,6 +155,7 @@ def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
     values = {f"{kind}_function_arn": arn for kind, arn in arns.items()} | {
         "glue_job_name": machine, "crawler_name": crawler_name,
         "sns_topic_arn": f"arn:aws:sns:{region}:{ACCOUNT}:{prefix}-failures",
+        "success_topic_arn": f"arn:aws:sns:{region}:{ACCOUNT}:{prefix}-runs",
         "control_bucket": control_bucket, "spec_key": spec_uri.removeprefix(f"s3://{control_bucket}/"),
     }
     definition = fill_placeholders(compile_definition(spec), values)

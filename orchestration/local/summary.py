@@ -28,7 +28,7 @@ __all__ = ["summarize", "COUNTS"]
 
 COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")
 _NOTIFY = ("NotifyFailure", "DescribeFailure", "NotifySuccess")
-_DESCRIBED = ("DescribeFailure", "DescribeFailureAsCaught")
+_DESCRIBED = ("DescribeFailure", "DescribeFailureAsCaught", "DescribeFailureWithoutCause")
 
 
 def _read(store: LocalLake, uri: str) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ __all__ = ["StateCounts", "RouteCost", "lambda_cost", "glue_cost", "cost_sentenc
 @dataclass(frozen=True)
 class StateCounts:
     """State transitions of one execution per route (from the compiled definition; see
-    ``orchestration.compiler.state_counts``)."""
+    ``orchestration.router.transitions.state_counts``)."""
 
     lambda_parent: int = 10
     glue_parent: int = 8

@@ -37,6 +37,10 @@ def _line_of(file: Path, text: str) -> int:
     return next(i for i, line in enumerate(file.read_text().splitlines(), 1) if text in line)
 
 
+def _col_of(file: Path, text: str) -> int:
+    return next(line.index(text) + 1 for line in file.read_text().splitlines() if text in line)
+
+
 def _gz(root: Path) -> Path:
     import gzip
 
@@ -50,7 +54,8 @@ def test_the_broken_import_itself_says_why(cli, broken: Path) -> None:
     r = cli("plan", "refunds", "--local", "--window", "2024-03-01")
     assert r.code == 2 and "Traceback" not in r.err
     line = _line_of(broken / "imports" / "refunds.yaml", "timeout_s: 901")
-    assert r.err_lines[0] == (f"error: {broken / 'imports' / 'refunds.yaml'}:{line}: routing.lambda.timeout_s: 901 is "
+    col = _col_of(broken / "imports" / "refunds.yaml", "timeout_s: 901")
+    assert r.err_lines[0] == (f"error: {broken / 'imports' / 'refunds.yaml'}:{line}:{col}: routing.lambda.timeout_s: 901 is "
                               "out of range; it must be at most 900")
     yaml = cli("run", "returns", "--local", "--window", "2024-03-01", "--json")
     body = yaml.json()
@@ -63,7 +68,8 @@ def test_list_shows_every_import_and_names_the_broken_files(cli, broken: Path) -
     assert r.code == 0
     assert "orders" in r.out and "refunds" in r.out and "invalid" in r.out
     line = _line_of(broken / "imports" / "refunds.yaml", "timeout_s: 901")
-    assert f"invalid spec: {broken / 'imports' / 'refunds.yaml'}:{line}: routing.lambda.timeout_s: 901 is out of range; " \
+    col = _col_of(broken / "imports" / "refunds.yaml", "timeout_s: 901")
+    assert f"invalid spec: {broken / 'imports' / 'refunds.yaml'}:{line}:{col}: routing.lambda.timeout_s: 901 is out of range; " \
            "it must be at most 900" in r.err_lines, r.err
     rows = {row["name"]: row for row in cli("list", "--json").json()}
     assert set(rows) == {"orders", "refunds", "returns"}
@@ -79,7 +85,8 @@ def test_validate_reports_each_broken_file_and_exits_2(cli, broken: Path) -> Non
     assert r.code == 2 and r.out == ""
     assert len(r.err_lines) == 2
     line = _line_of(broken / "imports" / "refunds.yaml", "timeout_s: 901")
-    assert any(f"refunds.yaml:{line}: routing.lambda.timeout_s: 901 is out of range" in ln for ln in r.err_lines)
+    col = _col_of(broken / "imports" / "refunds.yaml", "timeout_s: 901")
+    assert any(f"refunds.yaml:{line}:{col}: routing.lambda.timeout_s: 901 is out of range" in ln for ln in r.err_lines)
     assert any("returns.yaml: line 3: invalid YAML" in line for line in r.err_lines)
     body = cli("validate", "--json")
     assert body.code == 2
@@ -88,7 +95,7 @@ def test_validate_reports_each_broken_file_and_exits_2(cli, broken: Path) -> Non
     assert sorted(Path(f).name for f in doc["invalid_files"]) == ["refunds.yaml", "returns.yaml"]
     refunds = next(p for p in doc["problems"] if p["file"].endswith("refunds.yaml"))
     assert refunds == {"file": str(broken / "imports" / "refunds.yaml"),
-                       "line": _line_of(broken / "imports" / "refunds.yaml", "timeout_s: 901"),
+                       "line": _line_of(broken / "imports" / "refunds.yaml", "timeout_s: 901"), "column": col,
                        "field": "routing.lambda.timeout_s", "message": "901 is out of range; it must be at most 900"}
     ok = cli("validate", str(broken / "imports" / "orders.yaml"), "--json")
     assert ok.code == 0 and ok.json() == {"valid": True, "files": [str(broken / "imports" / "orders.yaml")],

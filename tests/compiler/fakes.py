@@ -19,7 +19,8 @@ FAKE = {
     "failure_function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lockgate-failure",
     "glue_job_name": "lockgate-job",
     "crawler_name": "lockgate-crawler",
-    "sns_topic_arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:lockgate-runs",
+    "sns_topic_arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:lockgate-failures",
+    "success_topic_arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:lockgate-runs",
     "control_bucket": "lockgate-control",
     "spec_key": "specs/orders.json",
 }

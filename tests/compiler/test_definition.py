@@ -126,7 +126,7 @@ def test_every_task_catches_into_the_failure_path() -> None:
                 assert states[f"{name}Failed"]["Next"] == "DescribeFailure", name
         # If naming the root cause fails, the failure path goes on with the caught error as it is.
         assert states["DescribeFailure"]["Catch"] == [
-            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.describe_error", "Next": "DescribeFailureAsCaught"}]
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.describe_error", "Next": "CaughtErrorHasCause"}]
         assert states["Failed"] == {"Type": "Fail", "ErrorPath": "$.error", "CausePath": "$.cause"}
 
 
@@ -151,3 +151,34 @@ def test_cost_state_counts_follow_the_definition() -> None:
             assert set(success_path(spec, route)) <= set(states), (spec.name, route)
     counts = state_counts(SPECS["orders"])
     assert counts.lambda_parent > counts.glue_parent  # the dedupe states
+
+
+def test_failure_path_notifies_when_the_caught_error_has_no_cause() -> None:
+    """States.Timeout and some service errors carry no ``Cause``; the failure path must still notify and fail
+    with the caught error when naming the root cause fails too (DescribeFailureAsCaught)."""
+    from orchestration.local.errors import TaskFailure
+    from orchestration.local.interpreter import execute
+
+    definition = compile_definition(SPECS["orders"])
+    definition["StartAt"] = "DescribeFailure"
+    published: list[dict[str, object]] = []
+
+    def resolver(resource: str, parameters: dict[str, object], context: object) -> dict[str, object]:
+        if resource.endswith("lambda:invoke"):
+            raise TaskFailure("Lambda.Unknown", "the failure function itself failed")
+        published.append(json.loads(str(parameters["Message"])))
+        return {"MessageId": "1"}
+
+    result = execute(definition, {"error": {"Error": "States.Timeout"}, "failed_state": "RunGlueJob"}, resolver=resolver)
+    assert result.status == "FAILED"
+    assert result.error == "States.Timeout", (result.error, result.cause)
+    assert len(published) == 1 and published[0]["error"] == "States.Timeout"
+    assert published[0]["failed_state"] == "RunGlueJob" and "States.Timeout" in str(published[0]["cause"])
+
+
+def test_success_and_failure_notifications_go_to_different_topics() -> None:
+    """The failures topic pages people: a successful run is announced on the runs topic instead."""
+    states = compile_definition(SPECS["sessions"])["States"]  # notifications: on_failure and on_success
+    assert states["NotifySuccess"]["Parameters"]["TopicArn"] == "${success_topic_arn}"
+    assert states["NotifyFailure"]["Parameters"]["TopicArn"] == "${sns_topic_arn}"
+    assert "NotifySuccess" not in compile_definition(SPECS["orders"])["States"]  # on_success: false

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 
-from crawlers.catalog import Catalog, CatalogError, get_catalog
+from crawlers.catalog import Catalog, CatalogError
+from crawlers.catalogs import get_catalog
 from crawlers.glue_catalog import GlueCatalog
 from crawlers.local_catalog import LocalCatalog
 from crawlers.register import register_partitions
-from crawlers.schema import apply_schema_diff, compare_with_catalog
 from crawlers.table import table_input_from_spec, table_to_input
 
 from .conftest import make_spec
@@ -49,25 +48,12 @@ def test_tables_versions_and_partitions(catalog: Catalog) -> None:
     assert len(catalog.get_partitions("sales", "orders")) == 2
 
 
-def test_on_schema_change_decision_and_direct_registration(catalog: Catalog) -> None:
+def test_partitions_are_registered_directly_once(catalog: Catalog) -> None:
     spec = make_spec()
     assert register_partitions(catalog, spec, ["order_date=2024-01-01"]) == ["order_date=2024-01-01"]
     assert register_partitions(catalog, spec, ["order_date=2024-01-01"]) == []
-    staged = pa.schema([("order_id", pa.int64()), ("qty", pa.int64()), ("amount", pa.decimal128(12, 2)),
-                        ("_source_file", pa.string()), ("_record", pa.int64()), ("_run_id", pa.string()),
-                        ("_ingested_at", pa.timestamp("us")), ("channel", pa.string())])
-    diff = compare_with_catalog(catalog, "sales", "orders", staged,
-                                ["order_date=2024-01-01", "order_date=2024-01-02"])
-    assert diff.added_columns == [("channel", "string")]
-    assert [(c.name, c.old, c.new, c.widening) for c in diff.changed_types] == [("qty", "int", "bigint", True)]
-    assert diff.removed_columns == ["ordered_at"]
-    assert diff.added_partitions == ["order_date=2024-01-02"]
-    assert diff.schema_changed and diff.crawl_needed
-    apply_schema_diff(catalog, "sales", "orders", diff)
-    again = compare_with_catalog(catalog, "sales", "orders", staged, ["order_date=2024-01-01"])
-    assert not again.crawl_needed and again.added_partitions == []
-    same = compare_with_catalog(catalog, "sales", "nope", staged)
-    assert not same.table_exists and same.crawl_needed
+    assert register_partitions(catalog, spec, ["order_date=2024-01-01", "order_date=2024-01-02"]) == \
+        ["order_date=2024-01-02"]
 
 
 def test_get_catalog_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

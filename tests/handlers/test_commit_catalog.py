@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.catalog import get_catalog
+from crawlers.catalogs import get_catalog
 from lambdas.commit import commit_run
 from orchestration.core.storage import Storage
 

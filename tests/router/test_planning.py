@@ -16,7 +16,7 @@ from orchestration.core.contracts import Manifest
 from orchestration.core.errors import SpecError
 from orchestration.core.spec import parse_spec
 from orchestration.core.storage import LocalLake, S3Storage
-from orchestration.planning import detect_compression, plan_run, preview_plan
+from orchestration.planning import plan_run, preview_plan
 
 SPEC = {
     "name": "orders",
@@ -92,14 +92,6 @@ def test_bad_run_input_names_the_field(lake: Path) -> None:
     assert e.value.where == "run input: engine"
     with pytest.raises(SpecError, match="end"):
         preview_plan(spec, storage=LocalLake(lake), window={"start": "2024-01-02", "end": "2024-01-01"})
-
-
-def test_compression_detection_by_declaration_name_and_magic(lake: Path) -> None:
-    store = LocalLake(lake)
-    assert detect_compression("s3://b/x.csv", "csv", "zstd", store) == "zstd"
-    assert detect_compression("s3://b/x.jsonl.zst", "jsonl", "auto", store) == "zstd"
-    assert detect_compression("s3://b/x.parquet", "parquet", "auto", store) == "none"
-    assert detect_compression("s3://raw-bucket/orders/2024-01-01/c", "csv", "auto", store) == "gzip"
 
 
 def test_plan_lists_s3_through_moto(aws: str) -> None:

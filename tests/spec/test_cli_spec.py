@@ -43,12 +43,13 @@ def test_validate_bad_spec_exits_2_naming_the_field(tmp_path: Path, old: str, ne
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert lines and all(line.startswith(f"{bad}:") for line in lines)
-    # FILE:LINE: field: message, LINE being where the field (or, when it is a value's problem, its key) is written
-    found = [re.match(rf"{re.escape(str(bad))}:(\d+): {re.escape(field)}: ", line) for line in lines]
+    # FILE:LINE:COL: field: message, LINE:COL being where the field (or, when it is a value's problem, its key)
+    # is written
+    found = [re.match(rf"{re.escape(str(bad))}:(\d+):(\d+): {re.escape(field)}: ", line) for line in lines]
     match = next((m for m in found if m), None)
     assert match, lines
     written = bad.read_text().splitlines()[int(match.group(1)) - 1]
-    assert field.rsplit(".", 1)[-1] + ":" in written, (match.group(0), written)
+    assert written[int(match.group(2)) - 1:].startswith(field.rsplit(".", 1)[-1] + ":"), (match.group(0), written)
 
 
 def test_validate_outside_a_project_says_how_to_fix(tmp_path: Path) -> None:

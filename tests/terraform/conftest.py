@@ -127,7 +127,7 @@ def initialised(tf_workspace: h.TfWorkspace) -> h.TfWorkspace:
     env_dir = tf_workspace.root / "environments" / "example"
     # The state machine harness lives in the same root so one plan covers both.
     (env_dir / "zz_test_harness.tf").write_text(
-        pl.HARNESS % {"topic": pl.TOPIC, "control": pl.CONTROL, "key": pl.KEY}
+        pl.HARNESS % {"topic": pl.TOPIC, "runs_topic": pl.RUNS_TOPIC, "control": pl.CONTROL, "key": pl.KEY}
     )
     ok, how = tf_workspace.init(env_dir)
     if not ok:

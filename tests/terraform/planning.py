@@ -16,6 +16,7 @@ ACCOUNT = "123456789012"  # moto's account
 REGION = "eu-central-1"
 ARN_FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lockgate-{{imp}}-{{fn}}"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:lockgate-failures"
+RUNS_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:lockgate-runs"
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
 CONTROL = "lockgate-control"
 
@@ -127,6 +128,7 @@ module "test_state_machine" {
   glue_job_name        = each.value.glue_job_name
   crawler_name         = each.value.crawler_name
   sns_topic_arn        = "%(topic)s"
+  success_topic_arn    = "%(runs_topic)s"
   control_bucket       = "%(control)s"
   spec_key             = each.value.spec_key
   kms_key_arn          = "%(key)s"

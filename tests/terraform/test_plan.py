@@ -9,6 +9,7 @@ generates from the ASL is fully known and can be compared with what the ASL call
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,6 +75,7 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
                 glue["timeout_minutes"],
             ), f"{name}: Glue job settings differ from the rendered glue settings"
             assert job["execution_property"][0]["max_concurrent_runs"] >= 1
+            assert job["execution_class"] == "STANDARD"  # explicit, or every re-plan shows a change
             assert job["default_arguments"]["--enable-continuous-cloudwatch-log"] == "true"
             assert job["default_arguments"]["--extra-py-files"].endswith("/lockgate.zip")
         crawler = env_plan.get(f'module.glue.aws_glue_crawler.this["{name}"]')
@@ -123,6 +125,10 @@ def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
         assert machine["tracing_configuration"][0]["enabled"] is True
     uses_sns = any("sns_topic_arn" in i.placeholders() for i in imports.values())
     assert ("module.notifications.aws_sns_topic.this" in env_plan) or not uses_sns
+    announces = any("success_topic_arn" in i.placeholders() for i in imports.values())
+    runs_topic = env_plan.get("module.run_notifications[0].aws_sns_topic.this")
+    assert (runs_topic is not None) == announces
+    assert runs_topic is None or runs_topic["name"].endswith("-runs")
 
 
 def _crawled(imports: dict[str, h.RenderedImport]) -> dict[str, dict[str, Any]]:
@@ -261,8 +267,11 @@ def _expected_grants(imp: h.RenderedImport, definition: dict[str, Any]) -> set[t
             grants |= {("kms:Decrypt", KEY), ("kms:GenerateDataKey", KEY)}
         if st.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED":
             grants.add(("states:StartExecution", f"{base}:stateMachine:{sm}"))
+            # Child executions (NAME/LABEL:ID) and the parent's own (NAME:ID), per the Distributed Map IAM docs.
             grants |= {
-                (a, f"{base}:execution:{sm}/*") for a in ("states:DescribeExecution", "states:StopExecution")
+                (a, f"{base}:execution:{sm}{sep}*")
+                for a in ("states:DescribeExecution", "states:StopExecution")
+                for sep in ("/", ":")
             }
     return grants
 
@@ -306,3 +315,15 @@ def test_observability_policy_is_limited_to_unscoped_log_delivery_and_xray(
             f"{name}: observability policy grants {sorted(actions)}"
         )
         assert not any(a.endswith(("PutLogEvents", "GetLogEvents", "CreateLogGroup")) for a in actions)
+
+
+def test_only_the_architecture_the_layer_is_built_for_is_accepted(
+    initialised: h.TfWorkspace, planned: dict[str, dict[str, Any]], render_dir: Path, package_dir: Path
+) -> None:
+    """`make package` builds the layer from x86_64 wheels; an arm64 function would fail at its first import,
+    so the plan refuses it at variable validation (before any provider call)."""
+    cwd = initialised.root / "environments" / "example"
+    proc = initialised.run(["plan", "-input=false", "-refresh=false", f"-var=render_dir={render_dir}",
+                            f"-var=package_dir={package_dir}", "-var=lambda_architecture=arm64"], cwd, timeout=120)
+    assert proc.returncode != 0
+    assert "lambda_architecture must be x86_64" in proc.stderr.replace("\n", " "), proc.stderr[-2000:]

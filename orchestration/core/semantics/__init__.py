@@ -19,9 +19,9 @@ for Parquet, values whose type already matches the target, listed in ``typed``):
 Kept light: sqlglot only (no pyarrow, no DuckDB); it ships in every Lambda package and the Glue job.
 """
 
+from ..spec.patterns import spark_pattern_regex, spark_pattern_to_strftime
 from .casts import FLOAT_MAX, ISO_TIMESTAMP_REGEX, cast_breakers, cast_sql, null_sql
 from .expressions import dedupe_order_sql, derive_sql, filter_sql, to_duckdb
-from .patterns import spark_pattern_regex, spark_pattern_to_strftime
 from .rules import RuleSet, errors_sql, output_schema, quarantine_schema, rule_names, validation_sql
 from .sql import METADATA_COLUMNS, QUARANTINE_COLUMNS, WHITESPACE, Dialect, literal, quote_ident, sql_type
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..spec.models import Column
+from ..spec.patterns import compile_pattern
 from ..spec.types import ColumnType
-from .patterns import _compile_pattern
 from .sql import (
     Dialect,
     _extract,
@@ -131,7 +131,7 @@ def _plain_bool(t: str) -> tuple[str, str]:
 
 
 def _parse_with_pattern(t: str, pattern: str, ct: ColumnType, dialect: Dialect) -> str:
-    p = _compile_pattern(pattern)
+    p = compile_pattern(pattern)
     if dialect == "spark" and pattern == "yyyy-MM-dd" and ct.name == "date":
         # The shape check has already pinned the text to 4-2-2 digits; Spark's own date cast then
         # decides exactly what the pattern parser would (NULL for 2023-02-29) at a fraction of its cost.
@@ -215,7 +215,7 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
     if column.format or ct.name == "date":
         pattern = column.format or "yyyy-MM-dd"
         canonical = {"yyyy-MM-dd": 10, "yyyy-MM-dd HH:mm:ss": 19}.get(pattern)
-        return _Cast(_compile_pattern(pattern).regex, lambda t: _parse_with_pattern(t, pattern, ct, dialect), in_range,
+        return _Cast(compile_pattern(pattern).regex, lambda t: _parse_with_pattern(t, pattern, ct, dialect), in_range,
                      plain=_plain_canonical(typ, canonical) if canonical else None)
     return _Cast(ISO_TIMESTAMP_REGEX, lambda t: _parse_iso(t, ct, dialect), in_range, plain=_plain_canonical(typ))
 

@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from ..spec.models import Spec
+from ..spec.transpile import to_duckdb
 from .sql import Dialect, _ident
 
 __all__ = ["to_duckdb", "derive_sql", "filter_sql", "dedupe_order_sql"]
-
-
-@lru_cache(maxsize=1024)
-def to_duckdb(spark_sql: str) -> str:
-    """One Spark SQL expression (or ORDER BY list) as DuckDB SQL. Parsing functions that raise in DuckDB
-    but return NULL in Spark (``to_timestamp``) become their ``try_`` forms; casts become TRY_CAST."""
-    import sqlglot
-    from sqlglot import exp
-
-    tree = sqlglot.parse_one(spark_sql, read="spark")
-
-    def soften(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.StrToTime):
-            node.set("safe", True)
-        if type(node) is exp.Cast:  # non-ANSI Spark casts give NULL on bad input, as TRY_CAST does
-            return exp.TryCast(this=node.this, to=node.args["to"])
-        if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.TIMESTAMPTZ:
-            # our timestamps are UTC instants without a zone (docs/semantics.md), like Spark with a UTC session
-            return exp.DataType.build("TIMESTAMP")
-        return node
-
-    tree = tree.transform(soften)
-    return tree.sql(dialect="duckdb")
 
 
 def derive_sql(spec: Spec, relation: str, dialect: Dialect, *, guard: str | None = None) -> str:

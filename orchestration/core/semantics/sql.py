@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ..spec.metadata import METADATA_COLUMNS, QUARANTINE_COLUMNS
 from ..spec.types import ColumnType
 
 __all__ = ["Dialect", "METADATA_COLUMNS", "QUARANTINE_COLUMNS", "WHITESPACE", "quote_ident", "literal", "sql_type"]
 
 Dialect = Literal["spark", "duckdb"]
 
-METADATA_COLUMNS: tuple[str, ...] = ("_source_file", "_record", "_run_id", "_ingested_at")
-"""Added to every output row, in this order, after the spec's and derived columns."""
-QUARANTINE_COLUMNS: tuple[str, ...] = ("_source_file", "_record", "_run_id", "_errors")
-"""Follow the source columns (all text) in every quarantine row."""
 
 WHITESPACE = " \t\r\n"
 """Trimmed from both ends of text before casting to any type but string."""

@@ -1,12 +1,13 @@
 """The import spec: models, loading with precise errors, windows and placeholders.
 
-Kept light (pydantic, PyYAML, sqlglot only): it ships inside every Lambda package.
+Kept light (pydantic, PyYAML): it ships inside every Lambda package. Validating a spec document
+(``load_spec``, ``parse_spec``) also compiles its expressions with sqlglot and binds them in DuckDB;
+those are imported on first use, and the engines, which receive already validated specs, never do.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from .checks import check_spec
 from .loader import SpecInvalid, load_spec, parse_spec, spec_problems
 from .models import Column, Spec, Target
 from .problems import Problem
@@ -17,15 +18,3 @@ __all__ = [
     "Spec", "Column", "Target", "ColumnType", "parse_type", "Problem", "check_spec", "SpecInvalid",
     "load_spec", "parse_spec", "spec_problems", "Window", "resolve_window", "expand_source_uris",
 ]
-
-if TYPE_CHECKING:
-    from .checks import check_spec
-
-
-def __getattr__(name: str) -> Any:
-    # check_spec pulls in sqlglot; load it only when asked so handlers that only read specs start fast
-    if name == "check_spec":
-        from .checks import check_spec
-
-        return check_spec
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

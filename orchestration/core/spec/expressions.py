@@ -1,13 +1,16 @@
 """Spark SQL expressions in specs: exactly one expression, nothing else.
 
 Specs carry Spark SQL for derived columns, filters, checks and the dedupe order. The Glue engine runs
-them natively; the Lambda engine transpiles them to DuckDB with sqlglot. This module decides what is
-accepted: one expression, no statements, no subqueries, no functions that reach outside the row
-(``reflect``/``java_method`` would run arbitrary JVM code on Glue), and only known columns.
+them natively; the Lambda engine runs ``to_duckdb``'s transpilation. This module decides what is
+accepted, compiling every expression for both dialects: one expression, no statements, no subqueries,
+only the functions of the allow-list in ``functions.py`` (none that read files, the environment or
+settings), datetime patterns both engines parse alike, regular expressions both engines' regex
+libraries read alike, and only known columns.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import cast
@@ -15,17 +18,20 @@ from typing import cast
 import sqlglot
 from sqlglot import exp
 
+from ..errors import SpecError
+from .functions import function_problem
+from .patterns import compile_pattern
+
 __all__ = ["parse_expression", "parse_order_by", "referenced_columns", "ExpressionProblem"]
 
 DIALECT = "spark"
-# Functions that escape the row: JVM reflection, UDF calls by class name, non-deterministic or
-# environment-reading functions that would make the two engines disagree.
-_FORBIDDEN_FUNCTIONS = frozenset(
-    {"reflect", "java_method", "try_reflect", "input_file_name", "input_file_block_start",
-     "input_file_block_length", "current_user", "user", "session_user", "spark_partition_id",
-     "monotonically_increasing_id", "rand", "randn", "random", "uuid", "shuffle", "current_catalog",
-     "current_database", "current_schema", "version"}
-)
+# Functions whose second argument is a Spark datetime pattern, checked with the parser the casts use
+# (sqlglot rewrites the pattern while parsing, so the literal is taken from the tokens).
+_PATTERN_FUNCTIONS = frozenset({"to_date", "to_timestamp", "date_format", "unix_timestamp", "to_unix_timestamp",
+                                "from_unixtime"})
+_REGEX_FUNCS = (exp.RegexpExtract, exp.RegexpReplace, exp.RegexpLike)
+# Java regex features RE2 (DuckDB) does not have: lookaround, backreferences, possessive quantifiers.
+_RE2_UNSUPPORTED = re.compile(r"\\[1-9]|\(\?<?[=!]|[*+?}]\+")
 _FORBIDDEN_NODES: tuple[type, ...] = (
     exp.Query, exp.Subquery, exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete, exp.Merge,
     exp.Command, exp.Alter, exp.Use, exp.Set, exp.Window,
@@ -51,12 +57,50 @@ def _check_tree(sql: str, tree: exp.Expression) -> None:
             what = "a window function" if isinstance(node, exp.Window) else f"a {node.key.upper()} clause"
             raise ExpressionProblem(f"{sql!r} contains {what}; only a single row-level expression is allowed")
         if isinstance(node, exp.Func):
-            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
-            if name in _FORBIDDEN_FUNCTIONS:
-                raise ExpressionProblem(f"{sql!r} calls {name}(), which is not allowed in spec expressions")
-        if isinstance(node, exp.AggFunc):
-            raise ExpressionProblem(f"{sql!r} uses the aggregate {node.sql_name().lower()}(); "
-                                    "expressions are evaluated per row")
+            why = function_problem(node)
+            if why:
+                raise ExpressionProblem(f"{sql!r}: {why}")
+            _check_arguments(sql, node)
+
+
+def _pattern_literals(sql: str) -> list[str]:
+    """The string literals passed as second argument to the datetime functions of _PATTERN_FUNCTIONS."""
+    from sqlglot.tokens import TokenType
+
+    out: list[str] = []
+    calls: list[tuple[str, int]] = []  # (function name, arguments seen) per open parenthesis
+    tokens = sqlglot.tokenize(sql, read=DIALECT)
+    for i, tok in enumerate(tokens):
+        if tok.token_type == TokenType.L_PAREN:
+            name = tokens[i - 1].text.lower() if i > 0 else ""
+            calls.append((name, 0))
+        elif tok.token_type == TokenType.R_PAREN and calls:
+            calls.pop()
+        elif tok.token_type == TokenType.COMMA and calls:
+            name, n = calls[-1]
+            calls[-1] = (name, n + 1)
+        elif (tok.token_type == TokenType.STRING and calls and calls[-1][0] in _PATTERN_FUNCTIONS
+              and calls[-1][1] == 1 and tokens[i - 1].token_type == TokenType.COMMA):
+            out.append(tok.text)
+    return out
+
+
+def _check_patterns(sql: str) -> None:
+    for pattern in _pattern_literals(sql):
+        try:
+            compile_pattern(pattern)
+        except SpecError as e:
+            raise ExpressionProblem(f"{sql!r}: {e}") from None
+
+
+def _check_arguments(sql: str, node: exp.Func) -> None:
+    """Literal regular expressions that the two engines' regex libraries would read differently."""
+    if isinstance(node, _REGEX_FUNCS):
+        pattern = node.args.get("expression")
+        if isinstance(pattern, exp.Literal) and pattern.is_string and _RE2_UNSUPPORTED.search(pattern.this):
+            raise ExpressionProblem(f"{sql!r}: the regular expression {pattern.this!r} uses lookaround, a "
+                                    "backreference or a possessive quantifier, which DuckDB's RE2 (Lambda engine) "
+                                    "does not support; rewrite it without them")
 
 
 def parse_expression(sql: str) -> exp.Expression:
@@ -72,6 +116,7 @@ def parse_expression(sql: str) -> exp.Expression:
     if isinstance(tree, exp.Alias):
         raise ExpressionProblem(f"{sql!r} has an alias; the column name comes from the spec key")
     _check_tree(sql, tree)
+    _check_patterns(sql)
     return tree
 
 
@@ -104,3 +149,4 @@ def referenced_columns(trees: Iterable[exp.Expression]) -> set[str]:
             if col.name not in lambda_params:
                 names.add(col.name)
     return names
+

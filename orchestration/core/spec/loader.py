@@ -1,4 +1,9 @@
-"""Loading specs from YAML with one clear line per problem: ``FILE: field.path: message``."""
+"""Loading specs from YAML with one clear line per problem: ``FILE:LINE:COL: field.path: message``.
+
+One pass reports everything: the schema's problems (pydantic), the document checks that read the
+fields as written (expressions for both dialects, names, patterns, hooks; ``document.py``) and, once the
+schema holds, the cross-field checks of the model (``checks.py``).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import SpecError
+from .lines import with_lines
 from .models import Spec
-from .problems import Problem
+from .problems import Problem, did_you_mean
 
 __all__ = ["SpecInvalid", "load_spec", "parse_spec", "spec_problems", "read_yaml"]
 
@@ -72,10 +78,40 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(root)"
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The field names the model at ``loc`` (a pydantic error location without its last part) accepts."""
+    model: type[BaseModel] | None = Spec
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part)) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None)
+        if field is None:
+            continue  # a union-branch label or a dict key
+        model = _model_in(field.annotation)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
 def _message(err: Mapping[str, Any]) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
-        return "unknown field; remove it or check its spelling (lockgate schema lists every field)"
+        loc = tuple(err["loc"])
+        hint = did_you_mean(str(loc[-1]), _fields_at(loc[:-1])) if loc else ""
+        return f"unknown field{hint}; remove it or check its spelling (lockgate schema lists every field)"
     if kind == "missing":
         return "required field is missing"
     ctx = err.get("ctx") or {}
@@ -90,29 +126,35 @@ def _message(err: Mapping[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def spec_problems(data: Any) -> tuple[Spec | None, list[Problem]]:
-    """Validate parsed YAML; returns the spec (when structurally valid) and every problem found."""
+def spec_problems(data: Any, base: Path | None = None) -> tuple[Spec | None, list[Problem]]:
+    """Validate parsed YAML in one pass; returns the spec (when valid) and every problem found, the
+    schema's and the document's alike. ``base``: the project root hook modules are looked up from."""
     if not isinstance(data, dict):
         return None, [Problem("(root)", "a spec must be a mapping of fields, starting with name:")]
+    # sqlglot: only the validating paths need it (the engines read already validated specs)
+    from .binding import duckdb_binding_problems
+    from .checks import check_spec
+    from .document import document_problems
+
+    spec: Spec | None = None
+    problems: list[Problem] = []
     try:
         spec = Spec.model_validate(data)
     except ValidationError as e:
-        seen: set[tuple[str, str]] = set()
-        problems = []
         for err in e.errors():
-            p = Problem(_loc(err["loc"]), _message(err))
-            if (p.path, p.message) not in seen:
-                seen.add((p.path, p.message))
-                problems.append(p)
-        return None, problems
-    from .checks import check_spec  # sqlglot: only needed once a spec parses, keeps cold start lean
+            problems.append(Problem(_loc(err["loc"]), _message(err)))
+    schema_paths = {p.path for p in problems}
+    problems += [p for p in document_problems(data, base=base) if p.path not in schema_paths]
+    if spec is not None:
+        problems += check_spec(spec)
+        problems += duckdb_binding_problems(spec, skip={p.path for p in problems})
+    unique = list(dict.fromkeys(problems))
+    return (spec if not unique else None), unique
 
-    return spec, check_spec(spec)
 
-
-def parse_spec(data: Any, file: str = "<spec>") -> Spec:
+def parse_spec(data: Any, file: str = "<spec>", base: Path | None = None) -> Spec:
     """Validate an already-parsed spec document; raises SpecInvalid with every problem."""
-    spec, problems = spec_problems(data)
+    spec, problems = spec_problems(data, base)
     if problems or spec is None:
         raise SpecInvalid(file, problems)
     return spec
@@ -120,13 +162,21 @@ def parse_spec(data: Any, file: str = "<spec>") -> Spec:
 
 def load_spec(path: str | Path) -> Spec:
     """Load and validate one spec file; raises SpecInvalid listing every problem with its line
-    (``FILE:LINE: field.path: message``)."""
+    (``FILE:LINE:COL: field.path: message``)."""
     p = Path(path)
     try:
-        return parse_spec(read_yaml(p), str(p))
+        return parse_spec(read_yaml(p), str(p), _project_root(p))
     except SpecInvalid as e:
         if e.file != str(p) or all(problem.line is not None for problem in e.problems):
             raise
-        from .lines import with_lines
-
         raise SpecInvalid(str(p), with_lines(e.problems, p.read_text(encoding="utf-8"))) from None
+
+
+def _project_root(spec_file: Path) -> Path:
+    """The nearest directory upwards holding lockgate.yaml (hooks are imported from there), else the
+    spec file's directory."""
+    here = spec_file.resolve().parent
+    for d in [here, *here.parents]:
+        if (d / "lockgate.yaml").is_file():
+            return d
+    return here

@@ -97,7 +97,8 @@ class Source(_Model):
     format: Literal["csv", "jsonl", "parquet"]
     """File format of every object under the URI."""
     compression: Literal["auto", "none", "gzip", "zstd", "bz2"] = "auto"
-    """Compression; auto detects it from the object name and its first bytes."""
+    """Compression; auto takes it from the object name's suffix, and from the object's first bytes only when
+    the name says nothing (orchestration/core/compression.py)."""
     pattern: str | None = None
     """Optional glob on object names (the part after the last /), e.g. '*.csv.gz'."""
     csv: CsvOptions = Field(default_factory=CsvOptions)

@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .functions import ALLOWED_ANONYMOUS, ALLOWED_FUNCTIONS
+from .metadata import RESERVED_COLUMNS
+from .patterns import PATTERN_LETTERS
 from .schema import spec_json_schema
 
 __all__ = ["render_reference"]
@@ -61,13 +64,37 @@ def render_reference() -> str:
     out = ["# Spec reference", "",
            "Generated from the JSON Schema (`lockgate schema`) by `python -m orchestration.core.spec.reference`; "
            "do not edit by hand.", "",
-           "Expressions (checks, derive, filter, dedupe order) are Spark SQL, one row-level expression each: "
-           "no statements, `;`, subqueries, aggregates, window functions or JVM-reaching functions "
-           "(`reflect`, `java_method`). `s3://BUCKET/KEY` is the only way to name data.", ""]
+           "Expressions (checks, derive, filter, dedupe order) are Spark SQL, one row-level expression each; "
+           "see [Expressions](#expressions). `s3://BUCKET/KEY` is the only way to name data.", ""]
     out += _section("Spec", schema, defs)
     for name in sorted(defs):
         out += _section(name, defs[name], defs)
+    out += _expressions()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _expressions() -> list[str]:
+    functions = sorted({*ALLOWED_FUNCTIONS.values(), *ALLOWED_ANONYMOUS})
+    return [
+        "## Expressions", "",
+        "`lockgate validate` compiles every expression for both engines (Spark SQL for Glue, its sqlglot "
+        "translation to DuckDB for Lambda) and reports every problem at once, as `FILE:LINE:COL: field: "
+        "message`. An expression is one row-level Spark SQL expression: no statements, `;`, subqueries, "
+        "aggregates or window functions, and only columns of the spec (target columns, earlier derived "
+        "columns, the metadata columns).", "",
+        "Functions are an allow-list of those both engines run alike; anything else is refused, in "
+        "particular functions that read files (`read_csv`), the environment (`getenv`), engine settings "
+        "(`current_setting`, DuckDB only), the clock (`now`, `current_date`) or randomness. Operators "
+        "(`+ - * / %`, comparisons, `AND OR NOT`, `IN`, `BETWEEN`, `LIKE`, `IS NULL`, `CASE`) are always "
+        "allowed. Allowed functions (aliases such as `nvl`, `ifnull`, `substring`, `power` included):", "",
+        ", ".join(f"`{f}`" for f in functions), "",
+        "Datetime patterns (a column's `format` and the pattern of `to_date`, `to_timestamp`, "
+        "`date_format`, `unix_timestamp`) may use `" + " ".join(PATTERN_LETTERS) + "` and quoted literals; regular expressions may not use "
+        "lookaround, backreferences or possessive quantifiers (DuckDB's RE2 lacks them).", "",
+        "Reserved names: " + ", ".join(f"`{c}`" for c in RESERVED_COLUMNS) + " (the engines fill the "
+        "metadata columns, so no target, source or derived column may be named so) and every name starting "
+        "with `__`.", "",
+    ]
 
 
 if __name__ == "__main__":

@@ -71,8 +71,13 @@ def check_s3_uri(uri: str, *, allow_placeholders: bool = False) -> str:
     if "{" in bucket or "}" in bucket:
         raise ValueError(f"{uri!r}: placeholders are not allowed in the bucket name")
     _check_bucket(bucket)
-    if "//" in key:
-        raise ValueError(f"{uri!r} has an empty path segment (//)")
+    if "//" in key or key.startswith("/"):
+        raise ValueError(f"{uri!r} has an empty path segment (//); S3 keeps it as part of the key while "
+                         "the local lake and Hive paths collapse it, so the two would name different objects. "
+                         "Remove the extra slash")
+    if any(segment in (".", "..") for segment in key.split("/")):
+        raise ValueError(f"{uri!r} has a '.' or '..' path segment; S3 keeps it literally while file systems "
+                         "resolve it (the local lake would leave its bucket). Write the path without it")
     if allow_placeholders:
         placeholders_in(key)
     elif "{" in key or "}" in key:

@@ -26,6 +26,7 @@ locals {
   crawled      = { for n, i in local.imports : n => i if try(i.crawler, null) != null }
   scheduled    = { for n, i in local.imports : n => i if try(i.schedule, null) != null }
   notifying    = anytrue([for i in values(local.imports) : contains(i.placeholders, "sns_topic_arn")])
+  announcing   = anytrue([for i in values(local.imports) : contains(i.placeholders, "success_topic_arn")])
 
   # Each crawled import's rendered TableInput (crawlers.table.table_input_from_spec, PascalCase as
   # boto3's create_table takes it) in the snake_case shape of aws_glue_catalog_table.
@@ -102,6 +103,19 @@ module "notifications" {
 
   name                = "${var.name}-failures"
   subscriptions       = var.notification_subscriptions
+  publisher_role_arns = [for m in module.state_machine : m.role_arn]
+  kms_key_arn         = module.storage.kms_key_arn
+  tags                = var.tags
+}
+
+# Successful runs (notifications.on_success) go to their own topic: the failures topic pages people.
+module "run_notifications" {
+  source = "../../modules/notifications"
+  count  = local.announcing ? 1 : 0
+
+  name                = "${var.name}-runs"
+  display_name        = "Lockgate runs"
+  subscriptions       = var.run_notification_subscriptions
   publisher_role_arns = [for m in module.state_machine : m.role_arn]
   kms_key_arn         = module.storage.kms_key_arn
   tags                = var.tags
@@ -264,6 +278,7 @@ module "state_machine" {
   glue_job_name        = lookup(module.glue.job_names, each.key, null)
   crawler_name         = lookup(module.glue.crawler_names, each.key, null)
   sns_topic_arn        = local.notifying ? module.notifications.topic_arn : null
+  success_topic_arn    = local.announcing ? module.run_notifications[0].topic_arn : null
   control_bucket       = module.storage.control_bucket
   spec_key             = each.value.spec_key
   kms_key_arn          = module.storage.kms_key_arn

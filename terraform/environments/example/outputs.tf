@@ -43,6 +43,11 @@ output "notification_topic_arn" {
   value       = module.notifications.topic_arn
 }
 
+output "run_notification_topic_arn" {
+  description = "ARN of the topic successful runs are announced on (null when no import notifies on success)."
+  value       = local.announcing ? module.run_notifications[0].topic_arn : null
+}
+
 output "athena_workgroup" {
   description = "Athena workgroup for querying the published tables."
   value       = module.athena.name

@@ -98,14 +98,32 @@ variable "notification_subscriptions" {
   }
 }
 
+variable "run_notification_subscriptions" {
+  description = "Subscriptions to the runs topic (successful runs of imports with notifications.on_success), same shape as notification_subscriptions."
+  type = list(object({
+    protocol             = string
+    endpoint             = string
+    raw_message_delivery = optional(bool, false)
+    filter_policy        = optional(string)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.run_notification_subscriptions : contains(["email", "email-json", "sqs", "lambda", "https", "sms", "firehose"], s.protocol)])
+    error_message = "protocol must be one of email, email-json, sqs, lambda, https, sms, firehose."
+  }
+}
+
 variable "lambda_architecture" {
   description = "Lambda instruction set; must match the platform `make package` built the layer for."
   type        = string
   default     = "x86_64"
 
   validation {
-    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
-    error_message = "lambda_architecture must be x86_64 or arm64."
+    # `make package` builds the dependency layer from manylinux x86_64 wheels only; an arm64 function
+    # would load x86_64 binaries (pyarrow, DuckDB) and fail at its first import.
+    condition     = var.lambda_architecture == "x86_64"
+    error_message = "lambda_architecture must be x86_64: `make package` builds the layer from x86_64 wheels only."
   }
 }
 

@@ -253,6 +253,8 @@ resource "aws_glue_job" "this" {
   worker_type       = each.value.worker_type
   number_of_workers = each.value.workers
   timeout           = each.value.timeout_minutes
+  # The job's default; a run may ask for FLEX (routing.glue.flex). Explicit, so a re-plan shows no change.
+  execution_class = "STANDARD"
   # Step Functions owns retries (Retry on the startJobRun.sync task); Glue must not re-run on its own.
   max_retries            = 0
   security_configuration = aws_glue_security_configuration.this.name
@@ -390,9 +392,8 @@ resource "aws_iam_role_policy" "crawler" {
 # first partition (an index can only be added to an empty table cheaply) and so a catalog-target crawler
 # has a table to crawl.
 #
-# Drift: after creation the crawler (MergeNewColumns, statistics) and commit
-# (crawlers.schema.apply_schema_diff: new columns, widened types) own the table's columns and its
-# statistics parameters. Managing them here would revert every added column on the next apply, so they
+# Drift: after creation the crawler (MergeNewColumns: new columns, widened types; statistics) owns the
+# table's columns and its statistics parameters. Managing them here would revert every added column on the next apply, so they
 # are ignored; name, type, location, formats, SerDe, partition keys and the index stay Terraform's (a
 # changed partition key or index replaces the table, as Glue cannot alter either in place).
 resource "aws_glue_catalog_table" "this" {
@@ -448,7 +449,7 @@ resource "aws_glue_catalog_table" "this" {
   lifecycle {
     ignore_changes = [
       parameters,                       # crawler statistics (recordCount, sizeKey, UPDATED_BY_CRAWLER, ...)
-      storage_descriptor[0].columns,    # crawler MergeNewColumns and commit's apply_schema_diff
+      storage_descriptor[0].columns,    # crawler MergeNewColumns
       storage_descriptor[0].parameters, # crawler statistics per storage descriptor
     ]
   }

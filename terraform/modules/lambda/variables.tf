@@ -54,8 +54,10 @@ variable "architecture" {
   default     = "x86_64"
 
   validation {
-    condition     = contains(["x86_64", "arm64"], var.architecture)
-    error_message = "architecture must be x86_64 or arm64."
+    # `make package` builds the dependency layer from manylinux x86_64 wheels only; an arm64 function
+    # would load x86_64 binaries (pyarrow, DuckDB) and fail at its first import.
+    condition     = var.architecture == "x86_64"
+    error_message = "architecture must be x86_64: `make package` builds the layer from x86_64 wheels only."
   }
 }
 

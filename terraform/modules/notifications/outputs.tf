@@ -1,5 +1,5 @@
 output "topic_arn" {
-  description = "ARN of the failure notification topic."
+  description = "ARN of the notification topic."
   value       = aws_sns_topic.this.arn
 }
 

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name of the failure notification topic."
+  description = "Name of the notification topic."
   type        = string
 
   validation {

@@ -16,6 +16,7 @@ locals {
     glue_job_name              = var.glue_job_name != null ? var.glue_job_name : ""
     crawler_name               = var.crawler_name != null ? var.crawler_name : ""
     sns_topic_arn              = var.sns_topic_arn != null ? var.sns_topic_arn : ""
+    success_topic_arn          = var.success_topic_arn != null ? var.success_topic_arn : ""
     control_bucket             = var.control_bucket
     spec_key                   = var.spec_key
   }
@@ -33,14 +34,19 @@ locals {
   # Only the functions the definition names, exactly (quoted), are invocable.
   invoked_functions = sort([for arn in values(var.lambda_function_arns) : arn if strcontains(local.definition, "\"${arn}\"")])
 
-  arn_prefix    = "arn:${local.partition}"
-  glue_job_arn  = "${local.arn_prefix}:glue:${local.region}:${local.account_id}:job/${local.template_vars.glue_job_name}"
-  crawler_arn   = "${local.arn_prefix}:glue:${local.region}:${local.account_id}:crawler/${local.template_vars.crawler_name}"
-  self_arn      = "${local.arn_prefix}:states:${local.region}:${local.account_id}:stateMachine:${var.name}"
-  self_execs    = "${local.arn_prefix}:states:${local.region}:${local.account_id}:execution:${var.name}/*"
-  runs_objects  = "${local.arn_prefix}:s3:::${var.control_bucket}/runs/${var.import_name}/*"
-  control_arn   = "${local.arn_prefix}:s3:::${var.control_bucket}"
-  topic_arn     = local.template_vars.sns_topic_arn
+  arn_prefix   = "arn:${local.partition}"
+  glue_job_arn = "${local.arn_prefix}:glue:${local.region}:${local.account_id}:job/${local.template_vars.glue_job_name}"
+  crawler_arn  = "${local.arn_prefix}:glue:${local.region}:${local.account_id}:crawler/${local.template_vars.crawler_name}"
+  self_arn     = "${local.arn_prefix}:states:${local.region}:${local.account_id}:stateMachine:${var.name}"
+  # A Distributed Map's child executions are named NAME/LABEL:ID; the parent execution itself is NAME:ID.
+  self_execs = [
+    "${local.arn_prefix}:states:${local.region}:${local.account_id}:execution:${var.name}/*",
+    "${local.arn_prefix}:states:${local.region}:${local.account_id}:execution:${var.name}:*",
+  ]
+  runs_objects = "${local.arn_prefix}:s3:::${var.control_bucket}/runs/${var.import_name}/*"
+  control_arn  = "${local.arn_prefix}:s3:::${var.control_bucket}"
+  # Only the topics the definition names, exactly (quoted), may be published to.
+  topic_arns    = sort([for t in [local.template_vars.sns_topic_arn, local.template_vars.success_topic_arn] : t if t != "" && strcontains(local.definition, "\"${t}\"")])
   uses_key      = length(setintersection(local.resources_used, ["arn:aws:states:::sns:publish", "arn:aws:states:::s3:getObject", "arn:aws:states:::s3:putObject"])) > 0
   key_resources = local.uses_key ? [var.kms_key_arn] : []
 
@@ -63,7 +69,7 @@ locals {
       { actions = ["glue:GetCrawler"], resources = [local.crawler_arn] },
     ]
     "arn:aws:states:::sns:publish" = [
-      { actions = ["sns:Publish"], resources = [local.topic_arn] },
+      { actions = ["sns:Publish"], resources = local.topic_arns },
     ]
     # Distributed Map ItemReader reading the run's batches.json from the control bucket.
     "arn:aws:states:::s3:getObject" = [
@@ -80,7 +86,7 @@ locals {
   # A Distributed Map runs its iterations as child executions of this state machine.
   distributed_statements = local.distributed ? [
     { actions = ["states:StartExecution"], resources = [local.self_arn] },
-    { actions = ["states:DescribeExecution", "states:StopExecution"], resources = [local.self_execs] },
+    { actions = ["states:DescribeExecution", "states:StopExecution"], resources = local.self_execs },
   ] : []
 
   statements = concat(

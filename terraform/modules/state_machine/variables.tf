@@ -71,6 +71,17 @@ variable "sns_topic_arn" {
   }
 }
 
+variable "success_topic_arn" {
+  description = "ARN of the run notification topic for successful runs (fills success_topic_arn); null when the definition does not notify on success."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.success_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:", var.success_topic_arn))
+    error_message = "success_topic_arn must be an SNS topic ARN or null."
+  }
+}
+
 variable "control_bucket" {
   description = "Name of the control bucket (fills control_bucket)."
   type        = string

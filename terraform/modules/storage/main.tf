@@ -244,6 +244,9 @@ resource "aws_s3_bucket_logging" "this" {
   bucket        = aws_s3_bucket.this[each.key].id
   target_bucket = aws_s3_bucket.logs.id
   target_prefix = "access/${each.value.name}/"
+
+  # S3 checks the target bucket's policy when logging is configured (InvalidTargetBucketForLogging).
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 data "aws_iam_policy_document" "tls_only" {

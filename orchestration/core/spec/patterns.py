@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..errors import SpecError
 
-__all__ = ["spark_pattern_to_strftime", "spark_pattern_regex"]
+__all__ = ["spark_pattern_to_strftime", "spark_pattern_regex", "compile_pattern", "PATTERN_LETTERS"]
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|.", re.S)
 # letter run -> (strftime, regex); None strftime for fraction handled separately
@@ -30,6 +30,8 @@ _PATTERNS: dict[str, tuple[str, str]] = {
     "Z": ("%z", "[+-][0-9]{4}"), "X": ("%z", "(Z|[+-][0-9]{2}([0-9]{2})?)"),
 }
 _OFFSET_LETTERS = ("X", "x", "Z")
+PATTERN_LETTERS: tuple[str, ...] = tuple(_PATTERNS)
+"""The Spark datetime pattern letter runs both engines parse alike."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class _Pattern:
 
 
 @lru_cache(maxsize=256)
-def _compile_pattern(pattern: str) -> _Pattern:
+def compile_pattern(pattern: str) -> _Pattern:
     fmt: list[str] = []
     rx: list[str] = []
     has_offset = zulu = False
@@ -74,10 +76,10 @@ def _compile_pattern(pattern: str) -> _Pattern:
 def spark_pattern_to_strftime(pattern: str) -> str:
     """A Spark datetime pattern (``yyyy-MM-dd'T'HH:mm:ss``) as a strftime format (``%Y-%m-%dT%H:%M:%S``);
     SpecError for letters Lockgate does not support."""
-    return _compile_pattern(pattern).strftime
+    return compile_pattern(pattern).strftime
 
 
 def spark_pattern_regex(pattern: str) -> str:
     """The exact shape text must have for ``pattern`` (both engines check it before parsing, so field
     widths mean the same in Spark and DuckDB)."""
-    return _compile_pattern(pattern).regex
+    return compile_pattern(pattern).regex

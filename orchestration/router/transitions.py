@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from orchestration.core.spec.models import Spec
 
-from ..router.cost import StateCounts
-from .names import S
+from ..machine_names import S
+from .cost import StateCounts
 
 __all__ = ["state_counts", "success_path", "TYPICAL_CRAWL_POLLS"]
 

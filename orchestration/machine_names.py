@@ -1,4 +1,6 @@
-"""State names and the ``${...}`` placeholders Terraform's templatefile fills."""
+"""The compiled state machine's state names and the ``${...}`` placeholders Terraform's templatefile fills:
+shared by the compiler and the router's cost model (``router.transitions``), which the plan Lambda runs
+without the compiler."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ PLACEHOLDERS = (
     "glue_job_name",
     "crawler_name",
     "sns_topic_arn",
+    "success_topic_arn",
     "control_bucket",
     "spec_key",
 )
@@ -63,6 +66,8 @@ class S:
     NOTIFY_SUCCESS = "NotifySuccess"
     PUBLISHED = "Published"
     DESCRIBE_FAILURE = "DescribeFailure"
+    CAUGHT_HAS_CAUSE = "CaughtErrorHasCause"
     DESCRIBE_AS_CAUGHT = "DescribeFailureAsCaught"
+    DESCRIBE_WITHOUT_CAUSE = "DescribeFailureWithoutCause"
     NOTIFY_FAILURE = "NotifyFailure"
     FAILED = "Failed"

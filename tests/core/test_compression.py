@@ -1,0 +1,67 @@
+"""One compression rule (orchestration.core.compression) for the planner and the Lambda engine's reader."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from lambdas.engine.source import open_source
+from orchestration.core.compression import detect_compression
+from orchestration.core.spec import parse_spec
+from orchestration.core.storage import LocalLake
+from orchestration.planning import preview_plan
+
+ROWS = b"id\n1\n2\n"
+
+
+def _put(lake: Path, key: str, data: bytes) -> str:
+    path = lake / "raw" / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return f"s3://raw/{key}"
+
+
+def test_precedence_declared_then_name_then_bytes(tmp_path: Path) -> None:
+    lake = LocalLake(tmp_path)
+    gz_without_suffix = _put(tmp_path, "in/c", gzip.compress(ROWS))
+    reads: list[str] = []
+
+    def head(uri: str):  # type: ignore[no-untyped-def]
+        def read() -> bytes:
+            reads.append(uri)
+            return lake.head(uri, 4)
+        return read
+
+    assert detect_compression("s3://raw/x.csv", "csv", "zstd", head("x")) == "zstd"
+    assert detect_compression("s3://raw/x.jsonl.zst", "jsonl", "auto", head("x")) == "zstd"
+    assert detect_compression("s3://raw/x.csv", "csv", "auto", head("x")) == "none"
+    assert detect_compression("s3://raw/x.parquet", "parquet", "gzip", head("x")) == "none"
+    assert reads == []  # a name that says something reads no bytes
+    assert detect_compression(gz_without_suffix, "csv", "auto", head(gz_without_suffix)) == "gzip"
+    assert reads == [gz_without_suffix]
+
+
+@pytest.mark.parametrize(("key", "data", "codec"), [
+    ("in/a.csv.gz", gzip.compress(ROWS), "gzip"),       # name
+    ("in/b", gzip.compress(ROWS), "gzip"),              # bytes, the name says nothing
+    ("in/c.csv", ROWS, "none"),                         # plain name
+    ("in/d.gz", ROWS, "gzip"),                          # the name wins: reading it fails, naming the object
+])
+def test_planner_and_reader_decide_alike(tmp_path: Path, key: str, data: bytes, codec: str) -> None:
+    uri = _put(tmp_path, key, data)
+    spec = parse_spec({"name": "t", "source": {"uri": "s3://raw/in/", "format": "csv"},
+                       "columns": [{"name": "id", "type": "bigint"}],
+                       "target": {"database": "d", "table": "t", "location": "s3://lake/t/"}})
+    lake = LocalLake(tmp_path)
+    planned = {o.uri: o.compression for o in preview_plan(spec, storage=lake).objects}
+    assert planned[uri] == codec
+    stream = open_source(lake, uri, "auto")
+    assert stream.codec == codec
+    if data.startswith(b"\x1f\x8b") or codec == "none":
+        assert stream.read(1 << 20) == ROWS
+    else:
+        with pytest.raises(Exception, match=key.rsplit("/", 1)[-1]):
+            stream.read(1 << 20)
+    stream.close()

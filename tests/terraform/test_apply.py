@@ -1,0 +1,146 @@
+"""`terraform apply` of the example environment against an AWS emulator (moto's server over real HTTP).
+
+Every resource is created on the first apply, a second plan shows no changes, and what was deployed
+equals what `lockgate render` produced: the state machine definitions (placeholders filled with the
+deployed names), each function's sizing and runtime environment, and the state machine roles (exactly
+what each definition calls). Emulator gaps are worked around in tests/terraform/emulator.py only.
+
+Marked ``deploy``: it applies 150 resources (about a minute), so `make test` leaves it out and CI runs it
+as its own step (`make test-deploy`, called by .ci/run); the offline plan tests in `make test` cover the
+same modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.terraform import emulator
+from tests.terraform import tfhelpers as h
+from tests.terraform.planning import KEY, REGION
+from tests.terraform.test_plan import _expected_grants, _granted
+
+pytestmark = pytest.mark.deploy
+
+
+class Deployed:
+    def __init__(self, ws: h.TfWorkspace, cwd: Path, args: list[str], endpoints: dict[str, str]) -> None:
+        self.ws, self.cwd, self.args, self.endpoints = ws, cwd, args, endpoints
+
+    def client(self, service: str) -> Any:
+        endpoint = self.endpoints["sfn" if service == "stepfunctions" else service]
+        return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    def outputs(self) -> dict[str, Any]:
+        proc = self.ws.run(["output", "-json"], self.cwd, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return {k: v["value"] for k, v in json.loads(proc.stdout).items()}
+
+    def state(self) -> dict[str, dict[str, Any]]:
+        proc = self.ws.run(["show", "-json"], self.cwd, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        out: dict[str, dict[str, Any]] = {}
+
+        def walk(module: dict[str, Any]) -> None:
+            for r in module.get("resources", []):
+                out[r["address"]] = r["values"]
+            for child in module.get("child_modules", []):
+                walk(child)
+
+        walk(json.loads(proc.stdout)["values"]["root_module"])
+        return out
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory, terraform_bin: str, render_dir: Path,
+             package_dir: Path) -> Iterator[Deployed]:
+    root = tmp_path_factory.mktemp("apply")
+    shutil.copytree(h.TERRAFORM, root / "terraform",
+                    ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
+    cwd = root / "terraform" / "environments" / "example"
+    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
+    if not Path(env.get("TF_CLI_CONFIG_FILE", "/nonexistent")).exists():
+        env.pop("TF_CLI_CONFIG_FILE", None)  # a dangling CLI config only produces warnings
+    ws = h.TfWorkspace(root=root / "terraform", binary=terraform_bin, env=env)
+    ok, how = ws.init(cwd)
+    assert ok, f"terraform init (offline provider) failed: {how}"
+    args = ["-input=false", f"-var=render_dir={render_dir}", f"-var=package_dir={package_dir}"]
+    with emulator.emulator() as endpoints:
+        (cwd / "zz_emulator_override.tf").write_text(emulator.provider_override(endpoints, REGION))
+        first = ws.run(["apply", "-auto-approve", *args], cwd, timeout=900)
+        assert first.returncode == 0, f"the first apply failed:\n{h.last_error(first)}\n{first.stdout[-3000:]}"
+        assert "Apply complete!" in h.strip_ansi(first.stdout)
+        yield Deployed(ws, cwd, args, endpoints)
+
+
+def test_a_second_plan_after_the_first_apply_shows_no_changes(deployed: Deployed) -> None:
+    proc = deployed.ws.run(["plan", "-detailed-exitcode", *deployed.args], deployed.cwd, timeout=600)
+    assert proc.returncode == 0, f"exit {proc.returncode}: changes after the first apply:\n{h.strip_ansi(proc.stdout)[-4000:]}"
+
+
+def _filled(imp: h.RenderedImport, outputs: dict[str, Any]) -> dict[str, Any]:
+    """The rendered definition with every placeholder filled from the deployed environment's outputs."""
+    values = {f"{fn}_function_arn": arn for fn, arn in outputs["function_arns"][imp.name].items()} | {
+        "glue_job_name": outputs["glue_job_names"].get(imp.name, ""),
+        "crawler_name": outputs["crawler_names"].get(imp.name, ""),
+        "sns_topic_arn": outputs["notification_topic_arn"],
+        "success_topic_arn": outputs["run_notification_topic_arn"] or "",
+        "control_bucket": outputs["buckets"]["control"],
+        "spec_key": imp.terraform["spec_key"],
+    }
+    text = (imp.dir / "definition.asl.json").read_text()
+    for name in imp.placeholders():
+        assert values.get(name), f"{imp.name}: the environment has no value for placeholder {name}"
+        text = text.replace("${" + name + "}", values[name])
+    return dict(json.loads(text))
+
+
+def test_deployed_state_machines_are_the_rendered_definitions(deployed: Deployed,
+                                                              imports: dict[str, h.RenderedImport]) -> None:
+    outputs = deployed.outputs()
+    sfn = deployed.client("stepfunctions")
+    assert set(outputs["state_machine_arns"]) == set(imports)
+    for name, imp in imports.items():
+        machine = sfn.describe_state_machine(stateMachineArn=outputs["state_machine_arns"][name])
+        assert json.loads(machine["definition"]) == _filled(imp, outputs), f"{name}: deployed definition differs"
+        assert machine["name"] == imp.terraform["state_machine_name"]
+
+
+def test_deployed_functions_have_the_rendered_sizing_and_runtime_environment(
+        deployed: Deployed, imports: dict[str, h.RenderedImport]) -> None:
+    outputs = deployed.outputs()
+    lam = deployed.client("lambda")
+    for name, imp in imports.items():
+        functions = outputs["function_arns"][name]
+        assert set(functions) == set(imp.functions()), name
+        for fn, arn in functions.items():
+            config = lam.get_function_configuration(FunctionName=arn)
+            env = config["Environment"]["Variables"]
+            assert env["LOCKGATE_IMPORT"] == name and env["LOCKGATE_CONTROL_URI"] == imp.terraform["control_uri"]
+            assert config["Architectures"] == ["x86_64"]
+            if fn == "process_batch":
+                sizing = imp.terraform["lambda"]
+                assert (config["MemorySize"], config["Timeout"]) == (sizing["memory_mb"], sizing["timeout_s"]), name
+
+
+def test_deployed_state_machine_roles_allow_exactly_what_the_definitions_call(
+        deployed: Deployed, imports: dict[str, h.RenderedImport]) -> None:
+    state = deployed.state()
+    key = state["module.storage.aws_kms_key.this"]["arn"]
+    iam = deployed.client("iam")
+    outputs = deployed.outputs()
+    for name, imp in imports.items():
+        role = state[f'module.state_machine["{name}"].aws_iam_role.this']["name"]
+        policy = iam.get_role_policy(RoleName=role, PolicyName="integrations")["PolicyDocument"]
+        granted = _granted(json.dumps(policy))
+        expected = {(a, key if r == KEY else r) for a, r in _expected_grants(imp, _filled(imp, outputs))}
+        assert granted == expected, (f"{name}: granted but not needed {sorted(granted - expected)}; "
+                                     f"needed but not granted {sorted(expected - granted)}")
