@@ -2,12 +2,13 @@
 
     python -m orchestration.packaging --out build/package
 
-    OUT/lambda/code.zip     lambdas, crawlers and the parts of orchestration they import (CODE_INCLUDES)
+    OUT/lambda/code.zip     lambdas, crawlers and the parts of orchestration they import (CODE_INCLUDES),
+                            and the project's hook modules
     OUT/lambda/layer.zip    python/: pyarrow, duckdb, sqlglot, pydantic, PyYAML, powertools, tzdata
                             (manylinux2014_x86_64 wheels for CPython 3.11; boto3 comes with the runtime)
     OUT/glue/job.py         the Glue entry script (glue_jobs/job.py)
-    OUT/glue/lockgate.zip   glue_jobs, orchestration's core (GLUE_INCLUDES), examples' hooks for
-                            --extra-py-files (no DuckDB)
+    OUT/glue/lockgate.zip   glue_jobs, orchestration's core (GLUE_INCLUDES), the project's hook modules
+                            (--project, default this repository) for --extra-py-files (no DuckDB)
     OUT/glue/wheels/*.whl   pydantic, sqlglot, PyYAML and their dependencies at the versions installed here,
                             as CPython 3.11 manylinux2014_x86_64 (or pure-Python) wheels: Glue installs them
                             from S3 (--additional-python-modules) without reaching PyPI
@@ -426,13 +427,26 @@ def build_glue_wheels(cache: Path, runtime: Runtime = GLUE_RUNTIME) -> Path:
     return root
 
 
+def _copy_hooks(dest: Path, project: Path) -> None:
+    """The project's hook modules (``orchestration.hook_sources``) at their import paths under ``dest``."""
+    from .config import Project
+    from .hook_sources import hook_files
+
+    loaded = Project.load(project)
+    for rel in hook_files(loaded.root, loaded.specs()):
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(loaded.root / rel, target)
+
+
 def build(out: Path, *, cache: Path | None = None, layer: bool = True, runtime: str = DEFAULT_RUNTIME,
-          zip_layer: bool = True, glue_wheels: bool = True) -> dict[str, Artifact]:
+          zip_layer: bool = True, glue_wheels: bool = True, project: Path | None = None) -> dict[str, Artifact]:
     """Build every artifact under ``out``; returns them by name (``code``, ``layer``, ``glue_job``, ``glue_zip``,
     ``glue_wheels``).
 
     ``zip_layer=False`` links the installed layer tree as ``lambda/layer`` without zipping it (its zipped
-    size is then reported as 0): enough to import from, and 30 s faster."""
+    size is then reported as 0): enough to import from, and 30 s faster. ``project`` (default: this
+    repository) is the project whose hook modules both engines ship."""
     cache = cache or ROOT / "build" / ".cache"
     rt = RUNTIMES[runtime]
     artifacts: dict[str, Artifact] = {}
@@ -441,6 +455,7 @@ def build(out: Path, *, cache: Path | None = None, layer: bool = True, runtime: 
     if code.exists():
         shutil.rmtree(code)
     _copy_packages(code, CODE_INCLUDES)
+    _copy_hooks(code, project or ROOT)
     _compile(code, "/var/task", rt)
     artifacts["code"] = _zip_tree(code, lam / "code.zip")
     if layer:
@@ -470,11 +485,7 @@ def build(out: Path, *, cache: Path | None = None, layer: bool = True, runtime: 
     if tree.exists():
         shutil.rmtree(tree)
     _copy_packages(tree, GLUE_INCLUDES)
-    hooks = tree / "examples"
-    (hooks / "hooks").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "examples" / "__init__.py", hooks / "__init__.py")
-    for f in sorted((ROOT / "examples" / "hooks").glob("*.py")):
-        shutil.copy2(f, hooks / "hooks" / f.name)
+    _copy_hooks(tree, project or ROOT)
     artifacts["glue_zip"] = _zip_tree(tree, glue / "lockgate.zip")
     shutil.rmtree(tree)
     if glue_wheels:
@@ -555,12 +566,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None, help="installed-layer cache (default build/.cache)")
     parser.add_argument("--no-layer", action="store_true", help="skip the dependency layer (code and Glue only)")
     parser.add_argument("--import-times", action="store_true", help="measure each handler's cold import")
+    parser.add_argument("--project", type=Path, default=None,
+                        help="project whose hook modules to ship (default: this repository)")
     parser.add_argument("--runtime", choices=sorted(RUNTIMES), default=DEFAULT_RUNTIME,
                         help="Lambda runtime the layer is built for (must match Terraform's)")
     args = parser.parse_args(argv)
     rt = RUNTIMES[args.runtime]
     try:
-        artifacts = build(args.out, cache=args.cache, layer=not args.no_layer, runtime=args.runtime)
+        artifacts = build(args.out, cache=args.cache, layer=not args.no_layer, runtime=args.runtime,
+                          project=args.project)
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from orchestration.core.contracts import RunPaths
 from orchestration.core.spec.models import Spec
 from orchestration.core.spec.uris import split_s3_uri
 
+from .. import wiring
 from ..config import ProjectConfig
 from .machine import compile_definition, integrations, placeholders_used
 
@@ -83,7 +84,7 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
             "quarantine": target.quarantine_uri,
         },
         "lambda": spec.routing.lambda_.model_dump(mode="json"),
-        "glue": spec.routing.glue.model_dump(mode="json", exclude={"flex"}),  # Flex is chosen per run
+        "glue": wiring.glue_job(spec),  # workers and Flex may still be chosen per run
         "crawler": crawler_block(spec, config),
         "schedule": schedule,
         "notifications": spec.notifications.model_dump(mode="json"),
@@ -93,6 +94,9 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
         "control_uri": control,
         "engines": sorted({"glue"} | (set() if spec.spark_dependent else {"lambda"})),
         "quarantine_tables": quarantine_tables(spec),
+        # Each function the definition invokes, as Terraform deploys it and the local runner runs it.
+        "functions": {kind: f.as_json() for kind, f in wiring.functions(spec, config).items()
+                      if f"{kind}_function_arn" in placeholders_used(definition)},
     }
 
 

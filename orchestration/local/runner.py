@@ -27,6 +27,7 @@ from orchestration.core.spec.uris import split_s3_uri
 from orchestration.core.spec.window import Window
 from orchestration.core.storage import LocalLake
 
+from .. import wiring
 from ..config import Project
 from .context import ExecutionContext
 from .interpreter import execute
@@ -46,8 +47,6 @@ from .services import (
 __all__ = ["RunRequest", "RunClock", "run_local", "fill_placeholders", "new_run_id", "ACCOUNT"]
 
 ACCOUNT = "123456789012"
-PLAN_SETTINGS = (512, 300)
-COMMIT_SETTINGS = (1024, 900)
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -136,21 +135,18 @@ def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
     crawler_backend = LocalCrawlerService(lake, clock=clock)
     crawler_name = crawler_backend.ensure_crawler(spec, prefix=prefix)
     ensure_quarantine_tables(LocalCatalog(lake), spec)  # what Terraform creates on AWS
-    settings = spec.routing.lambda_
-    sizes = {"plan": PLAN_SETTINGS, "process_batch": (settings.memory_mb, settings.timeout_s),
-             "dedupe": (settings.memory_mb, settings.timeout_s), "commit": COMMIT_SETTINGS,
-             "failure": PLAN_SETTINGS}
-    functions = {f"{prefix}-{spec.name}-{kind.replace('_', '-')}": (kind, mem, timeout)
-                 for kind, (mem, timeout) in sizes.items()}
-    table = {name: LocalFunction(name, f"lambdas.handlers.{kind}.handler", mem, timeout)
+    # The same wiring Terraform deploys (orchestration.wiring), plus what only a laptop needs.
+    wired = wiring.functions(spec, project.config)
+    functions = {f"{prefix}-{spec.name}-{kind.replace('_', '-')}": (kind, f.memory_mb, f.timeout_s)
+                 for kind, f in wired.items()}
+    table = {name: LocalFunction(name, wired[kind].handler, mem, timeout)
              for name, (kind, mem, timeout) in functions.items()}
-    env = {"LOCKGATE_LAKE": str(lake), "LOCKGATE_CONTROL_URI": cfg.control_uri, "LOCKGATE_IMPORT": spec.name,
+    env = {"LOCKGATE_LAKE": str(lake), **wired["plan"].environment,
            "POWERTOOLS_SERVICE_NAME": machine, "POWERTOOLS_METRICS_NAMESPACE": "Lockgate",
            "POWERTOOLS_LOG_LEVEL": "INFO", "AWS_REGION": region}
-    routing = project.config.routing
-    env["LOCKGATE_ROUTING"] = routing.model_dump_json() if hasattr(routing, "model_dump_json") else json.dumps(routing)
-    glue = spec.routing.glue
-    job = LocalGlueJob(machine, _glue_script(), glue.timeout_minutes, glue.worker_type, glue.workers, glue.version)
+    glue = wiring.glue_job(spec)
+    job = LocalGlueJob(machine, _glue_script(), glue["timeout_minutes"], glue["worker_type"], glue["workers"],
+                       glue["version"])
     arns = {kind: f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}" for name, (kind, _, _) in functions.items()}
     values = {f"{kind}_function_arn": arn for kind, arn in arns.items()} | {
         "glue_job_name": machine, "crawler_name": crawler_name,

@@ -124,11 +124,12 @@ def test_deployed_functions_have_the_rendered_sizing_and_runtime_environment(
         for fn, arn in functions.items():
             config = lam.get_function_configuration(FunctionName=arn)
             env = config["Environment"]["Variables"]
+            wired = imp.terraform["functions"][fn]
+            assert {k: env.get(k) for k in wired["environment"]} == wired["environment"], f"{name}/{fn}: environment"
             assert env["LOCKGATE_IMPORT"] == name and env["LOCKGATE_CONTROL_URI"] == imp.terraform["control_uri"]
-            assert config["Architectures"] == ["x86_64"]
-            if fn == "process_batch":
-                sizing = imp.terraform["lambda"]
-                assert (config["MemorySize"], config["Timeout"]) == (sizing["memory_mb"], sizing["timeout_s"]), name
+            assert config["Architectures"] == ["x86_64"] and config["Handler"] == wired["handler"]
+            assert (config["MemorySize"], config["Timeout"], config["EphemeralStorage"]["Size"]) == (
+                wired["memory_mb"], wired["timeout_s"], wired["ephemeral_storage_mb"]), f"{name}/{fn}: sizing"
 
 
 def test_deployed_state_machine_roles_allow_exactly_what_the_definitions_call(

@@ -145,9 +145,11 @@ def test_no_iam_allow_statement_uses_wildcard_actions() -> None:
     assert not offenders, f"wildcard IAM actions in Allow statements: {offenders}"
 
 
-def test_lambda_handlers_named_in_terraform_exist() -> None:
-    handlers = h.hcl_locals(h.MODULES / "lambda" / "main.tf")["handlers"]
+def test_lambda_handlers_named_in_terraform_exist(imports: dict[str, h.RenderedImport]) -> None:
+    """Terraform takes each function's handler from the render (``functions``, orchestration.wiring)."""
+    handlers = {fn: f["handler"] for imp in imports.values() for fn, f in imp.terraform["functions"].items()}
     assert set(handlers) == set(h.FUNCTIONS)
+    assert all(set(imp.terraform["functions"]) == imp.functions() for imp in imports.values())
     missing = []
     for fn, path in handlers.items():
         module, attr = path.rsplit(".", 1)

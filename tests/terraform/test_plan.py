@@ -40,22 +40,24 @@ def test_plan_creates_exactly_the_functions_each_asl_invokes(
         )
         settings = imp.terraform["lambda"]
         for fn, fnv in planned.items():
-            assert fnv["handler"] == f"lambdas.handlers.{fn}.handler"
+            wired = imp.terraform["functions"][fn]  # orchestration.wiring: what the local runner runs too
+            assert fnv["handler"] == wired["handler"] == f"lambdas.handlers.{fn}.handler"
             assert fnv["runtime"] == DEFAULT_RUNTIME  # the runtime make package builds the layer for
             assert fnv["tracing_config"] == [{"mode": "Active"}]
             env = fnv["environment"][0]["variables"]
-            for var in (
-                "POWERTOOLS_SERVICE_NAME",
-                "POWERTOOLS_METRICS_NAMESPACE",
-                "POWERTOOLS_LOG_LEVEL",
-                "LOCKGATE_CONTROL_URI",
-            ):
+            for var in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"):
                 assert var in env, f"{name}/{fn}: environment lacks {var}"
+            assert {k: env.get(k) for k in wired["environment"]} == wired["environment"], (
+                f"{name}/{fn}: the deployed environment differs from the rendered one")
+            assert "LOCKGATE_ROUTING" in env and "LOCKGATE_CONTROL_URI" in env
+            assert (fnv["memory_size"], fnv["timeout"], fnv["ephemeral_storage"][0]["size"]) == (
+                wired["memory_mb"], wired["timeout_s"], wired["ephemeral_storage_mb"]), f"{name}/{fn}: sizing"
             if fn in ("process_batch", "dedupe"):
                 assert (fnv["memory_size"], fnv["timeout"]) == (
                     settings["memory_mb"],
                     settings["timeout_s"],
                 ), f"{name}/{fn}: sizing differs from rendered lambda settings"
+                assert fnv["ephemeral_storage"][0]["size"] > 512  # the engine may spill to /tmp
 
 
 def test_plan_creates_glue_job_crawler_schedule_and_topic_only_where_used(
@@ -327,3 +329,18 @@ def test_only_the_architecture_the_layer_is_built_for_is_accepted(
                             f"-var=package_dir={package_dir}", "-var=lambda_architecture=arm64"], cwd, timeout=120)
     assert proc.returncode != 0
     assert "lambda_architecture must be x86_64" in proc.stderr.replace("\n", " "), proc.stderr[-2000:]
+
+
+def test_specs_and_environment_must_agree_on_buckets_and_control_location(
+    initialised: h.TfWorkspace, planned: dict[str, dict[str, Any]], render_dir: Path, package_dir: Path
+) -> None:
+    """A spec reading a bucket the environment does not create (nor name as external), or a render made
+    for another control location, stops the plan with an error that names the import and the fix."""
+    cwd = initialised.root / "environments" / "example"
+    buckets = '{raw="other-raw",lake="acme-lake",control="other-control",logs="lockgate-access-logs"}'
+    proc = initialised.run(["plan", "-input=false", "-refresh=false", f"-var=render_dir={render_dir}",
+                            f"-var=package_dir={package_dir}", f"-var=buckets={buckets}"], cwd, timeout=300)
+    assert proc.returncode != 0
+    text = " ".join(h.strip_ansi(proc.stderr).replace("│", " ").split())
+    assert "Import orders reads s3://acme-raw/" in text and "var.external_buckets" in text, text[-3000:]
+    assert "this environment's control bucket is other-control" in text, text[-3000:]

@@ -7,23 +7,9 @@ locals {
   region     = data.aws_region.current.name
   partition  = data.aws_partition.current.partition
 
-  handlers = {
-    plan          = "lambdas.handlers.plan.handler"
-    process_batch = "lambdas.handlers.process_batch.handler"
-    dedupe        = "lambdas.handlers.dedupe.handler"
-    commit        = "lambdas.handlers.commit.handler"
-    failure       = "lambdas.handlers.failure.handler"
-  }
-
-  # process_batch and dedupe do the heavy lifting and take the import's rendered `lambda` settings;
-  # plan only lists objects and commit only moves objects and updates the catalog.
-  sizing = {
-    plan          = { memory_mb = var.plan_settings.memory_mb, timeout_s = var.plan_settings.timeout_s }
-    process_batch = { memory_mb = var.settings.memory_mb, timeout_s = var.settings.timeout_s }
-    dedupe        = { memory_mb = var.settings.memory_mb, timeout_s = var.settings.timeout_s }
-    commit        = { memory_mb = var.commit_settings.memory_mb, timeout_s = var.commit_settings.timeout_s }
-    failure       = { memory_mb = var.plan_settings.memory_mb, timeout_s = var.plan_settings.timeout_s }
-  }
+  # Handler, sizing and environment come from the render (orchestration.wiring): what runs locally is
+  # what is deployed.
+  handlers = { for f in var.functions : f => var.runtime[f].handler }
 
   functions = { for f in var.functions : f => "${var.name_prefix}-${var.import_name}-${replace(f, "_", "-")}" }
 
@@ -261,18 +247,20 @@ resource "aws_lambda_function" "this" {
   source_code_hash = filebase64sha256(var.package.code_zip)
   layers           = var.package.layer_arns
 
-  memory_size                    = local.sizing[each.key].memory_mb
-  timeout                        = local.sizing[each.key].timeout_s
+  memory_size                    = var.runtime[each.key].memory_mb
+  timeout                        = var.runtime[each.key].timeout_s
   reserved_concurrent_executions = lookup(var.reserved_concurrency, each.key, -1)
   kms_key_arn                    = var.kms_key_arn
 
+  ephemeral_storage {
+    size = var.runtime[each.key].ephemeral_storage_mb
+  }
+
   environment {
-    variables = merge(var.extra_environment, {
+    variables = merge(var.extra_environment, var.runtime[each.key].environment, {
       POWERTOOLS_SERVICE_NAME      = "${var.name_prefix}-${var.import_name}"
       POWERTOOLS_METRICS_NAMESPACE = var.powertools.metrics_namespace
       POWERTOOLS_LOG_LEVEL         = var.powertools.log_level
-      LOCKGATE_CONTROL_URI         = "s3://${var.control_bucket}/"
-      LOCKGATE_IMPORT              = var.import_name
     })
   }
 

@@ -115,44 +115,26 @@ variable "target" {
   }
 }
 
-variable "settings" {
-  description = "Memory and timeout of process_batch and dedupe: the import's rendered `lambda` settings."
-  type = object({
-    memory_mb = number
-    timeout_s = number
-  })
+variable "runtime" {
+  description = "Each function's runtime configuration, by function: the import's rendered `functions` (orchestration.wiring, the same the local runner uses)."
+  type = map(object({
+    handler              = string
+    memory_mb            = number
+    timeout_s            = number
+    ephemeral_storage_mb = number
+    environment          = map(string)
+  }))
 
   validation {
-    condition     = var.settings.memory_mb >= 128 && var.settings.memory_mb <= 10240 && var.settings.timeout_s >= 1 && var.settings.timeout_s <= 900
-    error_message = "settings.memory_mb must be 128-10240 and settings.timeout_s 1-900 (Lambda limits)."
+    condition = alltrue([for f in values(var.runtime) :
+      f.memory_mb >= 128 && f.memory_mb <= 10240 && f.timeout_s >= 1 && f.timeout_s <= 900 &&
+    f.ephemeral_storage_mb >= 512 && f.ephemeral_storage_mb <= 10240])
+    error_message = "runtime: memory_mb must be 128-10240, timeout_s 1-900 and ephemeral_storage_mb 512-10240 (Lambda limits)."
   }
-}
-
-variable "plan_settings" {
-  description = "Memory and timeout of the plan function (lists and sizes objects, writes the manifest)."
-  type = object({
-    memory_mb = optional(number, 512)
-    timeout_s = optional(number, 300)
-  })
-  default = {}
 
   validation {
-    condition     = var.plan_settings.memory_mb >= 128 && var.plan_settings.memory_mb <= 10240 && var.plan_settings.timeout_s >= 1 && var.plan_settings.timeout_s <= 900
-    error_message = "plan_settings.memory_mb must be 128-10240 and timeout_s 1-900."
-  }
-}
-
-variable "commit_settings" {
-  description = "Memory and timeout of the commit function (moves staged objects, updates the catalog)."
-  type = object({
-    memory_mb = optional(number, 1024)
-    timeout_s = optional(number, 900)
-  })
-  default = {}
-
-  validation {
-    condition     = var.commit_settings.memory_mb >= 128 && var.commit_settings.memory_mb <= 10240 && var.commit_settings.timeout_s >= 1 && var.commit_settings.timeout_s <= 900
-    error_message = "commit_settings.memory_mb must be 128-10240 and timeout_s 1-900."
+    condition     = alltrue([for f in values(var.runtime) : can(regex("^lambdas\\.handlers\\.[a-z_]+\\.handler$", f.handler))])
+    error_message = "runtime: every handler must be lambdas.handlers.<module>.handler."
   }
 }
 
@@ -182,7 +164,7 @@ variable "powertools" {
 }
 
 variable "extra_environment" {
-  description = "Additional environment variables; the POWERTOOLS_* and LOCKGATE_* variables always win."
+  description = "Additional environment variables; the POWERTOOLS_* and the rendered runtime variables always win."
   type        = map(string)
   default     = {}
 
