@@ -18,6 +18,9 @@ __all__ = ["render", "graph"]
 def render(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Output directory.")] = Path("build/render"),
+    terraform: Annotated[Path | None, typer.Option("--terraform", metavar="DIR", help=(
+        "Also write a Terraform root module into DIR (the modules Lockgate ships, wired to the render "
+        "output and build/package of this project)."))] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print what was written as one JSON object.")] = False,
 ) -> None:
     """Write DIR/<import>/definition.asl.json, spec.json, terraform.json and DIR/imports.json.
@@ -28,11 +31,20 @@ def render(
     project = project_of(ctx)
     specs = project.specs()
     written = render_project(specs, project.config, out)
+    root: list[Path] = []
+    if terraform is not None:
+        from ..terraform_root import write_root
+
+        root = write_root(terraform, out, project.root / "build" / "package")
     if as_json:
-        typer.echo(json.dumps({"out": str(out), "imports": sorted(specs), "files": [str(p) for p in written]},
-                              indent=2))
+        typer.echo(json.dumps({"out": str(out), "imports": sorted(specs), "files": [str(p) for p in written],
+                               "terraform": str(terraform) if terraform else None,
+                               "terraform_files": [str(p) for p in root]}, indent=2))
         return
     typer.echo(f"rendered {len(specs)} import(s) into {out} ({len(written)} files)")
+    if terraform is not None:
+        typer.echo(f"wrote the Terraform root module into {terraform}: add terraform.tfvars (see "
+                   "terraform.tfvars.example), then terraform init && terraform apply there")
 
 
 def graph(

@@ -7,7 +7,10 @@ import importlib.metadata
 import re
 import tomllib
 
+import pytest
+
 from orchestration import packaging
+from orchestration.core.errors import ConfigError
 from orchestration.packaging import (
     DEFAULT_RUNTIME,
     LAYER_PACKAGES,
@@ -58,3 +61,17 @@ def test_make_setup_installs_from_the_lock_and_never_resolves() -> None:
     assert re.search(r"\$\(UV\) sync --frozen", makefile), "make setup must install uv.lock as it is (--frozen)"
     assert "pip install -e" not in makefile and "pip install -q -e" not in makefile
     assert re.search(r"^UV_VERSION := \d+\.\d+\.\d+$", makefile, re.M), "uv itself is pinned"
+
+
+def test_an_installed_package_takes_the_versions_installed_with_it(tmp_path, monkeypatch) -> None:
+    """Outside this repository there is no uv.lock beside the code: packaging uses what is installed."""
+    import importlib.metadata
+
+    from orchestration import packaging
+
+    monkeypatch.setattr(packaging, "ROOT", tmp_path)
+    versions = packaging.locked_versions()
+    assert versions["pyarrow"] == importlib.metadata.version("pyarrow")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # a checkout without its lock
+    with pytest.raises(ConfigError, match="uv.lock is missing"):
+        packaging.locked_versions()

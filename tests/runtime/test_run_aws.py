@@ -84,3 +84,23 @@ def test_wait_on_a_failed_execution_reports_its_root_cause_and_nothing_published
     assert rc == 1 and out["status"] == "FAILED"
     assert (out["error"], out["cause"]) == ("Lockgate.DataError", "s3://acme-raw/a.csv.gz (after 0 decompressed bytes): corrupt")
     assert out["rows_written"] == 0
+
+
+def test_backfill_in_chunks_starts_one_backfill_execution_per_chunk_and_waits_for_each(project, capsys, moto_endpoint):
+    # moto keeps the executing state machines in another store: read them back before switching it off.
+    requests.post(f"{moto_endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10)
+    try:
+        arn = _machine("lockgate-orders")
+        rc, out = _cli(capsys, "--project", str(project), "backfill", "orders", "--window", "2024-03-01..2024-03-05",
+                       "--chunk", "2", "--wait", "--poll-seconds", "0.2", "--json")
+        sfn = aws.client("stepfunctions", region="eu-central-1")
+        executions = sfn.list_executions(stateMachineArn=arn)["executions"]
+        inputs = sorted((json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"]) for e in executions),
+                        key=lambda i: i["window"]["start"])
+    finally:
+        requests.post(f"{moto_endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": False}}, timeout=10)
+    assert rc == 0, out
+    assert [i["mode"] for i in inputs] == ["backfill", "backfill"]
+    assert [(i["window"]["start"][:10], i["window"]["end"][:10]) for i in inputs] == [
+        ("2024-03-01", "2024-03-03"), ("2024-03-03", "2024-03-05")]
+    assert all(e["status"] == "SUCCEEDED" for e in executions)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,8 @@ import pytest
 
 from tests.terraform import emulator
 from tests.terraform import tfhelpers as h
-from tests.terraform.planning import KEY, REGION
+from tests.terraform.outside_project import BUCKETS, make_project
+from tests.terraform.planning import KEY, REGION, stand_in_package
 from tests.terraform.test_plan import _expected_grants, _granted
 
 pytestmark = pytest.mark.deploy
@@ -145,3 +148,38 @@ def test_deployed_state_machine_roles_allow_exactly_what_the_definitions_call(
         expected = {(a, key if r == KEY else r) for a, r in _expected_grants(imp, _filled(imp, outputs))}
         assert granted == expected, (f"{name}: granted but not needed {sorted(granted - expected)}; "
                                      f"needed but not granted {sorted(expected - granted)}")
+
+
+def test_a_project_outside_this_repository_deploys_from_its_rendered_root_module(
+        tmp_path: Path, terraform_bin: str) -> None:
+    """`lockgate render --terraform infra` in the user's own folder, their terraform.tfvars, the package
+    folder they build: the first apply creates everything, a second plan shows no changes."""
+    project = make_project(tmp_path / "plant")
+    proc = subprocess.run([sys.executable, "-m", "orchestration.cli", "--project", str(project), "render",
+                           "--out", str(project / "build" / "render"), "--terraform", str(project / "infra")],
+                          cwd=project, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    stand_in_package(project / "build" / "package")
+    infra = project / "infra"
+    (infra / "terraform.tfvars.json").write_text(json.dumps({"name": "plant", "buckets": BUCKETS}))
+    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
+    if not Path(env.get("TF_CLI_CONFIG_FILE", "/nonexistent")).exists():
+        env.pop("TF_CLI_CONFIG_FILE", None)
+    ws = h.TfWorkspace(root=infra, binary=terraform_bin, env=env)
+    ok, how = ws.init(infra)
+    assert ok, f"terraform init (offline provider) failed: {how}"
+    with emulator.emulator() as endpoints:
+        (infra / "zz_emulator_override.tf").write_text(emulator.provider_override(endpoints, REGION))
+        first = ws.run(["apply", "-auto-approve", "-input=false"], infra, timeout=900)
+        assert first.returncode == 0, f"the first apply failed:\n{h.last_error(first)}\n{first.stdout[-3000:]}"
+        again = ws.run(["plan", "-detailed-exitcode", "-input=false"], infra, timeout=600)
+        assert again.returncode == 0, h.strip_ansi(again.stdout)[-3000:]
+        deployed = Deployed(ws, infra, [], endpoints)
+        outputs = deployed.outputs()
+        assert outputs["imports"] == ["readings"]
+        machine = deployed.client("stepfunctions").describe_state_machine(
+            stateMachineArn=outputs["state_machine_arns"]["readings"])
+        assert machine["name"] == "plant-readings"
+        config = deployed.client("lambda").get_function_configuration(
+            FunctionName=outputs["function_arns"]["readings"]["process_batch"])
+        assert config["Environment"]["Variables"]["LOCKGATE_CONTROL_URI"] == "s3://plant-control/"

@@ -329,3 +329,18 @@ def test_only_the_architecture_the_layer_is_built_for_is_accepted(
                             f"-var=package_dir={package_dir}", "-var=lambda_architecture=arm64"], cwd, timeout=120)
     assert proc.returncode != 0
     assert "lambda_architecture must be x86_64" in proc.stderr.replace("\n", " "), proc.stderr[-2000:]
+
+
+def test_specs_and_environment_must_agree_on_buckets_and_control_location(
+    initialised: h.TfWorkspace, planned: dict[str, dict[str, Any]], render_dir: Path, package_dir: Path
+) -> None:
+    """A spec reading a bucket the environment does not create (nor name as external), or a render made
+    for another control location, stops the plan with an error that names the import and the fix."""
+    cwd = initialised.root / "environments" / "example"
+    buckets = '{raw="other-raw",lake="acme-lake",control="other-control",logs="lockgate-access-logs"}'
+    proc = initialised.run(["plan", "-input=false", "-refresh=false", f"-var=render_dir={render_dir}",
+                            f"-var=package_dir={package_dir}", f"-var=buckets={buckets}"], cwd, timeout=300)
+    assert proc.returncode != 0
+    text = " ".join(h.strip_ansi(proc.stderr).replace("│", " ").split())
+    assert "Import orders reads s3://acme-raw/" in text and "var.external_buckets" in text, text[-3000:]
+    assert "this environment's control bucket is other-control" in text, text[-3000:]

@@ -144,6 +144,20 @@ resource "aws_s3_object" "spec" {
   source_hash  = filemd5("${var.render_dir}/${each.key}/spec.json")
   content_type = "application/json"
   kms_key_id   = module.storage.kms_key_arn
+
+  # A spec whose buckets this environment neither creates nor names as external would deploy roles that
+  # point at the wrong buckets; a render made for another control location would make the functions look
+  # for specs and manifests elsewhere. Both stop the plan.
+  lifecycle {
+    precondition {
+      condition     = contains(concat([var.buckets.raw, var.buckets.lake], var.external_buckets), each.value.source.bucket) && contains(concat([var.buckets.lake], var.external_buckets), each.value.target.bucket)
+      error_message = "Import ${each.key} reads s3://${each.value.source.bucket}/ and writes s3://${each.value.target.bucket}/, but this environment creates raw = ${var.buckets.raw} and lake = ${var.buckets.lake}: set var.buckets to the specs' buckets, or list buckets managed elsewhere in var.external_buckets."
+    }
+    precondition {
+      condition     = trimsuffix(each.value.control_uri, "/") == "s3://${var.buckets.control}"
+      error_message = "Import ${each.key} was rendered for the control location ${each.value.control_uri} (aws.control_uri in lockgate.yaml), but this environment's control bucket is ${var.buckets.control}: render again or set var.buckets.control."
+    }
+  }
 }
 
 # The layer zip can exceed the 50 MB direct-upload limit, so it goes through the control bucket.
@@ -286,23 +300,6 @@ module "state_machine" {
   tags                 = var.tags
 
   depends_on = [aws_s3_object.spec]
-}
-
-# The imports' sources and targets should live in the buckets this environment creates; a bucket
-# managed elsewhere works too (the roles are scoped by name), so this only warns.
-check "imports_use_deployed_buckets" {
-  assert {
-    condition = alltrue([
-      for i in values(local.imports) :
-      contains([var.buckets.raw, var.buckets.lake], i.source.bucket) && contains([var.buckets.lake], i.target.bucket)
-    ])
-    error_message = "Some imports read from or write to buckets this environment does not create (buckets = ${jsonencode(var.buckets)}); make sure those buckets exist and use the deployment key, or set var.buckets to the specs' buckets."
-  }
-
-  assert {
-    condition     = alltrue([for i in values(local.imports) : trimsuffix(try(i.control_uri, "s3://${var.buckets.control}/"), "/") == "s3://${var.buckets.control}"])
-    error_message = "The render output was made for another control location than s3://${var.buckets.control}/ (aws.control_uri in lockgate.yaml); the functions would look for specs and manifests in the wrong bucket."
-  }
 }
 
 module "scheduler" {

@@ -65,6 +65,17 @@ variable "buckets" {
   }
 }
 
+variable "external_buckets" {
+  description = "Buckets managed outside this environment that imports may read from or write to (the roles are scoped to them by name)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for b in var.external_buckets : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", b))])
+    error_message = "external_buckets must be S3 bucket names."
+  }
+}
+
 variable "retention" {
   description = "Lifecycle retention in days for staging, run records, Athena results, old versions and access logs (see the storage module)."
   type = object({
