@@ -19,19 +19,17 @@ Two things keep the cost per value near DuckDB's own cast (wide numeric files):
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from orchestration.core import semantics
-from orchestration.core.errors import LockgateError
 
 from .chunks import Chunk, ObjectLayout, Reject
+from .hooks import ArrowHook, load_arrow_hook, run_arrow_hook
 
 if TYPE_CHECKING:
     import duckdb
@@ -213,16 +211,8 @@ class Pipeline:
         return found
 
     @cached_property
-    def hook(self) -> Callable[[pa.Table], pa.Table] | None:
-        ref = self.spec.hooks.arrow
-        if not ref:
-            return None
-        module, _, name = ref.partition(":")
-        try:
-            fn = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError) as e:
-            raise LockgateError(f"cannot load the arrow hook {ref!r}: {e}", where="hooks.arrow") from None
-        return fn
+    def hook(self) -> ArrowHook | None:
+        return load_arrow_hook(self.spec)
 
     @cached_property
     def quarantine_schema(self) -> pa.Schema:
@@ -292,23 +282,8 @@ class Pipeline:
                           (n_ok - n_keep) + hooked)
 
     def _run_hook(self, table: pa.Table) -> pa.Table:
-        import pyarrow as pa
-
         assert self.hook is not None
-        out = self.hook(table)
-        ref = self.spec.hooks.arrow
-        if not isinstance(out, pa.Table):
-            raise LockgateError(f"the arrow hook {ref!r} returned {type(out).__name__}, not a pyarrow.Table",
-                                where="hooks.arrow")
-        if out.num_rows > table.num_rows:
-            raise LockgateError(f"the arrow hook {ref!r} added rows ({table.num_rows} -> {out.num_rows}); "
-                                "hooks may only remove rows", where="hooks.arrow")
-        lost = [m for m in semantics.METADATA_COLUMNS if m not in out.column_names]
-        if lost:
-            raise LockgateError(f"the arrow hook {ref!r} dropped {', '.join(lost)}; hooks must keep the "
-                                "metadata columns", where="hooks.arrow")
-        meta = list(semantics.METADATA_COLUMNS)
-        return out.select([c for c in out.column_names if c not in meta] + meta)
+        return run_arrow_hook(self.spec, self.hook, table)
 
     def _quarantine_rows(self, q: pa.Table) -> pa.Table:
         return q.select([f.name for f in self.quarantine_schema]).cast(self.quarantine_schema)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..spec.derive_types import METADATA_TYPES, derive_types
 from ..spec.models import Column, Spec
 from ..spec.types import ColumnType
 from .casts import _TRUE, _cast_rule, _converted, null_sql
@@ -209,8 +210,7 @@ def quarantine_schema(spec: Spec) -> list[tuple[str, str]]:
 
 
 def output_schema(spec: Spec) -> list[tuple[str, str]]:
-    """(name, Spark type) of the target columns and metadata (derived and hook columns are typed by
-    their expressions and come between the two)."""
-    return [(c.name, str(c.column_type)) for c in spec.columns] + [
-        ("_source_file", "string"), ("_record", "bigint"), ("_run_id", "string"), ("_ingested_at", "timestamp"),
-    ]
+    """(name, Glue type) of the target columns, the derived columns (their fixed types) and the metadata
+    columns: what every engine writes, what a hook receives. Hook columns come before the metadata."""
+    return ([(c.name, str(c.column_type)) for c in spec.columns] + list(derive_types(spec).items())
+            + list(METADATA_TYPES.items()))
