@@ -239,6 +239,7 @@ def spec_problems(data: Any, base: Path | None = None) -> tuple[Spec | None, lis
     # sqlglot: only the validating paths need it (the engines read already validated specs)
     from .binding import duckdb_binding_problems
     from .checks import check_spec
+    from .derive_types import derive_type_problems
     from .document import document_problems
 
     spec: Spec | None = None
@@ -253,6 +254,8 @@ def spec_problems(data: Any, base: Path | None = None) -> tuple[Spec | None, lis
     if spec is not None:
         problems += check_spec(spec)
         problems += duckdb_binding_problems(spec, skip={p.path for p in problems})
+        # last: an expression that does not run at all says so, rather than asking for a type
+        problems += [p for p in derive_type_problems(spec) if p.path not in {q.path for q in problems}]
     unique = list(dict.fromkeys(problems))
     return (spec if not unique else None), unique
 
