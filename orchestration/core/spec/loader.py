@@ -38,7 +38,7 @@ MAX_NODES = 100_000
 """Nodes a document may have once its aliases are expanded (a large spec has a few thousand)."""
 MAX_PROBLEMS = 50
 """Problems a SpecInvalid keeps; the rest are counted in one last problem."""
-MAX_PROBLEM_CHARS = 300
+MAX_PROBLEM_CHARS = 500
 """Characters kept of a problem's field path and of its message."""
 _SHORT = reprlib.Repr()
 _SHORT.maxstring = _SHORT.maxother = 60
