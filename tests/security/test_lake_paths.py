@@ -79,6 +79,16 @@ def test_symlinks_inside_the_root_and_ordinary_keys_still_work(places: tuple[Loc
     assert lake.path("s3://lake/sales/") == lake.root / "lake/sales"
 
 
+def test_a_linked_object_inside_the_lake_is_listed_with_its_targets_size(places: tuple[LocalLake, Path]) -> None:
+    """A source object that is a link (a benchmark's hard-to-copy input, say) is sized as its target, or
+    the plan would size the run by the link's own few bytes."""
+    lake, _ = places
+    lake.write_bytes("s3://raw/big/data.csv", b"x" * 5000)
+    os.symlink(lake.root / "raw/big/data.csv", lake.root / "raw/big/linked.csv")
+    assert {o.uri: o.size for o in lake.list("s3://raw/big/")} == {
+        "s3://raw/big/data.csv": 5000, "s3://raw/big/linked.csv": 5000}
+
+
 @pytest.mark.parametrize("template", ESCAPING.values(), ids=ESCAPING.keys())
 def test_the_spark_engine_maps_through_the_same_resolution(places: tuple[LocalLake, Path], template: str,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:

@@ -125,7 +125,8 @@ class LocalLake(Storage):
                     continue
                 key = e.path[root_len:].replace(os.sep, "/")
                 if key.startswith(key_prefix) and _match(e.name, pattern):
-                    out.append(ObjectInfo(_uri(bucket, key), e.stat(follow_symlinks=False).st_size))
+                    # A link inside the lake stands for its target: its size is the target's (checked above).
+                    out.append(ObjectInfo(_uri(bucket, key), e.stat(follow_symlinks=True).st_size))
         out.sort(key=lambda o: o.uri.encode())
         return out
 
