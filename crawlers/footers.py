@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orchestration.core.errors import DataError
-from orchestration.core.spec.uris import split_s3_uri
+from orchestration.core.storage.local import LocalLake
 
 from .table import parse_partition_path
 
@@ -31,9 +31,9 @@ _MAGIC = b"PAR1"
 
 
 def lake_path(lake: str | os.PathLike[str], uri: str) -> Path:
-    """``s3://bucket/key`` -> ``<lake>/bucket/key``."""
-    bucket, key = split_s3_uri(uri)
-    return Path(lake) / bucket / key
+    """``s3://bucket/key`` -> ``<lake>/bucket/key``, by the local lake's own resolution (a key that would
+    leave the lake is refused with ConfigError)."""
+    return LocalLake(lake).path(uri)
 
 
 @lru_cache(maxsize=256)

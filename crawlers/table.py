@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from orchestration.core.partitions import HIVE_DEFAULT_PARTITION, parse_partition_path, partition_path
 from orchestration.core.spec.metadata import METADATA_SCHEMA
-from orchestration.core.types import derived_glue_type
 
 if TYPE_CHECKING:
     from orchestration.core.spec import Spec
@@ -62,11 +61,12 @@ def _column(name: str, glue_type: str, comment: str | None = None) -> dict[str, 
 
 
 def spec_column_types(spec: Spec) -> dict[str, str]:
-    """Every output column of the spec with its Glue type (derived types inferred, else string)."""
-    types = {c.name: c.type for c in spec.columns}
-    for name, expression in spec.derive.items():
-        types[name] = derived_glue_type(expression, types)
-    return types
+    """Every output column of the spec with its Glue type: the derived columns' fixed types, the ones
+    both engines cast to (declared, or inferred where certain)."""
+    # sqlglot only when a table is built: commit registers partitions without it (Lambda cold start)
+    from orchestration.core.spec.derive_types import derive_types
+
+    return {c.name: c.type for c in spec.columns} | derive_types(spec)
 
 
 def table_input_from_spec(spec: Spec) -> dict[str, Any]:

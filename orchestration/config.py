@@ -4,6 +4,7 @@
 imports: examples/imports          # directory of spec files
 local: {lake: .lake}               # s3://BUCKET/KEY maps to .lake/BUCKET/KEY
 aws: {region: eu-central-1, prefix: lockgate, control_uri: s3://lockgate-control/}
+limits: {max_window_days: 3653}    # longest --window (default ten years)
 ```
 """
 
@@ -19,10 +20,11 @@ from orchestration.core.spec import Problem, Spec, SpecInvalid, load_spec
 from orchestration.core.spec.lines import with_lines
 from orchestration.core.spec.loader import read_yaml
 from orchestration.core.spec.problems import did_you_mean
+from orchestration.core.spec.window import DEFAULT_MAX_WINDOW_DAYS
 
 from .router.config import RoutingConfig
 
-__all__ = ["ProjectConfig", "Project", "SpecSet", "LocalConfig", "AwsConfig", "CONFIG_FILE"]
+__all__ = ["ProjectConfig", "Project", "SpecSet", "LocalConfig", "AwsConfig", "LimitsConfig", "CONFIG_FILE"]
 
 CONFIG_FILE = "lockgate.yaml"
 
@@ -60,6 +62,13 @@ class AwsConfig(_Model):
     """Athena settings."""
 
 
+class LimitsConfig(_Model):
+    """Bounds on what commands accept (docs/security.md)."""
+
+    max_window_days: int = Field(DEFAULT_MAX_WINDOW_DAYS, ge=1, le=36_525)
+    """Longest --window a plan, run, backfill or lake put may name, in days (default ten years)."""
+
+
 class ProjectConfig(_Model):
     """Contents of lockgate.yaml."""
 
@@ -71,6 +80,8 @@ class ProjectConfig(_Model):
     """AWS settings."""
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     """Router tuning: throughput model and prices (see docs/routing.md)."""
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    """Input bounds: the longest window (see docs/security.md)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,11 @@
                             as CPython 3.11 manylinux2014_x86_64 (or pure-Python) wheels: Glue installs them
                             from S3 (--additional-python-modules) without reaching PyPI
 
+The layer leaves out the pyarrow parts Lambda never loads (Flight, Substrait's Python module, ORC, the
+GCS/HDFS/Azure filesystems, C++ tests, the unversioned copies of shared libraries) and strips the symbol
+tables from the shared libraries that carry them (binutils' ``strip``). A function (code plus layer) that
+unzips to more than ``LAMBDA_PACKAGE_BUDGET`` fails the build (``make package`` exits 2).
+
 Both Lambda trees ship bytecode compiled with ``unchecked-hash`` pycs: /var/task and /opt are read-only,
 so without them every cold start compiles pydantic, sqlglot and Powertools again. Zips are
 deterministic (sorted entries, fixed timestamps) so an unchanged build keeps Terraform's source hash.
@@ -39,7 +44,8 @@ from pathlib import Path
 
 from orchestration.core.errors import ConfigError
 
-__all__ = ["LAYER_PACKAGES", "Artifact", "Runtime", "RUNTIMES", "DEFAULT_RUNTIME", "build", "layer_requirements",
+__all__ = ["LAYER_PACKAGES", "LAYER_DROP", "LAMBDA_PACKAGE_BUDGET", "check_size", "Artifact", "Runtime", "RUNTIMES",
+           "DEFAULT_RUNTIME", "build", "layer_requirements",
            "main", "RUNTIME_PROVIDED", "run_in_package", "handler_import_times", "interpreter", "GLUE_PACKAGES_NEEDED",
            "GLUE_RUNTIME", "glue_requirements", "locked_versions", "build_glue_wheels", "wheel_problems",
            "CODE_INCLUDES", "GLUE_INCLUDES"]
@@ -93,6 +99,22 @@ _STRIP_DIRS = {"__pycache__", "tests", "test", "include", "src"}
 _STRIP_SUFFIXES = (".pyi", ".pxd", ".pyx", ".pxi", ".h", ".hpp", ".cc", ".cpp", ".c")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
+"""AWS's limit on a function's code and layers, unzipped."""
+LAMBDA_PACKAGE_BUDGET = 200 * 1024 * 1024
+"""Lockgate's own ceiling for a function: 50 MB under AWS's limit, room for a customer's hook modules or an
+extra layer. ``build`` fails above it."""
+LAYER_DROP = (
+    "pyarrow/flight.py", "pyarrow/_flight.*", "pyarrow/libarrow_flight.so*", "pyarrow/libarrow_python_flight.so*",
+    "pyarrow/substrait.py", "pyarrow/_substrait.*", "pyarrow/orc.py", "pyarrow/_orc.*", "pyarrow/_dataset_orc.*",
+    "pyarrow/_gcsfs.*", "pyarrow/_hdfs.*", "pyarrow/_azurefs.*", "pyarrow/_pyarrow_cpp_tests.*",
+    "pyarrow/libarrow_python.so", "pyarrow/libarrow_python.so.*.*", "pyarrow/libarrow_python_parquet_encryption.so",
+    "pyarrow/libarrow_python_parquet_encryption.so.*.*",
+)
+"""Layer files no Lockgate function loads: pyarrow imports each module optionally (``pyarrow.fs``,
+``pyarrow.dataset``) or only on request, and the shared libraries are loaded by their SONAME
+(``libarrow_python.so.2500``), so the linker-name and full-version copies pip writes are dead weight."""
+_LAYER_RECIPE = 2
+"""Bumped when the layer tree's post-processing changes, so cached trees are rebuilt."""
 DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
 
 
@@ -229,6 +251,44 @@ def _strip(tree: Path) -> None:
             f.unlink()
 
 
+def _slim(tree: Path) -> None:
+    """Drop ``LAYER_DROP`` and strip symbol tables from shared libraries (when binutils' ``strip`` exists)."""
+    for pattern in LAYER_DROP:
+        for f in tree.glob(pattern):
+            f.unlink()
+    strip = shutil.which("strip")
+    if strip is None:
+        print("note: no `strip` here (binutils): the layer keeps its symbol tables and is ~30 MB larger",
+              file=sys.stderr)
+        return
+    libs = sorted(f for f in tree.rglob("*.so*") if f.is_file() and not f.is_symlink() and _is_elf(f))
+    for f in libs:
+        subprocess.run([strip, "--strip-unneeded", str(f)], check=True, capture_output=True)
+
+
+def _is_elf(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"\x7fELF"
+
+
+def check_size(artifacts: dict[str, Artifact], budget: int = LAMBDA_PACKAGE_BUDGET) -> None:
+    """ConfigError when a function (the code zip plus the layer, both unzipped) is over ``budget``."""
+    if "layer" not in artifacts:
+        return
+    total = artifacts["code"].unzipped + artifacts["layer"].unzipped
+    if total <= budget:
+        return
+    tree = artifacts["layer"].path.parent / "layer" / "python"
+    biggest = sorted(((_tree_size(p) if p.is_dir() else p.stat().st_size), p.name) for p in tree.iterdir())[-5:]
+    top = ", ".join(f"{name} {size / 2**20:.0f} MB" for size, name in reversed(biggest))
+    raise ConfigError(
+        f"each Lambda function unzips to {total / 2**20:.1f} MB (code {artifacts['code'].unzipped / 2**20:.1f} MB + "
+        f"layer {artifacts['layer'].unzipped / 2**20:.1f} MB), over the {budget / 2**20:.0f} MB budget "
+        f"(AWS's limit is {LAMBDA_UNZIPPED_LIMIT / 2**20:.0f} MB). Largest in the layer: {top}. Drop what Lambda "
+        "never loads (orchestration/packaging.py LAYER_DROP), move a dependency to an extra, or install binutils "
+        "so `strip` can run", where="make package: lambda/layer.zip")
+
+
 def _pip(args: list[str], requirements: list[str], runtime: Runtime, what: str, where: str) -> None:
     """Run ``pip <args>`` for ``runtime``'s platform; ConfigError with pip's own words when it fails."""
     cmd = [sys.executable, "-m", "pip", *args, "--quiet", "--disable-pip-version-check", *runtime.pip_args,
@@ -256,7 +316,7 @@ def _sibling(tree: Path, suffix: str) -> Path:
 def _cache_slot(cache: Path, kind: str, reqs: list[str], runtime: Runtime) -> tuple[Path, Path]:
     """``(root, marker)`` of the cached build of ``reqs`` for ``runtime``: reuse it when the marker exists;
     otherwise earlier requirement sets and half-built slots of this kind are removed first."""
-    key = hashlib.sha256(json.dumps([reqs, runtime.pip_args]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([reqs, runtime.pip_args, _LAYER_RECIPE]).encode()).hexdigest()[:16]
     root = cache / f"{kind}-{runtime.name}-{key}"
     done = _sibling(root, ".complete")
     if not done.is_file():
@@ -276,6 +336,7 @@ def build_layer_tree(cache: Path, runtime: Runtime) -> Path:
     for name in ("bin",):
         shutil.rmtree(python / name, ignore_errors=True)
     _strip(python)
+    _slim(python)
     present = {p.name.split("-")[0].lower() for p in python.iterdir()}
     forbidden = sorted(present & set(FORBIDDEN_IN_LAYER))
     if forbidden:
@@ -416,6 +477,7 @@ def build(out: Path, *, cache: Path | None = None, layer: bool = True, runtime: 
         if link.is_symlink() or link.exists():
             link.unlink() if link.is_symlink() else shutil.rmtree(link)
         link.symlink_to(tree.resolve(), target_is_directory=True)
+        check_size(artifacts)
 
     glue = out / "glue"
     glue.mkdir(parents=True, exist_ok=True)
@@ -499,7 +561,8 @@ def report(artifacts: dict[str, Artifact]) -> list[str]:
     lines = [f"{name:9} {_mb(a.zipped)} zipped  {_mb(a.unzipped)} unzipped  {a.path}" for name, a in artifacts.items()]
     if "layer" in artifacts:
         total = artifacts["code"].unzipped + artifacts["layer"].unzipped
-        lines.append(f"function  {_mb(total)} unzipped with its layer (limit {_mb(LAMBDA_UNZIPPED_LIMIT)})")
+        lines.append(f"function  {_mb(total)} unzipped with its layer (budget {_mb(LAMBDA_PACKAGE_BUDGET)}, "
+                     f"AWS limit {_mb(LAMBDA_UNZIPPED_LIMIT)})")
     return lines
 
 

@@ -22,7 +22,13 @@ from orchestration.core.contracts import Manifest, PlanResult, SourceObject
 from orchestration.core.errors import ConfigError, QualityError, SpecError
 from orchestration.core.spec.models import Spec
 from orchestration.core.spec.uris import split_s3_uri
-from orchestration.core.spec.window import Window, expand_source_uris, resolve_window
+from orchestration.core.spec.window import (
+    DEFAULT_MAX_WINDOW_DAYS,
+    Window,
+    check_window_length,
+    expand_source_uris,
+    resolve_window,
+)
 
 from .router import Decision, ObjectFacts, PlanFacts, RoutingConfig, route
 from .router.decide import EngineChoice
@@ -34,6 +40,8 @@ if TYPE_CHECKING:
 __all__ = ["plan_run", "preview_plan", "PlanPreview", "routing_config_from_env"]
 
 ROUTING_ENV = "LOCKGATE_ROUTING"
+MAX_WINDOW_ENV = "LOCKGATE_MAX_WINDOW_DAYS"
+"""``limits.max_window_days`` of lockgate.yaml, for the plan function (orchestration.wiring sets it)."""
 """JSON of the project's ``routing:`` settings, for the plan Lambda (no lockgate.yaml there)."""
 
 
@@ -68,10 +76,15 @@ def _window(spec: Spec, requested: Mapping[str, str] | Window | None, started_at
         return requested
     if requested:
         try:
-            return Window.from_json(dict(requested), tz)
+            window = Window.from_json(dict(requested), tz)
         except (KeyError, ValueError) as e:
             raise SpecError(f"window {dict(requested)!r} is invalid ({e}); pass {{'start': ISO, 'end': ISO}} with "
                             "end after start (end is exclusive)", where="run input: window") from None
+        # The CLI checks this before starting a run; an execution started any other way is checked here.
+        try:
+            return check_window_length(window, int(os.environ.get(MAX_WINDOW_ENV) or DEFAULT_MAX_WINDOW_DAYS))
+        except ValueError as e:
+            raise SpecError(f"window {window.start.date()}..{window.end.date()} {e}", where="run input: window") from None
     if spec.schedule is None or started_at is None:
         return None
     now = datetime.fromisoformat(started_at.replace("Z", "+00:00")) if isinstance(started_at, str) else started_at

@@ -16,7 +16,7 @@ from typing import Any
 from orchestration.core.spec.models import Spec
 
 from .config import ProjectConfig
-from .planning import ROUTING_ENV
+from .planning import MAX_WINDOW_ENV, ROUTING_ENV
 
 __all__ = ["FunctionWiring", "FUNCTION_KINDS", "functions", "glue_job", "PLAN_SIZING", "COMMIT_SIZING",
            "DEFAULT_EPHEMERAL_MB", "MAX_EPHEMERAL_MB"]
@@ -59,6 +59,7 @@ def functions(spec: Spec, config: ProjectConfig) -> dict[str, FunctionWiring]:
         "LOCKGATE_IMPORT": spec.name,
         # Only what differs from the defaults, so the variable stays far under Lambda's 4 KB.
         ROUTING_ENV: config.routing.model_dump_json(exclude_defaults=True),
+        MAX_WINDOW_ENV: str(config.limits.max_window_days),
     }
     engine = spec.routing.lambda_
     sizing = {

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from orchestration.core.errors import ConfigError
+from orchestration.core.storage.local import LocalLake
 
 __all__ = ["spark_path", "lake_uri", "lake_root"]
 
@@ -30,6 +31,7 @@ def spark_path(uri: str) -> str:
     root = lake_root()
     if root is None:
         return uri
+    LocalLake(root).path(uri)  # the lake's own resolution: a key leaving the lake is refused (ConfigError)
     return f"file://{root.as_posix()}/{uri[len('s3://'):]}"
 
 

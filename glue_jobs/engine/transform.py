@@ -7,29 +7,27 @@ for the ``spark`` dialect (the Lambda engine runs the ``duckdb`` rendering of th
 from __future__ import annotations
 
 import importlib
-import itertools
 from typing import TYPE_CHECKING
 
 from orchestration.core import semantics
 from orchestration.core.errors import DataError, SpecError
+from orchestration.core.semantics.hooks import check_hook_output
 from orchestration.core.spec import Spec
 from orchestration.core.spec.metadata import METADATA_COLUMNS
+from orchestration.core.types import spark_to_glue
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 __all__ = ["METADATA_COLUMNS", "derive", "apply_filter", "load_hook", "apply_hook", "dedupe", "output_order"]
 
-_views = itertools.count()
-
-
 def derive(df: DataFrame, spec: Spec) -> DataFrame:
-    """Add derived columns in spec order; later expressions see earlier ones (``semantics.derive_sql``)."""
-    if not spec.derive:
-        return df
-    view = f"__lockgate_derive_{next(_views)}"
-    df.createOrReplaceTempView(view)
-    return df.sparkSession.sql(semantics.derive_sql(spec, view, "spark"))
+    """Add derived columns in spec order, each cast to its fixed type; later expressions see earlier ones."""
+    from pyspark.sql import functions as F
+
+    for name, sql in semantics.derive_columns(spec, "spark"):
+        df = df.withColumn(name, F.expr(sql))
+    return df
 
 
 def apply_filter(df: DataFrame, spec: Spec) -> DataFrame:
@@ -55,7 +53,8 @@ def load_hook(ref: str, where: str) -> object:
 
 
 def apply_hook(df: DataFrame, spec: Spec) -> DataFrame:
-    """Run the ``spark`` hook (DataFrame -> DataFrame); it must keep the metadata columns."""
+    """Run the ``spark`` hook (DataFrame -> DataFrame); its output must keep every column it received with
+    its type (the rule in ``orchestration.core.semantics.hooks``, shared with the Lambda engine)."""
     from pyspark.sql import DataFrame as SparkDataFrame
 
     ref = spec.hooks.spark
@@ -66,11 +65,26 @@ def apply_hook(df: DataFrame, spec: Spec) -> DataFrame:
     if not isinstance(out, SparkDataFrame):
         raise DataError(f"hook {ref} returned {type(out).__name__}, not a DataFrame; return the transformed "
                         "DataFrame", where=where)
-    lost = [c for c in [*spec.output_columns, *METADATA_COLUMNS] if c not in out.columns]
-    if lost:
-        raise DataError(f"hook {ref} dropped column(s) {', '.join(lost)}; a hook may add columns and remove rows "
-                        "but must keep every spec and metadata column", where=where)
+    check_hook_output(spec, "spark", [(f.name, spark_to_glue(f.dataType.simpleString())) for f in out.schema.fields])
+    before, after = _attribute_ids(df), _attribute_ids(out)
+    changed = [m for m in METADATA_COLUMNS if after.get(m) != before.get(m)]
+    if changed:
+        raise DataError(f"the spark hook {ref} changed the metadata column(s) {', '.join(changed)}: they are not "
+                        "the columns it received. A hook must pass _source_file, _record, _run_id and _ingested_at "
+                        "through as they are (no alias, cast or toDF): add columns with withColumn/select, remove "
+                        "rows with where/filter",
+                        where=where)
     return out
+
+
+def _attribute_ids(df: DataFrame) -> dict[str, int]:
+    """Each output column's attribute id in Spark's analyzed plan. A column a hook passes through keeps its
+    id (select, withColumn of other columns, where, joins, window functions); one it recomputes, casts,
+    re-aliases or rebuilds (a literal, toDF, mapInPandas) gets a new one, so "untouched" is checked without
+    a job. This catches mistakes, not malice: hook code runs with the job's own privileges."""
+    output = df._jdf.queryExecution().analyzed().output()
+    attrs = [output.apply(i) for i in range(output.size())]
+    return {a.name(): int(a.exprId().id()) for a in attrs}
 
 
 def dedupe(df: DataFrame, spec: Spec) -> DataFrame:

@@ -125,6 +125,9 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
                     dedupe_acc.add(step.valid)
                 else:
                     emit(step.valid)
+            pending = pipe.flush()  # the object's failed rows not yet turned into quarantine rows
+            if pending is not None and pending.num_rows:
+                quarantine.write(pending)
             if layout.extra:
                 result.extra_columns[obj.uri] = list(layout.extra)
             if result.rows_in == rows_before:

@@ -130,15 +130,20 @@ class CsvReader:
     # ------------------------------------------------------------------ bytes
 
     def _fill(self, need: int) -> None:
-        while not self._eof and len(self._pending) < need:
-            data = self.stream.read(max(need - len(self._pending), 1 << 20))
+        parts = [self._pending] if self._pending else []
+        have = len(self._pending)
+        while not self._eof and have < need:
+            data = self.stream.read(max(need - have, 1 << 20))
             if not data:
                 self._eof = True
                 break
-            if self._offset == 0 and not self._pending and data.startswith(BOM):
+            if self._offset == 0 and not parts and data.startswith(BOM):
                 data = data[len(BOM):]
                 self._offset = len(BOM)
-            self._pending += data
+            parts.append(data)
+            have += len(data)
+        if len(parts) > 1 or (parts and parts[0] is not self._pending):
+            self._pending = b"".join(parts)  # one copy, not one per read
 
     def _take(self, n: int) -> tuple[bytes, int, int]:
         block = self._pending[:n]

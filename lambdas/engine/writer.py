@@ -223,9 +223,15 @@ def _split(table: pa.Table, columns: list[str], names: list[str]) -> list[tuple[
     if len(codes) == 1:
         return [(partition_dir(names, values_of(codes[0])), table)]
     indices = enc.indices
-    order = pc.sort_indices(indices)  # stable: rows keep their order within a partition
-    counts = pc.value_counts(pc.take(indices, order))
-    taken = table.take(order)
+    # Codes number partitions by first appearance, so they never decrease exactly when every partition's
+    # rows are contiguous (time-ordered exports): then the rows are sliced where they are, not copied.
+    contiguous = pc.all(pc.greater_equal(indices.slice(1), indices.slice(0, len(indices) - 1))).as_py()
+    if contiguous:
+        counts, taken = pc.value_counts(indices), table
+    else:
+        order = pc.sort_indices(indices)  # stable: rows keep their order within a partition
+        counts = pc.value_counts(pc.take(indices, order))
+        taken = table.take(order)
     out = []
     start = 0
     for item in sorted(counts.to_pylist(), key=lambda x: x["values"]):

@@ -11,7 +11,13 @@ from typing import Literal, cast
 from orchestration.core.errors import UsageError
 from orchestration.core.spec import Spec
 from orchestration.core.spec.uris import placeholders_in
-from orchestration.core.spec.window import Window, parse_window, resolve_window
+from orchestration.core.spec.window import (
+    DEFAULT_MAX_WINDOW_DAYS,
+    Window,
+    check_window_length,
+    parse_window,
+    resolve_window,
+)
 
 from ..config import Project
 
@@ -34,16 +40,21 @@ class RunInputs:
     mode: Mode
 
 
-def check_window(spec: Spec, text: str | None, option: str = "--window") -> Window | None:
-    """Parse ``--window`` in the spec's time zone; None when not given."""
+def check_window(spec: Spec, text: str | None, option: str = "--window", *,
+                 max_days: int = DEFAULT_MAX_WINDOW_DAYS) -> Window | None:
+    """Parse ``--window`` in the spec's time zone and check it spans at most ``max_days``; None when not given."""
     if text is None:
         return None
     tz = spec.schedule.timezone if spec.schedule else "UTC"
     try:
-        return parse_window(text, tz)
+        window = parse_window(text, tz)
     except ValueError as e:
         problem = "is empty or reversed: END must be after START" if "is not after" in str(e) else f"is not a window ({e})"
-        raise UsageError(f"window {text!r} {problem}; {WINDOW_EXAMPLE}", where=option) from None
+        raise UsageError(f"window {text[:100]!r} {problem}; {WINDOW_EXAMPLE}", where=option) from None
+    try:
+        return check_window_length(window, max_days)
+    except ValueError as e:
+        raise UsageError(f"window {text[:100]!r} {e}", where=option) from None
 
 
 def _needs_window(spec: Spec, mode: str) -> str | None:
@@ -69,7 +80,7 @@ def check_run_inputs(project: Project, import_name: str, window: str | None, eng
     if mode not in MODES:
         raise UsageError(f"mode {mode!r} is not one of {', '.join(MODES)}", where="--mode")
     spec = project.spec(import_name)
-    win = check_window(spec, window)
+    win = check_window(spec, window, max_days=project.config.limits.max_window_days)
     if win is None:
         why = _needs_window(spec, mode)
         if why:

@@ -31,7 +31,7 @@ def put(
 
     project = project_of(ctx)
     spec = project.spec(import_name)
-    written = put_files(project.lake, spec, list(files), check_window(spec, window))
+    written = put_files(project.lake, spec, list(files), check_window(spec, window, max_days=project.config.limits.max_window_days))
     if as_json:
         typer.echo(json.dumps([asdict(w) for w in written], indent=2))
         return

@@ -1,24 +1,37 @@
 """Glue Data Catalog column types: from Arrow (what the crawler reads in Parquet footers), from the
 spec (what the table should have), and to DuckDB (what the local Athena stand-in casts to).
 
+pyarrow is imported on first use only, so the Lambda handlers that never map Arrow types start fast.
+
 Glue type strings are Hive DDL: ``bigint int smallint tinyint double float decimal(p,s) string
 boolean date timestamp binary array<T> struct<name:T,...> map<K,V>``.
 """
 
 from __future__ import annotations
 
-import pyarrow as pa
+import re
+from functools import cache
+from typing import TYPE_CHECKING
 
-__all__ = ["arrow_to_glue", "glue_to_duckdb", "split_top_level", "is_widening", "derived_glue_type"]
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-_ARROW_SCALARS: dict[pa.DataType, str] = {
-    pa.int8(): "tinyint", pa.int16(): "smallint", pa.int32(): "int", pa.int64(): "bigint",
-    pa.uint8(): "smallint", pa.uint16(): "int", pa.uint32(): "bigint", pa.uint64(): "bigint",
-    pa.float16(): "float", pa.float32(): "float", pa.float64(): "double",
-    pa.bool_(): "boolean", pa.string(): "string", pa.large_string(): "string", pa.utf8(): "string",
-    pa.binary(): "binary", pa.large_binary(): "binary", pa.date32(): "date", pa.date64(): "date",
-    pa.null(): "string",
-}
+__all__ = ["arrow_to_glue", "spark_to_glue", "glue_to_duckdb", "split_top_level", "is_widening"]
+
+
+@cache
+def _arrow_scalars() -> dict[pa.DataType, str]:
+    import pyarrow as pa
+
+    return {
+        pa.int8(): "tinyint", pa.int16(): "smallint", pa.int32(): "int", pa.int64(): "bigint",
+        pa.uint8(): "smallint", pa.uint16(): "int", pa.uint32(): "bigint", pa.uint64(): "bigint",
+        pa.float16(): "float", pa.float32(): "float", pa.float64(): "double",
+        pa.bool_(): "boolean", pa.string(): "string", pa.large_string(): "string", pa.utf8(): "string",
+        pa.binary(): "binary", pa.large_binary(): "binary", pa.date32(): "date", pa.date64(): "date",
+        pa.null(): "string",
+    }
+
 
 _DUCKDB_SCALARS = {
     "tinyint": "TINYINT", "smallint": "SMALLINT", "int": "INTEGER", "integer": "INTEGER",
@@ -36,9 +49,13 @@ _WIDENINGS = {
 
 
 def arrow_to_glue(dtype: pa.DataType) -> str:
-    """The Glue type a crawler records for an Arrow (Parquet) type."""
-    if dtype in _ARROW_SCALARS:
-        return _ARROW_SCALARS[dtype]
+    """The Glue type a crawler records for an Arrow (Parquet) type: the one mapping the crawlers, commit
+    and the hook checks share."""
+    import pyarrow as pa
+
+    scalars = _arrow_scalars()
+    if dtype in scalars:
+        return scalars[dtype]
     if pa.types.is_decimal(dtype):
         return f"decimal({dtype.precision},{dtype.scale})"
     if pa.types.is_timestamp(dtype):
@@ -58,6 +75,13 @@ def arrow_to_glue(dtype: pa.DataType) -> str:
     if pa.types.is_fixed_size_binary(dtype):
         return "binary"
     return "string"
+
+
+def spark_to_glue(simple_string: str) -> str:
+    """The Glue type of a Spark type, given its ``DataType.simpleString()`` (``int``, ``decimal(10,1)``,
+    ``array<string>``, ``struct<a:int>``): Spark already speaks Hive DDL, except that both of its
+    timestamps are one Glue ``timestamp``."""
+    return re.sub(r"\btimestamp_ntz\b", "timestamp", simple_string.lower())
 
 
 def split_top_level(text: str) -> list[str]:
@@ -116,24 +140,3 @@ def is_widening(old: str, new: str) -> bool:
         p2, s2 = (int(x) for x in new[8:-1].split(","))
         return s2 >= s1 and p2 - s2 >= p1 - s1
     return False
-
-
-def derived_glue_type(expression: str, column_types: dict[str, str]) -> str:
-    """Best-effort Glue type of a Spark SQL ``derive`` expression over columns of known Glue types;
-    ``string`` when sqlglot cannot tell."""
-    import sqlglot
-    from sqlglot.optimizer.annotate_types import annotate_types
-
-    try:
-        select = sqlglot.parse_one(f"SELECT {expression} AS _x FROM _t", read="spark")
-        assert isinstance(select, sqlglot.exp.Select)
-        typed = annotate_types(select, schema={"_t": {k: v.upper() for k, v in column_types.items()}},
-                               dialect="spark")
-        dtype = typed.selects[0].type
-    except Exception:  # sqlglot raises many kinds; any failure means "unknown"
-        return "string"
-    if dtype is None or dtype.this == sqlglot.exp.DataType.Type.UNKNOWN:
-        return "string"
-    text = dtype.sql("spark").lower()
-    return {"integer": "int", "long": "bigint", "short": "smallint", "byte": "tinyint",
-            "real": "float"}.get(text, text)

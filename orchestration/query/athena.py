@@ -1,10 +1,17 @@
 """Queries on AWS: Athena through awswrangler, with the workgroup and result location of
-``lockgate.yaml`` (``aws.athena``). awswrangler (and pandas) are imported only when a query runs."""
+``lockgate.yaml`` (``aws.athena``). awswrangler (and pandas) are imported only when a query runs.
+
+Before anything is sent, the SQL passes the same client-side check as a local query
+(``orchestration.query.guard``: one read-only statement, no table functions) and always runs in the
+configured workgroup (``WR_WORKGROUP`` and other ambient defaults are never used). The check is a
+courtesy, not the boundary: on AWS the boundary is the workgroup's enforced settings and the caller's
+IAM policy (docs/security.md)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .guard import read_only_statement
 from .result import QueryError, QueryResult
 
 if TYPE_CHECKING:
@@ -16,6 +23,8 @@ __all__ = ["athena_query", "athena_arguments"]
 def athena_arguments(project: Project) -> dict[str, Any]:
     """Keyword arguments for ``wr.athena.read_sql_query`` from the project's configuration."""
     athena = project.config.aws.athena
+    if not athena.workgroup:
+        raise QueryError("aws.athena.workgroup in lockgate.yaml is empty; name the workgroup queries run in")
     args: dict[str, Any] = {"database": "default", "workgroup": athena.workgroup,
                             "ctas_approach": False}
     if athena.output:
@@ -37,6 +46,7 @@ def _configure_endpoints(wr: Any) -> None:
 
 def athena_query(project: Project, sql: str) -> QueryResult:
     """Run ``sql`` in Athena; errors (syntax, permissions, a failed query) become one-line QueryErrors."""
+    read_only_statement(sql)
     import awswrangler as wr
     from botocore.exceptions import BotoCoreError, ClientError
 

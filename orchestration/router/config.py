@@ -11,19 +11,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 __all__ = ["RoutingConfig", "ThroughputModel", "Prices", "DEFAULT_MB_PER_S", "throughput_key"]
 
 DEFAULT_MB_PER_S: dict[str, float] = {
-    "csv/none": 8.0,
-    "csv/gzip": 2.0,
-    "csv/zstd": 1.8,
-    "csv/bz2": 1.2,
-    "jsonl/none": 4.0,
-    "jsonl/gzip": 0.8,
-    "jsonl/zstd": 0.8,
+    "csv/none": 15.8,
+    "csv/gzip": 4.7,
+    "csv/zstd": 4.9,
+    "csv/bz2": 1.8,
+    "jsonl/none": 18.2,
+    "jsonl/gzip": 2.1,
+    "jsonl/zstd": 2.2,
     "jsonl/bz2": 0.6,
-    "parquet/none": 12.0,
+    "parquet/none": 4.6,
 }
 """Stored (compressed) MB per second one vCPU of the Lambda engine reads, validates and writes as
-Parquet: about 80% of what ``benchmarks/bench_engine.py``'s engine sustained on one core for CSV, the
-rest scaled by typical compression ratios (docs/routing.md, "How the defaults were measured")."""
+Parquet: 80% of the slower of a narrow (orders) and a wide numeric dataset, each measured per format and
+compression on one core (``python -m benchmarks.bench_engine rates``; docs/routing.md, "How the defaults
+were measured")."""
 
 _FORMATS = ("csv", "jsonl", "parquet")
 _COMPRESSIONS = ("none", "gzip", "zstd", "bz2")

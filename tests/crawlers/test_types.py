@@ -6,7 +6,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from orchestration.core.types import arrow_to_glue, derived_glue_type, glue_to_duckdb, is_widening
+from orchestration.core.types import arrow_to_glue, glue_to_duckdb, is_widening
 
 
 @pytest.mark.parametrize(("arrow", "glue"), [
@@ -34,9 +34,6 @@ def test_unknown_glue_type_is_named() -> None:
         glue_to_duckdb("geometry")
 
 
-def test_widening_and_derived_types() -> None:
+def test_widening() -> None:
     assert is_widening("int", "bigint") and is_widening("decimal(10,2)", "decimal(12,2)")
     assert not is_widening("bigint", "int") and not is_widening("decimal(12,2)", "decimal(12,3)")
-    assert derived_glue_type("CAST(ordered_at AS DATE)", {"ordered_at": "timestamp"}) == "date"
-    assert derived_glue_type("upper(status)", {"status": "string"}) == "string"
-    assert derived_glue_type("no_such_function(x)", {"x": "int"}) == "string"

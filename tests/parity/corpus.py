@@ -122,7 +122,9 @@ ORDERS_SPEC = {
         {"name": "ship_day", "type": "date", "format": "dd/MM/yyyy"},
     ],
     "derive": {"order_date": "CAST(ordered_at AS DATE)", "big": "amount > 100",
-               "label": "concat(upper(currency), '-', CAST(qty AS STRING))"},
+               "label": "concat(upper(currency), '-', CAST(qty AS STRING))",
+               "ordered_hour": "hour(ordered_at)",  # BIGINT in DuckDB, INT in Spark: both write the inferred int
+               "per_item": {"expr": "round(amount / qty, 1)", "type": "decimal(14,1)"}},  # decimal arithmetic
     "filter": "status <> 'test' AND NOT coalesce(customer = 'skip', false)",
     "dedupe": {"keys": ["order_id"], "order_by": "ordered_at DESC, amount"},
     "target": {**TARGET, "partition_by": ["order_date"]},

@@ -2,7 +2,8 @@
 
 Each engine gets its own local lake holding the same source objects and the same manifest (one batch,
 so the Lambda engine dedupes inline). Outputs are compared as multisets of (partition directory, row)
-with the Parquet column types; quarantines by (source file, record, rule names) and, for text
+with the Arrow column types and the Parquet schema read from every file's footer (physical and logical
+type of each column, so Athena reads every file of a table alike, for output and quarantine); quarantines by (source file, record, rule names) and, for text
 sources, the raw values too; results by their row counts and extra columns.
 """
 
@@ -34,6 +35,8 @@ class Outcome:
     result: BatchResult
     rows: Counter[tuple[str, tuple[Any, ...]]]
     columns: list[tuple[str, str]]
+    parquet: list[tuple[str, str, str]]
+    quarantine_parquet: list[tuple[str, str, str]]
     quarantine: Counter[tuple[Any, ...]]
     quarantine_values: Counter[tuple[Any, ...]]
 
@@ -48,6 +51,17 @@ def _norm(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_norm(v) for v in value)
     return value
+
+
+def parquet_schema(path: Path) -> list[tuple[str, str, str]]:
+    """(column path, physical type, logical type) of every leaf column in a Parquet file's footer."""
+    schema = pq.ParquetFile(path).schema
+    out = []
+    for i in range(len(schema)):
+        col = schema.column(i)
+        logical = col.logical_type
+        out.append((col.path, col.physical_type, "None" if logical is None else logical.to_json()))
+    return out
 
 
 @contextlib.contextmanager
@@ -67,24 +81,32 @@ def _collect(lake: Path, manifest: Manifest, spec: Spec, result: BatchResult) ->
     data = lake / manifest.paths.staging_data.removeprefix("s3://")
     rows: Counter[tuple[str, tuple[Any, ...]]] = Counter()
     columns: list[tuple[str, str]] = []
+    footer: list[tuple[str, str, str]] = []
     for f in sorted(data.rglob("*.parquet")) if data.exists() else []:
         table = pq.read_table(f, partitioning=None)
         cols = [(n, str(t)) for n, t in zip(table.schema.names, table.schema.types, strict=True)]
         assert not columns or columns == cols, f"files of one engine disagree on columns: {columns} vs {cols}"
         columns = cols
+        physical = parquet_schema(f)
+        assert not footer or footer == physical, f"files of one engine disagree on Parquet types: {footer} vs {physical}"
+        footer = physical
         part = f.parent.relative_to(data).as_posix()
         for row in table.to_pylist():
             rows[(part, tuple(_norm(v) for v in row.values()))] += 1
     qdir = lake / spec.target.quarantine_uri.removeprefix("s3://") / f"run_id={manifest.run_id}"
     quarantine: Counter[tuple[Any, ...]] = Counter()
     values: Counter[tuple[Any, ...]] = Counter()
+    q_footer: list[tuple[str, str, str]] = []
     for f in sorted(qdir.rglob("*.parquet")) if qdir.exists() else []:
         table = pq.read_table(f, partitioning=None)
+        physical = parquet_schema(f)
+        assert not q_footer or q_footer == physical, f"quarantine files disagree on Parquet types: {q_footer} vs {physical}"
+        q_footer = physical
         assert table.schema.names[-4:] == ["_source_file", "_record", "_run_id", "_errors"], table.schema.names
         for row in table.to_pylist():
             quarantine[(row["_source_file"], row["_record"], tuple(row["_errors"]))] += 1
             values[tuple(_norm(v) for v in row.values())] += 1
-    return Outcome(result, rows, columns, quarantine, values)
+    return Outcome(result, rows, columns, footer, q_footer, quarantine, values)
 
 
 def run_lambda(root: Path, spec: Spec, files: Mapping[str, bytes | str]) -> Outcome:
@@ -116,6 +138,10 @@ def assert_same(lam: Outcome, glue: Outcome, *, text_source: bool = True) -> Non
     """Both engines wrote the same data, the same quarantine and the same counts."""
     assert glue.counts == lam.counts, f"counts (in, written, rejected, filtered, dedup): glue {glue.counts} lambda {lam.counts}"
     assert glue.columns == lam.columns or not lam.rows, f"columns: glue {glue.columns}\n lambda {lam.columns}"
+    differ = [(g, la) for g, la in zip(glue.parquet, lam.parquet, strict=False) if g != la]
+    assert len(glue.parquet) == len(lam.parquet) and not differ, f"Parquet types (glue, lambda): {differ}"
+    assert glue.quarantine_parquet == lam.quarantine_parquet, (
+        f"quarantine Parquet types: glue {glue.quarantine_parquet}\n lambda {lam.quarantine_parquet}")
     only_glue, only_lambda = glue.rows - lam.rows, lam.rows - glue.rows
     assert not only_glue and not only_lambda, f"rows only in glue: {dict(only_glue)}\nrows only in lambda: {dict(only_lambda)}"
     assert glue.quarantine == lam.quarantine, (

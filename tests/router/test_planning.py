@@ -94,6 +94,22 @@ def test_bad_run_input_names_the_field(lake: Path) -> None:
         preview_plan(spec, storage=LocalLake(lake), window={"start": "2024-01-02", "end": "2024-01-01"})
 
 
+def test_the_plan_function_refuses_a_window_longer_than_the_projects_limit(lake: Path, monkeypatch) -> None:
+    """An execution started without the CLI (start-execution, a schedule) is checked by the plan itself,
+    against limits.max_window_days, which orchestration.wiring passes to the plan function."""
+    spec = parse_spec(SPEC, "orders.yaml")
+    monkeypatch.setenv("LOCKGATE_MAX_WINDOW_DAYS", "10")
+    with pytest.raises(SpecError, match="longest window allowed is 10 days") as e:
+        plan_run(spec, run_id="r", started_at="2024-03-01T02:00:00Z",
+                 execution_input={"window": {"start": "2024-01-01", "end": "2024-02-01"}},
+                 control_uri="s3://lockgate-control/", storage=LocalLake(lake))
+    assert e.value.where == "run input: window"
+    ten_days = plan_run(spec, run_id="r2", started_at="2024-03-01T02:00:00Z",
+                        execution_input={"window": {"start": "2024-02-01", "end": "2024-02-11"}},
+                        control_uri="s3://lockgate-control/", storage=LocalLake(lake))
+    assert ten_days.route == "empty"
+
+
 def test_plan_lists_s3_through_moto(aws: str) -> None:
     import boto3
 

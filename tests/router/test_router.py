@@ -12,6 +12,7 @@ from orchestration.core.errors import SpecError
 from orchestration.core.spec import parse_spec
 from orchestration.router import ObjectFacts, PlanFacts, RoutingConfig, route
 from orchestration.router.binpack import first_fit_decreasing
+from orchestration.router.config import DEFAULT_MB_PER_S
 from orchestration.router.cost import RouteCost, cost_sentence
 
 MB = 2**20
@@ -56,9 +57,9 @@ def test_object_beyond_one_lambda_budget_goes_to_glue() -> None:
 
 
 def test_a_run_neither_route_can_take_fails_naming_the_object_and_the_limit() -> None:
-    facts = PlanFacts("csv", [ObjectFacts(12 * GB, "gzip", False, "s3://raw/orders/huge.csv.gz"), *gz(3, MB)])
-    with pytest.raises(SpecError, match=r"neither route can take this run: Lambda: largest object 12 GB gzip CSV.*"
-                       r"Glue: s3://raw/orders/huge.csv.gz \(12 GB gzip CSV, gzip cannot be split\) needs ~3.4 h on one "
+    facts = PlanFacts("csv", [ObjectFacts(30 * GB, "gzip", False, "s3://raw/orders/huge.csv.gz"), *gz(3, MB)])
+    with pytest.raises(SpecError, match=r"neither route can take this run: Lambda: largest object 30 GB gzip CSV.*"
+                       r"Glue: s3://raw/orders/huge.csv.gz \(30 GB gzip CSV, gzip cannot be split\) needs ~3.6 h on one "
                        r"Spark core, over the 120 min Glue timeout \(routing.glue.timeout_minutes\)"):
         route(facts, make_spec())
     longer = make_spec(routing={"glue": {"timeout_minutes": 300}})
@@ -185,7 +186,7 @@ def test_routing_settings_are_typed_in_lockgate_yaml() -> None:
     cfg = ProjectConfig.model_validate({"routing": {"throughput": {"mb_per_s": {"csv/gzip": 2.0}},
                                                     "prices": {"glue_dpu_hour": 0.52}}})
     assert cfg.routing.throughput.rate("csv", "gzip") == 2.0
-    assert cfg.routing.throughput.rate("csv", "none") == 8.0  # unspecified keys keep their defaults
+    assert cfg.routing.throughput.rate("csv", "none") == DEFAULT_MB_PER_S["csv/none"]  # unspecified keys keep their defaults
     assert cfg.routing.prices.glue_dpu_hour == 0.52
     with pytest.raises(ValidationError, match="csv/lz4"):
         ProjectConfig.model_validate({"routing": {"throughput": {"mb_per_s": {"csv/lz4": 2.0}}}})

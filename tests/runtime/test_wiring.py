@@ -38,6 +38,7 @@ def test_a_tuned_routing_block_reaches_the_plan_function_locally_and_in_the_rend
     loaded = Project.load(project)
     env = wiring.functions(loaded.spec("orders"), loaded.config)["plan"].environment
     assert RoutingConfig.model_validate_json(env["LOCKGATE_ROUTING"]).throughput.max_objects_per_batch == 1
+    assert env["LOCKGATE_MAX_WINDOW_DAYS"] == str(loaded.config.limits.max_window_days)
 
     lake = project / "lake"
     write_orders(lake)

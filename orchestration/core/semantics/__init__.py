@@ -11,6 +11,7 @@ for Parquet, values whose type already matches the target, listed in ``typed``):
 - ``cast_sql(column, raw, dialect)``: the typed value of one column, NULL when the text is NULL-like or
   does not cast;
 - ``validation_sql(...)``: one SELECT giving every target column typed plus ``_ok`` (all rules pass);
+  with ``clean=`` (DuckDB), columns whose text has none of ``cast_breakers(column)`` take one cast;
 - ``errors_sql(...)``: one SELECT for the rejected rows: the raw values as text plus ``_errors`` (every
   failed rule name, in column order then rule order);
 - ``spark_pattern_to_strftime``/``spark_pattern_regex``: Spark datetime patterns for DuckDB.
@@ -19,14 +20,23 @@ Kept light: sqlglot only (no pyarrow, no DuckDB); it ships in every Lambda packa
 """
 
 from ..spec.patterns import spark_pattern_regex, spark_pattern_to_strftime
-from .casts import FLOAT_MAX, ISO_TIMESTAMP_REGEX, cast_sql, null_sql
-from .expressions import dedupe_order_sql, derive_sql, filter_sql, to_duckdb
+from .casts import FLOAT_MAX, ISO_TIMESTAMP_REGEX, cast_breakers, cast_sql, null_sql
+from .expressions import dedupe_order_sql, derive_columns, derive_sql, filter_sql, to_duckdb
 from .rules import RuleSet, errors_sql, output_schema, quarantine_schema, rule_names, validation_sql
-from .sql import METADATA_COLUMNS, QUARANTINE_COLUMNS, WHITESPACE, Dialect, literal, quote_ident, sql_type
+from .sql import (
+    METADATA_COLUMNS,
+    QUARANTINE_COLUMNS,
+    WHITESPACE,
+    Dialect,
+    derive_sql_type,
+    literal,
+    quote_ident,
+    sql_type,
+)
 
 __all__ = [
     "Dialect", "METADATA_COLUMNS", "QUARANTINE_COLUMNS", "quarantine_schema", "output_schema",
-    "cast_sql", "null_sql", "validation_sql", "errors_sql", "rule_names", "to_duckdb", "sql_type",
+    "cast_sql", "cast_breakers", "null_sql", "validation_sql", "errors_sql", "rule_names", "to_duckdb", "sql_type",
     "spark_pattern_to_strftime", "spark_pattern_regex", "quote_ident", "literal", "RuleSet",
-    "derive_sql", "filter_sql", "dedupe_order_sql", "ISO_TIMESTAMP_REGEX", "WHITESPACE", "FLOAT_MAX",
+    "derive_sql", "derive_columns", "derive_sql_type", "filter_sql", "dedupe_order_sql", "ISO_TIMESTAMP_REGEX", "WHITESPACE", "FLOAT_MAX",
 ]

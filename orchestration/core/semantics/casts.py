@@ -20,7 +20,7 @@ from .sql import (
     sql_type,
 )
 
-__all__ = ["cast_sql", "null_sql", "ISO_TIMESTAMP_REGEX", "FLOAT_MAX"]
+__all__ = ["cast_sql", "null_sql", "cast_breakers", "ISO_TIMESTAMP_REGEX", "FLOAT_MAX"]
 
 FLOAT_MAX = "3.4028235e38"
 _INT_RE = "^[+-]?[0-9]+$"
@@ -60,11 +60,77 @@ class _Cast:
     shape: str
     convert: Callable[[str], str]
     in_range: Callable[[str], str] | None = None
-    plain: Callable[[str], str] | None = None
-    """Spark only: a test, cheaper than the shape's regex, that is TRUE only for text that has the shape
-    as it is (no trimming needed); such text is converted by ``plain_convert`` (default ``convert``)
-    without the regex. Other text takes the regex path, so the result is the same either way."""
-    plain_convert: Callable[[str], str] | None = None
+    plain: Callable[[str], tuple[str, str]] | None = None
+    """DuckDB only: ``(condition, value)`` for text that is plainly valid, decided without a regex. The
+    condition may be FALSE for valid text (the exact path then decides) but is TRUE only for text that
+    has the shape and converts to ``value``, or whose ``value`` the range check rejects (``10000-01-01``,
+    ``infinity``): see ``_plain_*`` below."""
+    clean: Callable[[str], str] | None = None
+    """DuckDB only: the value, or NULL (the exact path then decides), for text known to hold none of
+    ``breakers``: for such text DuckDB's own cast accepts exactly what the shape accepts."""
+    breakers: str = ""
+    spark_plain: Callable[[str], tuple[str, str]] | None = None
+    """Spark only: ``(condition, value)``, the condition TRUE only for text that has the shape as it is (no
+    trimming needed) and converts to ``value``; decided without the regex (``_spark_plain_number``)."""
+
+
+# ------------------------------------------------------------------------- DuckDB fast paths
+# Every value of a wide numeric file used to pay two regular expressions before its cast. These
+# conditions let plainly valid text skip them; everything else (spaces, signs, exponents, odd forms,
+# failures) still takes the exact path, so results are unchanged (tests/engine/test_fast_path.py
+# compares both paths over every short string of a numeric alphabet).
+
+
+def _plain_canonical(sql_t: str, width: int | None = None) -> Callable[[str], tuple[str, str]]:
+    """Text that is exactly DuckDB's own rendering of the value it casts to. Integers render as
+    ``-?[0-9]+``, decimals as ``-?[0-9]+.[0-9]{s}``, dates as ``yyyy-MM-dd``, timestamps as ``yyyy-MM-dd
+    HH:mm:ss[.ffffff]``: each matches the type's shape, and casting it gives that value back. ``width``
+    pins the length (a pattern without a fraction)."""
+
+    def plain(t: str) -> tuple[str, str]:
+        v = f"TRY_CAST({t} AS {sql_t})"
+        cond = f"CAST({v} AS VARCHAR) = {t}"
+        return (f"(length({t}) = {width} AND {cond})" if width else f"({cond})"), v
+
+    return plain
+
+
+def _plain_float(sql_t: str, limit: str) -> Callable[[str], tuple[str, str]]:
+    """Finite numbers in range whose text starts with ``-``, ``.`` or a digit (ASCII 45..57: no sign
+    ``+``, no leading whitespace) and has no ``_`` and no vertical tab or form feed. DuckDB's double cast
+    accepts exactly the shape's finite numbers plus ``_`` digit groups, a ``+`` before a ``-`` and
+    surrounding whitespace (of which the spec trims only space, tab, CR and LF), so what remains has the
+    shape."""
+
+    def plain(t: str) -> tuple[str, str]:
+        cond = (f"(abs(TRY_CAST({t} AS DOUBLE)) <= {limit} AND ascii({t}) BETWEEN 45 AND 57 AND NOT "
+                f"(contains({t}, '_') OR contains({t}, chr(11)) OR contains({t}, chr(12))))")
+        return cond, f"TRY_CAST({t} AS {sql_t})"
+
+    return plain
+
+
+# DuckDB's numeric casts accept more than the spec: digit groups (1_000), '+' before '-', VT and FF as
+# whitespace; integers also take decimals (1.5 -> 2), exponents, 0x/0b prefixes; decimals exponents.
+# Text without these characters casts in DuckDB exactly as the shape decides (test_fast_path.py).
+_INT_BREAKERS = "._eExXbB+\v\f"
+_DECIMAL_BREAKERS = "_eE+\v\f"
+_FLOAT_BREAKERS = "_+\v\f"
+
+
+def _clean_float(sql_t: str, limit: str) -> Callable[[str], str]:
+    def clean(t: str) -> str:  # non-finite text ('inf', NaN, 1e400) is left to the exact path
+        return f"CASE WHEN abs(TRY_CAST({t} AS DOUBLE)) <= {limit} THEN TRY_CAST({t} AS {sql_t}) END"
+
+    return clean
+
+
+def _plain_bool(t: str) -> tuple[str, str]:
+    words = [w for pair in zip(_TRUE, _FALSE, strict=True) for w in pair]
+    forms = sorted({f for w in words for f in (w, w.upper(), w.capitalize())})
+    trues = sorted({f for w in _TRUE for f in (w, w.upper(), w.capitalize())})
+    return (f"({t} IN ({', '.join(literal(f, 'duckdb') for f in forms)}))",
+            f"({t} IN ({', '.join(literal(f, 'duckdb') for f in trues)}))")
 
 
 def _parse_with_pattern(t: str, pattern: str, ct: ColumnType, dialect: Dialect) -> str:
@@ -121,14 +187,18 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
         return None
     if ct.name == "boolean":
         trues = ", ".join(f"'{v}'" for v in _TRUE)
-        return _Cast(_BOOL_RE, lambda t: f"(lower({t}) IN ({trues}))")
+        return _Cast(_BOOL_RE, lambda t: f"(lower({t}) IN ({trues}))", plain=_plain_bool)
     if ct.name in ("int", "bigint"):
-        return _Cast(_INT_RE, lambda t: _try_cast(t, ct, dialect),
-                     plain=lambda t: _plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL", "[+-0-9]", "[0-9]", "."))
+        return _Cast(_INT_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
+                     clean=lambda t: _try_cast(t, ct, dialect), breakers=_INT_BREAKERS,
+                     spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
+                                                                "[+-0-9]", "[0-9]", "."), _try_cast(t, ct, dialect)))
     if ct.name == "decimal":
-        return _Cast(_DECIMAL_RE, lambda t: _try_cast(t, ct, dialect),
-                     plain=lambda t: _plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL", "[+-.0-9]", "[.0-9]", "eE",
-                                                  ascii_only=True))
+        return _Cast(_DECIMAL_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
+                     clean=lambda t: _try_cast(t, ct, dialect), breakers=_DECIMAL_BREAKERS,
+                     spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
+                                                                "[+-.0-9]", "[.0-9]", "eE", ascii_only=True),
+                                            _try_cast(t, ct, dialect)))
     if ct.name in ("float", "double"):
         target = sql_type(ct, dialect)
         limit = FLOAT_MAX if ct.name == "float" else "1.7976931348623157e308"
@@ -142,9 +212,10 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
                 f"WHEN abs(TRY_CAST({t} AS DOUBLE)) <= {limit} THEN {_try_cast(t, ct, dialect)} END"
             )
 
-        return _Cast(_FLOAT_RE, number,
-                     plain=lambda t: _plain_number(t, f"abs(TRY_CAST({t} AS DOUBLE)) <= {limit}", "[+-.0-9]", "[.0-9]", "xX"),
-                     plain_convert=lambda t: _try_cast(t, ct, dialect))
+        return _Cast(_FLOAT_RE, number, plain=_plain_float(target, limit), clean=_clean_float(target, limit),
+                     breakers=_FLOAT_BREAKERS,
+                     spark_plain=lambda t: (_spark_plain_number(t, f"abs(TRY_CAST({t} AS DOUBLE)) <= {limit}",
+                                                                "[+-.0-9]", "[.0-9]", "xX"), _try_cast(t, ct, dialect)))
     low, high = (("0001-01-01", "9999-12-31") if ct.name == "date" else (_TS_MIN, _TS_MAX))
     typ = sql_type(ct, dialect)
 
@@ -153,20 +224,28 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
 
     if column.format or ct.name == "date":
         pattern = column.format or "yyyy-MM-dd"
-        return _Cast(compile_pattern(pattern).regex, lambda t: _parse_with_pattern(t, pattern, ct, dialect), in_range)
-    return _Cast(ISO_TIMESTAMP_REGEX, lambda t: _parse_iso(t, ct, dialect), in_range)
+        canonical = {"yyyy-MM-dd": 10, "yyyy-MM-dd HH:mm:ss": 19}.get(pattern)
+        return _Cast(compile_pattern(pattern).regex, lambda t: _parse_with_pattern(t, pattern, ct, dialect), in_range,
+                     plain=_plain_canonical(typ, canonical) if canonical else None)
+    return _Cast(ISO_TIMESTAMP_REGEX, lambda t: _parse_iso(t, ct, dialect), in_range, plain=_plain_canonical(typ))
+
+
+def cast_breakers(column: Column) -> str | None:
+    """The characters whose absence from a column's text lets the DuckDB rendering cast it with DuckDB's
+    own cast alone (``validation_sql(clean=...)``); None when the type has no such shortcut."""
+    rule = _cast_rule(column, "duckdb")
+    return rule.breakers if rule is not None and rule.clean is not None else None
 
 
 _CHARS = {"[+-0-9]": "43, 45", "[+-.0-9]": "43, 45, 46", "[.0-9]": "46", "[0-9]": ""}
 
 
-def _plain_number(t: str, parsed: str, first: str, last: str, absent: str, *, ascii_only: bool = False) -> str:
+def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str, *, ascii_only: bool = False) -> str:
     """TRUE when Spark's own cast parses ``t`` (``parsed`` is TRUE) and ``t`` starts with a ``first``
     and ends with a ``last`` character and holds none of ``absent``: then Spark's parser (Java's
     number grammar, without surrounding whitespace, type suffixes, hex or NaN/Infinity words, which
     all start or end with other characters or contain an absent one) has read text of the regex's
-    shape. ``ascii_only``: also no character outside ASCII (Java's BigDecimal reads any Unicode digit).
-    Several times cheaper than the regex on numeric columns."""
+    shape. ``ascii_only``: also no character outside ASCII (Java's BigDecimal reads any Unicode digit)."""
 
     def one_of(code: str, chars: str) -> str:
         extra = _CHARS[chars]
@@ -179,14 +258,19 @@ def _plain_number(t: str, parsed: str, first: str, last: str, absent: str, *, as
     return "(" + " AND ".join(tests) + ")"
 
 
-def _converted(rule: _Cast, raw: str, dialect: Dialect) -> str:
+def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False) -> str:
     """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
-    runs for text that needs it); NULL when neither has the shape. Spark tests ``plain`` first."""
+    runs for text that needs it); NULL when neither has the shape. ``clean``: the text is known to hold
+    none of ``rule.breakers``."""
+    if clean and dialect == "duckdb" and rule.clean is not None:
+        return f"coalesce({rule.clean(raw)}, {_converted(rule, raw, dialect)})"
     t = _trim(raw, dialect)
-    plain = ""
-    if dialect == "spark" and rule.plain:
-        plain = f"WHEN {rule.plain(raw)} THEN {(rule.plain_convert or rule.convert)(raw)} "
-    return (f"CASE {plain}WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "
+    fast = ""
+    plain = rule.plain if dialect == "duckdb" else rule.spark_plain
+    if plain is not None:
+        cond, value = plain(raw)
+        fast = f"WHEN {cond} THEN {value} "
+    return (f"CASE {fast}WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "
             f"WHEN {_rlike(t, rule.shape, dialect)} THEN {rule.convert(t)} END")
 
 

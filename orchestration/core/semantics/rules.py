@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..spec.derive_types import METADATA_TYPES, derive_types
 from ..spec.models import Column, Spec
 from ..spec.types import ColumnType
 from .casts import _TRUE, _cast_rule, _converted, null_sql
@@ -88,7 +89,8 @@ def _rules(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozens
 
 
 def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[str], missing: frozenset[str],
-           typed: frozenset[str], extra: Iterable[str], raw_text: bool = False) -> str:
+           typed: frozenset[str], extra: Iterable[str], raw_text: bool = False,
+           clean: frozenset[str] = frozenset()) -> str:
     """Layer 1 over the raw relation: __n{i} (the value is NULL-like), __p{i} (the converted value,
     before any range check) or, for strings and typed columns, the value under its target name."""
     items: list[str] = []
@@ -108,7 +110,8 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
         if rule is None:
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {raw} END AS {name}", f"{isnull} AS __n{i}"]
         else:
-            items += [f"CASE WHEN {isnull} THEN NULL ELSE {_converted(rule, raw, dialect)} END AS __p{i}",
+            value = _converted(rule, raw, dialect, clean=col.name in clean)
+            items += [f"CASE WHEN {isnull} THEN NULL ELSE {value} END AS __p{i}",
                       f"{isnull} AS __n{i}"]
     items += [f"__src.{_ident(e, dialect)}" for e in extra]
     if raw_text:
@@ -139,18 +142,21 @@ def _flags(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozens
 
 
 def _layers(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[str], missing: frozenset[str],
-            typed: frozenset[str], extra: Sequence[str], raw_text: bool = False) -> str:
-    inner = _inner(spec, dialect, relation, null_values, missing, typed, extra, raw_text)
+            typed: frozenset[str], extra: Sequence[str], raw_text: bool = False,
+            clean: frozenset[str] = frozenset()) -> str:
+    inner = _inner(spec, dialect, relation, null_values, missing, typed, extra, raw_text, clean)
     flags = _flags(spec, dialect, missing, typed)
     return f"SELECT *{', ' + flags if flags else ''} FROM ({inner}) AS __v"
 
 
 def validation_sql(spec: Spec, dialect: Dialect, relation: str, *, null_values: Sequence[str] = (),
                    missing: Iterable[str] = (), typed: Iterable[str] = (),
-                   extra: Sequence[str] = ("_source_file", "_record")) -> str:
+                   extra: Sequence[str] = ("_source_file", "_record"), clean: Iterable[str] = ()) -> str:
     """One SELECT over ``relation`` (raw source columns) giving every target column typed, the ``extra``
     columns passed through, and ``_ok``: TRUE when the row passes every rule. ``missing``: source
-    columns the object does not have; ``typed``: source columns already of the target type."""
+    columns the object does not have; ``typed``: source columns already of the target type; ``clean``
+    (DuckDB): target columns whose text the caller knows holds none of ``cast_breakers(column)``, which
+    then cast with one DuckDB cast (same result, a fraction of the cost)."""
     missing_f, typed_f = frozenset(missing), frozenset(typed)
     rules = _rules(spec, dialect, missing_f, typed_f)
     fails: list[str] = []
@@ -162,7 +168,7 @@ def validation_sql(spec: Spec, dialect: Dialect, relation: str, *, null_values: 
         fails += [cond for _, cond in r.checks]
     ok = f"NOT ({' OR '.join(fails)})" if fails else "TRUE"
     cols = [_ident(c.name, dialect) for c in spec.columns] + [_ident(e, dialect) for e in extra]
-    body = _layers(spec, dialect, relation, null_values, missing_f, typed_f, extra)
+    body = _layers(spec, dialect, relation, null_values, missing_f, typed_f, extra, clean=frozenset(clean))
     return f"SELECT {', '.join(cols)}, {ok} AS _ok FROM ({body}) AS __f"
 
 
@@ -204,8 +210,7 @@ def quarantine_schema(spec: Spec) -> list[tuple[str, str]]:
 
 
 def output_schema(spec: Spec) -> list[tuple[str, str]]:
-    """(name, Spark type) of the target columns and metadata (derived and hook columns are typed by
-    their expressions and come between the two)."""
-    return [(c.name, str(c.column_type)) for c in spec.columns] + [
-        ("_source_file", "string"), ("_record", "bigint"), ("_run_id", "string"), ("_ingested_at", "timestamp"),
-    ]
+    """(name, Glue type) of the target columns, the derived columns (their fixed types) and the metadata
+    columns: what every engine writes, what a hook receives. Hook columns come before the metadata."""
+    return ([(c.name, str(c.column_type)) for c in spec.columns] + list(derive_types(spec).items())
+            + list(METADATA_TYPES.items()))

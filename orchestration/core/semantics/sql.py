@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Literal
 
 from ..spec.metadata import METADATA_COLUMNS, QUARANTINE_COLUMNS
-from ..spec.types import ColumnType
+from ..spec.types import ColumnType, parse_type
 
-__all__ = ["Dialect", "METADATA_COLUMNS", "QUARANTINE_COLUMNS", "WHITESPACE", "quote_ident", "literal", "sql_type"]
+__all__ = ["Dialect", "METADATA_COLUMNS", "QUARANTINE_COLUMNS", "WHITESPACE", "quote_ident", "literal", "sql_type",
+           "derive_sql_type"]
 
 Dialect = Literal["spark", "duckdb"]
 
@@ -52,6 +53,16 @@ def sql_type(ct: ColumnType, dialect: Dialect) -> str:
         "date": "DATE",
         "timestamp": "TIMESTAMP_NTZ" if dialect == "spark" else "TIMESTAMP",
     }[ct.name]
+
+
+def derive_sql_type(glue_type: str, dialect: Dialect) -> str:
+    """The SQL type of a derived column's type (``decimal(10,1)``, ``array<string>``). Spark derives keep
+    ``TIMESTAMP`` (UTC session), as the other timestamps do until the writer stores them without a zone."""
+    if glue_type.startswith("array<") and glue_type.endswith(">"):
+        inner = derive_sql_type(glue_type[6:-1], dialect)
+        return f"ARRAY<{inner}>" if dialect == "spark" else f"{inner}[]"
+    ct = parse_type(glue_type)
+    return "TIMESTAMP" if dialect == "spark" and ct.name == "timestamp" else sql_type(ct, dialect)
 
 
 def _rlike(x: str, pattern: str, dialect: Dialect) -> str:

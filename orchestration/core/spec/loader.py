@@ -3,10 +3,18 @@
 One pass reports everything: the schema's problems (pydantic), the document checks that read the
 fields as written (expressions for both dialects, names, patterns, hooks; ``document.py``) and, once the
 schema holds, the cross-field checks of the model (``checks.py``).
+
+Inputs are bounded, so one hostile file cannot stop a project whose every command loads every spec: a
+file over ``MAX_SPEC_BYTES`` is not read, a document using more than ``MAX_ALIASES`` YAML aliases or
+expanding (through its aliases) to more than ``MAX_NODES`` nodes is refused before it is built (a
+909-byte "billion laughs" alias bomb is refused in milliseconds), and a ``SpecInvalid`` keeps at most
+``MAX_PROBLEMS`` problems of at most ``MAX_PROBLEM_CHARS`` characters each.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import reprlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +27,23 @@ from .lines import with_lines
 from .models import Spec
 from .problems import Problem, did_you_mean
 
-__all__ = ["SpecInvalid", "load_spec", "parse_spec", "spec_problems", "read_yaml"]
+__all__ = ["SpecInvalid", "load_spec", "parse_spec", "spec_problems", "read_yaml", "MAX_SPEC_BYTES", "MAX_ALIASES",
+           "MAX_NODES", "MAX_PROBLEMS", "MAX_PROBLEM_CHARS"]
+
+MAX_SPEC_BYTES = 1_048_576
+"""A spec (or lockgate.yaml) larger than 1 MiB is refused unread."""
+MAX_ALIASES = 100
+"""YAML aliases (``*name``) one document may use."""
+MAX_NODES = 100_000
+"""Nodes a document may have once its aliases are expanded (a large spec has a few thousand)."""
+MAX_PROBLEMS = 50
+"""Problems a SpecInvalid keeps; the rest are counted in one last problem."""
+MAX_PROBLEM_CHARS = 500
+"""Characters kept of a problem's field path and of its message."""
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_SHORT.maxlist = _SHORT.maxdict = 4
+_SHORT.maxlevel = 2
 
 
 class SpecInvalid(SpecError):
@@ -27,15 +51,76 @@ class SpecInvalid(SpecError):
 
     def __init__(self, file: str, problems: Sequence[Problem]) -> None:
         self.file = file
-        self.problems = list(problems)
+        self.problems = _bounded(problems)
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
         return [p.render(self.file) for p in self.problems]
 
 
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_PROBLEM_CHARS else text[:MAX_PROBLEM_CHARS - 30] + f"... ({len(text):,} characters)"
+
+
+def _bounded(problems: Sequence[Problem]) -> list[Problem]:
+    kept = [dataclasses.replace(p, path=_clip(p.path), message=_clip(p.message)) for p in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        kept.append(Problem("(more)", f"{len(problems) - MAX_PROBLEMS:,} more problems not shown; fix these first"))
+    return kept
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys instead of silently keeping the last one."""
+    """SafeLoader that rejects duplicate keys instead of silently keeping the last one, and counts the
+    aliases it composes (``MAX_ALIASES``)."""
+
+    aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _TooLarge(f"line {mark.line + 1}", f"more than {MAX_ALIASES} YAML aliases (*name); anchors "
+                                "and aliases can expand a small file into a huge document, so write the values out")
+        return super().compose_node(parent, index)
+
+
+class _TooLarge(Exception):
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(message)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Nodes of the document with every alias expanded, counted without expanding it (memoised on
+    node identity, so an alias bomb costs one visit per distinct node); stops past MAX_NODES. A
+    document that contains itself is refused."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack[-1]
+        if id(node) in sizes:
+            stack.pop()
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        pending = [c for c in children if id(c) not in sizes]
+        if pending and id(node) not in open_nodes:
+            open_nodes.add(id(node))
+            for c in pending:
+                if id(c) in open_nodes:
+                    raise _TooLarge(f"line {c.start_mark.line + 1}", "a YAML alias refers to a value that contains it")
+            stack.extend(pending)
+            continue
+        stack.pop()
+        open_nodes.discard(id(node))
+        sizes[id(node)] = min(1 + sum(sizes.get(id(c), 0) for c in children), MAX_NODES + 1)
+    return sizes[id(root)]
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -53,10 +138,30 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_yaml(path: Path) -> Any:
-    """Read YAML, rejecting duplicate keys; raises SpecInvalid naming the line."""
+def _load(text: str) -> Any:
+    loader = _UniqueKeyLoader(text)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if loader.aliases and _expanded_size(node) > MAX_NODES:
+            raise _TooLarge("document", f"its YAML aliases expand it to more than {MAX_NODES:,} values; write the "
+                                        "values out instead of nesting aliases")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path) -> Any:
+    """Read YAML, rejecting duplicate keys and oversized documents; raises SpecInvalid naming the line."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            raise SpecInvalid(str(path), [Problem("file", f"is {size:,} bytes; specs are at most {MAX_SPEC_BYTES:,} "
+                                                          "bytes (split the import or move data out of the spec)")])
+        return _load(path.read_text(encoding="utf-8"))
+    except _TooLarge as e:
+        raise SpecInvalid(str(path), [Problem(e.where, f"refused: {e.message}")]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "document"
@@ -119,9 +224,9 @@ def _message(err: Mapping[str, Any]) -> str:
               "less_than": ("below", "lt"), "greater_than": ("above", "gt")}
     if kind in bounds:
         word, key = bounds[kind]
-        return f"{err['input']!r} is out of range; it must be {word} {ctx.get(key)}"
+        return f"{_SHORT.repr(err['input'])} is out of range; it must be {word} {ctx.get(key)}"
     if kind == "literal_error":
-        return f"{err['input']!r} is not allowed; use {ctx.get('expected')}"
+        return f"{_SHORT.repr(err['input'])} is not allowed; use {ctx.get('expected')}"
     msg = str(err["msg"])
     return msg.removeprefix("Value error, ")
 
@@ -134,6 +239,7 @@ def spec_problems(data: Any, base: Path | None = None) -> tuple[Spec | None, lis
     # sqlglot: only the validating paths need it (the engines read already validated specs)
     from .binding import duckdb_binding_problems
     from .checks import check_spec
+    from .derive_types import derive_type_problems
     from .document import document_problems
 
     spec: Spec | None = None
@@ -148,6 +254,8 @@ def spec_problems(data: Any, base: Path | None = None) -> tuple[Spec | None, lis
     if spec is not None:
         problems += check_spec(spec)
         problems += duckdb_binding_problems(spec, skip={p.path for p in problems})
+        # last: an expression that does not run at all says so, rather than asking for a type
+        problems += [p for p in derive_type_problems(spec) if p.path not in {q.path for q in problems}]
     unique = list(dict.fromkeys(problems))
     return (spec if not unique else None), unique
 
@@ -164,8 +272,9 @@ def load_spec(path: str | Path) -> Spec:
     """Load and validate one spec file; raises SpecInvalid listing every problem with its line
     (``FILE:LINE:COL: field.path: message``)."""
     p = Path(path)
+    data = read_yaml(p)  # its refusals name their own place; never walked again (an alias bomb stays unexpanded)
     try:
-        return parse_spec(read_yaml(p), str(p), _project_root(p))
+        return parse_spec(data, str(p), _project_root(p))
     except SpecInvalid as e:
         if e.file != str(p) or all(problem.line is not None for problem in e.problems):
             raise

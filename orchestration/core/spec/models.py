@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from .schedule import check_schedule_expression
-from .types import ColumnType, parse_type
+from .types import ColumnType, parse_derive_type, parse_type
 from .uris import check_s3_uri
 
 __all__ = [
-    "Spec", "Source", "CsvOptions", "Column", "Dedupe", "Quality", "Target", "Routing", "LambdaSettings",
+    "Spec", "Source", "CsvOptions", "Column", "Derived", "Dedupe", "Quality", "Target", "Routing", "LambdaSettings",
     "GlueSettings", "Hooks", "Crawler", "Schedule", "Notifications", "IDENTIFIER_PATTERN",
 ]
 
@@ -137,6 +137,23 @@ class Column(_Model):
     @property
     def source_name(self) -> str:
         return self.source if self.source is not None else self.name
+
+
+class Derived(_Model):
+    """A derived column written out in full: its expression and the type its values are stored as."""
+
+    expr: str
+    """Spark SQL expression over the spec's columns and the derived columns before this one."""
+    type: str | None = None
+    """The column's type in the table and in every Parquet file: string, boolean, int, bigint, double,
+    float, decimal(p,s), date, timestamp or array<T>. Both engines cast the expression's value to it
+    (a value that does not fit becomes NULL, as Spark's CAST does). Needed when Lockgate cannot infer the
+    type for certain (decimal arithmetic, functions it does not know); `lockgate validate` says so."""
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str | None) -> str | None:
+        return None if value is None else parse_derive_type(value)
 
 
 class Dedupe(_Model):
@@ -293,8 +310,10 @@ class Spec(_Model):
     """Where the raw data comes from."""
     columns: list[Column] = Field(min_length=1)
     """Target schema, in order."""
-    derive: dict[Identifier, str] = Field(default_factory=dict)
-    """New columns from Spark SQL expressions, evaluated in order (later ones may use earlier ones)."""
+    derive: dict[Identifier, str | Derived] = Field(default_factory=dict)
+    """New columns from Spark SQL expressions, evaluated in order (later ones may use earlier ones):
+    `name: "expr"`, or `name: {expr: "expr", type: "decimal(10,1)"}` to fix the column's type where
+    Lockgate cannot infer it for certain (docs/semantics.md section 4)."""
     filter: str | None = None
     """Spark SQL condition; rows where it is not true are dropped and counted (rows_filtered)."""
     dedupe: Dedupe | None = None
@@ -323,6 +342,16 @@ class Spec(_Model):
     def output_columns(self) -> list[str]:
         """Target then derived columns (without metadata columns)."""
         return [c.name for c in self.columns] + list(self.derive)
+
+    @property
+    def derive_expressions(self) -> dict[str, str]:
+        """Each derived column's Spark SQL expression, in spec order (short and full forms alike)."""
+        return {k: v if isinstance(v, str) else v.expr for k, v in self.derive.items()}
+
+    @property
+    def declared_derive_types(self) -> dict[str, str]:
+        """The derived columns whose spec declares a type, with that type."""
+        return {k: v.type for k, v in self.derive.items() if not isinstance(v, str) and v.type is not None}
 
     def canonical(self) -> dict[str, object]:
         """The canonical JSON form (aliases such as ``routing.lambda``), shipped to the engines."""

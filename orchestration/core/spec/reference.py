@@ -30,6 +30,8 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
         return f"list of {_type(prop.get('items', {}), defs)}"
     if t == "object" and "additionalProperties" in prop and isinstance(prop["additionalProperties"], dict):
         return f"map of name to {_type(prop['additionalProperties'], defs)}"
+    if t == "object" and len(prop.get("patternProperties", {})) == 1:
+        return f"map of name to {_type(next(iter(prop['patternProperties'].values())), defs)}"
     return str(t)
 
 

@@ -11,8 +11,9 @@ __all__ = ["to_duckdb", "duckdb_problem"]
 @lru_cache(maxsize=1024)
 def to_duckdb(spark_sql: str) -> str:
     """One Spark SQL expression (or ``SELECT 1 ORDER BY`` list) as DuckDB SQL. Parsing functions that raise
-    in DuckDB but return NULL in Spark (``to_timestamp``) become their ``try_`` forms; casts become
-    TRY_CAST; timestamps stay zone-less (UTC instants, docs/semantics.md)."""
+    in DuckDB but return NULL in Spark (``to_timestamp``) become their ``try_`` forms, ``make_date`` of a
+    day that does not exist is wrapped in DuckDB's ``TRY``; casts become TRY_CAST; timestamps stay
+    zone-less (UTC instants, docs/semantics.md)."""
     import sqlglot
     from sqlglot import exp
 
@@ -23,6 +24,8 @@ def to_duckdb(spark_sql: str) -> str:
             node.set("safe", True)
         if type(node) is exp.Cast:  # non-ANSI Spark casts give NULL on bad input, as TRY_CAST does
             return exp.TryCast(this=node.this, to=node.args["to"])
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "make_date":
+            return exp.Anonymous(this="TRY", expressions=[node.copy()])
         if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.TIMESTAMPTZ:
             return exp.DataType.build("TIMESTAMP")
         return node

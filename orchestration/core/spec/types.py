@@ -1,11 +1,15 @@
-"""Column types of the spec: ``string boolean int bigint double float decimal(p,s) date timestamp``."""
+"""Column types of the spec: ``string boolean int bigint double float decimal(p,s) date timestamp``.
+
+Derived columns may also hold arrays of these (``array<string>``, ``array<array<int>>``): their type is
+a *derive type*, the canonical Glue (Hive DDL) spelling given by ``parse_derive_type``.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-__all__ = ["ColumnType", "parse_type", "TYPE_NAMES"]
+__all__ = ["ColumnType", "parse_type", "parse_derive_type", "TYPE_NAMES"]
 
 TYPE_NAMES = ("string", "boolean", "int", "bigint", "double", "float", "decimal", "date", "timestamp")
 _DECIMAL = re.compile(r"^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
@@ -48,3 +52,17 @@ def parse_type(text: str) -> ColumnType:
         return ColumnType(t)
     raise ValueError(f"unknown type {text!r}; use one of string, boolean, int, bigint, double, float, "
                      "decimal(p,s), date, timestamp")
+
+
+def parse_derive_type(text: str) -> str:
+    """The canonical spelling of a derived column's type: a column type or ``array<T>`` of one
+    (``decimal(10, 1)`` -> ``decimal(10,1)``, ``ARRAY<Int>`` -> ``array<int>``); raises ValueError naming
+    the fix."""
+    t = text.strip().lower().replace(" ", "")
+    if t.startswith("array<") and t.endswith(">"):
+        return f"array<{parse_derive_type(t[6:-1])}>"
+    try:
+        return str(parse_type(t))
+    except ValueError:
+        raise ValueError(f"unknown type {text!r}; use one of string, boolean, int, bigint, double, float, "
+                         "decimal(p,s), date, timestamp, or array<T> of one") from None

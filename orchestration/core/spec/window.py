@@ -14,7 +14,11 @@ from zoneinfo import ZoneInfo
 
 from .uris import placeholders_in
 
-__all__ = ["Window", "resolve_window", "parse_window", "expand_source_uris", "WindowPolicy"]
+__all__ = ["Window", "resolve_window", "parse_window", "expand_source_uris", "WindowPolicy", "check_window_length",
+           "DEFAULT_MAX_WINDOW_DAYS", "MAX_SOURCE_PREFIXES"]
+
+DEFAULT_MAX_WINDOW_DAYS = 3653
+"""Ten years: the longest window a run or backfill may name unless ``limits.max_window_days`` says otherwise."""
 
 WindowPolicy = Literal["previous_day", "previous_hour", "current_day", "none"]
 
@@ -64,6 +68,22 @@ def parse_window(text: str, tz: str = "UTC") -> Window:
         return Window(start, start + timedelta(days=1))
     a, _, b = text.partition("..")
     return Window(_parse_bound(a, tz), _parse_bound(b, tz))
+
+
+MAX_SOURCE_PREFIXES = 100_000
+"""Most source prefixes one window may expand to (ten years hourly is 87,660): the plan's own bound, for
+runs started without the CLI's window check (``start-execution`` with any window)."""
+_STEP_SECONDS = {"hour": 3600, "day": 86400, "month": 28 * 86400, "year": 365 * 86400}
+
+
+def check_window_length(window: Window, max_days: int = DEFAULT_MAX_WINDOW_DAYS) -> Window:
+    """``window`` when it spans at most ``max_days`` days; else ValueError saying how long it is and the limit
+    (checked before planning, so ``2024-01-01..9999-12-31`` never expands millions of source prefixes)."""
+    days = (window.end - window.start).total_seconds() / 86400
+    if days > max_days:
+        raise ValueError(f"spans {days:,.0f} days; the longest window allowed is {max_days:,} days "
+                         "(limits.max_window_days in lockgate.yaml); load it in parts with backfill --chunk")
+    return window
 
 
 def resolve_window(policy: WindowPolicy, now: datetime, tz: str = "UTC") -> Window | None:
@@ -118,14 +138,17 @@ def expand_source_uris(template: str, window: Window | None, tz: str = "UTC") ->
     if window is None:
         raise ValueError(f"{template!r} has placeholders but the run has no window; pass --window START..END")
     unit = ("hour" if "hour" in names else "day" if names & {"date", "day"} else "month" if "month" in names else "year")
+    steps = (window.end - window.start).total_seconds() / _STEP_SECONDS[unit]
+    if steps > MAX_SOURCE_PREFIXES:
+        raise ValueError(f"window {window} would expand {template!r} into about {steps:,.0f} {unit}ly prefixes; at "
+                         f"most {MAX_SOURCE_PREFIXES:,} are planned at once: load it in parts (backfill --chunk)")
     zone = ZoneInfo(tz)
     t = _floor(window.start.astimezone(zone), unit)
     end = window.end.astimezone(zone)
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered and without repeats (a list's `in` made ten years hourly quadratic)
     while t < end:
         uri = template.format(date=t.strftime("%Y-%m-%d"), year=f"{t.year:04d}", month=f"{t.month:02d}",
                               day=f"{t.day:02d}", hour=f"{t.hour:02d}")
-        if uri not in out:
-            out.append(uri)
+        out.setdefault(uri)
         t = _step(t, unit)
-    return out
+    return list(out)

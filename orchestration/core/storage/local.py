@@ -1,4 +1,10 @@
-"""The local lake: ``s3://BUCKET/KEY`` is the file ``ROOT/BUCKET/KEY``; writes are temp file + rename."""
+"""The local lake: ``s3://BUCKET/KEY`` is the file ``ROOT/BUCKET/KEY``; writes are temp file + rename.
+
+Every key resolves inside the root or is refused (``ConfigError`` naming the URI and the fix): an empty
+path segment (``s3://lake//etc/x``, whose key ``/etc/x`` would otherwise be an absolute path), a ``.``
+or ``..`` segment, a NUL byte, a bucket that is not one folder name, and a path whose symbolic links
+lead out of the root. Listings refuse a symbolic link leading out of the root the same way.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from ..errors import LockgateError, StorageError
+from ..errors import ConfigError, StorageError
 from ..spec.uris import split_s3_uri
 from .base import TMP_PREFIX, AtomicWriter, ObjectInfo, ObjectNotFoundError, Storage, _match, _uri
 
@@ -54,13 +60,34 @@ class LocalLake(Storage):
         return f"LocalLake({str(self.root)!r})"
 
     def path(self, uri: str) -> Path:
-        """The local file of an ``s3://`` URI."""
+        """The local file (or folder, for a key ending in ``/``) of an ``s3://`` URI, inside the root."""
         if not uri.startswith("s3://"):
-            raise LockgateError(f"{uri!r} is not an s3:// URI")
+            raise ConfigError(f"{uri!r} is not an s3:// URI; write it as s3://bucket/key", where="local lake")
         bucket, key = split_s3_uri(uri)
-        if not bucket or ".." in Path(key).parts:
-            raise LockgateError(f"{uri!r} is not a valid object URI")
-        return self.root / bucket / key
+        return self._inside(uri, bucket, key)
+
+    def _inside(self, uri: str, bucket: str, key: str) -> Path:
+        def refuse(why: str) -> ConfigError:
+            return ConfigError(f"{uri[:300]!r} is not a valid object URI: it {why}, so it cannot name a file inside "
+                               f"the local lake {self.root}",
+                               where="local lake")
+
+        if not bucket or bucket in (".", "..") or "\\" in bucket or "\0" in bucket:
+            raise refuse("has no valid bucket name (write it as s3://bucket/key)")
+        if "\0" in key:
+            raise refuse("contains a NUL byte")
+        body = key[:-1] if key.endswith("/") else key
+        if key.startswith("/"):
+            raise refuse("has an absolute key (an empty path segment after the bucket, s3://bucket//...)")
+        segments = body.split("/") if body else []
+        if "" in segments:
+            raise refuse("has an empty path segment (//)")
+        if "." in segments or ".." in segments:
+            raise refuse("has a '.' or '..' path segment")
+        path = self.root.joinpath(bucket, *segments)
+        if not Path(os.path.realpath(path)).is_relative_to(self.root):
+            raise refuse("leads out of the lake through a symbolic link")
+        return path
 
     def _uri_of(self, path: Path) -> str:
         rel = path.relative_to(self.root).as_posix()
@@ -69,12 +96,13 @@ class LocalLake(Storage):
 
     def list(self, prefix_uri: str, pattern: str | None = None) -> list[ObjectInfo]:
         bucket, key_prefix = split_s3_uri(prefix_uri)
+        self._inside(prefix_uri, bucket, key_prefix)  # refuse a prefix that would leave the lake, even if absent
         bucket_dir = self.root / bucket
         if not bucket_dir.is_dir():
             return []
         # Walk from the deepest directory the prefix names; filter by the remaining key prefix.
         base_key = key_prefix.rsplit("/", 1)[0] if "/" in key_prefix else ""
-        start = bucket_dir / base_key if base_key else bucket_dir
+        start = self._inside(prefix_uri, bucket, base_key + "/") if base_key else bucket_dir
         if not start.is_dir():
             return []
         out: list[ObjectInfo] = []
@@ -87,6 +115,9 @@ class LocalLake(Storage):
             except FileNotFoundError:
                 continue
             for e in entries:
+                if e.is_symlink() and not Path(os.path.realpath(e.path)).is_relative_to(self.root):
+                    raise ConfigError(f"{e.path} is a symbolic link leading out of the local lake {self.root}; "
+                                      "remove it or copy the data into the lake", where=prefix_uri)
                 if e.is_dir(follow_symlinks=False):
                     stack.append(Path(e.path))
                     continue
@@ -94,7 +125,8 @@ class LocalLake(Storage):
                     continue
                 key = e.path[root_len:].replace(os.sep, "/")
                 if key.startswith(key_prefix) and _match(e.name, pattern):
-                    out.append(ObjectInfo(_uri(bucket, key), e.stat(follow_symlinks=False).st_size))
+                    # A link inside the lake stands for its target: its size is the target's (checked above).
+                    out.append(ObjectInfo(_uri(bucket, key), e.stat(follow_symlinks=True).st_size))
         out.sort(key=lambda o: o.uri.encode())
         return out
 
@@ -131,10 +163,9 @@ class LocalLake(Storage):
         return self.path(uri).is_file()
 
     def copy(self, src: str, dst: str) -> None:
-        s = self.path(src)
+        s, d = self.path(src), self.path(dst)
         if not s.is_file():
             raise ObjectNotFoundError("no such object", where=src)
-        d = self.path(dst)
         d.parent.mkdir(parents=True, exist_ok=True)
         tmp = d.parent / f"{TMP_PREFIX}{uuid.uuid4().hex}-{d.name}"
         shutil.copyfile(s, tmp)
@@ -150,7 +181,7 @@ class LocalLake(Storage):
         # Remove directories the prefix emptied, like S3 where prefixes vanish with their objects.
         bucket, key = split_s3_uri(uri)
         if key.endswith("/") or not key:
-            d = self.root / bucket / key
+            d = self._inside(uri, bucket, key)
             if d.is_dir():
                 for sub in sorted((p for p in d.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
                     _rmdir_quiet(sub)

@@ -11,6 +11,9 @@ caller is interrupted. The job process also gets ``PR_SET_PDEATHSIG`` (Linux): i
 process that started it dies, even by SIGKILL, the kernel kills the job, and its JVM exits when its
 driver's pipe closes. The local session makes the JVM exit on ``OutOfMemoryError``
 (``-XX:+ExitOnOutOfMemoryError``), so an out-of-memory job fails within seconds instead of hanging.
+
+Environment: the job's, not the CLI's (``environment.glue_environment``): no credentials or other shell
+variables reach the job or the spec's hooks.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from orchestration.core.errors import ConfigError
 
 from ..errors import TASK_FAILED, TaskFailure
 from ._child import parent_death_hook
+from .environment import glue_environment
 
 __all__ = ["LocalGlueJob", "GlueService", "error_message"]
 
@@ -138,8 +142,7 @@ class GlueService:
         return run
 
     def _run(self, argv: list[str], timeout_s: float, log_path: Path | None) -> tuple[str, str, int | None]:
-        env = {**os.environ, **self.base_env, "PYTHONUNBUFFERED": "1"}
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.cwd), env.get("PYTHONPATH", "")) if p)
+        env = glue_environment(self.base_env, str(self.cwd))
         if log_path is not None:
             log_path.parent.mkdir(parents=True, exist_ok=True)
         out_path = log_path or Path(os.devnull)

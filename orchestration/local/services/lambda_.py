@@ -14,6 +14,9 @@ Start-up: invocations are forked from a ``multiprocessing`` fork server that has
 environment-independent libraries the handlers share (pydantic, sqlglot, boto3, Powertools, the spec
 contract), so an invocation starts in ~0.1 s instead of ~1.5-2 s; the handler module itself is imported
 fresh in every invocation, after the function's environment is set, as on a cold start.
+
+Environment: what the function would have on AWS, not the CLI's (``environment.lambda_environment``):
+no credentials or other shell variables reach the handler or the spec's hooks.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.core.errors import ConfigError
+
+from .environment import lambda_environment
 
 __all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation"]
 
@@ -132,9 +137,7 @@ class LambdaService:
             job = {"handler": fn.handler, "event": event, "result_path": str(result_path),
                    "context": {"function_name": fn.name, "function_arn": arn, "memory_mb": fn.memory_mb,
                                "request_id": request_id, "timeout_s": fn.timeout_s}}
-            env = {**os.environ, **self.base_env, **fn.environment,
-                   "AWS_LAMBDA_FUNCTION_NAME": fn.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_mb),
-                   "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "PYTHONUNBUFFERED": "1"}
+            env = lambda_environment(fn.name, fn.memory_mb, self.base_env, fn.environment, str(self.cwd))
             from ._child import run_forked
 
             started = time.monotonic()

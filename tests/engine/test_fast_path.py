@@ -1,0 +1,101 @@
+"""The DuckDB fast path of each cast (text that is plainly valid skips the shape regex) decides exactly as
+the exact path: every short string over an alphabet of the characters that matter, the cast tables'
+texts and single-character mutations of typical values must cast to the same value (or fail alike)."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from orchestration.core.semantics import cast_breakers
+from orchestration.core.semantics.casts import _cast_rule, _converted
+from orchestration.core.spec.models import Column
+
+from .cast_tables import TABLES
+
+NUMERIC_ALPHABET = ["0", "1", "9", ".", "e", "E", "+", "-", "_", " ", "\t", "\v", "\f", "\n", "x", "X", "b", "B", "o", "n", "i",
+                    "\xa0", "\x00"]
+TYPES = [("int", None), ("bigint", None), ("decimal(6,2)", None), ("decimal(5,0)", None), ("double", None),
+         ("float", None), ("boolean", None), ("date", None), ("timestamp", None),
+         ("timestamp", "yyyy-MM-dd HH:mm:ss"), ("date", "yyyy-MM-dd")]
+TYPICAL = ["0", "-12", "47.660136", "-0.50", "2908.30", "1e5", "3.4028235e38", "3.4028236e38", "99999.99",
+           "9999.995", "2147483647", "true", "False", "Y", "2024-02-29", "2023-02-29", "0001-01-01", "9999-12-31",
+           "2024-05-01 12:34:56", "2024-05-01 23:59:60", "2024-05-01 12:34:56.123456789", "2024-05-01T12:34:56",
+           "2024-05-01 12:34:56Z", "0999-01-01 00:00:00", "infinity", "-infinity", "epoch", "1900-01-01 00:00:00"]
+MUTATIONS = ["0", "9", " ", "\t", "\v", "+", "-", ".", "_", "T", "Z", ":", "x", "\xa0", "é"]
+
+
+def _texts() -> list[str]:
+    out = {"".join(p) for n in range(1, 4) for p in itertools.product(NUMERIC_ALPHABET, repeat=n)}
+    out |= {t for _, _, table in TABLES.values() for t, _ in table if t is not None}
+    for base in TYPICAL:
+        out.add(base)
+        for i in range(len(base) + 1):
+            for m in MUTATIONS:
+                out |= {base[:i] + m + base[i:], base[:i] + m + base[i + 1:]}
+    return sorted(out)
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    c.execute("SET TimeZone = 'UTC'")
+    c.register("src", pa.table({"raw": pa.array(_texts(), pa.string())}))
+    return c
+
+
+@pytest.mark.parametrize(("type_", "fmt"), TYPES, ids=[f"{t}-{f}" for t, f in TYPES])
+def test_fast_path_equals_exact_path(con: duckdb.DuckDBPyConnection, type_: str, fmt: str | None) -> None:
+    rule = _cast_rule(Column(name="raw", type=type_, format=fmt), "duckdb")
+    assert rule is not None and rule.plain is not None, "every non-string type has a fast path in DuckDB"
+    exact_rule = dataclasses.replace(rule, plain=None)
+
+    def ranged(r: object) -> str:
+        v = _converted(r, "raw", "duckdb")  # type: ignore[arg-type]
+        return f"CASE WHEN {rule.in_range(v)} THEN {v} END" if rule.in_range else v
+
+    fast, exact = ranged(rule), ranged(exact_rule)
+    cond, _ = rule.plain("raw")
+    rows = con.execute(
+        f"SELECT raw, CAST(f AS VARCHAR), CAST(e AS VARCHAR), p FROM (SELECT raw, {fast} AS f, {exact} AS e, "
+        f"coalesce({cond}, FALSE) AS p FROM src) WHERE f IS DISTINCT FROM e").fetchall()
+    assert not rows, f"{type_} {fmt}: (text, fast, exact, plain) {rows[:20]}"
+    taken = con.execute(f"SELECT count(*) FROM src WHERE coalesce({cond}, FALSE)").fetchall()[0][0]
+    assert taken > 0, f"{type_} {fmt}: no text took the fast path"
+
+
+@pytest.mark.parametrize("type_", ["int", "bigint", "decimal(6,2)", "decimal(5,0)", "double", "float"])
+def test_clean_text_path_equals_exact_path(con: duckdb.DuckDBPyConnection, type_: str) -> None:
+    """Text without the type's breakers (the engine checks whole chunks) casts with DuckDB's cast alone."""
+    column = Column(name="raw", type=type_)
+    rule = _cast_rule(column, "duckdb")
+    breakers = cast_breakers(column)
+    assert rule is not None and breakers, "numeric types have a clean-text path"
+    exact = _converted(dataclasses.replace(rule, plain=None), "raw", "duckdb")
+    clean = _converted(rule, "raw", "duckdb", clean=True)
+    assert clean != _converted(rule, "raw", "duckdb")
+    texts = [t for t in _texts() if not any(b in t for b in breakers)]
+    con.register("clean_src", pa.table({"raw": pa.array(texts, pa.string())}))
+    rows = con.execute(f"SELECT raw, CAST(f AS VARCHAR), CAST(e AS VARCHAR) FROM (SELECT raw, {clean} AS f, {exact} AS e "
+                       "FROM clean_src) WHERE f IS DISTINCT FROM e").fetchall()
+    assert not rows, f"{type_}: (text, clean path, exact) {rows[:20]}"
+    with_breakers = [t for t in _texts() if any(b in t for b in breakers)]
+    con.register("dirty_src", pa.table({"raw": pa.array(with_breakers, pa.string())}))
+    differs = con.execute(f"SELECT count(*) FROM (SELECT {rule.clean('raw')} AS f, {exact} AS e FROM dirty_src) "
+                          "WHERE f IS NOT NULL AND f IS DISTINCT FROM e").fetchall()[0][0]
+    assert differs > 0, f"{type_}: the breakers {breakers!r} guard nothing; the list is stale"
+
+
+@pytest.mark.parametrize(("type_", "text"), [("int", "-12"), ("decimal(6,2)", "-0.50"), ("double", "47.660136"),
+                                              ("float", "-1.5e3"), ("boolean", "True"), ("date", "2024-02-29"),
+                                              ("timestamp", "2024-05-01 12:34:56")])
+def test_plain_text_takes_the_fast_path(con: duckdb.DuckDBPyConnection, type_: str, text: str) -> None:
+    """Typical export values skip the regex (the point of the fast path: wide numeric files)."""
+    rule = _cast_rule(Column(name="raw", type=type_), "duckdb")
+    assert rule is not None and rule.plain is not None
+    cond, _ = rule.plain("$1")
+    assert con.execute(f"SELECT {cond}", [text]).fetchall()[0][0] is True
