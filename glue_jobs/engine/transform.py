@@ -1,6 +1,7 @@
 """Derive, filter, the ``spark`` hook, run-wide dedupe and the output column order (docs/semantics.md §4-5).
 
-All spec expressions are Spark SQL and run natively here; the Lambda engine transpiles the same text.
+Derive, filter and the dedupe order are not restated here: ``orchestration.core.semantics`` renders them
+for the ``spark`` dialect (the Lambda engine runs the ``duckdb`` rendering of the same definitions).
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["METADATA_COLUMNS", "derive", "apply_filter", "load_hook", "apply_hook", "dedupe", "output_order"]
 
-
-
 def derive(df: DataFrame, spec: Spec) -> DataFrame:
     """Add derived columns in spec order, each cast to its fixed type; later expressions see earlier ones."""
     from pyspark.sql import functions as F
@@ -32,12 +31,11 @@ def derive(df: DataFrame, spec: Spec) -> DataFrame:
 
 
 def apply_filter(df: DataFrame, spec: Spec) -> DataFrame:
-    """Keep rows where the filter is true (false and NULL are dropped)."""
+    """Keep rows where the filter is true (false and NULL are dropped; ``semantics.filter_sql``)."""
     from pyspark.sql import functions as F
 
-    if spec.filter is None:
-        return df
-    return df.where(F.coalesce(F.expr(spec.filter), F.lit(False)))
+    condition = semantics.filter_sql(spec, "spark")
+    return df if condition is None else df.where(F.expr(condition))
 
 
 def load_hook(ref: str, where: str) -> object:
@@ -90,14 +88,14 @@ def _attribute_ids(df: DataFrame) -> dict[str, int]:
 
 
 def dedupe(df: DataFrame, spec: Spec) -> DataFrame:
-    """Keep the first row per key by ``order_by``, ties broken by ``_source_file`` then ``_record``."""
+    """Keep the first row per key by ``order_by``, ties broken by ``_source_file`` then ``_record``
+    (``semantics.dedupe_order_sql``)."""
     from pyspark.sql import functions as F
 
     if spec.dedupe is None:
         return df
     keys = ", ".join(f"`{k}`" for k in spec.dedupe.keys)
-    order = f"{spec.dedupe.order_by}, " if spec.dedupe.order_by else ""
-    rank = F.expr(f"row_number() OVER (PARTITION BY {keys} ORDER BY {order}_source_file ASC, _record ASC)")
+    rank = F.expr(f"row_number() OVER (PARTITION BY {keys} ORDER BY {semantics.dedupe_order_sql(spec, 'spark')})")
     return df.withColumn("__lockgate_rank", rank).where("__lockgate_rank = 1").drop("__lockgate_rank")
 
 

@@ -28,7 +28,8 @@ TABLES: dict[str, tuple[str, str | None, Table]] = {
         ("0", 0), ("42", 42), ("+7", 7), ("-7", -7), ("007", 7), (" 12 ", 12), ("\t12\r\n", 12),
         ("2147483647", 2147483647), ("-2147483648", -2147483648), ("2147483648", FAIL), ("-2147483649", FAIL),
         ("1.0", FAIL), ("1.5", FAIL), ("1e3", FAIL), ("0x10", FAIL), ("1_000", FAIL), ("1,000", FAIL),
-        ("abc", FAIL), ("--1", FAIL), ("+", FAIL), ("1 2", FAIL), ("١٢", FAIL)]),
+        ("abc", FAIL), ("--1", FAIL), ("+", FAIL), ("1 2", FAIL), ("١٢", FAIL), ("1١2", FAIL), ("\x0b12", FAIL),
+        ("12\x0c", FAIL), ("1.", FAIL), ("-", FAIL)]),
     "bigint": ("bigint", None, [
         ("9223372036854775807", 9223372036854775807), ("-9223372036854775808", -9223372036854775808),
         ("2147483648", 2147483648), ("9223372036854775808", FAIL), ("-9223372036854775809", FAIL),
@@ -38,7 +39,9 @@ TABLES: dict[str, tuple[str, str | None, Table]] = {
         ("NaN", NAN), ("nan", NAN), ("Infinity", INF), ("-Infinity", NINF), ("INFINITY", INF), ("+infinity", INF),
         (" 3.25 ", 3.25), ("1.7976931348623157e308", 1.7976931348623157e308),
         ("1e400", FAIL), ("inf", FAIL), ("1.2.3", FAIL), ("e3", FAIL), ("1e", FAIL), ("0x1p3", FAIL), ("abc", FAIL),
-        ("1_0", FAIL), ("1,5", FAIL), ("1d", FAIL), ("1f", FAIL)]),
+        ("1_0", FAIL), ("1,5", FAIL), ("1d", FAIL), ("1f", FAIL), ("1.5D", FAIL), ("0x1.8p1", FAIL), ("0X10P0", FAIL),
+        ("\x0b1.5", FAIL), ("1.5\x00", FAIL), ("1١2", FAIL), ("+NaN", FAIL), ("-nan", FAIL),
+        ("-0", -0.0), (".", FAIL), ("+.5", 0.5)]),
     "float": ("float", None, [
         ("1.5", 1.5), ("-2", -2.0), ("3.4028235e38", 3.4028234663852886e38), ("-3.4028235e38", -3.4028234663852886e38),
         ("Infinity", INF), ("3.5e38", FAIL), ("-1e39", FAIL), ("x", FAIL)]),
@@ -47,7 +50,8 @@ TABLES: dict[str, tuple[str, str | None, Table]] = {
         ("0.125", Decimal("0.13")), ("-0.125", Decimal("-0.13")), ("7", Decimal("7.00")), (".5", Decimal("0.50")),
         ("+3.", Decimal("3.00")), (" 4.20 ", Decimal("4.20")), ("9999999999.99", Decimal("9999999999.99")),
         ("9999999999.995", FAIL), ("10000000000", FAIL), ("1e3", FAIL), ("1,5", FAIL), ("abc", FAIL), ("1.2.3", FAIL),
-        ("NaN", FAIL), ("-", FAIL)]),
+        ("NaN", FAIL), ("-", FAIL), ("1١2", FAIL), ("١.5", FAIL), ("1.5١", FAIL), ("1E2", FAIL), ("\x0b1.5", FAIL),
+        (".", FAIL), ("+.", FAIL), ("-.5", Decimal("-0.50"))]),
     "decimal(3,0)": ("decimal(3,0)", None, [("999", Decimal("999")), ("999.4", Decimal("999")), ("999.5", FAIL),
                                             ("-0.5", Decimal("-1"))]),
     "date": ("date", None, [

@@ -69,6 +69,9 @@ class _Cast:
     """DuckDB only: the value, or NULL (the exact path then decides), for text known to hold none of
     ``breakers``: for such text DuckDB's own cast accepts exactly what the shape accepts."""
     breakers: str = ""
+    spark_plain: Callable[[str], tuple[str, str]] | None = None
+    """Spark only: ``(condition, value)``, the condition TRUE only for text that has the shape as it is (no
+    trimming needed) and converts to ``value``; decided without the regex (``_spark_plain_number``)."""
 
 
 # ------------------------------------------------------------------------- DuckDB fast paths
@@ -187,10 +190,15 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
         return _Cast(_BOOL_RE, lambda t: f"(lower({t}) IN ({trues}))", plain=_plain_bool)
     if ct.name in ("int", "bigint"):
         return _Cast(_INT_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
-                     clean=lambda t: _try_cast(t, ct, dialect), breakers=_INT_BREAKERS)
+                     clean=lambda t: _try_cast(t, ct, dialect), breakers=_INT_BREAKERS,
+                     spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
+                                                                "[+-0-9]", "[0-9]", "."), _try_cast(t, ct, dialect)))
     if ct.name == "decimal":
         return _Cast(_DECIMAL_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
-                     clean=lambda t: _try_cast(t, ct, dialect), breakers=_DECIMAL_BREAKERS)
+                     clean=lambda t: _try_cast(t, ct, dialect), breakers=_DECIMAL_BREAKERS,
+                     spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
+                                                                "[+-.0-9]", "[.0-9]", "eE", ascii_only=True),
+                                            _try_cast(t, ct, dialect)))
     if ct.name in ("float", "double"):
         target = sql_type(ct, dialect)
         limit = FLOAT_MAX if ct.name == "float" else "1.7976931348623157e308"
@@ -205,7 +213,9 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
             )
 
         return _Cast(_FLOAT_RE, number, plain=_plain_float(target, limit), clean=_clean_float(target, limit),
-                     breakers=_FLOAT_BREAKERS)
+                     breakers=_FLOAT_BREAKERS,
+                     spark_plain=lambda t: (_spark_plain_number(t, f"abs(TRY_CAST({t} AS DOUBLE)) <= {limit}",
+                                                                "[+-.0-9]", "[.0-9]", "xX"), _try_cast(t, ct, dialect)))
     low, high = (("0001-01-01", "9999-12-31") if ct.name == "date" else (_TS_MIN, _TS_MAX))
     typ = sql_type(ct, dialect)
 
@@ -227,6 +237,27 @@ def cast_breakers(column: Column) -> str | None:
     return rule.breakers if rule is not None and rule.clean is not None else None
 
 
+_CHARS = {"[+-0-9]": "43, 45", "[+-.0-9]": "43, 45, 46", "[.0-9]": "46", "[0-9]": ""}
+
+
+def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str, *, ascii_only: bool = False) -> str:
+    """TRUE when Spark's own cast parses ``t`` (``parsed`` is TRUE) and ``t`` starts with a ``first``
+    and ends with a ``last`` character and holds none of ``absent``: then Spark's parser (Java's
+    number grammar, without surrounding whitespace, type suffixes, hex or NaN/Infinity words, which
+    all start or end with other characters or contain an absent one) has read text of the regex's
+    shape. ``ascii_only``: also no character outside ASCII (Java's BigDecimal reads any Unicode digit)."""
+
+    def one_of(code: str, chars: str) -> str:
+        extra = _CHARS[chars]
+        return f"({code} BETWEEN 48 AND 57{f' OR {code} IN ({extra})' if extra else ''})"
+
+    tests = [f"coalesce({parsed}, FALSE)", one_of(f"ascii({t})", first), one_of(f"ascii(substr({t}, -1))", last)]
+    tests += [f"NOT contains({t}, '{c}')" for c in absent]
+    if ascii_only:
+        tests.append(f"length({t}) = octet_length({t})")
+    return "(" + " AND ".join(tests) + ")"
+
+
 def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False) -> str:
     """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
     runs for text that needs it); NULL when neither has the shape. ``clean``: the text is known to hold
@@ -235,8 +266,9 @@ def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False) -> 
         return f"coalesce({rule.clean(raw)}, {_converted(rule, raw, dialect)})"
     t = _trim(raw, dialect)
     fast = ""
-    if dialect == "duckdb" and rule.plain is not None:
-        cond, value = rule.plain(raw)
+    plain = rule.plain if dialect == "duckdb" else rule.spark_plain
+    if plain is not None:
+        cond, value = plain(raw)
         fast = f"WHEN {cond} THEN {value} "
     return (f"CASE {fast}WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "
             f"WHEN {_rlike(t, rule.shape, dialect)} THEN {rule.convert(t)} END")
