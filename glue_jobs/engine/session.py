@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["SESSION_CONF", "ENGINE_CONF", "JIT_HUGE_METHODS", "engine_conf", "configure", "engine_settings", "local_session"]
+__all__ = ["SESSION_CONF", "ENGINE_CONF", "configure", "engine_settings", "local_session"]
 
 SESSION_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
@@ -38,34 +38,12 @@ ENGINE_CONF: dict[str, str] = {
     "spark.sql.inMemoryColumnarStorage.compressed": "false",
     # The semantics SQL compiles into methods longer than the 8,000 bytes of bytecode a stock JVM will
     # JIT-compile; such a stage would run interpreted. Past that size Spark falls back to per-operator
-    # code generation, which splits expressions into small, compiled methods. A JVM started with
-    # JIT_HUGE_METHODS compiles them anyway, and whole-stage code is then the fastest (``engine_conf``).
+    # code generation, which splits expressions into small, compiled methods. (Starting the local JVM with
+    # -XX:-DontCompileHugeMethods and Spark's default limit instead was measured at 1.8x the route's wall
+    # time on 600,000 wide rows: the huge methods' compilation costs more than it saves.)
     "spark.sql.codegen.hugeMethodLimit": "8000",
 }
 """Performance settings for the duration of one run (``engine_settings``); results do not depend on them."""
-
-JIT_HUGE_METHODS = "-XX:-DontCompileHugeMethods"
-"""HotSpot flag: JIT-compile methods over 8,000 bytes of bytecode too. The checks of a wide spec (15+
-numeric columns) generate such methods; interpreted they cost 2-3x more CPU. The local session sets it;
-AWS Glue's executors run with Glue's own JVM options, so there the fallback setting stays."""
-
-
-def _jits_huge_methods(spark: SparkSession) -> bool:
-    try:
-        args = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()  # type: ignore[union-attr]
-        return JIT_HUGE_METHODS in list(args)
-    except Exception:  # no JVM access (Spark Connect): keep the safe setting
-        return False
-
-
-def engine_conf(spark: SparkSession) -> dict[str, str]:
-    """``ENGINE_CONF`` for this session: with a driver JVM that compiles huge methods (local mode, where
-    it is also the executor), Spark's default method size limit instead of the fallback."""
-    conf = dict(ENGINE_CONF)
-    if (spark.sparkContext.master or "").startswith("local") and _jits_huge_methods(spark):
-        conf["spark.sql.codegen.hugeMethodLimit"] = "65535"
-    return conf
-
 
 def configure(spark: SparkSession) -> SparkSession:
     """Apply the session settings Lockgate's semantics rely on; returns the session."""
@@ -76,9 +54,9 @@ def configure(spark: SparkSession) -> SparkSession:
 
 @contextmanager
 def engine_settings(spark: SparkSession) -> Iterator[None]:
-    """``engine_conf`` on ``spark`` while the block runs; the previous values afterwards."""
+    """``ENGINE_CONF`` on ``spark`` while the block runs; the previous values afterwards."""
     saved: dict[str, str | None] = {key: spark.conf.get(key, None) for key in ENGINE_CONF}
-    for key, value in engine_conf(spark).items():
+    for key, value in ENGINE_CONF.items():
         spark.conf.set(key, value)
     try:
         yield
@@ -111,7 +89,7 @@ def local_session(app_name: str = "lockgate", cores: int = 2, shuffle_partitions
         .config("spark.driver.memory", os.environ.get("LOCKGATE_SPARK_MEMORY", "1g"))
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.python.worker.reuse", "true")
-        .config("spark.driver.extraJavaOptions", f"-XX:+UseSerialGC {JIT_HUGE_METHODS} -XX:+ExitOnOutOfMemoryError -Dlog4j2.level=WARN")
+        .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dlog4j2.level=WARN")
     )
     if small_data:
         builder = builder.config("spark.sql.codegen.wholeStage", "false").config(
