@@ -58,6 +58,7 @@ def quarantine_tables(spec: Spec) -> list[Json]:
 
 def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Json:
     control = config.aws.control_uri
+    placeholders = placeholders_used(definition)
     _, spec_key = split_s3_uri(RunPaths.spec(control, spec.name))
     source = _location(static_prefix(spec.source.uri)) | {"template": spec.source.uri}
     target = spec.target
@@ -72,7 +73,7 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
     return {
         "import": spec.name,
         "state_machine_name": f"{config.aws.prefix}-{spec.name}",
-        "placeholders": placeholders_used(definition),
+        "placeholders": placeholders,
         "spec_key": spec_key,
         "source": source,
         "target": {
@@ -96,7 +97,7 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
         "quarantine_tables": quarantine_tables(spec),
         # Each function the definition invokes, as Terraform deploys it and the local runner runs it.
         "functions": {kind: f.as_json() for kind, f in wiring.functions(spec, config).items()
-                      if f"{kind}_function_arn" in placeholders_used(definition)},
+                      if f"{kind}_function_arn" in placeholders},
     }
 
 

@@ -106,15 +106,7 @@ def tf_workspace(tmp_path_factory: pytest.TempPathFactory, terraform_bin: str) -
         root / "terraform",
         ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"),
     )
-    env = dict(os.environ)
-    if not Path(env.get("TF_CLI_CONFIG_FILE", "/nonexistent")).exists():
-        env.pop("TF_CLI_CONFIG_FILE", None)  # a dangling CLI config only produces warnings
-    env.update(
-        TF_IN_AUTOMATION="1",
-        TF_INPUT="0",
-        CHECKPOINT_DISABLE="1",
-    )
-    yield h.TfWorkspace(root=root / "terraform", binary=terraform_bin, env=env)
+    yield h.TfWorkspace(root=root / "terraform", binary=terraform_bin, env=h.offline_env())
 
 
 # ---------------------------------------------------------------------------------------------

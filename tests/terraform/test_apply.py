@@ -13,7 +13,6 @@ same modules.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -69,10 +68,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, terraform_bin: str, rende
     shutil.copytree(h.TERRAFORM, root / "terraform",
                     ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
     cwd = root / "terraform" / "environments" / "example"
-    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
-    if not Path(env.get("TF_CLI_CONFIG_FILE", "/nonexistent")).exists():
-        env.pop("TF_CLI_CONFIG_FILE", None)  # a dangling CLI config only produces warnings
-    ws = h.TfWorkspace(root=root / "terraform", binary=terraform_bin, env=env)
+    ws = h.TfWorkspace(root=root / "terraform", binary=terraform_bin, env=h.offline_env())
     ok, how = ws.init(cwd)
     if not ok:  # as the plan tests do (tests/terraform/conftest.py): no provider here, no apply
         pytest.skip(f"cannot install the hashicorp/aws provider offline, so the emulator apply is skipped: {how}")
@@ -163,10 +159,7 @@ def test_a_project_outside_this_repository_deploys_from_its_rendered_root_module
     stand_in_package(project / "build" / "package")
     infra = project / "infra"
     (infra / "terraform.tfvars.json").write_text(json.dumps({"name": "plant", "buckets": BUCKETS}))
-    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
-    if not Path(env.get("TF_CLI_CONFIG_FILE", "/nonexistent")).exists():
-        env.pop("TF_CLI_CONFIG_FILE", None)
-    ws = h.TfWorkspace(root=infra, binary=terraform_bin, env=env)
+    ws = h.TfWorkspace(root=infra, binary=terraform_bin, env=h.offline_env())
     ok, how = ws.init(infra)
     if not ok:  # as the plan tests do (tests/terraform/conftest.py): no provider here, no apply
         pytest.skip(f"cannot install the hashicorp/aws provider offline, so the emulator apply is skipped: {how}")

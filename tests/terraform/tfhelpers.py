@@ -187,6 +187,14 @@ class TfWorkspace:
         return False, "; ".join(attempts)
 
 
+def offline_env() -> dict[str, str]:
+    """The environment terraform runs with in the tests: no prompts, no checkpoint calls."""
+    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
+    if not Path(env.get("TF_CLI_CONFIG_FILE", "/nonexistent")).exists():
+        env.pop("TF_CLI_CONFIG_FILE", None)  # a dangling CLI config only produces warnings
+    return env
+
+
 def strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
