@@ -26,9 +26,11 @@ from typing import Any
 from orchestration.router.config import Prices
 from orchestration.router.estimate import GLUE_WORKER_DPUS
 
-__all__ = ["Invocation", "Measured", "measure", "lambda_invocations", "glue_dpu_seconds", "child_batch",
+__all__ = ["MEMORY_ENV", "Invocation", "Measured", "measure", "lambda_invocations", "glue_dpu_seconds", "child_batch",
            "function_kind"]
 
+MEMORY_ENV = "LOCKGATE_FUNCTION_MEMORY"
+"""The record function's ``{"plan": 512, "process_batch": 1769, ...}`` (set by ``orchestration.wiring``)."""
 _LAMBDA_END = {"TaskSucceeded", "TaskFailed", "TaskTimedOut"}
 _GLUE_RESOURCES = ("startJobRun.sync", "startJobRun")
 
@@ -212,21 +214,29 @@ def glue_dpu_seconds(run: Mapping[str, Any], prices: Prices) -> dict[str, Any]:
 
 
 def glue_runs_in(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The JobRuns a ``glue:startJobRun.sync`` Task reported (its output, or the failed run in the cause)."""
-    out: list[dict[str, Any]] = []
-    glue_task = False
+    """The JobRuns the history's Glue ``startJobRun`` Tasks name, in order: the whole JobRun where the
+    Task reported it (a ``.sync`` output, or the failed run in its cause), else ``{"JobName", "Id"}``
+    from the submission (``TaskSubmitted``, or a request-response output): enough for GetJobRun, also
+    for an execution that timed out or was stopped while the job ran."""
+    found: dict[str, dict[str, Any]] = {}
+    job: str | None = None
     for event in events:
         kind = str(event.get("type", ""))
+        details = next((v for k, v in event.items() if k.endswith("EventDetails")), None) or {}
         if kind == "TaskScheduled":
-            details = event.get("taskScheduledEventDetails") or {}
-            glue_task = details.get("resourceType") == "glue" and details.get("resource") in _GLUE_RESOURCES
-        elif glue_task and kind in _LAMBDA_END:
-            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
-            body = _loads(details.get("output") if kind == "TaskSucceeded" else details.get("cause"))
-            if isinstance(body, dict) and body.get("Id"):
-                out.append(body)
-            glue_task = False
-    return out
+            params = _loads(details.get("parameters")) if details.get("resourceType") == "glue" else None
+            job = str(params.get("JobName")) if isinstance(params, dict) and details.get("resource") in _GLUE_RESOURCES else None
+            continue
+        if job is None or kind not in ("TaskSubmitted", *_LAMBDA_END):
+            continue
+        body = _loads(details.get("cause") if kind == "TaskFailed" else details.get("output"))
+        if isinstance(body, dict) and (body.get("Id") or body.get("JobRunId")):
+            run_id = str(body.get("Id") or body.get("JobRunId"))
+            known = found.get(run_id, {})
+            found[run_id] = {**known, **body, "JobName": body.get("JobName") or job, "Id": run_id}
+        if kind != "TaskSubmitted":
+            job = None
+    return list(found.values())
 
 
 def measure(events: Sequence[Mapping[str, Any]], children: Sequence[Sequence[Mapping[str, Any]]], *,
