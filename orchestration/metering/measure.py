@@ -63,6 +63,8 @@ class Measured:
     prices: Prices = field(default_factory=Prices)
     state_seconds: dict[str, float] = field(default_factory=dict)
     """Seconds from a top-level state's first entry to its last exit (``ProcessBatches``, ``RunGlueJob``)."""
+    diagnosis_s: float | None = None
+    """A failed run: seconds from its first failure to the notification naming the root cause."""
 
     @property
     def gb_seconds(self) -> float:
@@ -90,6 +92,7 @@ class Measured:
             "glue_dpu_seconds": round(self.glue_dpu_seconds, 3),
             "glue_job_runs": self.glue_runs,
             "state_seconds": {k: round(v, 3) for k, v in self.state_seconds.items()},
+            "diagnosis_s": None if self.diagnosis_s is None else round(self.diagnosis_s, 3),
             "invocations": [{"function": i.function, "state": i.state, "batch": i.batch, "seconds": round(i.seconds, 3),
                              "memory_mb": i.memory_mb, "failed": i.failed} for i in self.invocations],
         }
@@ -193,6 +196,34 @@ def state_seconds(events: Sequence[Mapping[str, Any]]) -> dict[str, float]:
 
 
 
+_NOTIFIED = ("NotifyFailure",)
+_FAILURE_EVENTS = ("TaskFailed", "TaskTimedOut", "LambdaFunctionFailed", "LambdaFunctionTimedOut", "MapRunFailed",
+                   "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted")
+
+
+def diagnosis_seconds(events: Sequence[Mapping[str, Any]],
+                      children: Sequence[Sequence[Mapping[str, Any]]] = ()) -> float | None:
+    """Seconds from the run's first failure (in it or in a Map child) to the failure notification that
+    names the root cause leaving (``NotifyFailure`` exited), or to the execution's end when nothing
+    notified; None for a run that never failed."""
+    failures = [_when(e["timestamp"]) for events_ in (events, *children) for e in events_
+                if str(e.get("type", "")) in _FAILURE_EVENTS]
+    if not failures:
+        return None
+    told: datetime | None = None
+    current = None
+    for event in events:
+        kind = str(event.get("type", ""))
+        if kind.endswith("StateEntered"):
+            current = event["stateEnteredEventDetails"]["name"]
+        elif kind == "TaskSucceeded" and current in _NOTIFIED:
+            told = _when(event["timestamp"])
+    end = told or (_when(events[-1]["timestamp"]) if events else None)
+    if end is None:
+        return None
+    return max((end - min(failures)).total_seconds(), 0.0)
+
+
 def glue_dpu_seconds(run: Mapping[str, Any], prices: Prices) -> dict[str, Any]:
     """One JobRun's billed DPU-seconds and price: ``{"id", "state", "execution_time_s", "workers",
     "worker_type", "execution_class", "dpu_seconds", "usd", "basis"}``."""
@@ -249,4 +280,4 @@ def measure(events: Sequence[Mapping[str, Any]], children: Sequence[Sequence[Map
         found += lambda_invocations(child, memory_mb, child_batch(child))
     runs = list(job_runs) if job_runs is not None else glue_runs_in(events)
     return Measured(found, transitions(events, children), [glue_dpu_seconds(r, prices) for r in runs], prices,
-                    state_seconds(events))
+                    state_seconds(events), diagnosis_seconds(events, children))

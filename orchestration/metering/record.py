@@ -95,6 +95,7 @@ def run_record(*, run_id: str, import_name: str, status: str, started_at: Any, f
         "duration_s": round((finished - started).total_seconds(), 3) if started and finished else None,
         **{k: int((counts or {}).get(k) or 0) for k in ROW_COUNTS},
         "error": error, "cause": (cause or "")[:2000] or None, "failed_state": failed_state,
+        "diagnosis_s": measured.get("diagnosis_s") if status != "SUCCEEDED" else None,
         "estimated_usd": estimated_usd, "measured_usd": round(measured_usd, 6),
         "lambda_usd": measured.get("lambda_usd"), "sfn_usd": measured.get("sfn_usd"), "glue_usd": measured.get("glue_usd"),
         "lambda_requests": int(measured.get("lambda_requests") or 0),

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestration.core.spec.uris import join_uri
 
-__all__ = ["RUNS_TABLE", "COLUMNS", "ops_database", "table_location", "row_uri", "table_input", "parquet_bytes"]
+if TYPE_CHECKING:
+    from orchestration.core.storage import Storage
+
+__all__ = ["RUNS_TABLE", "COLUMNS", "ops_database", "table_location", "row_uri", "table_input", "parquet_bytes",
+           "read_rows"]
 
 RUNS_TABLE = "runs"
 SUMMARIES_PREFIX = "run_summaries"
@@ -44,6 +48,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("error", "string", "the root cause's error name (failed runs)"),
     ("cause", "string", "the root cause (failed runs)"),
     ("failed_state", "string", "the state the root cause happened in"),
+    ("diagnosis_s", "double", "failed runs: seconds from the first failure to the root-cause notification"),
     ("estimated_usd", "double", "the plan's cost estimate for the chosen route"),
     ("measured_usd", "double", "measured cost: Lambda + Step Functions + Glue"),
     ("lambda_usd", "double", "Lambda GB-seconds and requests"),
@@ -106,3 +111,24 @@ def parquet_bytes(row: Mapping[str, Any]) -> bytes:
     out = io.BytesIO()
     pq.write_table(table, out, compression="zstd")
     return out.getvalue()
+
+
+def read_rows(store: Storage, control_uri: str, import_name: str | None = None,
+              month: str | None = None) -> list[dict[str, Any]]:
+    """The runs table's rows (of one import, of one ``YYYY-MM`` month), read from its files: the same
+    for the local lake and S3. A file that is not a runs-table Parquet file is a DataError naming it."""
+    import pyarrow.parquet as pq
+
+    from orchestration.core.errors import DataError
+
+    prefix = table_location(control_uri) + (f"{import_name}/" if import_name else "")
+    rows: list[dict[str, Any]] = []
+    for info in store.list(prefix, "*.parquet"):
+        if month and f"/{month}/" not in info.uri:
+            continue
+        try:
+            rows += pq.read_table(io.BytesIO(store.read_bytes(info.uri))).to_pylist()
+        except Exception as e:  # noqa: BLE001 - pyarrow raises several kinds for a damaged file
+            raise DataError(f"{info.uri} is not a readable runs-table file ({e}); delete it, or record the run "
+                            "again", where="runs table") from None
+    return rows
