@@ -49,8 +49,13 @@ class Invocation:
     failed: bool = False
 
     @property
+    def billed_ms(self) -> int:
+        """Lambda bills duration rounded up to the millisecond."""
+        return math.ceil(round(self.seconds * 1000, 6))
+
+    @property
     def gb_seconds(self) -> float:
-        return math.ceil(self.seconds * 1000) / 1000 * self.memory_mb / 1024
+        return self.billed_ms / 1000 * self.memory_mb / 1024
 
 
 @dataclass
@@ -94,7 +99,7 @@ class Measured:
             "state_seconds": {k: round(v, 3) for k, v in self.state_seconds.items()},
             "diagnosis_s": None if self.diagnosis_s is None else round(self.diagnosis_s, 3),
             "invocations": [{"function": i.function, "state": i.state, "batch": i.batch, "seconds": round(i.seconds, 3),
-                             "memory_mb": i.memory_mb, "failed": i.failed} for i in self.invocations],
+                             "billed_ms": i.billed_ms, "memory_mb": i.memory_mb, "failed": i.failed} for i in self.invocations],
         }
 
 

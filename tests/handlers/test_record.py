@@ -130,3 +130,22 @@ def test_a_malformed_memory_setting_names_the_variable(executing, monkeypatch):
     event = _run({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, "run-x", {})
     with pytest.raises(Exception, match=MEMORY_ENV):
         handler(event, None)
+
+
+def test_lockgate_report_reads_the_runs_recorded_on_aws(executing, tmp_path, capsys):
+    from orchestration.cli.app import main
+    from tests.conftest import ROOT
+
+    _manifest(executing, "run-glue", "glue")
+    handler(_run(GLUE_THEN_MAP, "run-glue", {"items": [{"batch": 0}]}), None)
+    handler(_run({"StartAt": "Failed", "States": {"Failed": {"Type": "Fail", "Error": "Lockgate.SpecError",
+                                                              "Cause": "bad window"}}}, "run-bad", {}), None)
+    (tmp_path / "lockgate.yaml").write_text(f"imports: {ROOT / 'examples' / 'imports'}\n"
+                                            f"aws: {{region: eu-central-1, prefix: lockgate, control_uri: {CONTROL}}}\n")
+    with pytest.raises(SystemExit) as done:
+        main(["--project", str(tmp_path), "report", "orders", "--json"])
+    assert done.value.code == 0
+    [group] = json.loads(capsys.readouterr().out)["groups"]
+    assert (group["runs"], group["failed"], group["routes"]) == (2, 1, {"glue": 1, "none": 1})
+    assert group["root_causes"][0]["error"] == "Lockgate.SpecError"
+    assert group["glue_only_usd"] == group["measured_usd"] and group["saving_usd"] == 0

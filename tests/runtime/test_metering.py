@@ -5,7 +5,6 @@ measurement is asserted in test_run_local.py's Glue test (one Spark run serves b
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 
@@ -42,8 +41,9 @@ def test_a_lambda_run_records_what_it_used_priced_and_queryable_next_to_the_plan
     calls = {s["name"]: s["calls"] for s in json.loads((record / "states.json").read_text())["states"] if s["calls"]}
     for call in measured["invocations"]:
         assert abs(call["seconds"] - calls[call["state"]][0]["duration_s"]) < 0.25, call
-    gb_s = sum(math.ceil(i["seconds"] * 1000) / 1000 * i["memory_mb"] / 1024 for i in measured["invocations"])
-    assert abs(measured["lambda_gb_seconds"] - gb_s) < 0.003  # the invocations list keeps milliseconds
+    assert all(0 <= i["billed_ms"] - round(i["seconds"] * 1000) <= 1 for i in measured["invocations"])  # rounded up
+    gb_s = sum(i["billed_ms"] / 1000 * i["memory_mb"] / 1024 for i in measured["invocations"])
+    assert measured["lambda_gb_seconds"] == round(gb_s, 4)
 
     # transitions: every state entered, in the execution and in each Map child, plus each child's start
     history = json.loads((record / "history.json").read_text())
@@ -65,6 +65,12 @@ def test_a_lambda_run_records_what_it_used_priced_and_queryable_next_to_the_plan
     assert all(b["estimated_s"] > 0 and b["actual_s"] > 0 and b["attempts"] == 1 for b in versus["batches"])
     assert versus["measured_engine_s"] == measured["state_seconds"]["ProcessBatches"]
     assert versus["estimated_engine_s"] == manifest["estimated_s"]["lambda"]
+
+    # the run report draws the measured cost next to both routes' estimates
+    from tests.runtime.report_html import read_report
+
+    report = read_report(record / "report.html")
+    assert [float(m["data-measured-usd"]) for m in report.data() if "data-measured-usd" in m] == [measured["usd"]]
 
     # the runs table, through the local catalog and DuckDB
     rc, rows = lockgate(project, "query", "--local", "--format", "json",
