@@ -34,7 +34,7 @@ def report(
     project = project_of(ctx)
     if import_name is not None:
         project.spec(import_name)  # the clear error for an unknown import
-    store = LocalLake(project.lake) if local else S3Storage()
+    store = LocalLake(project.lake) if local else S3Storage(region=project.config.aws.region)
     rows = read_rows(store, project.config.aws.control_uri, import_name, month)
     result = aggregate(rows)
     if as_json:

@@ -302,7 +302,7 @@ module "state_machine" {
   name                 = each.value.state_machine_name
   import_name          = each.key
   definition_template  = "${var.render_dir}/${each.key}/definition.asl.json"
-  lambda_function_arns = module.lambda[each.key].function_arns
+  lambda_function_arns = { for k, v in module.lambda[each.key].function_arns : k => v if k != "record" } # record is started by EventBridge, not the definition
   glue_job_name        = lookup(module.glue.job_names, each.key, null)
   crawler_name         = lookup(module.glue.crawler_names, each.key, null)
   sns_topic_arn        = local.notifying ? module.notifications.topic_arn : null
