@@ -67,7 +67,7 @@ class Measured:
     glue_runs: list[dict[str, Any]] = field(default_factory=list)
     prices: Prices = field(default_factory=Prices)
     state_seconds: dict[str, float] = field(default_factory=dict)
-    """Seconds from a top-level state's first entry to its last exit (``ProcessBatches``, ``RunGlueJob``)."""
+    """Seconds from a top-level Task/Map state's first entry to its last exit (``ProcessBatches``, ``Commit``)."""
     diagnosis_s: float | None = None
     """A failed run: seconds from its first failure to the notification naming the root cause."""
 
@@ -184,7 +184,8 @@ def transitions(parent: Sequence[Mapping[str, Any]], children: Sequence[Sequence
 
 
 def state_seconds(events: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-    """Per state of one history: seconds from its first entry to its last exit or failure."""
+    """Per Task, Map and Parallel state of one history: seconds from its first entry to its last exit or
+    failure (Wait and Pass states are left out: a poll loop's span is not work)."""
     first: dict[str, datetime] = {}
     last: dict[str, datetime] = {}
     current: str | None = None
@@ -192,7 +193,8 @@ def state_seconds(events: Sequence[Mapping[str, Any]]) -> dict[str, float]:
         kind = str(event.get("type", ""))
         if kind.endswith("StateEntered"):
             current = str(event["stateEnteredEventDetails"]["name"])
-            first.setdefault(current, _when(event["timestamp"]))
+            if kind.startswith(("Task", "Map", "Parallel")):
+                first.setdefault(current, _when(event["timestamp"]))
         elif kind.endswith("StateExited"):
             last[str(event["stateExitedEventDetails"]["name"])] = _when(event["timestamp"])
         elif current is not None and (kind.endswith("Failed") or kind.endswith("TimedOut")):
