@@ -7,7 +7,7 @@ same function builds the row on AWS (the record function, after the execution en
 
 Estimate/measured ratios: ``cost_ratio`` = the chosen route's estimated USD over the measured USD;
 ``engine_ratio`` = the estimated engine seconds over the measured ones (Lambda route: the batches'
-Map state, Glue route: the job run's ``ExecutionTime``); each batch keeps ``estimated_s`` and
+Map state, without dedupe; Glue route: the job run's ``ExecutionTime``); each batch keeps ``estimated_s`` and
 ``actual_s`` (its last, successful attempt). A ratio above 1 means the router was cautious; below 1
 means it promised more than the engine delivered (docs/routing.md, "Re-tuning from measurements").
 """
@@ -24,7 +24,9 @@ from orchestration.machine_names import S
 __all__ = ["run_record", "batch_times", "ROW_COUNTS"]
 
 ROW_COUNTS = ("rows_in", "rows_written", "rows_rejected", "rows_filtered", "rows_deduplicated")
-_ENGINE_STATES = {"lambda": (S.PROCESS_BATCHES, S.DEDUPE), "glue": (S.GLUE,)}
+_ENGINE_STATES = {"lambda": (S.PROCESS_BATCHES,)}
+"""What the Lambda route's wall estimate (``Manifest.estimated_s.lambda``: waves of batches) covers; the
+dedupe buckets are not in it."""
 
 
 def _ratio(estimate: float | None, measured: float | None) -> float | None:

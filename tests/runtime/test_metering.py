@@ -115,6 +115,10 @@ def test_report_aggregates_cost_saving_latency_and_root_causes_per_import_and_mo
     assert done.returncode == 0, done.stderr
     assert "| orders | " in done.stdout and "Lockgate.QualityError" in done.stdout and "Estimate / measured" in done.stdout
 
+    listed = subprocess.run([sys.executable, "-m", "orchestration.cli", "--project", str(project), "runs"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert f"${good['measured']['usd']:.4f}" in listed.stdout  # `lockgate runs` shows each run's measured cost
+
     rc, later = lockgate(project, "report", "--local", "--month", "1999-01", "--json")
     assert rc == 0 and later == {"groups": [], "total": None}
     rc, wrong = lockgate(project, "report", "--local", "--month", "2026-13", "--json")
