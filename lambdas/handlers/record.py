@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,8 @@ from ._runtime import control_uri, lambda_handler, logger, parse_event, storage
 
 __all__ = ["handler", "record", "ExecutionStatusChange", "MEMORY_ENV", "fetch_history"]
 
+_HISTORY_THREADS = 8
+"""Child histories read at once (GetExecutionHistory allows a burst of 250, refilling 5 per second)."""
 _DESCRIBED = ("DescribeFailure", "DescribeFailureAsCaught", "DescribeFailureWithoutCause")
 
 
@@ -74,9 +77,10 @@ def fetch_history(sfn: Any, execution_arn: str) -> tuple[list[dict[str, Any]], l
                            extra={"map_run": run["mapRunArn"], "children": total, "error": str(e)})
             children += [[] for _ in range(total)]
             continue
-        for child in listed:
-            children.append(_pages(sfn.get_execution_history, "events", executionArn=child["executionArn"],
-                                   includeExecutionData=True, maxResults=1000))
+        # One GetExecutionHistory per child: a few at once (boto3 clients are thread-safe), in listing order.
+        with ThreadPoolExecutor(max_workers=_HISTORY_THREADS) as pool:
+            children += pool.map(lambda c: _pages(sfn.get_execution_history, "events", executionArn=c["executionArn"],
+                                                  includeExecutionData=True, maxResults=1000), listed)
     return events, children
 
 
