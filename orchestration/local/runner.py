@@ -229,7 +229,10 @@ def run_local(project: Project, request: RunRequest, *, progress: Callable[[str]
     summary = summarize(project, spec, run_id=run_id, request=request, result=result, states=states,
                         started_at=started_wall, duration_s=duration, state_machine=setup.state_machine,
                         resolver=setup.resolver)
-    meter_run(project, spec, summary, result, setup.resolver)
+    try:
+        meter_run(project, spec, summary, result, setup.resolver)
+    except Exception as e:  # noqa: BLE001 - measuring a run must never lose its record (ADR 0012)
+        summary["metering_error"] = f"{type(e).__name__}: {e}"
     folder = write_record(project.lake, run_id, definition=setup.definition, result=result, states=states,
                           summary=summary)
     write_report(folder, summary, states, setup.definition)

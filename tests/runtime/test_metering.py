@@ -31,6 +31,7 @@ def test_a_lambda_run_records_what_it_used_priced_and_queryable_next_to_the_plan
     rc, run = lockgate(project, "run", "orders", "--local", "--window", WINDOW, "--engine", "lambda", "--json")
     assert rc == 0, run.get("cause")
     measured, versus = run["measured"], run["estimate_vs_measured"]
+    assert "metering_error" not in run
 
     # every invocation the local Lambda service ran, at its function's memory, timed like its task call
     memory = Project.load(project).spec("orders").routing.lambda_.memory_mb
