@@ -127,7 +127,7 @@ def read_rows(store: Storage, control_uri: str, import_name: str | None = None,
         if month and f"/{month}/" not in info.uri:
             continue
         try:
-            rows += pq.read_table(io.BytesIO(store.read_bytes(info.uri))).to_pylist()
+            rows += pq.read_table(io.BytesIO(store.read_bytes(info.uri)), use_threads=False).to_pylist()
         except Exception as e:  # noqa: BLE001 - pyarrow raises several kinds for a damaged file
             raise DataError(f"{info.uri} is not a readable runs-table file ({e}); delete it, or record the run "
                             "again", where="runs table") from None
