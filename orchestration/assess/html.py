@@ -19,7 +19,8 @@ code{background:#f6f8fa}"""
 
 
 def _usd(v: float) -> str:
-    return f"${v:,.2f}" if abs(v) >= 0.995 or v == 0 else f"${v:,.4f}"
+    sign, v = ("-" if v < 0 else ""), abs(v)
+    return sign + (f"${v:,.2f}" if v >= 0.995 or v == 0 else f"${v:,.4f}")
 
 
 def _row(j: JobAssessment) -> str:

@@ -61,7 +61,8 @@ def _first_why(j: JobAssessment) -> str:
 
 
 def _usd(v: float) -> str:
-    return f"${v:,.2f}" if abs(v) >= 0.995 or v == 0 else f"${v:,.4f}"
+    sign, v = ("-" if v < 0 else ""), abs(v)
+    return sign + (f"${v:,.2f}" if v >= 0.995 or v == 0 else f"${v:,.4f}")
 
 
 def to_markdown(a: Assessment) -> str:
