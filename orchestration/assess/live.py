@@ -95,11 +95,13 @@ def fetch_responses(region: str | None = None, only: list[str] | None = None) ->
         out["Scripts"][name] = text
         analysis = analyze_script(text, command=str((job.get("Command") or {}).get("Name", "glueetl")),
                                   defaults={str(k): str(v) for k, v in (job.get("DefaultArguments") or {}).items()})
-        for read in analysis.facts.reads:
-            if read.table and read.database and f"{read.database}.{read.table}" not in out["Tables"]:
+        named = [(r.database, r.table) for r in analysis.facts.reads] + [(w.database, w.table)
+                                                                           for w in analysis.facts.writes]
+        for database, table_name in named:
+            if table_name and database and f"{database}.{table_name}" not in out["Tables"]:
                 try:
-                    table = glue.get_table(DatabaseName=read.database, Name=read.table)["Table"]
-                    out["Tables"][f"{read.database}.{read.table}"] = table
+                    out["Tables"][f"{database}.{table_name}"] = glue.get_table(DatabaseName=database,
+                                                                                Name=table_name)["Table"]
                 except Exception:
                     pass  # the draft says the table's location is unknown
         first = analysis.facts.reads[0] if analysis.facts.reads else None

@@ -71,7 +71,7 @@ def triggers() -> list[dict[str, Any]]:
         {"Name": "warehouse-start", "Type": "SCHEDULED", "Schedule": "cron(30 1 * * ? *)", "State": "ACTIVATED",
          "WorkflowName": "warehouse", "Actions": [{"JobName": "orders_daily"}]},
         {"Name": "after-orders", "Type": "CONDITIONAL", "WorkflowName": "warehouse", "State": "ACTIVATED",
-         "Predicate": {"Conditions": [{"LogicalOperator": "EQUALS", "JobName": "orders_daily", "State": "SUCCEEDED"}]},
+         "Predicate": {"Logical": "AND", "Conditions": [{"LogicalOperator": "EQUALS", "JobName": "orders_daily", "State": "SUCCEEDED"}]},
          "Actions": [{"JobName": "inventory_snapshot"}]},
     ]
 
