@@ -31,14 +31,16 @@ def _as_of(text: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _routing() -> RoutingConfig:
-    """The project's ``routing:`` (prices, throughput) when run inside a project, else the defaults."""
+def _project_settings() -> tuple[RoutingConfig, str | None]:
+    """The project's ``routing:`` (prices, throughput) and AWS region when run inside a project, else the
+    defaults and no region (boto3's own: AWS_REGION)."""
     from ..config import Project
 
     try:
-        return Project.load(settings().project_dir).config.routing
+        project = Project.load(settings().project_dir)
     except ConfigError:
-        return RoutingConfig()
+        return RoutingConfig(), None
+    return project.config.routing, project.config.aws.region
 
 
 def assess(
@@ -48,7 +50,7 @@ def assess(
         "Read the account and write it as an export folder to DIR (no report).")) ] = None,
     jobs: Annotated[list[str] | None, typer.Option("--job", metavar="NAME", help="Only this Glue job (repeatable).")] = None,
     region: Annotated[str | None, typer.Option("--region", metavar="REGION", help=(
-        "AWS region of the jobs (default: AWS_REGION, then lockgate.yaml's).")) ] = None,
+        "AWS region of the jobs (default: lockgate.yaml's aws.region in a project, else AWS_REGION).")) ] = None,
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="markdown, html or json.")] = "markdown",
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     out: Annotated[Path | None, typer.Option("--out", metavar="FILE", help="Write the report to FILE.")] = None,
@@ -71,6 +73,8 @@ def assess(
     if from_dir is not None and export is not None:
         raise UsageError("--from reads an export and --export writes one; use one of them", where="--export")
     when = _as_of(as_of)
+    routing, project_region = _project_settings()
+    region = region or project_region
     if export is not None:
         write_export(export, fetch_responses(region, jobs), say=lambda m: say(m, err=True))
         return
@@ -89,7 +93,7 @@ def assess(
         account = account_from(fetch_responses(region, jobs), lambda part: f"glue ({part})")
         origin = f"account, region {aws.region_name(region)}"
         when = when or datetime.now(UTC)
-    result = run_assess(account, as_of=when, config=_routing(), origin=origin, only=jobs)
+    result = run_assess(account, as_of=when, config=routing, origin=origin, only=jobs)
     if drafts is not None:
         drafts.mkdir(parents=True, exist_ok=True)
         written = 0
