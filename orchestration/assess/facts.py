@@ -183,10 +183,7 @@ def _one(call: ast.Call, facts: ScriptFacts, strings: Strings, var: str | None) 
 
 
 def _src(node: ast.AST) -> str:
-    try:
-        return ast.unparse(node)[:200]
-    except Exception:  # pragma: no cover - unparse handles every node ast.parse makes
-        return ""
+    return ast.unparse(node)[:200]
 
 
 def _glue_read(call: ast.Call, how: str, line: int, var: str | None, strings: Strings) -> Read:

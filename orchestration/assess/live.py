@@ -26,19 +26,40 @@ def _pages(client: Any, method: str, key: str, **kwargs: Any) -> list[Any]:
     try:
         for page in client.get_paginator(method).paginate(**kwargs):
             out += page.get(key, [])
-    except Exception as e:
+    except _aws_errors() as e:
         raise ConfigError(f"glue {method} failed: {e}; assess needs glue:GetJobs, glue:GetJobRuns, "
                            "glue:GetTriggers, glue:ListWorkflows, glue:GetTable and s3:GetObject, s3:ListBucket "
                            "(or run it on an export: --from DIR)", where=f"glue {method}") from None
     return out
 
 
+def _client_error() -> type[Exception]:
+    from botocore.exceptions import ClientError
+
+    return ClientError
+
+
+def _aws_errors() -> tuple[type[Exception], ...]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return ClientError, BotoCoreError
+
+
 def _script(s3: Any, location: str) -> str | None:
+    if not location.startswith("s3://"):
+        return None
+    bucket, key = split_s3_uri(location)
     try:
-        bucket, key = split_s3_uri(location)
         return str(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8", errors="replace"))
-    except Exception:
+    except _client_error():
         return None  # the report says the script could not be read, per job
+
+
+def _table(glue: Any, database: str, name: str) -> dict[str, Any] | None:
+    try:
+        return dict(glue.get_table(DatabaseName=database, Name=name)["Table"])
+    except _client_error():
+        return None  # the draft says the table's location is unknown
 
 
 def _list(s3: Any, uri: str) -> list[dict[str, Any]]:
@@ -51,8 +72,8 @@ def _list(s3: Any, uri: str) -> list[dict[str, Any]]:
                     out.append({"Key": o["Key"], "Size": int(o["Size"])})
             if len(out) >= MAX_LISTED_OBJECTS:
                 break
-    except Exception:
-        return []
+    except _client_error():
+        return []  # not listable (no access, no bucket): the input is inferred from the run's duration
     return out[:MAX_LISTED_OBJECTS]
 
 
@@ -84,8 +105,8 @@ def fetch_responses(region: str | None = None, only: list[str] | None = None) ->
                            "Scripts": {}, "Inputs": {}, "Tables": {}}
     try:
         out["Workflows"] = glue.list_workflows().get("Workflows", [])
-    except Exception:
-        out["Workflows"] = []
+    except _client_error():
+        out["Workflows"] = []  # informational only: schedules come from the triggers
     for job in jobs:
         name = str(job["Name"])
         out["JobRuns"][name] = _pages(glue, "get_job_runs", "JobRuns", JobName=name)
@@ -99,11 +120,9 @@ def fetch_responses(region: str | None = None, only: list[str] | None = None) ->
                                                                            for w in analysis.facts.writes]
         for database, table_name in named:
             if table_name and database and f"{database}.{table_name}" not in out["Tables"]:
-                try:
-                    out["Tables"][f"{database}.{table_name}"] = glue.get_table(DatabaseName=database,
-                                                                                Name=table_name)["Table"]
-                except Exception:
-                    pass  # the draft says the table's location is unknown
+                table = _table(glue, database, table_name)
+                if table is not None:
+                    out["Tables"][f"{database}.{table_name}"] = table
         first = analysis.facts.reads[0] if analysis.facts.reads else None
         bookmarks = (job.get("DefaultArguments") or {}).get("--job-bookmark-option") == "job-bookmark-enable"
         if first is None or bookmarks:

@@ -42,7 +42,7 @@ def account(aws: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
     for key, size in sizes.items():
         s3.put_object(Bucket="acme-raw", Key=key, Body=b"x" * size)
     s3.put_object(Bucket="acme-raw", Key="shop/orders/2001-01-01/old.csv.gz", Body=b"x" * 5000)  # another day
-    for key, table in TABLES.items():
+    for table in TABLES.values():
         glue.create_database(DatabaseInput={"Name": table["DatabaseName"]})
         glue.create_table(DatabaseName=table["DatabaseName"], TableInput={
             k: v for k, v in table.items() if k in ("Name", "StorageDescriptor", "Parameters")})
@@ -102,3 +102,13 @@ def test_export_then_from_gives_the_same_assessment(cli: Any, account: dict[str,
 def test_a_job_that_does_not_exist_is_a_usage_error(cli: Any, account: dict[str, int]) -> None:
     r = cli("assess", "--job", "nosuch")
     assert r.code == 2 and "no Glue job named nosuch in region eu-central-1" in r.err
+
+
+def test_an_account_that_cannot_be_read_names_the_permissions_and_the_export(cli: Any, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("LOCKGATE_AWS_MAX_ATTEMPTS", "1")
+    r = cli("assess")
+    assert r.code == 3, r.err
+    assert "glue get_jobs failed" in r.err and "glue:GetJobs" in r.err and "--from DIR" in r.err
