@@ -12,7 +12,7 @@ from orchestration.router import RoutingConfig
 
 from .account import Account, GlueJob
 from .billing import RunStats, run_stats
-from .draft import Draft, draft_spec
+from .draft import Draft, draft_spec, spec_name
 from .estimate import LockgateEstimate, estimate_on_lockgate
 from .schedule import JobSchedule, job_schedule
 from .script import Finding, ScriptAnalysis, analyze_script
@@ -109,7 +109,10 @@ def _risk(analysis: ScriptAnalysis, draft: Draft) -> tuple[Risk, str]:
     return "low", "the draft carries the whole script"
 
 
-def assess_job(job: GlueJob, account: Account, as_of: datetime, config: RoutingConfig) -> JobAssessment:
+def assess_job(job: GlueJob, account: Account, as_of: datetime, config: RoutingConfig,
+               taken: set[str] | None = None) -> JobAssessment:
+    """One job. ``taken`` holds the import names earlier drafts used: two jobs whose names make the same
+    identifier (``Orders-Daily``, ``orders_daily``) get ``orders_daily`` and ``orders_daily_2``."""
     stats = run_stats(account.runs.get(job.name, []), as_of, config.prices)
     schedule = job_schedule(job.name, account.triggers)
     source = account.scripts.get(job.name)
@@ -119,7 +122,13 @@ def assess_job(job: GlueJob, account: Account, as_of: datetime, config: RoutingC
     else:
         analysis = analyze_script(source, command=job.command, defaults=job.default_arguments,
                                   filename=job.script_location or job.name)
-    draft = draft_spec(job, analysis, schedule, account.tables)
+    name = spec_name(job.name)
+    if taken is not None:
+        base, n = name, 2
+        while name in taken:
+            name, n = f"{base}_{n}", n + 1
+        taken.add(name)
+    draft = draft_spec(job, analysis, schedule, account.tables, name=name)
     risk, why = _risk(analysis, draft)
     why_glue = why if risk == "high" else f"no draft yet ({'; '.join(draft.blockers)}); costed as it runs today"
     spec = draft.spec if draft.text is not None else None
@@ -134,7 +143,8 @@ def assess(account: Account, *, as_of: datetime, config: RoutingConfig | None = 
     """Assess every job of ``account`` (or the ``only`` ones) and rank them."""
     config = config or RoutingConfig()
     chosen = [j for j in account.jobs if not only or j.name in only]
-    jobs = [assess_job(j, account, as_of, config) for j in chosen]
+    taken: set[str] = set()
+    jobs = [assess_job(j, account, as_of, config, taken) for j in chosen]
     jobs.sort(key=lambda j: (_RISK_ORDER[j.risk], -j.saving_usd_month, j.job.name))
     for i, j in enumerate(jobs, 1):
         j.rank = i

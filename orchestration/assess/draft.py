@@ -161,11 +161,12 @@ def _target(write: Write, job: GlueJob, tables: dict[str, dict[str, Any]], draft
 
 
 def draft_spec(job: GlueJob, analysis: ScriptAnalysis, schedule: JobSchedule,
-               tables: dict[str, dict[str, Any]] | None = None) -> Draft:
-    """The draft for a job whose script is the simple pattern; blockers say why there is none."""
+               tables: dict[str, dict[str, Any]] | None = None, *, name: str | None = None) -> Draft:
+    """The draft for a job whose script is the simple pattern; blockers say why there is none. ``name``
+    overrides the import name (default: the job name as an identifier)."""
     tables = tables or {}
     facts = analysis.facts
-    draft = Draft(spec_name(job.name))
+    draft = Draft(name or spec_name(job.name))
     if analysis.pattern != "simple":
         draft.blockers.append("the script needs Spark: " + "; ".join(f"line {f.line}: {f.why}" for f in analysis.deciding))
         return draft
