@@ -103,7 +103,7 @@ def _risk(analysis: ScriptAnalysis, draft: Draft) -> tuple[Risk, str]:
         return "high", "needs Spark: " + "; ".join(f"line {f.line}: {f.why}" for f in analysis.deciding[:3])
     if draft.text is None:
         return "medium", "maps to a spec, but no draft: " + "; ".join(draft.blockers)
-    work = [n for n in draft.notes if "by hand" in n or "hook" in n or "placeholders" in n or "left out" in n]
+    work = [n for n in draft.notes if any(w in n for w in ("by hand", "hook", "placeholders", "left out"))]
     if work:
         return "medium", "draft needs work: " + "; ".join(work)
     return "low", "the draft carries the whole script"

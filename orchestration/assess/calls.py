@@ -8,7 +8,8 @@ is an unknown call and, since assess never guesses in the saving's favour, count
 from __future__ import annotations
 
 __all__ = ["GLUE_SIMPLE_TRANSFORMS", "GLUE_SPARK_TRANSFORMS", "SIMPLE_METHODS", "SPARK_METHODS", "SIMPLE_FUNCTIONS",
-           "SPARK_FUNCTIONS", "HARMLESS", "SPARK_MODULES", "LOOKUP_WORDS", "READ_METHODS", "WRITE_METHODS"]
+           "SPARK_FUNCTIONS", "HARMLESS", "SPARK_MODULES", "LOOKUP_WORDS",
+           "UNCARRIED_GLUE", "UNCARRIED_METHODS"]
 
 GLUE_SIMPLE_TRANSFORMS: dict[str, str] = {
     "ApplyMapping": "renames and casts columns (spec columns[].source/type)",
@@ -33,9 +34,6 @@ GLUE_SPARK_TRANSFORMS: dict[str, str] = {
     "FillMissingValues": "ML transform (FillMissingValues)",
 }
 
-READ_METHODS = {"from_options", "from_catalog", "csv", "parquet", "json", "load", "table", "orc", "text"}
-WRITE_METHODS = {"from_options", "from_catalog", "from_jdbc_conf", "parquet", "csv", "json", "save", "saveAsTable",
-                 "insertInto", "orc"}
 
 SIMPLE_METHODS: set[str] = {
     # DataFrame / DynamicFrame row-level operations
@@ -113,3 +111,8 @@ LOOKUP_WORDS = ("lookup", "dim_", "dimension", "reference", "ref_", "mapping", "
                 "calendar")
 """A joined input whose path or table name has one of these is a small lookup (or one wrapped in
 ``broadcast()``); any other join may be large and needs Spark."""
+
+UNCARRIED_GLUE = {"ResolveChoice", "SelectFields", "DropFields", "RenameField"}
+UNCARRIED_METHODS = {"withColumnRenamed", "drop", "fillna", "dropna", "selectExpr", "withColumns", "resolveChoice",
+                     "rename_field", "drop_fields", "select_fields"}
+"""Simple steps the draft does not carry over: the draft names each, for a person to carry by hand."""

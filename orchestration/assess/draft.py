@@ -200,6 +200,9 @@ def draft_spec(job: GlueJob, analysis: ScriptAnalysis, schedule: JobSchedule,
     if facts.dedupe is not None:
         keys = [spec_name(k) for k in facts.dedupe[1]] or [c["name"] for c in columns]
         data["dedupe"] = {"keys": keys}
+    for line, what in facts.uncarried:
+        draft.notes.append(f"line {line}: {what} is not carried into the draft; carry it over by hand (columns, "
+                           "derive or filter)")
     if facts.dropnull_line:
         draft.notes.append(f"line {facts.dropnull_line}: DropNullFields drops columns that are NULL in every row; "
                            "the spec keeps its declared columns")

@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from .calls import UNCARRIED_GLUE, UNCARRIED_METHODS
 from .sqlexpr import column_sql, record_lambda_sql, string_value
 from .strings import Strings
 
@@ -75,6 +76,9 @@ class ScriptFacts:
     dedupe: tuple[int, list[str]] | None = None
     dropnull_line: int = 0
     frames: set[str] = field(default_factory=set)
+    uncarried: list[tuple[int, str]] = field(default_factory=list)
+    """Steps the spec could express but the draft does not carry over: ``(line, what)``."""
+
 
 
 def links(call: ast.AST) -> list[tuple[str, ast.Call | None]]:
@@ -169,6 +173,10 @@ def _one(call: ast.Call, facts: ScriptFacts, strings: Strings, var: str | None) 
         facts.steps.append(Step(line, "filter", "", record_lambda_sql(fn) if fn is not None else None, _src(call)))
     elif names[-2:] == ["DropNullFields", "apply"]:
         facts.dropnull_line = line
+    elif len(names) >= 2 and names[-1] == "apply" and names[-2] in UNCARRIED_GLUE:
+        facts.uncarried.append((line, names[-2]))
+    elif last in UNCARRIED_METHODS and len(names) > 1 and not (last == "drop" and "na" in names):
+        facts.uncarried.append((line, last))
     elif last in ("filter", "where") and call.args and not isinstance(call.args[0], ast.Lambda):
         arg = call.args[0]
         sql = string_value(arg) or column_sql(arg, facts.frames)

@@ -82,3 +82,18 @@ def test_a_step_without_translation_makes_the_draft_medium_risk() -> None:
     assert j.analysis.pattern == "simple" and j.risk == "medium"
     assert "has no Spark SQL translation; write it by hand" in j.risk_why
     assert j.draft.spec is not None and j.draft.spec.filter is None
+
+
+@pytest.mark.parametrize(("old", "new", "what"), [
+    ("clean = DropNullFields.apply(frame=valid)",
+     "clean = ResolveChoice.apply(frame=valid, specs=[('amount', 'cast:double')])", "ResolveChoice"),
+    ("clean = DropNullFields.apply(frame=valid)", "clean = valid.toDF().withColumnRenamed('amount', 'total')",
+     "withColumnRenamed"),
+])
+def test_a_step_the_draft_does_not_carry_is_named_not_dropped(old: str, new: str, what: str) -> None:
+    script = (CORPUS / "orders_daily.py").read_text().replace(old, new)
+    job = GlueJob("orders", "glueetl", "s3://s/orders.py", worker_type="G.1X", workers=2)
+    j = assess(Account([job], {}, [], {"orders": script}), as_of=datetime(2026, 12, 1, tzinfo=UTC)).jobs[0]
+    assert j.analysis.pattern == "simple" and j.risk == "medium"
+    assert f"line 33: {what} is not carried into the draft" in j.risk_why
+    assert f"# - line 33: {what} is not carried into the draft" in (j.draft.text or "")
