@@ -37,7 +37,7 @@ from .router.transitions import state_counts
 if TYPE_CHECKING:
     from orchestration.core.storage import Storage
 
-__all__ = ["plan_run", "preview_plan", "PlanPreview", "routing_config_from_env"]
+__all__ = ["plan_run", "preview_plan", "PlanPreview", "routing_config_from_env", "run_window"]
 
 ROUTING_ENV = "LOCKGATE_ROUTING"
 MAX_WINDOW_ENV = "LOCKGATE_MAX_WINDOW_DAYS"
@@ -91,9 +91,15 @@ def _window(spec: Spec, requested: Mapping[str, str] | Window | None, started_at
     return resolve_window(spec.schedule.window, now, tz)
 
 
+def run_window(spec: Spec, requested: Mapping[str, str] | None, started_at: str | None) -> Window | None:
+    """The window a run loads: the execution input's, else the schedule's policy at ``started_at``
+    (the download stage resolves it the same way Plan does)."""
+    return _window(spec, requested, started_at)
+
+
 def _list(spec: Spec, window: Window | None, storage: Storage) -> tuple[list[str], list[SourceObject]]:
     try:
-        sources = expand_source_uris(spec.source.uri, window, _timezone(spec))
+        sources = expand_source_uris(spec.source.s3_uri, window, _timezone(spec))
     except ValueError as e:
         raise SpecError(str(e), where=f"{spec.name}: source.uri") from None
     pattern, fmt = spec.source.pattern, spec.source.format

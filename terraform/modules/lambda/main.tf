@@ -42,6 +42,18 @@ locals {
   target_objects  = "${local.target_arn}/${var.target.prefix}*"
   quarantine_objs = "${local.quarantine_arn}/${local.quarantine_prefix}*"
 
+  # The download stage (https:// and sftp:// sources): copies land under the source location; a record
+  # per copied file lets re-runs skip unchanged files (lambdas/download/records.py).
+  downloads_prefix = "downloads/${var.import_name}/"
+  download_records = "${local.control_arn}/${local.downloads_prefix}*"
+  download_items   = "${local.control_arn}/${local.runs_prefix}*/downloads.json"
+  secret_arns      = var.download_credentials.secret == null ? [] : ["arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.download_credentials.secret}-??????"]
+  parameter_arns   = var.download_credentials.parameter == null ? [] : ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(var.download_credentials.parameter, "/")}"]
+  credential_reads = concat(
+    length(local.secret_arns) > 0 ? [{ sid = "ReadNamedSecret", actions = ["secretsmanager:GetSecretValue"], resources = local.secret_arns }] : [],
+    length(local.parameter_arns) > 0 ? [{ sid = "ReadNamedParameter", actions = ["ssm:GetParameter"], resources = local.parameter_arns }] : [],
+  )
+
   glue_catalog = [
     "arn:${local.partition}:glue:${local.region}:${local.account_id}:catalog",
     "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${var.target.database}",
@@ -115,6 +127,38 @@ locals {
           ]
           resources = local.glue_catalog
         },
+      ]
+    }
+    # Download stage: list the remote files, check the landed copies and their records, plan the copies.
+    download_list = {
+      list = [
+        { bucket = local.source_arn, prefix = var.source_location.prefix },
+        { bucket = local.control_arn, prefix = local.downloads_prefix },
+      ]
+      statements = concat([
+        { sid = "ReadSpec", actions = ["s3:GetObject"], resources = [local.spec_object] },
+        { sid = "ReadLanded", actions = ["s3:GetObject"], resources = [local.source_objects] },
+        { sid = "StartRangedUploads", actions = ["s3:PutObject"], resources = [local.source_objects] },
+        { sid = "ReadDownloadRecords", actions = ["s3:GetObject"], resources = [local.download_records] },
+        { sid = "WriteDownloadItems", actions = ["s3:PutObject"], resources = [local.download_items] },
+      ], local.credential_reads)
+    }
+    download_file = {
+      list = []
+      statements = concat([
+        { sid = "ReadSpec", actions = ["s3:GetObject"], resources = [local.spec_object] },
+        { sid = "WriteLanded", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = [local.source_objects] },
+        { sid = "WriteDownloadRecords", actions = ["s3:PutObject"], resources = [local.download_records] },
+        { sid = "WriteFailureRecords", actions = ["s3:PutObject", "s3:DeleteObject"], resources = [local.failure_records] },
+      ], local.credential_reads)
+    }
+    download_finish = {
+      list = []
+      statements = [
+        { sid = "ReadSpec", actions = ["s3:GetObject"], resources = [local.spec_object] },
+        { sid = "ReadDownloadItems", actions = ["s3:GetObject"], resources = [local.download_items] },
+        { sid = "CompleteLanded", actions = ["s3:PutObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], resources = [local.source_objects] },
+        { sid = "WriteDownloadRecords", actions = ["s3:PutObject"], resources = [local.download_records] },
       ]
     }
     # The failure path's root cause: reads the failed batches' records and checks for their results.
