@@ -30,17 +30,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-__all__ = ["TestCA", "HttpsServer", "SftpServer", "make_ca"]
+__all__ = ["CertAuthority", "HttpsServer", "SftpServer", "make_ca"]
 
 
 @dataclass
-class TestCA:
+class CertAuthority:
     ca_pem: Path
     cert_pem: Path
     key_pem: Path
 
 
-def make_ca(folder: Path) -> TestCA:
+def make_ca(folder: Path) -> CertAuthority:
     """A CA and a server certificate for 127.0.0.1 and localhost, written as PEM files."""
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -64,7 +64,7 @@ def make_ca(folder: Path) -> TestCA:
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256()))
     folder.mkdir(parents=True, exist_ok=True)
-    out = TestCA(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    out = CertAuthority(folder / "ca.pem", folder / "server.pem", folder / "server.key")
     out.ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     out.cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     out.key_pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -194,13 +194,19 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hung up on a slow or lying answer is what the tests make happen
+
+
 class HttpsServer:
     """``with HttpsServer(root, ca) as server: server.url`` -> ``https://127.0.0.1:PORT``."""
 
-    def __init__(self, root: Path, ca: TestCA, token: str | None = None) -> None:
+    def __init__(self, root: Path, ca: CertAuthority, token: str | None = None) -> None:
         self.state = _State(root.resolve(), token)
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", 0), _handler(self.state))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(ca.cert_pem), str(ca.key_pem))
         self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)

@@ -70,11 +70,12 @@ def check_spec(spec: Spec) -> list[Problem]:
     if spec.source.format != "csv" and spec.source.csv != CsvOptions():
         problems.append(Problem("source.csv", f"csv options only apply to format csv, not {spec.source.format}"))
     problems += remote_source_problems(spec)
-    problems += own_location_problems(spec)
-    if spec.target.mode == "overwrite_partitions" and not spec.target.partition_by and placeholders_in(spec.source.s3_uri):
-        problems.append(Problem("target.mode", "overwrite_partitions on an unpartitioned table replaces the whole "
-                                "table with each window's rows, while source.uri names one window per run; use "
-                                "mode replace_window (replaces only the window's rows) or partition the table"))
+    if not (spec.source.remote and spec.source.download is None):  # else where its files land is unknown
+        problems += own_location_problems(spec)
+        if spec.target.mode == "overwrite_partitions" and not spec.target.partition_by and placeholders_in(spec.source.s3_uri):
+            problems.append(Problem("target.mode", "overwrite_partitions on an unpartitioned table replaces the whole "
+                                    "table with each window's rows, while source.uri names one window per run; use "
+                                    "mode replace_window (replaces only the window's rows) or partition the table"))
     if spec.routing.engine == "lambda" and spec.spark_dependent:
         problems.append(Problem("routing.engine", "this spec's only hook is spark, so it can only run on glue; set engine: glue or auto"))
     return problems
