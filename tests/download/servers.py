@@ -1,5 +1,6 @@
 """Real servers on 127.0.0.1 for the download tests: an HTTPS server with a certificate from a CA generated
-per session (the ``cryptography`` package), and an SFTP server (paramiko) over a local folder.
+per session (``examples.partner_server.make_ca``, the ``cryptography`` package), and an SFTP server
+(paramiko) over a local folder.
 
 Both serve files from a folder and can be told to misbehave per file (``faults``): be slow, drop the
 connection mid-file, lie about the length, answer 500. Every request is logged for the assertions.
@@ -8,11 +9,9 @@ connection mid-file, lie about the length, answer 500. Every request is logged f
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import email.utils
 import hashlib
 import html
-import ipaddress
 import os
 import socket
 import ssl
@@ -25,51 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import paramiko
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from examples.partner_server import CertAuthority, make_ca
 
 __all__ = ["CertAuthority", "HttpsServer", "SftpServer", "make_ca"]
-
-
-@dataclass
-class CertAuthority:
-    ca_pem: Path
-    cert_pem: Path
-    key_pem: Path
-
-
-def make_ca(folder: Path) -> CertAuthority:
-    """A CA and a server certificate for 127.0.0.1 and localhost, written as PEM files."""
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Lockgate test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
-          .not_valid_after(now + dt.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                       data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                       crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
-    folder.mkdir(parents=True, exist_ok=True)
-    out = CertAuthority(folder / "ca.pem", folder / "server.pem", folder / "server.key")
-    out.ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    out.cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    out.key_pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption()))
-    return out
 
 
 @dataclass
