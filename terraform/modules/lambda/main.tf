@@ -135,22 +135,22 @@ locals {
         { bucket = local.source_arn, prefix = var.source_location.prefix },
         { bucket = local.control_arn, prefix = local.downloads_prefix },
       ]
-      statements = concat([
+      statements = [
         { sid = "ReadSpec", actions = ["s3:GetObject"], resources = [local.spec_object] },
         { sid = "ReadLanded", actions = ["s3:GetObject"], resources = [local.source_objects] },
         { sid = "StartRangedUploads", actions = ["s3:PutObject"], resources = [local.source_objects] },
         { sid = "ReadDownloadRecords", actions = ["s3:GetObject"], resources = [local.download_records] },
         { sid = "WriteDownloadItems", actions = ["s3:PutObject"], resources = [local.download_items] },
-      ], local.credential_reads)
+      ]
     }
     download_file = {
       list = []
-      statements = concat([
+      statements = [
         { sid = "ReadSpec", actions = ["s3:GetObject"], resources = [local.spec_object] },
         { sid = "WriteLanded", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = [local.source_objects] },
         { sid = "WriteDownloadRecords", actions = ["s3:PutObject"], resources = [local.download_records] },
         { sid = "WriteFailureRecords", actions = ["s3:PutObject", "s3:DeleteObject"], resources = [local.failure_records] },
-      ], local.credential_reads)
+      ]
     }
     download_finish = {
       list = []
@@ -219,9 +219,11 @@ data "aws_iam_policy_document" "this" {
   for_each = local.functions
 
   statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
+    sid     = "WriteOwnLogs"
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    # The log group's ARN spelled out (the group is /aws/lambda/<function>): referring to the group resource
+    # would defer this document to apply time, so no plan could show the role's policy.
+    resources = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${each.value}:*"]
   }
 
   # X-Ray trace segments cannot be scoped to a resource (the action has no resource type).
@@ -249,6 +251,16 @@ data "aws_iam_policy_document" "this" {
         variable = "s3:prefix"
         values   = [statement.value.prefix, "${statement.value.prefix}*"]
       }
+    }
+  }
+
+  # Only the functions that talk to the remote server read its named secret or parameter.
+  dynamic "statement" {
+    for_each = contains(["download_list", "download_file"], each.key) ? local.credential_reads : []
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
     }
   }
 
