@@ -41,7 +41,17 @@ class DownloadPlan:
         bucket, _, key = uri.removeprefix("s3://").partition("/")
         return {"files": self.files, "copied": self.files - self.skipped, "skipped": self.skipped,
                 "bytes": self.bytes, "items": len(self.items), "items_uri": uri, "items_bucket": bucket,
-                "items_key": key, "reasons": self.reasons}
+                "items_key": key, "reasons": _bounded(self.reasons)}
+
+
+MAX_REASONS = 10
+"""Reasons kept in the result (the state stays far under 256 KB whatever the number of files)."""
+
+
+def _bounded(reasons: list[str]) -> list[str]:
+    if len(reasons) <= MAX_REASONS:
+        return reasons
+    return [*reasons[:MAX_REASONS], f"... and {len(reasons) - MAX_REASONS:,} more like these"]
 
 
 def index_entries(text: str, index_url: str, directory: str) -> list[tuple[str, str]]:

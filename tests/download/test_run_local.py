@@ -59,6 +59,9 @@ def test_an_https_import_downloads_then_publishes_and_a_rerun_copies_nothing(tmp
     rc, run = _run(project, ca)
     assert rc == 0, run.get("cause")
     assert run["status"] == "SUCCEEDED" and run["rows_in"] == run["rows_written"] == 2002
+    # the plan says what the download did, and why the big file came in ranges
+    assert "download: 2 of 2 remote files copied into the raw bucket, 0 unchanged since their last copy" in run["reasons"]
+    assert any(r.startswith("download: ") and "b.csv" in r and "fetched in 3 ranges" in r for r in run["reasons"])
     lake = project / "lake"
     outcomes = state_outcomes(lake, run["run_id"])
     assert outcomes["ListDownloads"] == outcomes["FinishDownloads"] == outcomes["Plan"] == "succeeded"
@@ -72,6 +75,7 @@ def test_an_https_import_downloads_then_publishes_and_a_rerun_copies_nothing(tmp
     gets = len(https.state.log)
     rc, again = _run(project, ca)
     assert rc == 0 and again["status"] == "SUCCEEDED"
+    assert "download: 0 of 2 remote files copied into the raw bucket, 2 unchanged since their last copy" in again["reasons"]
     assert not [e for e in https.state.log[gets:] if e[0] == "GET" and e[1].endswith(".csv")]  # nothing copied
     assert state_outcomes(lake, again["run_id"])["DownloadFiles"] == "not_run"
 
