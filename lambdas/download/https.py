@@ -53,9 +53,9 @@ def links_in(html: str, directory: str) -> list[str]:
         url = urljoin(directory, href)
         if urlsplit(url).query or "#" in url or not url.startswith(directory):
             continue
-        rest = url[len(directory):]
-        if rest and "/" not in rest:
-            out.setdefault(unquote(rest))
+        name = unquote(url[len(directory):])
+        if name and "/" not in name and "\\" not in name and name not in (".", ".."):
+            out.setdefault(name)
     return list(out)
 
 
@@ -139,8 +139,9 @@ class HttpsRemote(Remote):
         response = self._request("GET", file.url, headers, stream=True)
         try:
             if ranged and response.status != 206:
-                raise transient(file.url, f"asked for bytes {start}..{end} but the server sent the whole file "
-                                          f"({response.status}); the file changed since it was listed")
+                raise permanent(file.url, f"asked for bytes {start}..{end} but the server sent the whole file "
+                                          f"({response.status}): the file changed since it was listed (If-Range), "
+                                          "or the server stopped honouring ranges; run the import again")
             yield from self._body(response, file.url, chunk)
         finally:
             response.release_conn()

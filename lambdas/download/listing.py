@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
 from orchestration.core.errors import RemoteSourceError
@@ -70,18 +70,27 @@ def index_entries(text: str, index_url: str, directory: str) -> list[tuple[str, 
     return list(out.items())
 
 
-def _listed(spec: Spec, remote: Remote, location: str, window: Window | None, tz: str) -> list[RemoteFile]:
-    download = spec.source.download
-    assert download is not None
+def _listed(spec: Spec, remote: Remote, location: str, index: str) -> list[RemoteFile]:
     pattern = spec.source.pattern
     if not location.endswith("/"):
         return [remote.stat(location, location.rsplit("/", 1)[-1])]
-    if download.index is None:
+    if not index:
         return remote.list_directory(location, pattern)
-    index = urljoin(location, download.index)
-    index = expand_source_uris(index, window, tz)[0] if "{" in index else index
     entries = index_entries(remote.read_text(index), index, location)
     return [remote.stat(url, rel) for url, rel in entries if matches(rel.rsplit("/", 1)[-1], pattern)]
+
+
+_STEP = "\x00"  # joins templates expanded together; URIs cannot contain it (check_remote_uri)
+
+
+def _locations(spec: Spec, window: Window | None, tz: str) -> list[tuple[str, str, str]]:
+    """``(remote location, landed location, index URL or "")`` per window step: the three templates are
+    expanded together, so each location gets its own step's landing and index."""
+    download = spec.source.download
+    assert download is not None
+    index = urljoin(spec.source.uri, download.index) if download.index else ""
+    steps = expand_source_uris(_STEP.join((spec.source.uri, spec.source.s3_uri, index)), window, tz)
+    return [cast(tuple[str, str, str], tuple(step.split(_STEP))) for step in steps]
 
 
 def _split(plan: DownloadPlan, file: RemoteFile, landed: str, sizes: Sizes, landing: Landing) -> None:
@@ -99,14 +108,10 @@ def _split(plan: DownloadPlan, file: RemoteFile, landed: str, sizes: Sizes, land
 def plan_downloads(spec: Spec, window: Window | None, tz: str, remote: Remote, store: Storage, landing: Landing,
                    control_uri: str, run_id: str, sizes: Sizes) -> dict[str, Any]:
     """List, skip the unchanged, plan the copies, write the items; returns the small result."""
-    remotes = expand_source_uris(spec.source.uri, window, tz)
-    landed_dirs = expand_source_uris(spec.source.s3_uri, window, tz)
-    if len(remotes) != len(landed_dirs):
-        raise ValueError(f"{spec.source.uri} and its landing {spec.source.s3_uri} expand differently")
     plan = DownloadPlan()
-    for location, landed_dir in zip(remotes, landed_dirs, strict=True):
+    for location, landed_dir, index in _locations(spec, window, tz):
         try:
-            files = _listed(spec, remote, location, window, tz)
+            files = _listed(spec, remote, location, index)
         except RemoteSourceError as e:
             missing = "404" in e.message or "no such file" in e.message
             if spec.quality.allow_empty and missing:

@@ -61,6 +61,19 @@ def test_an_index_file_names_the_files(env, https):
     assert {o.name for o in store.list("s3://acme-raw/partner/")} == {"a.csv", "b.csv"}
 
 
+def test_each_day_of_a_window_reads_its_own_index(env, https, www):
+    day2 = www / "out" / "2024-03-02"
+    day2.mkdir()
+    (day2 / "c.csv").write_bytes(b"id,amount\n9,1.00\n")
+    (day2 / "index-2024-03-02.txt").write_text("c.csv\n")
+    (www / "out" / DAY / f"index-{DAY}.txt").write_text("a.csv\n")
+    store = LocalLake(env)
+    run_download(remote_spec(https.url + "/out/{date}/", index="index-{date}.txt", **TOKEN), store,
+                 window="2024-03-01..2024-03-03")
+    assert sorted(o.uri.removeprefix("s3://acme-raw/partner/") for o in store.list("s3://acme-raw/partner/")) == [
+        f"{DAY}/a.csv", "2024-03-02/c.csv"]
+
+
 def test_a_single_file_uri_lands_at_its_name(env, https):
     store = LocalLake(env)
     run_download(remote_spec(https.url + "/out/{date}/a.csv", **TOKEN), store)
@@ -156,5 +169,6 @@ def test_a_server_without_ranges_copies_a_big_file_whole_and_says_why(env, https
 
 def test_html_links_keep_only_files_directly_in_the_directory():
     page = ('<a href="../">up</a><a href="a.csv">a</a><a href="sub/">s</a><a href="?C=N">sort</a>'
-            '<a href="/out/x/b%20c.csv">b</a><a href="https://other.example/z.csv">z</a><a href="a.csv">again</a>')
+            '<a href="/out/x/b%20c.csv">b</a><a href="https://other.example/z.csv">z</a><a href="a.csv">again</a>'
+            '<a href="..%2F..%2Fetc%2Fpasswd">escape</a><a href="%2E%2E">dots</a>')
     assert links_in(page, "https://h.example/out/x/") == ["a.csv", "b c.csv"]

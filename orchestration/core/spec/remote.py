@@ -36,6 +36,8 @@ def is_remote(uri: str) -> bool:
 def check_remote_uri(uri: str, *, allow_placeholders: bool = True) -> str:
     """Validate an ``https://host/path`` or ``sftp://[user@]host[:port]/path`` URI; returns it. Raises
     ValueError naming the fix. A password in the URI is refused: credentials are named, never inlined."""
+    if any(ord(c) < 32 or c.isspace() for c in uri):
+        raise ValueError(f"{uri!r} contains whitespace or a control character; percent-encode it (%20)")
     parts = urlsplit(uri)
     if parts.scheme not in REMOTE_SCHEMES:
         raise ValueError(f"{uri!r} is not an https:// or sftp:// URI")
