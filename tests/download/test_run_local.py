@@ -31,17 +31,20 @@ target: {{database: partner, table: payments, location: "s3://acme-lake/partner/
 """
 
 
-def _project(tmp_path: Path, url: str, file: str = "") -> Path:
+def _project(tmp_path: Path, url: str, file: str = "", extra: str = "") -> Path:
     project = tmp_path / "project"
     (project / "imports").mkdir(parents=True)
     (project / "lockgate.yaml").write_text("imports: imports\nlocal: {lake: lake}\n"
                                            "aws: {region: eu-central-1, prefix: lockgate, control_uri: s3://lockgate-control/}\n")
-    (project / "imports" / "partner.yaml").write_text(SPEC.format(url=url, file=file))
+    spec = SPEC.format(url=url, file=file)
+    if extra:
+        spec = spec.replace("    timeout_s: 1\n", f"    timeout_s: 1\n{extra}")
+    (project / "imports" / "partner.yaml").write_text(spec)
     return project
 
 
-def _run(project: Path, ca: CertAuthority) -> tuple[int, dict]:
-    env = {**os.environ, "LOCKGATE_CA_BUNDLE": str(ca.ca_pem), "PARTNER_TOKEN": "t0ken",
+def _run(project: Path, ca: CertAuthority, token: str = "t0ken") -> tuple[int, dict]:
+    env = {**os.environ, "LOCKGATE_CA_BUNDLE": str(ca.ca_pem), "PARTNER_TOKEN": token,
            "LOCKGATE_DOWNLOAD_PART_BYTES": "2048", "LOCKGATE_DOWNLOAD_RANGE_BYTES": "8192"}
     env.pop("LOCKGATE_LAKE", None)
     done = subprocess.run([sys.executable, "-m", "orchestration.cli", "--project", str(project), "run", "partner",
@@ -92,3 +95,12 @@ def test_a_refused_copy_inside_the_map_leads_with_its_own_error(tmp_path, ca, ww
     rc, run = _run(_project(tmp_path, https.url, "a.csv"), ca)
     assert rc != 0 and run["status"] == "FAILED"
     assert run["error"] == "Lockgate.TransientError" and "a.csv" in run["cause"] and "500" in run["cause"]
+
+
+def test_an_sftp_import_downloads_over_the_pinned_key_then_publishes(tmp_path, ca, www, sftp):
+    project = _project(tmp_path, sftp.url, extra=f"    host_key: '{sftp.host_key}'\n")
+    sftp.faults[f"/out/{DAY}/a.csv"] = ["drop"]  # the connection goes away mid-file once; the Retry copies it
+    rc, run = _run(project, ca, token="s3cret")  # the SFTP password, from the same named variable
+    assert rc == 0, run.get("cause")
+    assert run["status"] == "SUCCEEDED" and run["rows_in"] == run["rows_written"] == 2002
+    assert sftp.log.count(f"OPEN /out/{DAY}/a.csv") == 2
