@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import urllib3
-from urllib3.exceptions import HTTPError, SSLError
+from urllib3.exceptions import HTTPError, MaxRetryError, SSLError
 
 from orchestration.core.errors import LockgateError
 
@@ -83,7 +83,10 @@ def _checksum(headers: Any) -> str | None:
 class HttpsRemote(Remote):
     def __init__(self, secret: Secret | None, timeout_s: float) -> None:
         ca = os.environ.get(CA_BUNDLE_ENV) or None
-        self._pool = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=ca, retries=False,
+        # No retries here (the state machine retries, with backoff); redirects are followed, and urllib3
+        # drops Authorization on a redirect to another host.
+        retries = urllib3.Retry(total=None, connect=0, read=0, other=0, status=0, redirect=5, raise_on_status=False)
+        self._pool = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=ca, retries=retries,
                                          timeout=urllib3.Timeout(connect=timeout_s, read=timeout_s))
         self._headers = {"User-Agent": "lockgate-download"}
         if secret is not None:
@@ -94,18 +97,20 @@ class HttpsRemote(Remote):
         try:
             response = self._pool.request(method, url, headers=self._headers | (headers or {}), redirect=True,
                                           preload_content=not stream)
-        except SSLError as e:
-            raise permanent(url, f"TLS failed ({e}); the server's certificate is not trusted (for a private CA "
-                                 f"set {CA_BUNDLE_ENV})") from None
         except HTTPError as e:
-            raise transient(url, f"{type(e).__name__}: {e}") from None
+            cause = e.reason if isinstance(e, MaxRetryError) and e.reason is not None else e
+            if isinstance(cause, SSLError):
+                raise permanent(url, f"TLS failed ({cause}); the server's certificate is not trusted (for a private "
+                                     f"CA set {CA_BUNDLE_ENV})") from None
+            raise transient(url, f"{type(cause).__name__}: {cause}") from None
         status = response.status
-        if status < 400:
+        if status < 300:
             return response
         response.release_conn()
         if status in (408, 429) or status >= 500:
             raise transient(url, f"the server answered {status}")
-        raise permanent(url, _PERMANENT_WORDS.get(status, f"the server answered {status}"))
+        raise permanent(url, _PERMANENT_WORDS.get(status, f"the server answered {status}" +
+                                                  (" (a redirect without a target)" if status < 400 else "")))
 
     def list_directory(self, url: str, pattern: str | None) -> list[RemoteFile]:
         names = [n for n in links_in(self.read_text(url), url) if matches(n, pattern)]

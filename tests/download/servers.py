@@ -39,6 +39,8 @@ class _State:
     faults: dict[str, list[str]] = field(default_factory=dict)
     """path -> faults to apply, one per GET, in order: slow, drop, lie, 500."""
     forbidden: set[str] = field(default_factory=set)
+    redirects: dict[str, str] = field(default_factory=dict)
+    """path -> where a 302 sends HEAD and GET requests for it."""
     log: list[tuple[str, str, str | None]] = field(default_factory=list)
     delay_s: float = 2.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -93,9 +95,19 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
+        def _redirect(self) -> bool:
+            target = state.redirects.get(self.path)
+            if target is None:
+                return False
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+
         def do_HEAD(self) -> None:  # noqa: N802
             state.log.append(("HEAD", self.path, None))
-            if self._deny():
+            if self._deny() or self._redirect():
                 return
             p = self._file()
             if p is None or p.is_dir():
@@ -108,7 +120,7 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             state.log.append(("GET", self.path, self.headers.get("Range")))
-            if self._deny():
+            if self._deny() or self._redirect():
                 return
             p = self._file()
             if p is None:

@@ -74,6 +74,14 @@ def test_each_day_of_a_window_reads_its_own_index(env, https, www):
         f"{DAY}/a.csv", "2024-03-02/c.csv"]
 
 
+def test_redirects_are_followed_to_the_file(env, https):
+    https.state.redirects[f"/out/{DAY}/moved.csv"] = f"/out/{DAY}/a.csv"
+    store = LocalLake(env)
+    out = run_download(remote_spec(https.url + "/out/{date}/moved.csv", **TOKEN), store)
+    assert store.read_bytes(f"s3://acme-raw/partner/{DAY}/moved.csv") == b"id,amount\n1,2.50\n2,3.50\n"
+    assert out.copies[0]["bytes"] == 24 and https.gets(f"/out/{DAY}/a.csv") == [None]
+
+
 def test_a_single_file_uri_lands_at_its_name(env, https):
     store = LocalLake(env)
     run_download(remote_spec(https.url + "/out/{date}/a.csv", **TOKEN), store)
