@@ -93,3 +93,13 @@ def test_host_keys_are_checked_and_fingerprinted_as_ssh_keygen_does():
         check_host_key("SHA256:abc")
     with pytest.raises(ValueError, match="is not a host key"):
         check_host_key("AAAAC3NzaC1lZDI1NTE5")
+
+
+def test_lake_put_puts_files_where_the_download_would_land_them(tmp_path):
+    from orchestration.core.spec.window import parse_window
+    from orchestration.local.lake_put import source_location
+
+    f = tmp_path / "partner.yaml"
+    f.write_text(BASE.format(uri="https://h.example.com/exports/{date}/",
+                             download="    landing: s3://acme-raw/partner/"))
+    assert source_location(load_spec(f), parse_window("2024-03-01")) == "s3://acme-raw/partner/2024-03-01/"
