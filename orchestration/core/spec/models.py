@@ -44,10 +44,6 @@ def _s3(value: str) -> str:
     return check_s3_uri(value)
 
 
-def _s3_template(value: str) -> str:
-    return check_s3_uri(value, allow_placeholders=True)
-
-
 def _source_uri(value: str) -> str:
     if is_remote(value):
         return check_remote_uri(value)
