@@ -21,7 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import urllib3
 from urllib3.exceptions import HTTPError, MaxRetryError, SSLError
 
-from orchestration.core.errors import LockgateError
+from orchestration.core.errors import LockgateError, RemoteSourceError
 
 from .credentials import Secret
 from .remote import MAX_INDEX_BYTES, Remote, RemoteFile, matches, permanent, transient
@@ -80,6 +80,14 @@ def _checksum(headers: Any) -> str | None:
     return None
 
 
+def _discard(response: urllib3.BaseHTTPResponse) -> None:
+    """Give the connection back only when its answer was read to the end; otherwise close it, so the next
+    request on the pool never reads the rest of this answer as its own."""
+    if not response.closed:
+        response.close()
+    response.release_conn()
+
+
 class HttpsRemote(Remote):
     def __init__(self, secret: Secret | None, timeout_s: float) -> None:
         ca = os.environ.get(CA_BUNDLE_ENV) or None
@@ -106,7 +114,7 @@ class HttpsRemote(Remote):
         status = response.status
         if status < 300:
             return response
-        response.release_conn()
+        _discard(response)
         if status in (408, 429) or status >= 500:
             raise transient(url, f"the server answered {status}")
         raise permanent(url, _PERMANENT_WORDS.get(status, f"the server answered {status}" +
@@ -117,12 +125,34 @@ class HttpsRemote(Remote):
         return [self.stat(urljoin(url, n), n) for n in sorted(names)]
 
     def stat(self, url: str, relative: str) -> RemoteFile:
-        response = self._request("HEAD", url)
+        try:
+            response = self._request("HEAD", url)
+        except RemoteSourceError as e:
+            if not any(f"answered {code}" in e.message for code in (405, 501)):
+                raise
+            return self._stat_by_get(url, relative)
         h = response.headers
         length = h.get("Content-Length")
         return RemoteFile(url=url, relative=relative, size=int(length) if length and length.isdigit() else None,
                           etag=h.get("ETag"), last_modified=h.get("Last-Modified"), checksum=_checksum(h),
                           ranges=h.get("Accept-Ranges", "").lower() == "bytes")
+
+    def _stat_by_get(self, url: str, relative: str) -> RemoteFile:
+        """For a server that refuses HEAD: the facts of a one-byte range request (the size from its
+        Content-Range), or of a plain answer whose body is left unread."""
+        response = self._request("GET", url, {"Range": "bytes=0-0"}, stream=True)
+        try:
+            h = response.headers
+            total = h.get("Content-Range", "").rpartition("/")[2] if response.status == 206 else h.get("Content-Length")
+            return RemoteFile(url=url, relative=relative, size=int(total) if total and total.isdigit() else None,
+                              etag=h.get("ETag"), last_modified=h.get("Last-Modified"),
+                              checksum=_checksum(h) if response.status == 200 else None,
+                              ranges=response.status == 206)
+        finally:
+            if response.status == 206:
+                response.drain_conn()  # one byte
+            else:
+                _discard(response)
 
     def read_text(self, url: str) -> str:
         response = self._request("GET", url, stream=True)
@@ -131,7 +161,7 @@ class HttpsRemote(Remote):
         except HTTPError as e:
             raise transient(url, f"reading the listing failed: {e}") from None
         finally:
-            response.release_conn()
+            _discard(response)
         if len(data) > MAX_INDEX_BYTES:
             raise permanent(url, f"the listing is larger than {MAX_INDEX_BYTES:,} bytes")
         return data.decode("utf-8", errors="replace")
@@ -149,7 +179,7 @@ class HttpsRemote(Remote):
                                           "or the server stopped honouring ranges; run the import again")
             yield from self._body(response, file.url, chunk)
         finally:
-            response.release_conn()
+            _discard(response)
 
     @staticmethod
     def _body(response: urllib3.BaseHTTPResponse, url: str, chunk: int) -> Iterator[bytes]:

@@ -39,6 +39,8 @@ class _State:
     faults: dict[str, list[str]] = field(default_factory=dict)
     """path -> faults to apply, one per GET, in order: slow, drop, lie, 500."""
     forbidden: set[str] = field(default_factory=set)
+    head: bool = True
+    """False: HEAD is answered 405 Method Not Allowed, as some API gateways do."""
     redirects: dict[str, str] = field(default_factory=dict)
     """path -> where a 302 sends HEAD and GET requests for it."""
     log: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -108,6 +110,9 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
         def do_HEAD(self) -> None:  # noqa: N802
             state.log.append(("HEAD", self.path, None))
             if self._deny() or self._redirect():
+                return
+            if not state.head:
+                self._empty(405)
                 return
             p = self._file()
             if p is None or p.is_dir():

@@ -74,6 +74,15 @@ def test_each_day_of_a_window_reads_its_own_index(env, https, www):
         f"{DAY}/a.csv", "2024-03-02/c.csv"]
 
 
+def test_a_server_that_refuses_head_is_asked_for_one_byte_instead(env, https):
+    https.state.head = False
+    store = LocalLake(env)
+    out = run_download(remote_spec(https.url + "/out/{date}/", **TOKEN), store)
+    assert store.read_bytes(f"s3://acme-raw/partner/{DAY}/b.csv") == BIG and out.finish["ranged_files"] == 1
+    assert "bytes=0-0" in https.gets(f"/out/{DAY}/b.csv")
+    assert run_download(remote_spec(https.url + "/out/{date}/", **TOKEN), store, "run-2").listing["skipped"] == 2
+
+
 def test_redirects_are_followed_to_the_file(env, https):
     https.state.redirects[f"/out/{DAY}/moved.csv"] = f"/out/{DAY}/a.csv"
     store = LocalLake(env)
