@@ -62,7 +62,7 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
     control = config.aws.control_uri
     placeholders = placeholders_used(definition)
     _, spec_key = split_s3_uri(RunPaths.spec(control, spec.name))
-    source = _location(static_prefix(spec.source.uri)) | {"template": spec.source.uri}
+    source = _location(static_prefix(spec.source.s3_uri)) | {"template": spec.source.s3_uri}
     target = spec.target
     schedule = None
     if spec.schedule:
@@ -104,7 +104,22 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
         # The runs table every run's measured cost lands in (orchestration.metering.table), the same for
         # every import of the project: database and Glue TableInput.
         "runs_table": {"database": ops_database(config.aws.prefix), **runs_table_input(control)},
-    }
+    } | _download(spec)
+
+
+def _download(spec: Spec) -> Json:
+    """An https:// or sftp:// import's download: the remote URI and the exactly named secret or parameter
+    the download functions may read (Terraform grants nothing else). Absent for s3:// imports."""
+    d = spec.source.download
+    if not spec.source.remote or d is None:
+        return {}
+    creds = d.credentials
+    return {"download": {
+        "uri": spec.source.uri,
+        "landing": d.landing,
+        "secret": creds.secret if creds else None,
+        "parameter": creds.parameter if creds else None,
+    }}
 
 
 def _dump(data: Any) -> str:

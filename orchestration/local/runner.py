@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import time
 import uuid
@@ -115,6 +116,15 @@ class _Setup:
     clock: RunClock
 
 
+def _local_only_env(spec: Spec, kind: str) -> dict[str, str]:
+    """The download functions' named credential variable (source.download.credentials.env), passed to them
+    alone: on AWS they read the named secret instead (docs/sources.md)."""
+    creds = spec.source.download.credentials if spec.source.download else None
+    if not kind.startswith("download_") or creds is None or not creds.env or creds.env not in os.environ:
+        return {}
+    return {creds.env: os.environ[creds.env]}
+
+
 def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
            progress: Callable[[str], None] | None) -> _Setup:
     from crawlers.local_catalog import LocalCatalog
@@ -140,7 +150,7 @@ def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
     wired = wiring.functions(spec, project.config)
     functions = {f"{prefix}-{spec.name}-{kind.replace('_', '-')}": (kind, f.memory_mb, f.timeout_s)
                  for kind, f in wired.items()}
-    table = {name: LocalFunction(name, wired[kind].handler, mem, timeout)
+    table = {name: LocalFunction(name, wired[kind].handler, mem, timeout, _local_only_env(spec, kind))
              for name, (kind, mem, timeout) in functions.items()}
     env = {"LOCKGATE_LAKE": str(lake), **wired["plan"].environment,
            "POWERTOOLS_SERVICE_NAME": machine, "POWERTOOLS_METRICS_NAMESPACE": "Lockgate",
@@ -231,7 +241,7 @@ def run_local(project: Project, request: RunRequest, *, progress: Callable[[str]
                         resolver=setup.resolver)
     try:
         meter_run(project, spec, summary, result, setup.resolver)
-    except Exception as e:  # noqa: BLE001 - measuring a run must never lose its record (ADR 0012)
+    except Exception as e:  # noqa: BLE001 - measuring a run must never lose its record (ADR 0013)
         summary["metering_error"] = f"{type(e).__name__}: {e}"
     folder = write_record(project.lake, run_id, definition=setup.definition, result=result, states=states,
                           summary=summary)

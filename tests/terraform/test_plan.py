@@ -374,3 +374,33 @@ def test_every_import_records_its_runs_into_the_runs_table(
     assert sd["location"] == wanted["StorageDescriptor"]["Location"] and sd["location"].endswith("/run_summaries/")
     assert [(c["name"], c["type"]) for c in sd["columns"]] == [(n, t) for n, t, _ in COLUMNS]
     assert sd["ser_de_info"][0]["serialization_library"].endswith("ParquetHiveSerDe")
+
+
+# ---------------------------------------------------------------------------------------------
+# Download stage (https:// and sftp:// imports): the named secret, nothing else
+# ---------------------------------------------------------------------------------------------
+
+def test_only_the_download_functions_may_read_and_only_the_named_secret(
+    lambda_plan: dict[str, dict[str, Any]], imports: dict[str, h.RenderedImport]
+) -> None:
+    remote = {n: imp for n, imp in imports.items() if imp.terraform.get("download")}
+    assert remote, "no https:// or sftp:// import was rendered (examples/imports/payments.yaml)"
+    for name, imp in imports.items():
+        download = imp.terraform.get("download") or {}
+        for fn in imp.functions():
+            policy = lambda_plan[f'module.lambda["{name}"].aws_iam_role_policy.this["{fn}"]']["policy"]
+            granted = _granted(policy)
+            reads = {(a, r) for a, r in granted if a.startswith(("secretsmanager:", "ssm:"))}
+            expected: set[tuple[str, str]] = set()
+            if fn in ("download_list", "download_file") and download.get("secret"):
+                expected.add(("secretsmanager:GetSecretValue",
+                              f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{download['secret']}-??????"))
+            if fn in ("download_list", "download_file") and download.get("parameter"):
+                expected.add(("ssm:GetParameter", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/"
+                              f"{download['parameter'].lstrip('/')}"))
+            assert reads == expected, f"{name}/{fn}: secret reads {sorted(reads)}, expected {sorted(expected)}"
+            if fn.startswith("download_"):
+                landing = f"arn:aws:s3:::{imp.terraform['source']['bucket']}/{imp.terraform['source']['prefix']}*"
+                writes = {r for a, r in granted if a == "s3:PutObject" and r.startswith("arn:aws:s3:::acme-")}
+                assert writes <= {landing}, f"{name}/{fn}: writes outside its landing prefix: {writes}"
+    assert any(fn.startswith("download_") for imp in remote.values() for fn in imp.functions())

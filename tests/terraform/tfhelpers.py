@@ -19,7 +19,8 @@ MODULES = TERRAFORM / "modules"
 ENV_EXAMPLE = TERRAFORM / "environments" / "example"
 FIXTURE_RENDER = Path(__file__).resolve().parent / "fixtures" / "render"
 
-INVOKED_FUNCTIONS = ("plan", "process_batch", "dedupe", "commit", "failure")
+INVOKED_FUNCTIONS = ("plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file",
+                     "download_finish")
 """The functions a definition may invoke (``<kind>_function_arn`` placeholders)."""
 FUNCTIONS = (*INVOKED_FUNCTIONS, "record")
 """Every function Terraform may deploy: record is started by EventBridge, not by the definition."""
