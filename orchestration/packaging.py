@@ -85,6 +85,7 @@ DEFAULT_RUNTIME = "python3.12"
 CODE_INCLUDES = (
     "lambdas/", "crawlers/", "orchestration/__init__.py", "orchestration/core/", "orchestration/planning.py",
     "orchestration/router/", "orchestration/failures.py", "orchestration/machine_names.py",
+    "orchestration/metering/",
 )
 """What the Lambda functions run: the handlers and the crawler code commit registers partitions with, the
 shared core, and the control plane modules the plan and failure handlers call (tests/test_architecture.py

@@ -202,11 +202,13 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
     reasons = [*decision.reasons, *_download_reasons(inp)]
     check_empty_window(spec, preview)
     started = started_at.isoformat() if isinstance(started_at, datetime) else started_at
-    batches = decision.batches if decision.route == "lambda" else []
+    batches = [b.model_copy(update={"estimated_s": round(s, 3)})
+               for b, s in zip(decision.batches, decision.batch_seconds, strict=False)] if decision.route == "lambda" else []
     manifest = Manifest(  # populate_by_name: import_ is the field, "import" its alias
         run_id=run_id, import_=spec.name, spec=spec.canonical(), window=preview.window.to_json() if preview.window else None,
         mode=cast(Literal["scheduled", "manual", "backfill"], mode), started_at=started, route=decision.route, reasons=reasons, objects=preview.objects,
         batches=batches, dedupe_buckets=decision.dedupe_buckets, control_uri=control_uri, cost=decision.cost,
+        estimated_s={"lambda": round(decision.lambda_seconds, 3), "glue": round(decision.glue_seconds, 3)},
     )
     paths = manifest.paths
     # Compact JSON through pydantic's serializer: a 100,000-object manifest writes in well under a second.

@@ -10,23 +10,27 @@ the plan function on AWS the same way it does locally.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from orchestration.core.spec.models import Spec
 
 from .config import ProjectConfig
+from .metering.measure import MEMORY_ENV
 from .planning import MAX_WINDOW_ENV, ROUTING_ENV
 
-__all__ = ["FunctionWiring", "FUNCTION_KINDS", "functions", "glue_job", "PLAN_SIZING", "COMMIT_SIZING",
+__all__ = ["FunctionWiring", "FUNCTION_KINDS", "functions", "glue_job", "PLAN_SIZING", "COMMIT_SIZING", "MEMORY_ENV",
            "DEFAULT_EPHEMERAL_MB", "MAX_EPHEMERAL_MB"]
 
 FUNCTION_KINDS = ("plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file",
-                  "download_finish")
+                  "download_finish", "record")
 # (memory MB, timeout s): plan lists and sizes objects; commit moves staged objects and updates the
-# catalog; failure reads a few small records.
+# catalog; failure reads a few small records; record (EventBridge, after the run) reads the execution
+# history of the run and of each Distributed Map child.
 PLAN_SIZING = (512, 300)
 COMMIT_SIZING = (1024, 900)
+RECORD_SIZING = (512, 900)
 # download_file streams one file (or range) through parts of part_size_mb: a few parts' memory, the
 # longest timeout (a range is sized for it); list and finish make small requests.
 DOWNLOAD_SIZING = (1024, 900)
@@ -73,6 +77,7 @@ def functions(spec: Spec, config: ProjectConfig) -> dict[str, FunctionWiring]:
         "dedupe": (engine.memory_mb, engine.timeout_s, _spill_mb(engine.memory_mb)),
         "commit": (*COMMIT_SIZING, DEFAULT_EPHEMERAL_MB),
         "failure": (*PLAN_SIZING, DEFAULT_EPHEMERAL_MB),
+        "record": (*RECORD_SIZING, DEFAULT_EPHEMERAL_MB),
     }
     download = spec.source.download
     if spec.source.remote and download is not None:
@@ -83,8 +88,10 @@ def functions(spec: Spec, config: ProjectConfig) -> dict[str, FunctionWiring]:
                               DEFAULT_EPHEMERAL_MB),
             "download_finish": (*PLAN_SIZING, DEFAULT_EPHEMERAL_MB),
         }
-    return {kind: FunctionWiring(kind, f"lambdas.handlers.{kind}.handler", memory, timeout, tmp, dict(environment))
-            for kind, (memory, timeout, tmp) in sizing.items()}
+    out = {kind: FunctionWiring(kind, f"lambdas.handlers.{kind}.handler", memory, timeout, tmp, dict(environment))
+           for kind, (memory, timeout, tmp) in sizing.items()}
+    out["record"].environment[MEMORY_ENV] = json.dumps({k: m for k, (m, _, _) in sizing.items()}, separators=(",", ":"))
+    return out
 
 
 def glue_job(spec: Spec) -> dict[str, Any]:

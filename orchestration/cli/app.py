@@ -9,7 +9,17 @@ from typing import Annotated
 
 import typer
 
-from . import assess_cmds, init_cmds, lake_cmds, plan_cmds, query_cmds, render_cmds, run_cmds, spec_cmds
+from . import (
+    assess_cmds,
+    init_cmds,
+    lake_cmds,
+    plan_cmds,
+    query_cmds,
+    render_cmds,
+    report_cmds,
+    run_cmds,
+    spec_cmds,
+)
 from .context import PROJECT_ENV, Settings, project_of, use_settings
 from .exits import ExitCode, show_failure
 
@@ -66,6 +76,7 @@ app.command("plan", short_help="Where a run would go, why, and what it costs.")(
 app.command("run", short_help="Run an import now (on this machine with --local).")(run_cmds.run)
 app.command("backfill", short_help="Re-load a past window, optionally in chunks.")(run_cmds.backfill)
 app.command("runs", short_help="List local runs; `runs show RUN_ID` shows one.")(run_cmds.runs)
+app.command("report", short_help="Measured cost, latency and failures of runs, per import and month.")(report_cmds.report)
 app.command("query", short_help="Run SQL over the imported tables.")(query_cmds.query)
 app.command("render", short_help="Write the ASL and Terraform inputs of every import.")(render_cmds.render)
 app.command("graph", short_help="Draw an import's state machine.")(render_cmds.graph)

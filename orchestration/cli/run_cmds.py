@@ -222,12 +222,15 @@ def runs(ctx: typer.Context,
     from rich.table import Table
 
     table = Table()
-    for column in ("run id", "import", "status", "route", "rows in", "written", "rejected", "duration", "started", "error"):
+    for column in ("run id", "import", "status", "route", "rows in", "written", "rejected", "duration", "cost",
+                   "started", "error"):
         table.add_column(column, overflow="fold")
     for r in rows:
+        measured = (r.get("measured") or {}).get("usd")  # docs/operations.md, "Cost and latency of runs"
         table.add_row(r["run_id"], r["import"], r["status"], str(r.get("route")), f"{r.get('rows_in', 0):,}",
                       f"{r.get('rows_written', 0):,}", f"{r.get('rows_rejected', 0):,}",
-                      f"{r.get('duration_s', 0):.1f} s", str(r.get("started_at", ""))[:19], r.get("error") or "")
+                      f"{r.get('duration_s', 0):.1f} s", "" if measured is None else f"${measured:.4f}",
+                      str(r.get("started_at", ""))[:19], r.get("error") or "")
     _emit(table)
 
 

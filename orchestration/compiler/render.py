@@ -17,6 +17,8 @@ from orchestration.core.spec.uris import split_s3_uri
 
 from .. import wiring
 from ..config import ProjectConfig
+from ..metering.table import ops_database
+from ..metering.table import table_input as runs_table_input
 from .machine import compile_definition, integrations, placeholders_used
 
 __all__ = ["render_import", "render_project", "terraform_inputs", "crawler_block", "static_prefix", "quarantine_tables"]
@@ -96,8 +98,12 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
         "engines": sorted({"glue"} | (set() if spec.spark_dependent else {"lambda"})),
         "quarantine_tables": quarantine_tables(spec),
         # Each function the definition invokes, as Terraform deploys it and the local runner runs it.
+        # The record function is not in the definition: EventBridge starts it when an execution ends.
         "functions": {kind: f.as_json() for kind, f in wiring.functions(spec, config).items()
-                      if f"{kind}_function_arn" in placeholders},
+                      if f"{kind}_function_arn" in placeholders or kind == "record"},
+        # The runs table every run's measured cost lands in (orchestration.metering.table), the same for
+        # every import of the project: database and Glue TableInput.
+        "runs_table": {"database": ops_database(config.aws.prefix), **runs_table_input(control)},
     } | _download(spec)
 
 

@@ -41,6 +41,8 @@ class Batch(_Model):
     index: int
     objects: list[int]
     bytes: int
+    estimated_s: float | None = None
+    """The router's estimate of this invocation's seconds (the run record sets it next to the measured)."""
 
 
 class Manifest(_Model):
@@ -60,6 +62,9 @@ class Manifest(_Model):
     dedupe_buckets: int = 0
     control_uri: str
     cost: dict[str, Any] = Field(default_factory=dict)
+    estimated_s: dict[str, float] = Field(default_factory=dict)
+    """The router's wall-clock estimate of the engine work per route: ``{"lambda": s, "glue": s}``
+    (the Lambda route's waves of batches; the Glue job run including its start-up)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

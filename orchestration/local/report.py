@@ -215,7 +215,7 @@ def render_report(summary: dict[str, Any], states: list[dict[str, Any]], definit
         ("Summary", _summary_table(summary)),
         ("Rows", funnel(summary)),
         ("Rows per partition", partitions(summary)),
-        ("Cost of both routes", cost_svg(summary)),
+        ("Cost of both routes", cost_svg(summary)),  # and the measured cost
         ("Diagram", f"<div class=diagram>{diagram}</div>{legend(COLOURS)}"),
         ("Batch timeline", timeline_svg(timeline(states))),
         ("States", _state_table(states)),

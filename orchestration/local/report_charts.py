@@ -89,12 +89,14 @@ def timeline_svg(entries: list[dict[str, Any]], limit: int = 300) -> str:
 
 
 def cost_svg(summary: dict[str, Any]) -> str:
-    """The estimated cost of this run on each route (from the plan), the chosen one marked."""
+    """The estimated cost of this run on each route (from the plan), the chosen one marked, and what the
+    run measurably cost."""
     cost = summary.get("cost") or {}
     routes = [(r, float(cost[r]["usd"])) for r in ("lambda", "glue") if isinstance(cost.get(r), dict) and "usd" in cost[r]]
     if not routes:
         return '<p id="cost">No cost estimate (the run did not get past planning).</p>'
-    top = max(usd for _, usd in routes) or 1.0
+    measured = (summary.get("measured") or {}).get("usd")
+    top = max([usd for _, usd in routes] + ([float(measured)] if measured is not None else [])) or 1.0
     chosen = summary.get("route")
     parts = []
     for i, (route, usd) in enumerate(routes):
@@ -105,8 +107,15 @@ def cost_svg(summary: dict[str, Any]) -> str:
         parts.append(f'<text x="0" y="{y + 16}" font-size="12">{route}{mark}</text>'
                      f'<rect data-route="{route}" data-usd="{usd}" x="110" y="{y + 4}" width="{w:.1f}" height="16" fill="{fill}"/>'
                      f'<text x="{116 + w:.1f}" y="{y + 16}" font-size="12">${usd:.4f}</text>')
+    rows = len(routes)
+    if measured is not None:  # what the run used (docs/operations.md, "Cost and latency of runs")
+        y, w = rows * 26, max(2.0, 380 * float(measured) / top)
+        parts.append(f'<text x="0" y="{y + 16}" font-size="12">measured</text>'
+                     f'<rect data-measured-usd="{measured}" x="110" y="{y + 4}" width="{w:.1f}" height="16" fill="#2e7d32"/>'
+                     f'<text x="{116 + w:.1f}" y="{y + 16}" font-size="12">${float(measured):.4f}</text>')
+        rows += 1
     summary_text = f"<p>{_e(cost['summary'])}</p>" if cost.get("summary") else ""
-    return (f'<svg id="cost" xmlns="http://www.w3.org/2000/svg" width="600" height="{len(routes) * 26 + 4}" '
+    return (f'<svg id="cost" xmlns="http://www.w3.org/2000/svg" width="600" height="{rows * 26 + 4}" '
             f'font-family="system-ui,sans-serif">{"".join(parts)}</svg>{summary_text}')
 
 

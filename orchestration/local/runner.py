@@ -4,7 +4,8 @@ Uploads the canonical spec to ``<control>/specs/<import>.json`` in the local lak
 on AWS), compiles the definition, fills its ``${...}`` placeholders with local names the way Terraform's
 templatefile does, and executes it with the local services. Task durations are real; Waits and retry
 back-off take virtual time (a 30-second crawler poll costs nothing). Every run leaves a record under
-``<lake>/_runs/<run_id>/`` (see ``records``) and an HTML report.
+``<lake>/_runs/<run_id>/`` (see ``records``), an HTML report, and its measured cost as a row of the
+runs table (``metering``).
 """
 
 from __future__ import annotations
@@ -211,6 +212,7 @@ def _progress_reporter(definition: dict[str, Any], store: LocalLake, control_uri
 
 def run_local(project: Project, request: RunRequest, *, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run one import locally; returns the run summary (also written to ``summary.json``)."""
+    from .metering import meter_run
     from .report import write_report
     from .summary import summarize
 
@@ -237,6 +239,10 @@ def run_local(project: Project, request: RunRequest, *, progress: Callable[[str]
     summary = summarize(project, spec, run_id=run_id, request=request, result=result, states=states,
                         started_at=started_wall, duration_s=duration, state_machine=setup.state_machine,
                         resolver=setup.resolver)
+    try:
+        meter_run(project, spec, summary, result, setup.resolver)
+    except Exception as e:  # noqa: BLE001 - measuring a run must never lose its record (ADR 0013)
+        summary["metering_error"] = f"{type(e).__name__}: {e}"
     folder = write_record(project.lake, run_id, definition=setup.definition, result=result, states=states,
                           summary=summary)
     write_report(folder, summary, states, setup.definition)

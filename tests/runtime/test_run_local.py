@@ -242,3 +242,18 @@ def test_glue_route_runs_the_glue_script_under_local_spark_with_the_same_counts(
     assert glue["status"] == "succeeded" and states["ProcessBatches"]["status"] == "not_run"
     assert glue["calls"][0]["detail"]["job_run_id"] == run["glue_job_runs"][0]
     assert list((lake / "_runs" / run["run_id"] / "logs").glob("glue-lockgate-orders-*.log"))
+
+    # measured: the job run's DPU-seconds (1-minute minimum) at the standard rate, next to the plan's estimate
+    [job] = run["measured"]["glue_job_runs"]
+    dpus = {"G.1X": 1, "G.2X": 2, "G.4X": 4, "G.8X": 8}[job["worker_type"]] * job["workers"]
+    assert job["id"] == run["glue_job_runs"][0] and job["execution_time_s"] >= 1
+    assert job["dpu_seconds"] == max(job["execution_time_s"], 60) * dpus
+    assert run["measured"]["glue_usd"] == round(job["dpu_seconds"] / 3600 * 0.44, 6)
+    versus = run["estimate_vs_measured"]
+    assert versus["glue_only_basis"] == "measured" and versus["glue_only_usd"] == run["measured"]["usd"]
+    assert versus["measured_engine_s"] == job["execution_time_s"] and versus["engine_ratio"] > 0
+    rc, rows = lockgate(project, "query", "--local", "--format", "json",
+                        "SELECT route, glue_dpu_seconds, lambda_requests FROM lockgate_ops.runs")
+    assert rc == 0 and rows == [{"route": "glue", "glue_dpu_seconds": job["dpu_seconds"], "lambda_requests": 2}]
+    rc, report = lockgate(project, "report", "--local", "--json")
+    assert rc == 0 and report["groups"][0]["routes"] == {"glue": 1} and report["groups"][0]["saving_usd"] == 0

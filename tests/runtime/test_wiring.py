@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TUNED = "routing: {throughput: {max_objects_per_batch: 1}}\n"
 
 
-def test_render_writes_each_invoked_functions_wiring_for_every_example_import(tmp_path: Path) -> None:
+def test_render_writes_each_deployed_functions_wiring_for_every_example_import(tmp_path: Path) -> None:
     project = Project.load(ROOT)
     specs = project.specs()
     render_project(specs, project.config, tmp_path)
@@ -28,8 +28,11 @@ def test_render_writes_each_invoked_functions_wiring_for_every_example_import(tm
         rendered = json.loads((tmp_path / name / "terraform.json").read_text())
         wired = {kind: f.as_json() for kind, f in wiring.functions(spec, project.config).items()}
         invoked = {p.removesuffix("_function_arn") for p in rendered["placeholders"] if p.endswith("_function_arn")}
-        assert set(rendered["functions"]) == invoked, name
-        assert rendered["functions"] == {k: wired[k] for k in invoked}, name
+        deployed = invoked | {"record"}  # EventBridge starts record when an execution ends
+        assert set(rendered["functions"]) == deployed, name
+        assert rendered["functions"] == {k: wired[k] for k in deployed}, name
+        memory = json.loads(rendered["functions"]["record"]["environment"]["LOCKGATE_FUNCTION_MEMORY"])
+        assert memory == {k: f["memory_mb"] for k, f in wired.items()}, name
         assert rendered["glue"] == wiring.glue_job(spec)
 
 

@@ -182,7 +182,7 @@ def planned(
         for n, i in imports.items()
     }
     # Every function of every import is offered; only the ones the ASL names may be granted.
-    arns = {n: {fn: pl.ARN_FN.format(imp=n, fn=fn) for fn in h.FUNCTIONS} for n in imports}
+    arns = {n: {fn: pl.ARN_FN.format(imp=n, fn=fn) for fn in h.INVOKED_FUNCTIONS} for n in imports}
     (cwd / "zz_test.auto.tfvars.json").write_text(
         json.dumps({"test_machines": machines, "test_lambda_function_arns": arns})
     )

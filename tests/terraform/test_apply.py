@@ -132,6 +132,24 @@ def test_deployed_functions_have_the_rendered_sizing_and_runtime_environment(
                 wired["memory_mb"], wired["timeout_s"], wired["ephemeral_storage_mb"]), f"{name}/{fn}: sizing"
 
 
+def test_the_runs_table_and_the_rules_that_record_each_run_are_deployed(
+        deployed: Deployed, imports: dict[str, h.RenderedImport]) -> None:
+    from orchestration.metering.table import COLUMNS
+
+    outputs = deployed.outputs()
+    database, table = outputs["runs_table"].split(".")
+    found = deployed.client("glue").get_table(DatabaseName=database, Name=table)["Table"]
+    assert [(c["Name"], c["Type"]) for c in found["StorageDescriptor"]["Columns"]] == [(n, t) for n, t, _ in COLUMNS]
+    assert found["StorageDescriptor"]["Location"].endswith("/run_summaries/")
+    events = deployed.client("events")
+    for name in imports:
+        rule = f"lockgate-{name}-run-finished"
+        pattern = json.loads(events.describe_rule(Name=rule)["EventPattern"])
+        assert pattern["detail"]["stateMachineArn"] == [outputs["state_machine_arns"][name]], name
+        [target] = events.list_targets_by_rule(Rule=rule)["Targets"]
+        assert target["Arn"] == outputs["function_arns"][name]["record"], name
+
+
 def test_deployed_state_machine_roles_allow_exactly_what_the_definitions_call(
         deployed: Deployed, imports: dict[str, h.RenderedImport]) -> None:
     state = deployed.state()

@@ -346,6 +346,36 @@ def test_specs_and_environment_must_agree_on_buckets_and_control_location(
     assert "this environment's control bucket is other-control" in text, text[-3000:]
 
 
+def test_every_import_records_its_runs_into_the_runs_table(
+    env_plan: dict[str, dict[str, Any]], imports: dict[str, h.RenderedImport]
+) -> None:
+    """EventBridge starts each import's record function when one of its executions ends (any terminal
+    status), and the runs table it writes is in the catalog with the columns orchestration.metering writes."""
+    from orchestration.metering.table import COLUMNS
+
+    for name, imp in imports.items():
+        rule = env_plan[f'module.lambda["{name}"].aws_cloudwatch_event_rule.run_finished[0]']
+        pattern = json.loads(rule["event_pattern"])
+        assert pattern["source"] == ["aws.states"]
+        assert pattern["detail-type"] == ["Step Functions Execution Status Change"]
+        assert set(pattern["detail"]["status"]) == {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+        [machine] = pattern["detail"]["stateMachineArn"]
+        assert machine.endswith(f":stateMachine:{imp.terraform['state_machine_name']}")
+        assert f'module.lambda["{name}"].aws_cloudwatch_event_target.run_finished[0]' in env_plan
+        permission = env_plan[f'module.lambda["{name}"].aws_lambda_permission.run_finished[0]']
+        assert permission["principal"] == "events.amazonaws.com" and permission["action"] == "lambda:InvokeFunction"
+        record = env_plan[f'module.lambda["{name}"].aws_lambda_function.this["record"]']
+        assert record["handler"] == "lambdas.handlers.record.handler"
+    table = env_plan["module.athena.aws_glue_catalog_table.runs[0]"]
+    wanted = next(iter(imports.values())).terraform["runs_table"]
+    assert env_plan["module.athena.aws_glue_catalog_database.ops[0]"]["name"] == wanted["database"] == "lockgate_ops"
+    assert table["name"] == "runs" and table["table_type"] == "EXTERNAL_TABLE"
+    [sd] = table["storage_descriptor"]
+    assert sd["location"] == wanted["StorageDescriptor"]["Location"] and sd["location"].endswith("/run_summaries/")
+    assert [(c["name"], c["type"]) for c in sd["columns"]] == [(n, t) for n, t, _ in COLUMNS]
+    assert sd["ser_de_info"][0]["serialization_library"].endswith("ParquetHiveSerDe")
+
+
 # ---------------------------------------------------------------------------------------------
 # Download stage (https:// and sftp:// imports): the named secret, nothing else
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,11 @@ MODULES = TERRAFORM / "modules"
 ENV_EXAMPLE = TERRAFORM / "environments" / "example"
 FIXTURE_RENDER = Path(__file__).resolve().parent / "fixtures" / "render"
 
-FUNCTIONS = ("plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file", "download_finish")
+INVOKED_FUNCTIONS = ("plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file",
+                     "download_finish")
+"""The functions a definition may invoke (``<kind>_function_arn`` placeholders)."""
+FUNCTIONS = (*INVOKED_FUNCTIONS, "record")
+"""Every function Terraform may deploy: record is started by EventBridge, not by the definition."""
 PLACEHOLDER_RE = re.compile(r"\$\{([a-z_]+)\}")
 # Plugin directories holding hashicorp/aws for offline `terraform init -plugin-dir`.
 PLUGIN_DIR_CANDIDATES = (
@@ -103,7 +107,9 @@ class RenderedImport:
         return set(PLACEHOLDER_RE.findall(self.definition_text))
 
     def functions(self) -> set[str]:
-        return {f for f in FUNCTIONS if f"{f}_function_arn" in self.placeholders()}
+        """The functions the definition invokes, and record (EventBridge starts it when a run ends)."""
+        invoked = {f for f in INVOKED_FUNCTIONS if f"{f}_function_arn" in self.placeholders()}
+        return invoked | ({"record"} if "record" in self.terraform.get("functions", {}) else set())
 
     def glue_arguments(self) -> set[str]:
         args: set[str] = set()

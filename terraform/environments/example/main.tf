@@ -20,8 +20,9 @@ locals {
   all_functions = ["plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file", "download_finish"]
 
   # Create only what each definition calls: a function, job or crawler no state machine uses is not
-  # deployed (and so cannot be granted).
-  functions    = { for n, i in local.imports : n => [for f in local.all_functions : f if contains(i.placeholders, "${f}_function_arn")] }
+  # deployed (and so cannot be granted). Every import also gets the record function (EventBridge starts
+  # it when an execution ends) when its render has one.
+  functions    = { for n, i in local.imports : n => concat([for f in local.all_functions : f if contains(i.placeholders, "${f}_function_arn")], contains(keys(try(i.functions, {})), "record") ? ["record"] : []) }
   glue_imports = { for n, i in local.imports : n => i if contains(i.placeholders, "glue_job_name") }
   crawled      = { for n, i in local.imports : n => i if try(i.crawler, null) != null }
   scheduled    = { for n, i in local.imports : n => i if try(i.schedule, null) != null }
@@ -78,6 +79,17 @@ locals {
     } if try(length(i.quarantine_tables), 0) == 2
   }
 
+  # The runs table (orchestration.metering.table): the same in every import's render; absent from renders
+  # made before it existed.
+  runs_tables = distinct([for i in values(local.imports) : i.runs_table if try(i.runs_table, null) != null])
+  runs_table = length(local.runs_tables) == 0 ? null : {
+    database    = local.runs_tables[0].database
+    name        = local.runs_tables[0].Name
+    description = local.runs_tables[0].Description
+    location    = local.runs_tables[0].StorageDescriptor.Location
+    columns     = [for c in local.runs_tables[0].StorageDescriptor.Columns : { name = c.Name, type = c.Type, comment = try(c.Comment, null) }]
+  }
+
   lambda_package = {
     code_zip  = "${var.package_dir}/lambda/code.zip"
     layer_zip = "${var.package_dir}/lambda/layer.zip"
@@ -125,6 +137,7 @@ module "athena" {
   source = "../../modules/athena"
 
   name           = var.name
+  runs_table     = local.runs_table
   control_bucket = module.storage.control_bucket
   kms_key_arn    = module.storage.kms_key_arn
   force_destroy  = var.force_destroy
@@ -267,6 +280,7 @@ module "lambda" {
     quarantine = each.value.target.quarantine
   }
   runtime              = each.value.functions
+  state_machine_name   = each.value.state_machine_name
   reserved_concurrency = lookup(var.lambda_reserved_concurrency, each.key, {})
   architecture         = var.lambda_architecture
 
@@ -292,7 +306,7 @@ module "state_machine" {
   name                 = each.value.state_machine_name
   import_name          = each.key
   definition_template  = "${var.render_dir}/${each.key}/definition.asl.json"
-  lambda_function_arns = module.lambda[each.key].function_arns
+  lambda_function_arns = { for k, v in module.lambda[each.key].function_arns : k => v if k != "record" } # record is started by EventBridge, not the definition
   glue_job_name        = lookup(module.glue.job_names, each.key, null)
   crawler_name         = lookup(module.glue.crawler_names, each.key, null)
   sns_topic_arn        = local.notifying ? module.notifications.topic_arn : null

@@ -52,3 +52,8 @@ output "athena_workgroup" {
   description = "Athena workgroup for querying the published tables."
   value       = module.athena.name
 }
+
+output "runs_table" {
+  description = "The runs table (database.table): every run's measured cost, latency and root cause, queryable in the Athena workgroup."
+  value       = module.athena.runs_table
+}

@@ -82,3 +82,24 @@ variable "tags" {
     error_message = "Tag keys must be at most 128 characters."
   }
 }
+
+variable "runs_table" {
+  description = "The runs table every run's measured cost lands in (the render's runs_table, orchestration.metering.table): catalog database, table name, description, Parquet location under the control bucket and columns. null: no runs table."
+  type = object({
+    database    = string
+    name        = string
+    description = string
+    location    = string
+    columns = list(object({
+      name    = string
+      type    = string
+      comment = optional(string)
+    }))
+  })
+  default = null
+
+  validation {
+    condition     = var.runs_table == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+/$", var.runs_table.location))
+    error_message = "runs_table.location must be an s3:// prefix ending in '/'."
+  }
+}

@@ -42,6 +42,13 @@ locals {
   target_objects  = "${local.target_arn}/${var.target.prefix}*"
   quarantine_objs = "${local.quarantine_arn}/${local.quarantine_prefix}*"
 
+  # The record function (EventBridge, when an execution ends) reads the run's history and job run.
+  state_machine_name = coalesce(var.state_machine_name, "${var.name_prefix}-${var.import_name}")
+  glue_job_name      = coalesce(var.glue_job_name, "${var.name_prefix}-${var.import_name}")
+  states_arn         = "arn:${local.partition}:states:${local.region}:${local.account_id}"
+  state_machine_arn  = "${local.states_arn}:stateMachine:${local.state_machine_name}"
+  summary_objects    = "${local.control_arn}/run_summaries/${var.import_name}/*" # orchestration/metering/table.py
+
   # The download stage (https:// and sftp:// sources): copies land under the source location; a record
   # per copied file lets re-runs skip unchanged files (lambdas/download/records.py).
   downloads_prefix = "downloads/${var.import_name}/"
@@ -168,6 +175,26 @@ locals {
         { sid = "ReadRunRecords", actions = ["s3:GetObject"], resources = [local.runs_objects] },
       ]
     }
+    # A finished run's measured cost: its execution history (and its Distributed Map children's), its
+    # Glue job run, its manifest and commit record; writes one row of the runs table.
+    record = {
+      list = [{ bucket = local.control_arn, prefix = local.runs_prefix }]
+      statements = [
+        { sid = "ReadRunRecords", actions = ["s3:GetObject"], resources = [local.runs_objects] },
+        { sid = "WriteRunSummary", actions = ["s3:PutObject"], resources = [local.summary_objects] },
+        {
+          sid       = "ReadExecutionHistory"
+          actions   = ["states:GetExecutionHistory", "states:ListMapRuns"]
+          resources = ["${local.states_arn}:execution:${local.state_machine_name}:*", "${local.states_arn}:execution:${local.state_machine_name}/*"]
+        },
+        {
+          sid       = "ReadMapRuns"
+          actions   = ["states:DescribeMapRun", "states:ListExecutions"]
+          resources = [local.state_machine_arn, "${local.states_arn}:mapRun:${local.state_machine_name}/*"]
+        },
+        { sid = "ReadJobRuns", actions = ["glue:GetJobRun"], resources = ["arn:${local.partition}:glue:${local.region}:${local.account_id}:job/${local.glue_job_name}"] },
+      ]
+    }
   }
 }
 
@@ -287,7 +314,7 @@ resource "aws_iam_role_policy" "this" {
 ################################################################################
 
 resource "aws_lambda_function" "this" {
-  #checkov:skip=CKV_AWS_116:invoked synchronously by Step Functions, whose Retry/Catch and SNS alert handle failures; an async DLQ would never receive anything
+  #checkov:skip=CKV_AWS_116:the engine functions are invoked synchronously by Step Functions, whose Retry/Catch and SNS alert handle failures; record is started by EventBridge (retry policy below) and logs what it could not record
   #checkov:skip=CKV_AWS_117:the functions talk only to S3, Glue and CloudWatch APIs; VPC placement is an organisation-level choice
   #checkov:skip=CKV_AWS_272:code signing needs an AWS Signer profile the framework cannot assume exists
   for_each = local.functions
@@ -327,4 +354,46 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+}
+
+################################################################################
+# Run records: EventBridge starts the record function when an execution of the import ends
+################################################################################
+
+resource "aws_cloudwatch_event_rule" "run_finished" {
+  count = contains(var.functions, "record") ? 1 : 0
+
+  name        = "${var.name_prefix}-${var.import_name}-run-finished"
+  description = "Lockgate ${var.import_name}: an execution ended; record its measured cost in the runs table"
+  event_pattern = jsonencode({
+    source        = ["aws.states"]
+    "detail-type" = ["Step Functions Execution Status Change"]
+    detail = {
+      status          = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
+      stateMachineArn = [local.state_machine_arn]
+    }
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "run_finished" {
+  count = contains(var.functions, "record") ? 1 : 0
+
+  rule = aws_cloudwatch_event_rule.run_finished[0].name
+  arn  = aws_lambda_function.this["record"].arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 86400
+    maximum_retry_attempts       = 10
+  }
+}
+
+resource "aws_lambda_permission" "run_finished" {
+  count = contains(var.functions, "record") ? 1 : 0
+
+  statement_id  = "RecordFinishedRuns"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this["record"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.run_finished[0].arn
 }

@@ -20,13 +20,35 @@ variable "name_prefix" {
 }
 
 variable "functions" {
-  description = "Which of the import's functions to create: the ones its state machine calls (plan, process_batch, dedupe, commit, failure; download_list, download_file, download_finish for https:// and sftp:// sources)."
+  description = "Which of the import's functions to create: the ones its state machine calls (plan, process_batch, dedupe, commit, failure; download_list, download_file, download_finish for https:// and sftp:// sources), and record (started by EventBridge when an execution ends; it measures the run into the runs table)."
   type        = set(string)
-  default     = ["plan", "process_batch", "dedupe", "commit", "failure"]
+  default     = ["plan", "process_batch", "dedupe", "commit", "failure", "record"]
 
   validation {
-    condition     = length(setsubtract(var.functions, ["plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file", "download_finish"])) == 0 && length(var.functions) > 0
-    error_message = "functions must be a non-empty subset of plan, process_batch, dedupe, commit, failure, download_list, download_file, download_finish."
+    condition     = length(setsubtract(var.functions, ["plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file", "download_finish", "record"])) == 0 && length(var.functions) > 0
+    error_message = "functions must be a non-empty subset of plan, process_batch, dedupe, commit, failure, download_list, download_file, download_finish, record."
+  }
+}
+
+variable "state_machine_name" {
+  description = "Name of the import's state machine (the render's state_machine_name): the record function reads its executions' history and is started when one ends. Default: <name_prefix>-<import_name>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_machine_name == null || can(regex("^[A-Za-z0-9_-]{1,80}$", var.state_machine_name))
+    error_message = "state_machine_name must be 1-80 letters, digits, '_' or '-'."
+  }
+}
+
+variable "glue_job_name" {
+  description = "Name of the import's Glue job, when it has one: the record function reads its job runs (GetJobRun). Default: <name_prefix>-<import_name>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.glue_job_name == null || can(regex("^[A-Za-z0-9_.-]{1,255}$", var.glue_job_name))
+    error_message = "glue_job_name must be 1-255 letters, digits, '_', '.' or '-'."
   }
 }
 
