@@ -1,0 +1,231 @@
+"""Calibrate the router's capacity model: ``python -m benchmarks calibrate`` (part of ``make bench``).
+
+Measures the Lambda engine's throughput per data shape (``narrow``: the orders data, 7 columns;
+``wide``: the flight-log data, 19 columns, 15 numeric; benchmarks/engine_data.py) and per format and
+compression the router knows, at every core count this machine has up to 2: one generated object goes
+through ``lambdas.engine.process_batch`` on the local lake in a fresh process pinned to N cores
+(``sched_setaffinity``, as a Lambda with N vCPUs) with ``LOCKGATE_DUCKDB_THREADS``,
+``LOCKGATE_ENGINE_WORKERS`` and ``OMP_NUM_THREADS`` (Arrow's pool) set to N. First the engine's fixed
+seconds per invocation (``batch_setup_s``: connection, prepared SQL, writers) are measured on a
+``SETUP_ROWS``-row CSV per shape at one core (the larger shape's figure counts); the rate is stored MB over
+the wall seconds of ``process_batch`` less that setup. Python start-up and imports are the invocation
+overhead (``invocation_overhead_s``), not throughput, and are not timed. Runs at 1 and 2 cores alternate, so
+load from other processes falls on both alike; the best of ``CALIBRATE_RUNS`` counts.
+
+Points beyond the cores measured (4 and 6 vCPUs; a Lambda has at most 6) are extrapolated with Amdahl's
+law fitted to the measured 1 -> 2 speed-up ``s``: parallel fraction ``p = 2 (1 - 1/s)``, clamped to
+[0, ``MAX_PARALLEL_FRACTION``] (noise can make ``s`` look perfect; nothing scales perfectly), and
+``rate(n) = rate(1) / ((1 - p) + p / n)``. A curve that did not speed up at 2 stays flat.
+
+The curves go to ``orchestration/router/throughput.json`` (the router's defaults, one source), with which
+points were measured and which extrapolated. Then the estimate check: a second object of
+``CHECK_FACTOR`` times the rows, per shape and key, timed at each core count and compared with the
+router's ``batch_seconds`` (``invocation=False``: no cold start here) for a Lambda of 1769 MB x cores;
+target: within 25%. Rows go to benchmarks/RESULTS.md (``python -m benchmarks calibrate`` replaces the
+rows starting with ``calibration``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_engine import ENGINE as _ENGINE
+from benchmarks.bench_engine import ROOT
+from benchmarks.engine_data import DATASETS, generate
+
+# A hard link, not a symbolic one: the local lake refuses links that lead out of it.
+ENGINE = _ENGINE.replace("os.symlink(src,", "os.link(src,")
+
+RESULTS_PREFIX = "calibration"
+"""``python -m benchmarks calibrate`` replaces RESULTS.md's rows starting with this."""
+SHAPE_DATA = {"narrow": "orders", "wide": "wide"}
+ROWS = {"narrow": int(os.environ.get("LOCKGATE_CALIBRATE_NARROW_ROWS", 600_000)),
+        "wide": int(os.environ.get("LOCKGATE_CALIBRATE_WIDE_ROWS", 300_000))}
+CALIBRATE_RUNS = int(os.environ.get("LOCKGATE_CALIBRATE_RUNS", 2))
+CHECK_FACTOR = 2
+SETUP_ROWS = 2_000
+CURVE_VCPUS = (1, 2, 4, 6)
+MAX_PARALLEL_FRACTION = 0.95
+TOLERANCE = 0.25
+KEYS = ("csv/none", "csv/gzip", "csv/zstd", "csv/bz2", "jsonl/none", "jsonl/gzip", "jsonl/zstd", "jsonl/bz2",
+        "parquet/none")
+_SUFFIX = {"none": "", "gzip": ".gz", "zstd": ".zst", "bz2": ".bz2"}
+DATA_FILE = ROOT / "orchestration" / "router" / "throughput.json"
+
+
+def _spec(shape: str, fmt: str, memory_mb: int = 1769) -> dict[str, Any]:
+    spec = dict(DATASETS[SHAPE_DATA[shape]][0])
+    source = {"uri": spec["source"]["uri"], "format": fmt, "compression": "auto"}
+    if fmt == "csv":
+        source["csv"] = spec["source"]["csv"]
+    return {**spec, "source": source, "routing": {"engine": "lambda", "lambda": {"memory_mb": memory_mb}}}
+
+
+def run_pinned(src: Path, workdir: Path, spec: dict[str, Any], cores: int) -> dict[str, Any]:
+    """``process_batch`` over ``src`` in a fresh process on the first ``cores`` CPUs, threads to match."""
+    cpus = set(sorted(os.sched_getaffinity(0))[:cores])
+    out = Path(tempfile.mkdtemp(dir=workdir))
+    n = str(cores)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {"LOCKGATE_DUCKDB_THREADS": n, "LOCKGATE_ENGINE_WORKERS": n, "OMP_NUM_THREADS": n}
+    r = subprocess.run([sys.executable, "-c", ENGINE, str(src), str(out), json.dumps(spec)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=3600, env=env,
+                       preexec_fn=lambda: os.sched_setaffinity(0, cpus))
+    shutil.rmtree(out, ignore_errors=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"calibration subprocess failed:\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(r.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _best(src: Path, work: Path, spec: dict[str, Any], cores: list[int]) -> dict[int, float]:
+    """Best wall seconds of process_batch per core count, runs interleaved."""
+    seconds: dict[int, list[float]] = {c: [] for c in cores}
+    for _ in range(CALIBRATE_RUNS):
+        for c in cores:
+            seconds[c].append(run_pinned(src, work, spec, c)["seconds"])
+    return {c: min(s) for c, s in seconds.items()}
+
+
+def extrapolate(measured: dict[int, float]) -> tuple[dict[int, float], float | None]:
+    """The curve at ``CURVE_VCPUS`` from the measured points, and the fitted parallel fraction (None when
+    only one core was measured: the curve stays flat beyond it)."""
+    r1 = measured[1]
+    if 2 not in measured:
+        return {v: measured.get(v, r1) for v in CURVE_VCPUS}, None
+    speedup = measured[2] / r1
+    p = min(max(2 * (1 - 1 / speedup), 0.0), MAX_PARALLEL_FRACTION)
+    curve = {v: measured[v] if v in measured else r1 / ((1 - p) + p / v) for v in CURVE_VCPUS}
+    if speedup <= 1:  # no gain from a second core: assume none from more
+        curve = {v: measured.get(v, min(measured.values())) for v in CURVE_VCPUS}
+    return curve, p
+
+
+def _load() -> tuple[float, float]:
+    one, five, _ = os.getloadavg()
+    return one, five
+
+
+def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[str, Any]]]:
+    """Measure, extrapolate and check; returns throughput.json's content and per (shape, key) details."""
+    cores = [c for c in (1, 2) if c <= len(os.sched_getaffinity(0))]
+    curves: dict[str, dict[str, dict[str, float]]] = {s: {} for s in SHAPE_DATA}
+    details: dict[tuple[str, str], dict[str, Any]] = {}
+    setups = []
+    for shape in ROWS:
+        tiny = work / f"setup-{shape}.csv"
+        generate(SHAPE_DATA[shape], tiny, SETUP_ROWS)
+        setups.append(_best(tiny, work, _spec(shape, "csv"), [1])[1])
+        tiny.unlink()
+    setup = max(setups)
+    print(f"  engine setup per invocation: {' / '.join(f'{s:.2f}' for s in setups)} s (narrow / wide)", flush=True)
+    for shape, rows in ROWS.items():
+        for key in KEYS:
+            fmt, comp = key.split("/")
+            src = work / f"{shape}.{fmt}{_SUFFIX[comp]}"
+            generate(SHAPE_DATA[shape], src, rows, fmt, comp)
+            mb = src.stat().st_size / 2**20
+            best = _best(src, work, _spec(shape, fmt), cores)
+            measured = {c: mb / max(s - setup, 1e-3) for c, s in best.items()}
+            curve, p = extrapolate(measured)
+            curves[shape][key] = {str(v): round(r, 2) for v, r in curve.items()}
+            details[(shape, key)] = {"mb": mb, "seconds": best, "curve": curve, "p": p}
+            print(f"  {shape:6} {key:13} {mb:6.1f} MB " + "  ".join(f"{c} core {best[c]:6.2f} s" for c in cores)
+                  + "  MB/s " + " / ".join(f"{r:.1f}{'' if v in measured else '*'}" for v, r in curve.items())
+                  + (f"  p={p:.2f}" if p is not None else ""), flush=True)
+            src.unlink()
+    data = {
+        "generated_by": "python -m benchmarks calibrate (benchmarks/bench_calibrate.py)",
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "rows": ROWS,
+        "measured_vcpus": cores,
+        "extrapolated_vcpus": [v for v in CURVE_VCPUS if v not in cores],
+        "extrapolation": "Amdahl's law fitted to each curve's measured 1 -> 2 vCPU speed-up s: p = 2(1 - 1/s) "
+                         f"clamped to [0, {MAX_PARALLEL_FRACTION}], rate(n) = rate(1) / ((1 - p) + p / n); flat when "
+                         "s <= 1 or when only one core was measured",
+        "rate": "stored MB / (wall seconds of process_batch - batch_setup_s), best of "
+                f"{CALIBRATE_RUNS}, pinned to N cores with N DuckDB threads and N engine workers",
+        "batch_setup_s": round(setup, 3),
+        "curves": curves,
+    }
+    return data, details
+
+
+def check(work: Path, details: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """Time an object of CHECK_FACTOR x the rows at each core count and put the router's estimate next to it
+    (``details[...]["check"] = {cores: (estimate_s, measured_s)}``). Reads throughput.json anew."""
+    from orchestration.core.spec import parse_spec
+    from orchestration.router import ObjectFacts, batch_seconds
+    from orchestration.router.curves import reload_defaults
+
+    reload_defaults()
+    cores = [c for c in (1, 2) if c <= len(os.sched_getaffinity(0))]
+    for (shape, key), d in details.items():
+        fmt, comp = key.split("/")
+        src = work / f"check-{shape}.{fmt}{_SUFFIX[comp]}"
+        generate(SHAPE_DATA[shape], src, ROWS[shape] * CHECK_FACTOR, fmt, comp)
+        size = src.stat().st_size
+        best = _best(src, work, _spec(shape, fmt), cores)
+        d["check"] = {}
+        for c in cores:
+            spec = parse_spec(_spec(shape, fmt, 1769 * c), f"{shape}.yaml")
+            est = batch_seconds([ObjectFacts(size, comp)], spec, invocation=False)
+            d["check"][c] = (est, best[c])
+        d["check_mb"] = size / 2**20
+        print(f"  check {shape:6} {key:13} {size / 2**20:6.1f} MB " + "  ".join(
+            f"{1769 * c} MB: est {e:.2f} s / measured {m:.2f} s = {e / m:.2f}" for c, (e, m) in d["check"].items()),
+            flush=True)
+        src.unlink()
+
+
+def run() -> list[dict[str, Any]]:
+    load_before = _load()
+    with tempfile.TemporaryDirectory(prefix="lockgate-calibrate-") as tmp:
+        work = Path(tmp)
+        data, details = calibrate(work)
+        DATA_FILE.write_text(json.dumps(data, indent=1) + "\n")
+        print(f"  wrote {DATA_FILE.relative_to(ROOT)}", flush=True)
+        check(work, details)
+    load_after = _load()
+    rows: list[dict[str, Any]] = []
+    measured = set(data["measured_vcpus"])
+    for (shape, key), d in details.items():
+        how = f"Amdahl p={d['p']:.2f}" if d["p"] is not None else "flat"
+        rows.append(_row(f"calibration {shape} {key}", f"stored MB/s at {', '.join(map(str, CURVE_VCPUS))} vCPUs "
+                         f"(* extrapolated, {how}; {d['mb']:.0f} MB object)",
+                         " / ".join(f"{r:.1f}{'' if v in measured else '*'}" for v, r in d["curve"].items()),
+                         "info", True))
+    worst = 0.0
+    for (shape, key), d in details.items():
+        ratios = {c: e / m for c, (e, m) in d["check"].items()}
+        worst = max([worst, *(abs(r - 1) for r in ratios.values())])
+        ok = all(abs(r - 1) <= TOLERANCE for r in ratios.values())
+        rows.append(_row(f"calibration estimate {shape} {key}",
+                         f"router estimate / measured seconds at {', '.join(f'{1769 * c} MB' for c in ratios)} "
+                         f"({d['check_mb']:.0f} MB object)", " / ".join(f"{r:.2f}" for r in ratios.values()),
+                         f"each within 1 ± {TOLERANCE}", ok))
+    rows.append(_row("calibration estimate (all)", "worst |estimate / measured - 1|", round(worst, 2),
+                     f"<= {TOLERANCE}", worst <= TOLERANCE))
+    rows.append(_row("calibration machine load", "load average 1 min / 5 min, before -> after",
+                     f"{load_before[0]:.1f} / {load_before[1]:.1f} -> {load_after[0]:.1f} / {load_after[1]:.1f}",
+                     "info", True))
+    return rows
+
+
+def _row(benchmark: str, metric: str, value: object, target: str, ok: bool) -> dict[str, Any]:
+    return {"benchmark": benchmark, "metric": metric, "value": value, "target": target, "ok": bool(ok)}
+
+
+if __name__ == "__main__":
+    for r in run():
+        print(r)
