@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import time
@@ -15,7 +16,7 @@ from orchestration.core.spec.uris import join_uri
 
 from .chunks import ObjectLayout
 from .pipeline import Pipeline
-from .threads import BackgroundWriter, prefetch
+from .threads import BackgroundWriter, ordered_map, prefetch
 from .writer import PartitionedWriter, WriterSettings, unit_name
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ class Settings:
     block_bytes = int(os.environ.get("LOCKGATE_BLOCK_BYTES", 8 * 1024 * 1024))
     rows_per_chunk = int(os.environ.get("LOCKGATE_ROWS_PER_CHUNK", 256 * 1024))
     threads = os.environ.get("LOCKGATE_ENGINE_THREADS", "1") != "0"
+    workers = int(os.environ.get("LOCKGATE_ENGINE_WORKERS", "0")) or len(os.sched_getaffinity(0))
+    """Chunks validated at once, each on its own DuckDB connection: the vCPUs this process may use,
+    unless ``LOCKGATE_ENGINE_WORKERS`` says otherwise (the calibration benchmark pins both)."""
 
 
 def shuffles(spec: Spec, manifest: Manifest) -> bool:
@@ -110,8 +114,10 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
             layout: ObjectLayout = reader.layout
             rows_before = result.rows_in
             chunks = prefetch(reader.chunks()) if Settings.threads else reader.chunks()
-            for chunk in chunks:
-                step = pipe.apply(chunk, layout, obj.uri)
+            workers = Settings.workers if Settings.threads else 1
+            compute = functools.partial(pipe.compute, layout=layout, uri=obj.uri)
+            for chunk, computed in ordered_map(compute, chunks, workers):
+                step = pipe.complete(chunk, computed, layout, obj.uri)
                 result.rows_in += step.rows_in
                 result.rows_rejected += step.rows_rejected
                 result.rows_filtered += step.rows_filtered

@@ -14,6 +14,11 @@ Two things keep the cost per value near DuckDB's own cast (wide numeric files):
 - Executing the (large) validation SQL has a fixed cost of some milliseconds, so the rows that fail a
   rule are collected over chunks and their quarantine rows (every failed rule) computed in one execution
   per ``ERRORS_BATCH_ROWS`` rows or per object.
+
+Chunks run in parallel: ``compute`` (the main statement) may be called from several threads at once, each
+on its own DuckDB connection to the same database with its own prepared statements (``_Session``), and
+``complete`` then takes the results in chunk order on one thread (counts, failed rows, quarantine, hook),
+so the output does not depend on which thread finished first. ``apply`` is both in one call.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -69,7 +75,6 @@ def connect() -> duckdb.DuckDBPyConnection:
     _arrow_memory_pool()
     threads = int(os.environ.get("LOCKGATE_DUCKDB_THREADS", os.cpu_count() or 1))
     con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": True})
-    con.execute("SET TimeZone = 'UTC'")
     # Give memory back instead of caching it: peak RSS should follow the block size, not the input.
     con.execute("SET allocator_flush_threshold = '16MB'")
     con.execute("SET allocator_bulk_deallocation_flush_threshold = '64MB'")
@@ -77,10 +82,18 @@ def connect() -> duckdb.DuckDBPyConnection:
     if lambda_mb:
         con.execute(f"SET memory_limit = '{max(int(lambda_mb) // 2, 128)}MB'")
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/lockgate-duckdb-{os.getpid()}'")
-    # sqlglot writes lambdas as `x -> ...`, which DuckDB >= 1.3 only accepts when asked.
+    _session_settings(con)
+    return con
+
+
+def _session_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """What every connection (the first, and each worker thread's cursor) must say: UTC, and Spark-style
+    lambdas (sqlglot writes them as `x -> ...`, which DuckDB >= 1.3 only accepts when asked)."""
+    import duckdb
+
+    con.execute("SET TimeZone = 'UTC'")
     with contextlib.suppress(duckdb.Error):
         con.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
-    return con
 
 
 def ingested_at(manifest: Manifest) -> datetime:
@@ -111,6 +124,16 @@ class _Statement:
 
 
 @dataclass
+class _Session:
+    """One DuckDB connection and the statements prepared on it (prepared statements and registered
+    sources belong to a connection, so each thread that computes chunks has its own)."""
+
+    con: duckdb.DuckDBPyConnection
+    prepared: dict[tuple[str, frozenset[str], frozenset[str], frozenset[str]], _Statement]
+    sources: int = 0
+
+
+@dataclass
 class StepResult:
     valid: pa.Table
     quarantine: pa.Table | None
@@ -130,7 +153,11 @@ class Pipeline:
         self.run_id = manifest.run_id
         self.ingested_at = ingested_at(manifest)
         self.sources = list(dict.fromkeys(c.source_name for c in spec.columns))
-        self._prepared: dict[tuple[str, frozenset[str], frozenset[str], frozenset[str]], _Statement] = {}
+        self._owner = threading.get_ident()
+        self._main = _Session(self.con, {})
+        self._sessions: list[_Session] = [self._main]
+        self._local = threading.local()
+        self._lock = threading.Lock()
         self._breakers = {c.name: (c.source_name, tuple(ch.encode() for ch in b))
                           for c in spec.columns if c.type != "string" and (b := semantics.cast_breakers(c))}
         self._pending: list[pa.Table] = []
@@ -139,10 +166,28 @@ class Pipeline:
 
     def close(self) -> None:
         """Release DuckDB (its memory and spill files) at the end of an invocation."""
-        for n in range(len(self._prepared)):
-            self.con.unregister(f"__lg_src_{n}")
-        self._prepared.clear()
-        self.con.close()
+        for session in reversed(self._sessions):
+            for n in range(session.sources):
+                session.con.unregister(f"__lg_src_{n}")
+            session.prepared.clear()
+            session.con.close()
+        self._sessions.clear()
+
+    def _session(self) -> _Session:
+        """This thread's session: the pipeline's own connection on the thread that made it, a cursor (a
+        second connection to the same database) on any other."""
+        found: _Session | None = getattr(self._local, "session", None)
+        if found is None:
+            if threading.get_ident() == self._owner:
+                found = self._main
+            else:
+                with self._lock:
+                    cursor = self.con.cursor()
+                    _session_settings(cursor)
+                    found = _Session(cursor, {})
+                    self._sessions.append(found)
+            self._local.session = found
+        return found
 
     # --------------------------------------------------------------------- SQL, compiled once
 
@@ -185,29 +230,32 @@ class Pipeline:
                 clean.append(name)
         return frozenset(clean)
 
-    def _statement(self, kind: str, layout: ObjectLayout, table: pa.Table, clean: frozenset[str]) -> _Statement:
+    def _statement(self, session: _Session, kind: str, layout: ObjectLayout, table: pa.Table,
+                   clean: frozenset[str]) -> _Statement:
         """The prepared ``main`` or ``errors`` statement of one object layout (and, for ``main``, set of
-        clean columns): DuckDB parses, binds and plans the (large) validation SQL once, not per chunk."""
+        clean columns) on ``session``: DuckDB parses, binds and plans the (large) validation SQL once per
+        connection, not per chunk."""
         key = (kind, frozenset(layout.missing), frozenset(layout.typed), clean)
-        found = self._prepared.get(key)
+        found = session.prepared.get(key)
         if found is not None:
             return found
-        if clean and len(self._prepared) >= MAX_STATEMENTS:
-            return self._statement(kind, layout, table, frozenset())
-        n = len(self._prepared)
+        if clean and len(session.prepared) >= MAX_STATEMENTS:
+            return self._statement(session, kind, layout, table, frozenset())
+        n = session.sources
+        session.sources += 1
         found = _Statement(f"__lg_{kind}_{n}", _SwapSource(table))
-        self.con.register(f"__lg_src_{n}", found.source)
+        session.con.register(f"__lg_src_{n}", found.source)
         main, errors = self._sql(layout, f"__lg_src_{n}", "$1", clean)
         # DuckDB plans a prepared statement again at every EXECUTE; its optimizer inlines the layered
         # projections into one large expression tree, which then costs ~20 ms per chunk to plan. The
         # layers as written run as fast per row, and plan in a quarter of the time.
-        self.con.execute("PRAGMA disable_optimizer")
+        session.con.execute("PRAGMA disable_optimizer")
         try:
-            self.con.execute(f"PREPARE {found.name} AS {main if kind == 'main' else errors}")
+            session.con.execute(f"PREPARE {found.name} AS {main if kind == 'main' else errors}")
         finally:
-            self.con.execute("PRAGMA enable_optimizer")
+            session.con.execute("PRAGMA enable_optimizer")
         found.source.table = None
-        self._prepared[key] = found
+        session.prepared[key] = found
         return found
 
     @cached_property
@@ -225,10 +273,12 @@ class Pipeline:
 
     # ------------------------------------------------------------------------------- steps
 
-    def _run(self, statement: _Statement, table: pa.Table, uri: str) -> pa.Table:
+    @staticmethod
+    def _run(session: _Session, statement: _Statement, table: pa.Table, uri: str) -> pa.Table:
         statement.source.table = table
         try:
-            return self.con.sql(f"EXECUTE {statement.name}({semantics.literal(uri, 'duckdb')})").to_arrow_table()
+            return session.con.sql(
+                f"EXECUTE {statement.name}({semantics.literal(uri, 'duckdb')})").to_arrow_table()
         finally:
             statement.source.table = None
 
@@ -241,9 +291,24 @@ class Pipeline:
         layout, uri = self._pending_at
         bad = pa.concat_tables(self._pending)
         self._pending, self._pending_rows, self._pending_at = [], 0, None
-        return self._quarantine_rows(self._run(self._statement("errors", layout, bad, frozenset()), bad, uri))
+        statement = self._statement(self._main, "errors", layout, bad, frozenset())
+        return self._quarantine_rows(self._run(self._main, statement, bad, uri))
 
     def apply(self, chunk: Chunk, layout: ObjectLayout, uri: str) -> StepResult:
+        """``compute`` then ``complete``, on this thread."""
+        return self.complete(chunk, self.compute(chunk, layout, uri), layout, uri)
+
+    def compute(self, chunk: Chunk, layout: ObjectLayout, uri: str) -> pa.Table:
+        """The main statement over one chunk: typed, derived columns, metadata, ``_ok`` and ``_keep``.
+        Safe to call from several threads at once (each uses its own connection)."""
+        session = self._session()
+        table = chunk.table
+        return self._run(session, self._statement(session, "main", layout, table, self._clean(layout, table)),
+                         table, uri)
+
+    def complete(self, chunk: Chunk, out: pa.Table, layout: ObjectLayout, uri: str) -> StepResult:
+        """Turns ``compute``'s result into a StepResult: counts, failed rows collected for quarantine,
+        rejects, the filter and the hook. Called on one thread, in chunk order."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -254,7 +319,6 @@ class Pipeline:
             flushed = self.flush()  # another object: its failed rows get its layout and URI
             if flushed is not None:
                 quarantine.append(flushed)
-        out = self._run(self._statement("main", layout, table, self._clean(layout, table)), table, uri)
         ok, keep = out.column("_ok"), out.column("_keep")
         n_ok = pc.sum(ok).as_py() or 0 if n else 0
         n_keep = pc.sum(keep).as_py() or 0 if n else 0

@@ -1,18 +1,21 @@
 """Overlap reading, processing and writing: pyarrow and DuckDB release the GIL in their heavy calls,
-so a reader thread and a writer thread keep both cores busy. Queues hold at most one item, so memory
-stays a few blocks whatever the input size."""
+so a reader thread, chunk workers and a writer thread keep every core busy. Queues hold at most one item
+and at most ``workers`` chunks are in flight, so memory stays a few blocks whatever the input size."""
 
 from __future__ import annotations
 
 import contextlib
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["prefetch", "BackgroundWriter"]
+__all__ = ["prefetch", "ordered_map", "BackgroundWriter"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 _DONE = object()
 
 
@@ -52,6 +55,30 @@ def prefetch(items: Iterable[T], depth: int = 1) -> Iterator[T]:
             with contextlib.suppress(queue.Empty):
                 q.get(timeout=0.1)
         t.join()
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[tuple[T, R]]:
+    """``(item, fn(item))`` for each item, in the items' order, with ``fn`` running on up to ``workers``
+    threads at once (at most ``workers`` items are taken ahead of the consumer). The first error is
+    re-raised in the consumer's thread; the items still running are waited for, the rest not started."""
+    if workers <= 1:
+        for item in items:
+            yield item, fn(item)
+        return
+    pending: deque[tuple[T, Future[R]]] = deque()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lockgate-chunk") as pool:
+        try:
+            for item in items:
+                pending.append((item, pool.submit(fn, item)))
+                if len(pending) >= workers:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()
 
 
 class BackgroundWriter:
