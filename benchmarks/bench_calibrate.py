@@ -8,9 +8,11 @@ through ``lambdas.engine.process_batch`` on the local lake in a fresh process pi
 ``LOCKGATE_ENGINE_WORKERS`` and ``OMP_NUM_THREADS`` (Arrow's pool) set to N. First the engine's fixed
 seconds per invocation (``batch_setup_s``: connection, prepared SQL, writers) are measured on a
 ``SETUP_ROWS``-row CSV per shape at one core (the larger shape's figure counts); the rate is stored MB over
-the wall seconds of ``process_batch`` less that setup. Python start-up and imports are the invocation
+the wall seconds of ``process_batch`` less that setup (at most half of them). Python start-up and imports are the invocation
 overhead (``invocation_overhead_s``), not throughput, and are not timed. Runs at 1 and 2 cores alternate, so
 load from other processes falls on both alike; the best of ``CALIBRATE_RUNS`` counts.
+
+Each key's check object (below) is timed in the same interleaved runs as its curve object.
 
 Points beyond the cores measured (4 and 6 vCPUs; a Lambda has at most 6) are extrapolated with Amdahl's
 law fitted to the measured 1 -> 2 speed-up ``s``: parallel fraction ``p = 2 (1 - 1/s)``, clamped to
@@ -19,7 +21,7 @@ law fitted to the measured 1 -> 2 speed-up ``s``: parallel fraction ``p = 2 (1 -
 
 The curves go to ``orchestration/router/throughput.json`` (the router's defaults, one source), with which
 points were measured and which extrapolated. Then the estimate check: a second object of
-``CHECK_FACTOR`` times the rows, per shape and key, timed at each core count and compared with the
+``CHECK_FACTOR`` times the rows, per shape and key, timed at each core count, compared with the
 router's ``batch_seconds`` (``invocation=False``: no cold start here) for a Lambda of 1769 MB x cores;
 target: within 25%. Rows go to benchmarks/RESULTS.md (``python -m benchmarks calibrate`` replaces the
 rows starting with ``calibration``).
@@ -48,8 +50,8 @@ ENGINE = _ENGINE.replace("os.symlink(src,", "os.link(src,")
 RESULTS_PREFIX = "calibration"
 """``python -m benchmarks calibrate`` replaces RESULTS.md's rows starting with this."""
 SHAPE_DATA = {"narrow": "orders", "wide": "wide"}
-ROWS = {"narrow": int(os.environ.get("LOCKGATE_CALIBRATE_NARROW_ROWS", 600_000)),
-        "wide": int(os.environ.get("LOCKGATE_CALIBRATE_WIDE_ROWS", 300_000))}
+ROWS = {"narrow": int(os.environ.get("LOCKGATE_CALIBRATE_NARROW_ROWS", 1_000_000)),
+        "wide": int(os.environ.get("LOCKGATE_CALIBRATE_WIDE_ROWS", 500_000))}
 CALIBRATE_RUNS = int(os.environ.get("LOCKGATE_CALIBRATE_RUNS", 2))
 CHECK_FACTOR = 2
 SETUP_ROWS = 2_000
@@ -87,13 +89,15 @@ def run_pinned(src: Path, workdir: Path, spec: dict[str, Any], cores: int) -> di
     return result
 
 
-def _best(src: Path, work: Path, spec: dict[str, Any], cores: list[int]) -> dict[int, float]:
-    """Best wall seconds of process_batch per core count, runs interleaved."""
-    seconds: dict[int, list[float]] = {c: [] for c in cores}
+def _best(objects: dict[str, Path], work: Path, spec: dict[str, Any], cores: list[int]) -> dict[tuple[str, int], float]:
+    """Best wall seconds of process_batch per object and core count, runs interleaved (object A at 1 and 2
+    cores, object B at 1 and 2, then again) so load from other processes falls on all alike."""
+    seconds: dict[tuple[str, int], list[float]] = {(o, c): [] for o in objects for c in cores}
     for _ in range(CALIBRATE_RUNS):
-        for c in cores:
-            seconds[c].append(run_pinned(src, work, spec, c)["seconds"])
-    return {c: min(s) for c, s in seconds.items()}
+        for name, src in objects.items():
+            for c in cores:
+                seconds[(name, c)].append(run_pinned(src, work, spec, c)["seconds"])
+    return {k: min(v) for k, v in seconds.items()}
 
 
 def extrapolate(measured: dict[int, float]) -> tuple[dict[int, float], float | None]:
@@ -116,7 +120,8 @@ def _load() -> tuple[float, float]:
 
 
 def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[str, Any]]]:
-    """Measure, extrapolate and check; returns throughput.json's content and per (shape, key) details."""
+    """Measure and extrapolate; returns throughput.json's content and per (shape, key) details, with the
+    check object's size and measured seconds (``check_mb``, ``check_seconds``) for ``estimates``."""
     cores = [c for c in (1, 2) if c <= len(os.sched_getaffinity(0))]
     curves: dict[str, dict[str, dict[str, float]]] = {s: {} for s in SHAPE_DATA}
     details: dict[tuple[str, str], dict[str, Any]] = {}
@@ -124,25 +129,33 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
     for shape in ROWS:
         tiny = work / f"setup-{shape}.csv"
         generate(SHAPE_DATA[shape], tiny, SETUP_ROWS)
-        setups.append(_best(tiny, work, _spec(shape, "csv"), [1])[1])
+        setups.append(_best({"setup": tiny}, work, _spec(shape, "csv"), [1])[("setup", 1)])
         tiny.unlink()
     setup = max(setups)
     print(f"  engine setup per invocation: {' / '.join(f'{s:.2f}' for s in setups)} s (narrow / wide)", flush=True)
     for shape, rows in ROWS.items():
         for key in KEYS:
             fmt, comp = key.split("/")
-            src = work / f"{shape}.{fmt}{_SUFFIX[comp]}"
-            generate(SHAPE_DATA[shape], src, rows, fmt, comp)
-            mb = src.stat().st_size / 2**20
-            best = _best(src, work, _spec(shape, fmt), cores)
-            measured = {c: mb / max(s - setup, 1e-3) for c, s in best.items()}
+            objects = {"curve": work / f"{shape}.{fmt}{_SUFFIX[comp]}",
+                       "check": work / f"check-{shape}.{fmt}{_SUFFIX[comp]}"}
+            generate(SHAPE_DATA[shape], objects["curve"], rows, fmt, comp)
+            generate(SHAPE_DATA[shape], objects["check"], rows * CHECK_FACTOR, fmt, comp)
+            mb = objects["curve"].stat().st_size / 2**20
+            best = _best(objects, work, _spec(shape, fmt), cores)
+            # setup is subtracted, but never more than half the time: a too small object stays conservative
+            measured = {c: mb / max(best[("curve", c)] - setup, best[("curve", c)] / 2) for c in cores}
             curve, p = extrapolate(measured)
             curves[shape][key] = {str(v): round(r, 2) for v, r in curve.items()}
-            details[(shape, key)] = {"mb": mb, "seconds": best, "curve": curve, "p": p}
-            print(f"  {shape:6} {key:13} {mb:6.1f} MB " + "  ".join(f"{c} core {best[c]:6.2f} s" for c in cores)
+            details[(shape, key)] = {"mb": mb, "curve": curve, "p": p, "load": os.getloadavg()[0],
+                                     "check_bytes": objects["check"].stat().st_size,
+                                     "check_mb": objects["check"].stat().st_size / 2**20,
+                                     "check_seconds": {c: best[("check", c)] for c in cores}}
+            print(f"  {shape:6} {key:13} {mb:6.1f} MB "
+                  + "  ".join(f"{c} core {best[('curve', c)]:6.2f} s" for c in cores)
                   + "  MB/s " + " / ".join(f"{r:.1f}{'' if v in measured else '*'}" for v, r in curve.items())
-                  + (f"  p={p:.2f}" if p is not None else ""), flush=True)
-            src.unlink()
+                  + (f"  p={p:.2f}" if p is not None else "") + f"  load {os.getloadavg()[0]:.1f}", flush=True)
+            for src in objects.values():
+                src.unlink()
     data = {
         "generated_by": "python -m benchmarks calibrate (benchmarks/bench_calibrate.py)",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -161,31 +174,25 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
     return data, details
 
 
-def check(work: Path, details: dict[tuple[str, str], dict[str, Any]]) -> None:
-    """Time an object of CHECK_FACTOR x the rows at each core count and put the router's estimate next to it
-    (``details[...]["check"] = {cores: (estimate_s, measured_s)}``). Reads throughput.json anew."""
+def estimates(details: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """The router's estimate for each check object (CHECK_FACTOR x the rows) at each core count, by
+    ``batch_seconds`` over the throughput.json just written, next to the measured seconds
+    (``details[...]["check"] = {cores: (estimate_s, measured_s)}``)."""
     from orchestration.core.spec import parse_spec
     from orchestration.router import ObjectFacts, batch_seconds
     from orchestration.router.curves import reload_defaults
 
     reload_defaults()
-    cores = [c for c in (1, 2) if c <= len(os.sched_getaffinity(0))]
     for (shape, key), d in details.items():
         fmt, comp = key.split("/")
-        src = work / f"check-{shape}.{fmt}{_SUFFIX[comp]}"
-        generate(SHAPE_DATA[shape], src, ROWS[shape] * CHECK_FACTOR, fmt, comp)
-        size = src.stat().st_size
-        best = _best(src, work, _spec(shape, fmt), cores)
         d["check"] = {}
-        for c in cores:
+        for c, measured in d["check_seconds"].items():
             spec = parse_spec(_spec(shape, fmt, 1769 * c), f"{shape}.yaml")
-            est = batch_seconds([ObjectFacts(size, comp)], spec, invocation=False)
-            d["check"][c] = (est, best[c])
-        d["check_mb"] = size / 2**20
-        print(f"  check {shape:6} {key:13} {size / 2**20:6.1f} MB " + "  ".join(
+            est = batch_seconds([ObjectFacts(d["check_bytes"], comp)], spec, invocation=False)
+            d["check"][c] = (est, measured)
+        print(f"  check {shape:6} {key:13} {d['check_mb']:6.1f} MB " + "  ".join(
             f"{1769 * c} MB: est {e:.2f} s / measured {m:.2f} s = {e / m:.2f}" for c, (e, m) in d["check"].items()),
             flush=True)
-        src.unlink()
 
 
 def run() -> list[dict[str, Any]]:
@@ -193,14 +200,16 @@ def run() -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="lockgate-calibrate-") as tmp:
         work = Path(tmp)
         data, details = calibrate(work)
-        DATA_FILE.write_text(json.dumps(data, indent=1) + "\n")
-        print(f"  wrote {DATA_FILE.relative_to(ROOT)}", flush=True)
-        check(work, details)
+    DATA_FILE.write_text(json.dumps(data, indent=1) + "\n")
+    print(f"  wrote {DATA_FILE.relative_to(ROOT)}", flush=True)
+    estimates(details)
     load_after = _load()
+    loads = [d["load"] for d in details.values()]
     rows: list[dict[str, Any]] = []
     measured = set(data["measured_vcpus"])
     for (shape, key), d in details.items():
-        how = f"Amdahl p={d['p']:.2f}" if d["p"] is not None else "flat"
+        how = ("flat: one core measured" if d["p"] is None else "flat: no gain at 2" if d["p"] == 0
+               else f"Amdahl p={d['p']:.2f}")
         rows.append(_row(f"calibration {shape} {key}", f"stored MB/s at {', '.join(map(str, CURVE_VCPUS))} vCPUs "
                          f"(* extrapolated, {how}; {d['mb']:.0f} MB object)",
                          " / ".join(f"{r:.1f}{'' if v in measured else '*'}" for v, r in d["curve"].items()),
@@ -214,11 +223,11 @@ def run() -> list[dict[str, Any]]:
                          f"router estimate / measured seconds at {', '.join(f'{1769 * c} MB' for c in ratios)} "
                          f"({d['check_mb']:.0f} MB object)", " / ".join(f"{r:.2f}" for r in ratios.values()),
                          f"each within 1 ± {TOLERANCE}", ok))
-    rows.append(_row("calibration estimate (all)", "worst |estimate / measured - 1|", round(worst, 2),
+    rows.append(_row("calibration estimate (all)", "worst deviation of estimate / measured from 1", round(worst, 2),
                      f"<= {TOLERANCE}", worst <= TOLERANCE))
-    rows.append(_row("calibration machine load", "load average 1 min / 5 min, before -> after",
-                     f"{load_before[0]:.1f} / {load_before[1]:.1f} -> {load_after[0]:.1f} / {load_after[1]:.1f}",
-                     "info", True))
+    rows.append(_row("calibration machine load", "load average (1 min): before, mean and max during, after "
+                     f"({os.cpu_count()} cores)", f"{load_before[0]:.1f}, {sum(loads) / len(loads):.1f}, "
+                     f"{max(loads):.1f}, {load_after[0]:.1f}", "info", True))
     return rows
 
 

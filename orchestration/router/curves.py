@@ -22,7 +22,7 @@ from typing import Literal, cast
 
 __all__ = ["Shape", "SHAPES", "FORMATS", "COMPRESSIONS", "KEYS", "DATA_FILE", "Curve", "interpolate",
            "throughput_key", "default_curves", "calibration_info", "parse_curve_key", "reload_defaults",
-           "check_curve", "default_batch_setup_s"]
+           "check_curve", "default_batch_setup_s", "curve_table"]
 
 Shape = Literal["narrow", "wide"]
 SHAPES: tuple[Shape, ...] = ("narrow", "wide")
@@ -63,9 +63,9 @@ def check_curve(key: str, points: Mapping[float, float]) -> Curve:
     for vcpus, rate in points.items():
         v, r = float(vcpus), float(rate)
         if not 0 < v <= MAX_POINT_VCPUS:
-            raise ValueError(f"{key}: {vcpus} vCPUs is not in (0, {MAX_POINT_VCPUS:g}]")
+            raise ValueError(f"{key}: {v:g} vCPUs is not in (0, {MAX_POINT_VCPUS:g}]")
         if r <= 0:
-            raise ValueError(f"{key}: throughput at {vcpus} vCPUs must be above 0 MB/s, got {rate}")
+            raise ValueError(f"{key}: throughput at {v:g} vCPUs must be above 0 MB/s, got {rate}")
         curve[v] = r
     return dict(sorted(curve.items()))
 
@@ -127,3 +127,18 @@ def default_batch_setup_s() -> float:
 def calibration_info() -> dict[str, object]:
     """What throughput.json says about its measurement (when, where, measured and extrapolated points)."""
     return {k: v for k, v in _load().items() if k != "curves"}
+
+
+def curve_table() -> str:
+    """throughput.json's curves as the Markdown table docs/routing.md shows (extrapolated points marked *)."""
+    info = _load()
+    guessed = {float(v) for v in cast(list[float], info.get("extrapolated_vcpus", []))}
+    curves = default_curves()
+    points = sorted({v for shape in SHAPES for c in curves[shape].values() for v in c})
+    head = [f"{v:g} vCPU{'s' if v != 1 else ''}{'*' if v in guessed else ''}" for v in points]
+    lines = ["| shape | format/compression | " + " | ".join(head) + " |", "|---|---|" + "---|" * len(points)]
+    for shape in SHAPES:
+        for key in KEYS:
+            c = curves[shape][key]
+            lines.append(f"| {shape} | {key} | " + " | ".join(f"{c[v]:g}" if v in c else "-" for v in points) + " |")
+    return "\n".join(lines)

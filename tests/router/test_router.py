@@ -13,8 +13,8 @@ from orchestration.core.spec import parse_spec
 from orchestration.router import ObjectFacts, PlanFacts, RoutingConfig
 from orchestration.router import route as _route
 from orchestration.router.binpack import first_fit_decreasing
-from orchestration.router.curves import default_curves, interpolate
 from orchestration.router.cost import RouteCost, cost_sentence
+from orchestration.router.curves import default_curves, interpolate
 
 MB = 2**20
 GB = 2**30
