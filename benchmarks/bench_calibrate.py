@@ -225,9 +225,11 @@ def run() -> list[dict[str, Any]]:
                          f"each within 1 ± {TOLERANCE}", ok))
     rows.append(_row("calibration estimate (all)", "worst deviation of estimate / measured from 1", round(worst, 2),
                      f"<= {TOLERANCE}", worst <= TOLERANCE))
+    # Wall times on a busy machine are other processes' as much as the engine's: say so.
+    quiet = max(loads) <= (os.cpu_count() or 1) + 1
     rows.append(_row("calibration machine load", "load average (1 min): before, mean and max during, after "
                      f"({os.cpu_count()} cores)", f"{load_before[0]:.1f}, {sum(loads) / len(loads):.1f}, "
-                     f"{max(loads):.1f}, {load_after[0]:.1f}", "info", True))
+                     f"{max(loads):.1f}, {load_after[0]:.1f}", "max <= cores + 1 (a quiet machine)", quiet))
     return rows
 
 

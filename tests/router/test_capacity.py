@@ -185,3 +185,16 @@ def test_the_estimate_scales_with_the_curve_not_the_memory() -> None:
 def test_docs_show_the_default_curves() -> None:
     docs = (DATA_FILE.parents[2] / "docs" / "routing.md").read_text()
     assert curve_table() in docs, "docs/routing.md: paste orchestration.router.curves.curve_table() after calibrating"
+
+
+def test_the_lockgate_yaml_example_in_the_docs_is_valid() -> None:
+    import re
+
+    import yaml
+
+    docs = (DATA_FILE.parents[2] / "docs" / "routing.md").read_text()
+    block = re.search(r"```yaml\n# lockgate.yaml\n(.*?)```", docs, re.S)
+    assert block is not None
+    throughput = ProjectConfig.model_validate(yaml.safe_load(block.group(1))).routing.throughput
+    assert throughput.curve("csv", "gzip", "wide") == {1.0: 9.0, 2.0: 15.5, 4.0: 24.0, 6.0: 28.0}
+    assert throughput.rate("jsonl", "gzip", 1.0, "narrow") == pytest.approx(1.1)
