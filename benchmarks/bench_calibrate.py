@@ -7,7 +7,7 @@ through ``lambdas.engine.process_batch`` on the local lake in a fresh process pi
 (``sched_setaffinity``, as a Lambda with N vCPUs) with ``LOCKGATE_DUCKDB_THREADS``,
 ``LOCKGATE_ENGINE_WORKERS`` and ``OMP_NUM_THREADS`` (Arrow's pool) set to N. First the engine's fixed
 seconds per invocation (``batch_setup_s``: connection, prepared SQL, writers) are measured on a
-``SETUP_ROWS``-row CSV per shape at one core (the larger shape's figure counts); the rate is stored MB over
+``SETUP_ROWS``-row CSV per shape at one core (best of ``SETUP_RUNS``; the larger shape's figure counts); the rate is stored MB over
 the wall seconds of ``process_batch`` less that setup (at most half of them). Python start-up and imports are the invocation
 overhead (``invocation_overhead_s``), not throughput, and are not timed. Runs at 1 and 2 cores alternate, so
 load from other processes falls on both alike; the best of ``CALIBRATE_RUNS`` counts.
@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -55,6 +56,7 @@ ROWS = {"narrow": int(os.environ.get("LOCKGATE_CALIBRATE_NARROW_ROWS", 1_000_000
 CALIBRATE_RUNS = int(os.environ.get("LOCKGATE_CALIBRATE_RUNS", 2))
 CHECK_FACTOR = 2
 SETUP_ROWS = 2_000
+SETUP_RUNS = 4
 CURVE_VCPUS = (1, 2, 4, 6)
 MAX_PARALLEL_FRACTION = 0.95
 TOLERANCE = 0.25
@@ -79,25 +81,47 @@ def run_pinned(src: Path, workdir: Path, spec: dict[str, Any], cores: int) -> di
     n = str(cores)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env |= {"LOCKGATE_DUCKDB_THREADS": n, "LOCKGATE_ENGINE_WORKERS": n, "OMP_NUM_THREADS": n}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     r = subprocess.run([sys.executable, "-c", ENGINE, str(src), str(out), json.dumps(spec)], cwd=ROOT,
                        capture_output=True, text=True, timeout=3600, env=env,
                        preexec_fn=lambda: os.sched_setaffinity(0, cpus))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     shutil.rmtree(out, ignore_errors=True)
     if r.returncode != 0:
         raise RuntimeError(f"calibration subprocess failed:\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
     result: dict[str, Any] = json.loads(r.stdout.strip().splitlines()[-1])
+    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
 
-def _best(objects: dict[str, Path], work: Path, spec: dict[str, Any], cores: list[int]) -> dict[tuple[str, int], float]:
-    """Best wall seconds of process_batch per object and core count, runs interleaved (object A at 1 and 2
-    cores, object B at 1 and 2, then again) so load from other processes falls on all alike."""
-    seconds: dict[tuple[str, int], list[float]] = {(o, c): [] for o in objects for c in cores}
-    for _ in range(CALIBRATE_RUNS):
+def _best(objects: dict[str, Path], work: Path, spec: dict[str, Any], cores: list[int], runs: int = CALIBRATE_RUNS
+          ) -> dict[tuple[str, int], tuple[float, float]]:
+    """Best (wall seconds of process_batch, CPU seconds of the whole process) per object and core count,
+    runs interleaved (object A at 1 and 2 cores, object B at 1 and 2, then again) so load from other
+    processes falls on all alike."""
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {(o, c): [] for o in objects for c in cores}
+    for _ in range(runs):
         for name, src in objects.items():
             for c in cores:
-                seconds[(name, c)].append(run_pinned(src, work, spec, c)["seconds"])
-    return {k: min(v) for k, v in seconds.items()}
+                runs[(name, c)].append(run_pinned(src, work, spec, c))
+    return {k: (min(r["seconds"] for r in v), min(r["cpu_s"] for r in v)) for k, v in runs.items()}
+
+
+def data_seconds(best: dict[tuple[str, int], tuple[float, float]], name: str, cores: list[int], setup: float,
+                 setup_cpu: float) -> dict[int, float]:
+    """Seconds the engine spent on an object's data per core count. At one core, the lower of the wall
+    seconds less the setup and the process's CPU seconds less a tiny object's (a pinned one-core process
+    is CPU-bound: its CPU seconds are its wall seconds on an idle core, whatever else the machine runs). At
+    N cores, the one-core figure over the measured wall speed-up of the same interleaved runs (a ratio, so
+    load that slows both alike cancels). Never less than half the measured seconds."""
+    wall1, cpu1 = best[(name, 1)]
+    one = max(min(wall1 - setup, cpu1 - setup_cpu), wall1 / 2, 1e-3)
+    out = {1: one}
+    for c in cores[1:]:
+        wall = best[(name, c)][0]
+        speedup = max(wall1 - setup, wall1 / 2) / max(wall - setup, wall / 2)
+        out[c] = one / speedup
+    return out
 
 
 def extrapolate(measured: dict[int, float]) -> tuple[dict[int, float], float | None]:
@@ -129,10 +153,11 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
     for shape in ROWS:
         tiny = work / f"setup-{shape}.csv"
         generate(SHAPE_DATA[shape], tiny, SETUP_ROWS)
-        setups.append(_best({"setup": tiny}, work, _spec(shape, "csv"), [1])[("setup", 1)])
+        setups.append(_best({"setup": tiny}, work, _spec(shape, "csv"), [1], runs=SETUP_RUNS)[("setup", 1)])
         tiny.unlink()
-    setup = max(setups)
-    print(f"  engine setup per invocation: {' / '.join(f'{s:.2f}' for s in setups)} s (narrow / wide)", flush=True)
+    setup, setup_cpu = max(w for w, _ in setups), min(c for _, c in setups)
+    print(f"  engine setup per invocation: {' / '.join(f'{w:.2f}' for w, _ in setups)} s (narrow / wide); "
+          f"tiny object's process: {' / '.join(f'{c:.2f}' for _, c in setups)} CPU s", flush=True)
     for shape, rows in ROWS.items():
         for key in KEYS:
             fmt, comp = key.split("/")
@@ -142,16 +167,17 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
             generate(SHAPE_DATA[shape], objects["check"], rows * CHECK_FACTOR, fmt, comp)
             mb = objects["curve"].stat().st_size / 2**20
             best = _best(objects, work, _spec(shape, fmt), cores)
-            # setup is subtracted, but never more than half the time: a too small object stays conservative
-            measured = {c: mb / max(best[("curve", c)] - setup, best[("curve", c)] / 2) for c in cores}
+            measured = {c: mb / s for c, s in data_seconds(best, "curve", cores, setup, setup_cpu).items()}
             curve, p = extrapolate(measured)
             curves[shape][key] = {str(v): round(r, 2) for v, r in curve.items()}
             details[(shape, key)] = {"mb": mb, "curve": curve, "p": p, "load": os.getloadavg()[0],
                                      "check_bytes": objects["check"].stat().st_size,
                                      "check_mb": objects["check"].stat().st_size / 2**20,
-                                     "check_seconds": {c: best[("check", c)] for c in cores}}
+                                     "check_seconds": {c: best[("check", c)][0] for c in cores},
+                                     "check_data_seconds": data_seconds(best, "check", cores, setup, setup_cpu)}
             print(f"  {shape:6} {key:13} {mb:6.1f} MB "
-                  + "  ".join(f"{c} core {best[('curve', c)]:6.2f} s" for c in cores)
+                  + "  ".join(f"{c} core {best[('curve', c)][0]:6.2f} s ({best[('curve', c)][1]:.2f} CPU s)"
+                              for c in cores)
                   + "  MB/s " + " / ".join(f"{r:.1f}{'' if v in measured else '*'}" for v, r in curve.items())
                   + (f"  p={p:.2f}" if p is not None else "") + f"  load {os.getloadavg()[0]:.1f}", flush=True)
             for src in objects.values():
@@ -166,18 +192,21 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
         "extrapolation": "Amdahl's law fitted to each curve's measured 1 -> 2 vCPU speed-up s: p = 2(1 - 1/s) "
                          f"clamped to [0, {MAX_PARALLEL_FRACTION}], rate(n) = rate(1) / ((1 - p) + p / n); flat when "
                          "s <= 1 or when only one core was measured",
-        "rate": "stored MB / (wall seconds of process_batch - batch_setup_s), best of "
-                f"{CALIBRATE_RUNS}, pinned to N cores with N DuckDB threads and N engine workers",
+        "rate": "stored MB / data seconds, pinned to N cores with N DuckDB threads and N engine workers, best "
+                f"of {CALIBRATE_RUNS}; data seconds at 1 core: the lower of wall seconds of process_batch - "
+                "batch_setup_s and the process's CPU seconds - a tiny object's; at N cores: that over the wall "
+                "speed-up 1 -> N of the same interleaved runs",
         "batch_setup_s": round(setup, 3),
         "curves": curves,
     }
     return data, details
 
 
-def estimates(details: dict[tuple[str, str], dict[str, Any]]) -> None:
+def estimates(details: dict[tuple[str, str], dict[str, Any]], setup: float) -> None:
     """The router's estimate for each check object (CHECK_FACTOR x the rows) at each core count, by
-    ``batch_seconds`` over the throughput.json just written, next to the measured seconds
-    (``details[...]["check"] = {cores: (estimate_s, measured_s)}``)."""
+    ``batch_seconds`` over the throughput.json just written, next to the measured seconds: the setup plus
+    the check object's data seconds (``data_seconds``, robust to load), and the plain best wall seconds
+    (``details[...]["check"] = {cores: (estimate_s, measured_s, wall_s)}``)."""
     from orchestration.core.spec import parse_spec
     from orchestration.router import ObjectFacts, batch_seconds
     from orchestration.router.curves import reload_defaults
@@ -186,13 +215,13 @@ def estimates(details: dict[tuple[str, str], dict[str, Any]]) -> None:
     for (shape, key), d in details.items():
         fmt, comp = key.split("/")
         d["check"] = {}
-        for c, measured in d["check_seconds"].items():
+        for c, wall in d["check_seconds"].items():
             spec = parse_spec(_spec(shape, fmt, 1769 * c), f"{shape}.yaml")
             est = batch_seconds([ObjectFacts(d["check_bytes"], comp)], spec, invocation=False)
-            d["check"][c] = (est, measured)
+            d["check"][c] = (est, setup + d["check_data_seconds"][c], wall)
         print(f"  check {shape:6} {key:13} {d['check_mb']:6.1f} MB " + "  ".join(
-            f"{1769 * c} MB: est {e:.2f} s / measured {m:.2f} s = {e / m:.2f}" for c, (e, m) in d["check"].items()),
-            flush=True)
+            f"{1769 * c} MB: est {e:.2f} s / measured {m:.2f} s = {e / m:.2f} (wall {w:.2f} s)"
+            for c, (e, m, w) in d["check"].items()), flush=True)
 
 
 def run() -> list[dict[str, Any]]:
@@ -202,7 +231,7 @@ def run() -> list[dict[str, Any]]:
         data, details = calibrate(work)
     DATA_FILE.write_text(json.dumps(data, indent=1) + "\n")
     print(f"  wrote {DATA_FILE.relative_to(ROOT)}", flush=True)
-    estimates(details)
+    estimates(details, data["batch_setup_s"])
     load_after = _load()
     loads = [d["load"] for d in details.values()]
     rows: list[dict[str, Any]] = []
@@ -216,13 +245,14 @@ def run() -> list[dict[str, Any]]:
                          "info", True))
     worst = 0.0
     for (shape, key), d in details.items():
-        ratios = {c: e / m for c, (e, m) in d["check"].items()}
+        ratios = {c: e / m for c, (e, m, _) in d["check"].items()}
+        walls = " / ".join(f"{e / w:.2f}" for e, _, w in d["check"].values())
         worst = max([worst, *(abs(r - 1) for r in ratios.values())])
         ok = all(abs(r - 1) <= TOLERANCE for r in ratios.values())
         rows.append(_row(f"calibration estimate {shape} {key}",
                          f"router estimate / measured seconds at {', '.join(f'{1769 * c} MB' for c in ratios)} "
-                         f"({d['check_mb']:.0f} MB object)", " / ".join(f"{r:.2f}" for r in ratios.values()),
-                         f"each within 1 ± {TOLERANCE}", ok))
+                         f"({d['check_mb']:.0f} MB object; / best wall: {walls})",
+                         " / ".join(f"{r:.2f}" for r in ratios.values()), f"each within 1 ± {TOLERANCE}", ok))
     rows.append(_row("calibration estimate (all)", "worst deviation of estimate / measured from 1", round(worst, 2),
                      f"<= {TOLERANCE}", worst <= TOLERANCE))
     # Wall times on a busy machine are other processes' as much as the engine's: say so.
