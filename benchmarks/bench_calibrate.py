@@ -94,13 +94,13 @@ def run_pinned(src: Path, workdir: Path, spec: dict[str, Any], cores: int) -> di
     return result
 
 
-def _best(objects: dict[str, Path], work: Path, spec: dict[str, Any], cores: list[int], runs: int = CALIBRATE_RUNS
-          ) -> dict[tuple[str, int], tuple[float, float]]:
+def _best(objects: dict[str, Path], work: Path, spec: dict[str, Any], cores: list[int],
+          repeat: int = CALIBRATE_RUNS) -> dict[tuple[str, int], tuple[float, float]]:
     """Best (wall seconds of process_batch, CPU seconds of the whole process) per object and core count,
     runs interleaved (object A at 1 and 2 cores, object B at 1 and 2, then again) so load from other
     processes falls on all alike."""
     runs: dict[tuple[str, int], list[dict[str, Any]]] = {(o, c): [] for o in objects for c in cores}
-    for _ in range(runs):
+    for _ in range(repeat):
         for name, src in objects.items():
             for c in cores:
                 runs[(name, c)].append(run_pinned(src, work, spec, c))
@@ -153,7 +153,7 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
     for shape in ROWS:
         tiny = work / f"setup-{shape}.csv"
         generate(SHAPE_DATA[shape], tiny, SETUP_ROWS)
-        setups.append(_best({"setup": tiny}, work, _spec(shape, "csv"), [1], runs=SETUP_RUNS)[("setup", 1)])
+        setups.append(_best({"setup": tiny}, work, _spec(shape, "csv"), [1], repeat=SETUP_RUNS)[("setup", 1)])
         tiny.unlink()
     setup, setup_cpu = max(w for w, _ in setups), min(c for _, c in setups)
     print(f"  engine setup per invocation: {' / '.join(f'{w:.2f}' for w, _ in setups)} s (narrow / wide); "
