@@ -20,7 +20,7 @@ law fitted to the measured 1 -> 2 speed-up ``s``: parallel fraction ``p = 2 (1 -
 ``rate(n) = rate(1) / ((1 - p) + p / n)``. A curve that did not speed up at 2 stays flat.
 
 The curves go to ``orchestration/router/throughput.json`` (the router's defaults, one source), with which
-points were measured and which extrapolated. Then the estimate check: a second object of
+points were measured and which extrapolated, and the table in docs/routing.md. Then the estimate check: a second object of
 ``CHECK_FACTOR`` times the rows, per shape and key, timed at each core count, compared with the
 router's ``batch_seconds`` (``invocation=False``: no cold start here) for a Lambda of 1769 MB x cores;
 target: within 25%. Rows go to benchmarks/RESULTS.md (``python -m benchmarks calibrate`` replaces the
@@ -64,6 +64,8 @@ KEYS = ("csv/none", "csv/gzip", "csv/zstd", "csv/bz2", "jsonl/none", "jsonl/gzip
         "parquet/none")
 _SUFFIX = {"none": "", "gzip": ".gz", "zstd": ".zst", "bz2": ".bz2"}
 DATA_FILE = ROOT / "orchestration" / "router" / "throughput.json"
+DOCS_BEGIN = "<!-- default curves: written by python -m benchmarks calibrate -->"
+DOCS_END = "<!-- end of default curves -->"
 
 
 def _spec(shape: str, fmt: str, memory_mb: int = 1769) -> dict[str, Any]:
@@ -113,9 +115,10 @@ def data_seconds(best: dict[tuple[str, int], tuple[float, float]], name: str, co
     seconds less the setup and the process's CPU seconds less a tiny object's (a pinned one-core process
     is CPU-bound: its CPU seconds are its wall seconds on an idle core, whatever else the machine runs). At
     N cores, the one-core figure over the measured wall speed-up of the same interleaved runs (a ratio, so
-    load that slows both alike cancels). Never less than half the measured seconds."""
+    load that slows both alike cancels). Never less than half the smaller raw figure (a tiny object's
+    seconds are mostly setup: subtracting it must not make the engine look infinitely fast)."""
     wall1, cpu1 = best[(name, 1)]
-    one = max(min(wall1 - setup, cpu1 - setup_cpu), wall1 / 2, 1e-3)
+    one = max(min(wall1 - setup, cpu1 - setup_cpu), min(wall1, cpu1) / 2, 1e-3)
     out = {1: one}
     for c in cores[1:]:
         wall = best[(name, c)][0]
@@ -224,6 +227,21 @@ def estimates(details: dict[tuple[str, str], dict[str, Any]], setup: float) -> N
             for c, (e, m, w) in d["check"].items()), flush=True)
 
 
+def write_docs(data: dict[str, Any], load: str) -> None:
+    """docs/routing.md's default-curves block (between ``DOCS_BEGIN`` and ``DOCS_END``): the table and where
+    it was measured, so a re-calibration keeps the docs true (tests/router/test_capacity.py checks it)."""
+    from orchestration.router.curves import curve_table
+
+    docs = ROOT / "docs" / "routing.md"
+    text = docs.read_text()
+    start, end = text.index(DOCS_BEGIN) + len(DOCS_BEGIN), text.index(DOCS_END)
+    block = (f"\n{curve_table()}\n\nMeasured {data['measured_at']} on {data['machine']} "
+             f"(`measured_vcpus` {data['measured_vcpus']}, `extrapolated_vcpus` {data['extrapolated_vcpus']}); "
+             f"`batch_setup_s` = {data['batch_setup_s']} s; load average (1 min) before, mean and max during, after: "
+             f"{load}.\n")
+    docs.write_text(text[:start] + block + text[end:])
+
+
 def run() -> list[dict[str, Any]]:
     load_before = _load()
     with tempfile.TemporaryDirectory(prefix="lockgate-calibrate-") as tmp:
@@ -257,9 +275,10 @@ def run() -> list[dict[str, Any]]:
                      f"<= {TOLERANCE}", worst <= TOLERANCE))
     # Wall times on a busy machine are other processes' as much as the engine's: say so.
     quiet = max(loads) <= (os.cpu_count() or 1) + 1
+    load = f"{load_before[0]:.1f}, {sum(loads) / len(loads):.1f}, {max(loads):.1f}, {load_after[0]:.1f}"
     rows.append(_row("calibration machine load", "load average (1 min): before, mean and max during, after "
-                     f"({os.cpu_count()} cores)", f"{load_before[0]:.1f}, {sum(loads) / len(loads):.1f}, "
-                     f"{max(loads):.1f}, {load_after[0]:.1f}", "max <= cores + 1 (a quiet machine)", quiet))
+                     f"({os.cpu_count()} cores)", load, "max <= cores + 1 (a quiet machine)", quiet))
+    write_docs(data, load)
     return rows
 
 
