@@ -16,8 +16,8 @@ Each key's check object (below) is timed in the same interleaved runs as its cur
 
 Points beyond the cores measured (4 and 6 vCPUs; a Lambda has at most 6) are extrapolated with Amdahl's
 law fitted to the measured 1 -> 2 speed-up ``s``: parallel fraction ``p = 2 (1 - 1/s)``, clamped to
-[0, ``MAX_PARALLEL_FRACTION``] (noise can make ``s`` look perfect; nothing scales perfectly), and
-``rate(n) = rate(1) / ((1 - p) + p / n)``. A curve that did not speed up at 2 stays flat.
+[0, ``MAX_PARALLEL_FRACTION``] (0.5; noise can make ``s`` look perfect), and ``rate(n) = max(rate(2),
+rate(1) / ((1 - p) + p / n))``. A curve that did not speed up at 2 stays flat.
 
 The curves go to ``orchestration/router/throughput.json`` (the router's defaults, one source), with which
 points were measured and which extrapolated, and the table in docs/routing.md. Then the estimate check: a second object of
@@ -58,7 +58,11 @@ CHECK_FACTOR = 2
 SETUP_ROWS = 2_000
 SETUP_RUNS = 4
 CURVE_VCPUS = (1, 2, 4, 6)
-MAX_PARALLEL_FRACTION = 0.95
+MAX_PARALLEL_FRACTION = 0.5
+"""Cap of the fitted parallel fraction for the extrapolated points: at most 1.6x the one-vCPU rate at 4
+vCPUs and 1.71x at 6, unless 2 vCPUs measured more (then that). Conservative on purpose: a 2-core machine
+shared with other work measures the 1 -> 2 speed-up with much noise, and promising a big Lambda more
+throughput than the engine delivers is the failure this model exists to prevent."""
 TOLERANCE = 0.25
 KEYS = ("csv/none", "csv/gzip", "csv/zstd", "csv/bz2", "jsonl/none", "jsonl/gzip", "jsonl/zstd", "jsonl/bz2",
         "parquet/none")
@@ -123,7 +127,7 @@ def data_seconds(best: dict[tuple[str, int], tuple[float, float]], name: str, co
     for c in cores[1:]:
         wall = best[(name, c)][0]
         speedup = max(wall1 - setup, wall1 / 2) / max(wall - setup, wall / 2)
-        out[c] = one / speedup
+        out[c] = one / min(speedup, c)  # more than c times faster on c cores is noise
     return out
 
 
@@ -135,7 +139,8 @@ def extrapolate(measured: dict[int, float]) -> tuple[dict[int, float], float | N
         return {v: measured.get(v, r1) for v in CURVE_VCPUS}, None
     speedup = measured[2] / r1
     p = min(max(2 * (1 - 1 / speedup), 0.0), MAX_PARALLEL_FRACTION)
-    curve = {v: measured[v] if v in measured else r1 / ((1 - p) + p / v) for v in CURVE_VCPUS}
+    # Never below the 2-core point: more vCPUs do not make the engine slower (it may leave them idle).
+    curve = {v: measured[v] if v in measured else max(measured[2], r1 / ((1 - p) + p / v)) for v in CURVE_VCPUS}
     if speedup <= 1:  # no gain from a second core: assume none from more
         curve = {v: measured.get(v, min(measured.values())) for v in CURVE_VCPUS}
     return curve, p
@@ -193,8 +198,8 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
         "measured_vcpus": cores,
         "extrapolated_vcpus": [v for v in CURVE_VCPUS if v not in cores],
         "extrapolation": "Amdahl's law fitted to each curve's measured 1 -> 2 vCPU speed-up s: p = 2(1 - 1/s) "
-                         f"clamped to [0, {MAX_PARALLEL_FRACTION}], rate(n) = rate(1) / ((1 - p) + p / n); flat when "
-                         "s <= 1 or when only one core was measured",
+                         f"clamped to [0, {MAX_PARALLEL_FRACTION}], rate(n) = max(rate(2), rate(1) / ((1 - p) + p / n)); "
+                         "flat when s <= 1 or when only one core was measured",
         "rate": "stored MB / data seconds, pinned to N cores with N DuckDB threads and N engine workers, best "
                 f"of {CALIBRATE_RUNS}; data seconds at 1 core: the lower of wall seconds of process_batch - "
                 "batch_setup_s and the process's CPU seconds - a tiny object's; at N cores: that over the wall "
