@@ -12,6 +12,9 @@ PLACEHOLDERS = (
     "dedupe_function_arn",
     "commit_function_arn",
     "failure_function_arn",
+    "download_list_function_arn",
+    "download_file_function_arn",
+    "download_finish_function_arn",
     "glue_job_name",
     "crawler_name",
     "sns_topic_arn",
@@ -35,6 +38,11 @@ SPEC_URI = f"s3://{ph('control_bucket')}/{ph('spec_key')}"
 class S:
     """State names (they appear in the console, in notifications as failed_state, and in golden files)."""
 
+    LIST_DOWNLOADS = "ListDownloads"
+    ANYTHING_TO_DOWNLOAD = "AnythingToDownload"
+    DOWNLOAD_FILES = "DownloadFiles"
+    DOWNLOAD_FILE = "DownloadFile"
+    FINISH_DOWNLOADS = "FinishDownloads"
     PLAN = "Plan"
     ROUTE = "Route"
     SUMMARIZE_EMPTY = "SummarizeEmpty"

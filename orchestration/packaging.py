@@ -51,7 +51,7 @@ __all__ = ["LAYER_PACKAGES", "LAYER_DROP", "LAMBDA_PACKAGE_BUDGET", "check_size"
            "CODE_INCLUDES", "GLUE_INCLUDES"]
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYER_PACKAGES = ("pyarrow", "duckdb", "sqlglot", "pydantic", "PyYAML", "aws-lambda-powertools", "tzdata")
+LAYER_PACKAGES = ("pyarrow", "duckdb", "sqlglot", "pydantic", "PyYAML", "aws-lambda-powertools", "tzdata", "paramiko")
 """What the Lambda functions need beyond the runtime (pinned to the versions installed here)."""
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 """Import names the Python Lambda runtimes already have."""

@@ -37,7 +37,7 @@ from .router.transitions import state_counts
 if TYPE_CHECKING:
     from orchestration.core.storage import Storage
 
-__all__ = ["plan_run", "preview_plan", "PlanPreview", "routing_config_from_env"]
+__all__ = ["plan_run", "preview_plan", "PlanPreview", "routing_config_from_env", "run_window"]
 
 ROUTING_ENV = "LOCKGATE_ROUTING"
 MAX_WINDOW_ENV = "LOCKGATE_MAX_WINDOW_DAYS"
@@ -91,9 +91,25 @@ def _window(spec: Spec, requested: Mapping[str, str] | Window | None, started_at
     return resolve_window(spec.schedule.window, now, tz)
 
 
+def _download_reasons(execution_input: Mapping[str, Any]) -> list[str]:
+    """What the download stage of an https:// or sftp:// import did (``$.download``), as plan reasons."""
+    d = execution_input.get("download")
+    if not isinstance(d, dict):
+        return []
+    said = [f"download: {d.get('copied', 0)} of {d.get('files', 0)} remote files copied into the raw bucket, "
+            f"{d.get('skipped', 0)} unchanged since their last copy"]
+    return said + [f"download: {r}" for r in d.get("reasons") or [] if isinstance(r, str)]
+
+
+def run_window(spec: Spec, requested: Mapping[str, str] | None, started_at: str | None) -> Window | None:
+    """The window a run loads: the execution input's, else the schedule's policy at ``started_at``
+    (the download stage resolves it the same way Plan does)."""
+    return _window(spec, requested, started_at)
+
+
 def _list(spec: Spec, window: Window | None, storage: Storage) -> tuple[list[str], list[SourceObject]]:
     try:
-        sources = expand_source_uris(spec.source.uri, window, _timezone(spec))
+        sources = expand_source_uris(spec.source.s3_uri, window, _timezone(spec))
     except ValueError as e:
         raise SpecError(str(e), where=f"{spec.name}: source.uri") from None
     pattern, fmt = spec.source.pattern, spec.source.format
@@ -183,12 +199,13 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
     preview = preview_plan(spec, storage=storage, window=inp.get("window"), engine=inp.get("engine"),
                            started_at=started_at, model=model, mode=mode)
     decision = preview.decision
+    reasons = [*decision.reasons, *_download_reasons(inp)]
     check_empty_window(spec, preview)
     started = started_at.isoformat() if isinstance(started_at, datetime) else started_at
     batches = decision.batches if decision.route == "lambda" else []
     manifest = Manifest(  # populate_by_name: import_ is the field, "import" its alias
         run_id=run_id, import_=spec.name, spec=spec.canonical(), window=preview.window.to_json() if preview.window else None,
-        mode=cast(Literal["scheduled", "manual", "backfill"], mode), started_at=started, route=decision.route, reasons=decision.reasons, objects=preview.objects,
+        mode=cast(Literal["scheduled", "manual", "backfill"], mode), started_at=started, route=decision.route, reasons=reasons, objects=preview.objects,
         batches=batches, dedupe_buckets=decision.dedupe_buckets, control_uri=control_uri, cost=decision.cost,
     )
     paths = manifest.paths
@@ -197,7 +214,7 @@ def plan_run(spec: Spec, *, run_id: str, started_at: datetime | str, execution_i
     storage.write_bytes(paths.batches, json.dumps([{"batch": b.index} for b in batches]).encode())
     bucket, key = split_s3_uri(paths.batches)
     return PlanResult(
-        run_id=run_id, import_=spec.name, route=decision.route, reasons=decision.reasons, window=manifest.window,
+        run_id=run_id, import_=spec.name, route=decision.route, reasons=reasons, window=manifest.window,
         objects=len(preview.objects), bytes=preview.facts.total_bytes, largest_bytes=preview.facts.largest_bytes,
         batches=len(batches), dedupe_buckets=manifest.dedupe_buckets, manifest_uri=paths.manifest,
         batches_bucket=bucket, batches_key=key, staging_uri=paths.staging, glue_result_uri=paths.glue_result,

@@ -21,11 +21,15 @@ from .planning import MAX_WINDOW_ENV, ROUTING_ENV
 __all__ = ["FunctionWiring", "FUNCTION_KINDS", "functions", "glue_job", "PLAN_SIZING", "COMMIT_SIZING",
            "DEFAULT_EPHEMERAL_MB", "MAX_EPHEMERAL_MB"]
 
-FUNCTION_KINDS = ("plan", "process_batch", "dedupe", "commit", "failure")
+FUNCTION_KINDS = ("plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file",
+                  "download_finish")
 # (memory MB, timeout s): plan lists and sizes objects; commit moves staged objects and updates the
 # catalog; failure reads a few small records.
 PLAN_SIZING = (512, 300)
 COMMIT_SIZING = (1024, 900)
+# download_file streams one file (or range) through parts of part_size_mb: a few parts' memory, the
+# longest timeout (a range is sized for it); list and finish make small requests.
+DOWNLOAD_SIZING = (1024, 900)
 DEFAULT_EPHEMERAL_MB = 512  # Lambda's free /tmp
 MAX_EPHEMERAL_MB = 10240
 
@@ -53,7 +57,8 @@ def _spill_mb(memory_mb: int) -> int:
 
 
 def functions(spec: Spec, config: ProjectConfig) -> dict[str, FunctionWiring]:
-    """Every function the import may use, by kind (``plan``, ``process_batch``, ...)."""
+    """Every function the import may use, by kind (``plan``, ``process_batch``, ...; the ``download_*``
+    functions only for an https:// or sftp:// source)."""
     environment = {
         "LOCKGATE_CONTROL_URI": config.aws.control_uri,
         "LOCKGATE_IMPORT": spec.name,
@@ -69,6 +74,15 @@ def functions(spec: Spec, config: ProjectConfig) -> dict[str, FunctionWiring]:
         "commit": (*COMMIT_SIZING, DEFAULT_EPHEMERAL_MB),
         "failure": (*PLAN_SIZING, DEFAULT_EPHEMERAL_MB),
     }
+    download = spec.source.download
+    if spec.source.remote and download is not None:
+        part_mb = download.part_size_mb
+        sizing |= {
+            "download_list": (*PLAN_SIZING, DEFAULT_EPHEMERAL_MB),
+            "download_file": (max(DOWNLOAD_SIZING[0], min(10240, 4 * part_mb + 256)), DOWNLOAD_SIZING[1],
+                              DEFAULT_EPHEMERAL_MB),
+            "download_finish": (*PLAN_SIZING, DEFAULT_EPHEMERAL_MB),
+        }
     return {kind: FunctionWiring(kind, f"lambdas.handlers.{kind}.handler", memory, timeout, tmp, dict(environment))
             for kind, (memory, timeout, tmp) in sizing.items()}
 

@@ -2,6 +2,8 @@
 
 ``orders``: daily gzip CSV exports from a shop database (the ``orders`` import).
 ``events``: clickstream JSON Lines, one gzip file per hour (the ``events`` and ``sessions`` imports).
+``payments``: a partner's daily CSV files in a folder its HTTPS server publishes (the ``payments`` import,
+downloaded before it is planned; ``examples/partner_server.py``).
 
 Messiness is deliberate and counted, so the demo and tests know how many rows must end in quarantine,
 be filtered or be deduplicated: every generator returns a ``Expected`` tally next to the files.
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-__all__ = ["Expected", "generate_orders", "generate_events", "lake_path"]
+__all__ = ["Expected", "generate_orders", "generate_events", "generate_payments", "lake_path"]
 
 CURRENCIES = ["EUR", "EUR", "EUR", "USD", "GBP"]
 STATUSES = ["paid", "paid", "paid", "shipped", "refunded"]
@@ -167,6 +169,32 @@ def generate_events(lake: Path, start: date, days: int, *, files_per_day: int = 
             uri = f"s3://acme-raw/events/{day.isoformat()}/events-{f:02d}.jsonl.gz"
             _write_gzip(lake_path(lake, uri), "\n".join(lines) + "\n")
             exp.files.append(uri)
+    return exp
+
+
+def generate_payments(folder: Path, day: date, rows: int = 400, *, files: int = 2, seed: int = 11) -> Expected:
+    """One day of a partner's payment files, ``folder/exports/payments/DAY/payments-NNN.csv`` (plain CSV, as
+    the partner publishes them over HTTPS). A few amounts are not numbers (rule cast:amount)."""
+    rnd = random.Random(f"payments-{day}-{seed}")
+    exp = Expected()
+    per_file = rows // files
+    for part in range(files):
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["payment_id", "order_id", "amount", "currency", "paid_at"])
+        for i in range(per_file):
+            ts = datetime(day.year, day.month, day.day) + timedelta(seconds=rnd.randrange(86_400))
+            amount = f"{rnd.uniform(1, 500):.2f}"
+            if rnd.random() < 0.01:
+                amount = rnd.choice(["n/a", "12,50"])
+                exp.rejected += 1
+            w.writerow([str(part * per_file + i + 1), str(rnd.randrange(1, 100_000)), amount, rnd.choice(CURRENCIES),
+                        ts.strftime("%Y-%m-%d %H:%M:%S")])
+            exp.rows += 1
+        path = folder / "exports" / "payments" / day.isoformat() / f"payments-{part + 1:03d}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        exp.files.append(str(path))
     return exp
 
 

@@ -30,7 +30,17 @@ from orchestration.core.errors import DataError
 from orchestration.core.storage import LocalLake, S3Storage, Storage
 
 from .boundaries import count_lines, last_record_start
-from .textparse import FileInfo, Layout, ParseOptions, decode, fast_csv, header_info, parse_csv, parse_jsonl
+from .textparse import (
+    FileInfo,
+    Layout,
+    ParseOptions,
+    decode,
+    fast_csv,
+    header_info,
+    is_utf8,
+    parse_csv,
+    parse_jsonl,
+)
 
 __all__ = ["BATCH_ROWS", "TASK_COLUMNS", "row_schema", "run_task", "storage_for", "raw_column"]
 
@@ -118,19 +128,26 @@ class _Batches:
 
 def _parse(data: bytes, uri: str, opts: ParseOptions, info: FileInfo, out: _Batches, *, offset: int, line0: int,
            layout: Layout | None) -> Generator[Any, None, int]:
-    """The Arrow batches of one piece; the generator's value is its row count (``info`` gets the rest)."""
-    text = decode(data, opts.encoding, uri, offset=offset, line0=line0)
+    """The Arrow batches of one piece; the generator's value is its row count (``info`` gets the rest).
+    UTF-8 pieces try the fast path on their bytes as they are; the text is decoded (and invalid bytes
+    reported with their offset) only when the Python parser has to decide."""
+    text: str | None = None
     if opts.format == "csv":
-        fast = fast_csv(text, uri, opts, line0=line0, layout=layout)
+        if not is_utf8(opts.encoding):
+            text = decode(data, opts.encoding, uri, offset=offset, line0=line0)
+        fast = fast_csv(data if text is None else text.encode("utf-8"), uri, opts, line0=line0, layout=layout)
         if fast is not None:
-            table, first_line = fast
+            table, first_line, header = fast
             if layout is None:
-                header_info(text, uri, opts, info)
+                assert header is not None
+                header_info(header, uri, opts, info)
             else:
                 info.layout = layout
             if table.num_rows:
                 yield from out.table(table, uri, first_line, info.missing_columns)
             return table.num_rows
+    if text is None:
+        text = decode(data, opts.encoding, uri, offset=offset, line0=line0)
     records = parse_csv if opts.format == "csv" else parse_jsonl
     count = 0
     missing: list[str] | None = None

@@ -24,7 +24,9 @@ from typing import Any, NamedTuple
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
-__all__ = ["FileInfo", "Layout", "Record", "ParseOptions", "decode", "parse_csv", "parse_jsonl", "json_text", "fast_csv", "header_info"]
+BOM = b"\xef\xbb\xbf"
+
+__all__ = ["FileInfo", "Layout", "Record", "ParseOptions", "decode", "parse_csv", "parse_jsonl", "json_text", "fast_csv", "header_info", "is_utf8"]
 
 
 @dataclass(frozen=True)
@@ -184,15 +186,35 @@ def header_info(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> None
     next(parse_csv(text, uri, opts, info), None)
 
 
-def fast_csv(text: str, uri: str, opts: ParseOptions, *, line0: int = 0,
-             layout: Layout | None = None) -> tuple[Any, int] | None:
-    """The common case in C++: when every line after the header is one well-formed record, the spec
-    columns as a pyarrow Table of text (missing columns NULL) and the first record's line number.
+def is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig", "utf8")
 
-    None means "use ``parse_csv``" (no header mode, header problems, blank lines, quoted newlines
-    spanning lines, lone CRs, rows with another field count, or pyarrow refusing the text): exactly
-    the split the Lambda engine makes between its pyarrow fast path and its ``csv`` slow path.
-    With ``layout`` the text is a later piece of the object (no header), after ``line0`` lines.
+
+def _valid_utf8(buf: Any) -> bool:
+    """Whether a buffer is valid UTF-8, checked in C++ (a cast of one binary value to text)."""
+    import pyarrow as pa
+
+    offsets = pa.py_buffer((0).to_bytes(8, "little") + int(buf.size).to_bytes(8, "little"))
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buf]).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def fast_csv(data: bytes, uri: str, opts: ParseOptions, *, line0: int = 0,
+             layout: Layout | None = None) -> tuple[Any, int, str | None] | None:
+    """The common case in C++: when every line after the header is one well-formed record, the spec
+    columns as a pyarrow Table of text (missing columns NULL), the first record's line number and the
+    header line's text (None with ``layout``).
+
+    ``data`` is UTF-8 (the caller re-encodes other encodings) and is never copied: the header line is
+    found in the bytes, the rest is handed to pyarrow as it is. None means "decode and use
+    ``parse_csv``" (no header mode, a header spanning lines, blank lines, quoted
+    newlines spanning lines, lone CRs, rows with another field count, invalid UTF-8, or pyarrow
+    refusing the text): exactly the split the Lambda engine makes between its pyarrow fast path and
+    its ``csv`` slow path. With ``layout`` the data is a later piece of the object (no header), after
+    ``line0`` lines.
     """
     if not opts.header:
         return None
@@ -200,25 +222,33 @@ def fast_csv(text: str, uri: str, opts: ParseOptions, *, line0: int = 0,
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
+        quote = opts.quote.encode()
+        header_text: str | None = None
         if layout is None:
-            sio = io.StringIO(text, newline="")
-            reader = csv.reader(sio, delimiter=opts.delimiter, quotechar=opts.quote, doublequote=True, strict=False)
-            row: list[str] = []
-            while not row:
-                row = next(reader)
-            names = row
-            first = line0 + reader.line_num + 1
-            data = text[sio.tell():].encode("utf-8")
+            at = 3 if data.startswith(BOM) else 0
+            end = data.find(b"\n", at)
+            stop = len(data) if end < 0 else end + 1
+            line = data[at:stop]
+            bare = line.rstrip(b"\r\n")
+            if not bare or line.count(quote) % 2 or b"\r" in bare:
+                return None  # a blank first line, a header spanning lines, a lone CR: the Python parser decides
+            header_text = line.decode("utf-8")
+            names = next(csv.reader([bare.decode("utf-8")], delimiter=opts.delimiter, quotechar=opts.quote,
+                                    doublequote=True, strict=False))
+            first = line0 + 2
         else:
-            names, first, data = list(layout.names), line0 + 1, text.encode("utf-8")
+            names, first, stop = list(layout.names), line0 + 1, 0
         if len(set(names)) != len(names):
+            return None
+        body = pa.py_buffer(data).slice(stop)
+        if not _valid_utf8(body):
             return None
         positions = {n: i for i, n in enumerate(names)}
         fields = [f"f{i}" for i in range(len(names))]
         present = sorted({positions[c] for c in opts.columns if c in positions})
         include = [fields[i] for i in present] or fields[:1]
-        if not data:
-            return pa.table({c: pa.array([], pa.string()) for c in opts.columns}), first
+        if body.size == 0:
+            return pa.table({c: pa.array([], pa.string()) for c in opts.columns}), first, header_text
         invalid: list[object] = []
 
         def on_invalid(bad: object) -> str:
@@ -226,22 +256,22 @@ def fast_csv(text: str, uri: str, opts: ParseOptions, *, line0: int = 0,
             return "skip"
 
         table = pacsv.read_csv(
-            pa.py_buffer(data),
+            body,
             read_options=pacsv.ReadOptions(column_names=fields, use_threads=False, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=opts.delimiter, quote_char=opts.quote, double_quote=True,
-                                             escape_char=False, newlines_in_values=opts.quote.encode() in data,
+                                             escape_char=False, newlines_in_values=data.find(quote, stop) >= 0,
                                              ignore_empty_lines=True, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={f: pa.string() for f in include}, include_columns=include,
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                  null_values=[]),
         )
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        lines = data.count(b"\n", stop) + (0 if data.endswith(b"\n") else 1)
         if invalid or table.num_rows != lines:
             return None
         n = table.num_rows
         cols = {c: (table.column(fields[positions[c]]).combine_chunks() if c in positions else pa.nulls(n, pa.string()))
                 for c in opts.columns}
-        return pa.table(cols), first
+        return pa.table(cols), first, header_text
     except Exception:  # pyarrow refused the text or is too old: the Python parser decides
         return None
 

@@ -183,7 +183,7 @@ def plan_commit(manifest: Manifest, storage: Storage, catalog: CatalogPort) -> C
     data = manifest.paths.staging_data
     staged = _staged(manifest, results, storage)
     listed = [o.uri for o in storage.list(location)]
-    check_not_source(location, spec.source.uri, spec.name)
+    check_not_source(location, spec.source.s3_uri, spec.name)
     check_owner(storage, location, spec.name, listed)
     existing = [u for u in listed if is_table_file(u[len(location):])]
 

@@ -37,7 +37,7 @@ def owned_sources(spec: Spec, manifest: Manifest) -> list[str]:
     """The source URIs the run's window expands to: the run owns the rows read from under them."""
     tz = spec.schedule.timezone if spec.schedule else "UTC"
     window = Window.from_json(dict(manifest.window), tz) if manifest.window else None
-    return expand_source_uris(spec.source.uri, window, tz)
+    return expand_source_uris(spec.source.s3_uri, window, tz)
 
 
 def source_of(value: str, sources: list[str]) -> str | None:

@@ -33,6 +33,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from orchestration.core import semantics
+from orchestration.core.semantics.clean import breakers, clean_columns
 
 from .chunks import Chunk, ObjectLayout, Reject
 from .hooks import ArrowHook, load_arrow_hook, run_arrow_hook
@@ -158,8 +159,7 @@ class Pipeline:
         self._sessions: list[_Session] = [self._main]
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._breakers = {c.name: (c.source_name, tuple(ch.encode() for ch in b))
-                          for c in spec.columns if c.type != "string" and (b := semantics.cast_breakers(c))}
+        self._breakers = breakers(spec)
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._pending_at: tuple[ObjectLayout, str] | None = None
@@ -216,19 +216,8 @@ class Pipeline:
         return main, errors
 
     def _clean(self, layout: ObjectLayout, table: pa.Table) -> frozenset[str]:
-        """Target columns whose text in ``table`` holds none of their cast breakers (one search of each
-        column's data buffer; a sliced array is searched whole, which can only find more)."""
-        texts: dict[str, list[bytes]] = {}
-        clean = []
-        for name, (src, breakers) in self._breakers.items():
-            if src in layout.missing or src in layout.typed:
-                continue
-            if src not in texts:  # a copy, then one memchr per breaker: far faster than a regex scan
-                texts[src] = [a.buffers()[2].to_pybytes() for a in table.column(src).chunks
-                              if a.buffers()[2] is not None]
-            if not any(b in text for text in texts[src] for b in breakers):
-                clean.append(name)
-        return frozenset(clean)
+        """Target columns whose text in ``table`` holds none of their cast breakers."""
+        return clean_columns(self._breakers, table, layout.missing | layout.typed)
 
     def _statement(self, session: _Session, kind: str, layout: ObjectLayout, table: pa.Table,
                    clean: frozenset[str]) -> _Statement:

@@ -23,7 +23,9 @@ def _children(manifest_uri: str, store: Storage) -> list[dict[str, Any]]:
     """Batch failure records of the run, oldest first, without batches a retry later completed."""
     folder = manifest_uri.rsplit("/", 1)[0]
     records = []
-    for info in store.list(f"{folder}/{FAILURES_DIR}/", "batch-*.json"):
+    listed = [*store.list(f"{folder}/{FAILURES_DIR}/", "batch-*.json"),
+              *store.list(f"{folder}/{FAILURES_DIR}/", "download-*.json")]
+    for info in listed:
         try:
             record = store.read_json(info.uri)
         except Exception:  # noqa: BLE001 - a record that cannot be read is not a root cause
@@ -41,7 +43,8 @@ def describe(event: FailureEvent, store: Storage) -> dict[str, Any]:
     error, cause = caught.get("Error"), caught.get("Cause")
     plan = event.input.get("plan") or {}
     children: list[dict[str, Any]] = []
-    manifest_uri = plan.get("manifest_uri")
+    # Before Plan, the download stage's list of copies sits in the same run folder as the manifest will.
+    manifest_uri = plan.get("manifest_uri") or (event.input.get("download") or {}).get("items_uri")
     if error in WRAPPERS and isinstance(manifest_uri, str):
         children = _children(manifest_uri, store)
     found = root_cause(state=state, error=error, cause=cause, children=children)

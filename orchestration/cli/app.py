@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from . import init_cmds, lake_cmds, plan_cmds, query_cmds, render_cmds, run_cmds, spec_cmds
+from . import assess_cmds, init_cmds, lake_cmds, plan_cmds, query_cmds, render_cmds, run_cmds, spec_cmds
 from .context import PROJECT_ENV, Settings, project_of, use_settings
 from .exits import ExitCode, show_failure
 
@@ -69,6 +69,7 @@ app.command("runs", short_help="List local runs; `runs show RUN_ID` shows one.")
 app.command("query", short_help="Run SQL over the imported tables.")(query_cmds.query)
 app.command("render", short_help="Write the ASL and Terraform inputs of every import.")(render_cmds.render)
 app.command("graph", short_help="Draw an import's state machine.")(render_cmds.graph)
+app.command("assess", short_help="Which Glue jobs can move, at what saving, and which first.")(assess_cmds.assess)
 app.add_typer(lake_cmds.lake, name="lake", short_help="Put local files into the local lake.")
 app.command("completion", short_help="Print the shell completion script.")(init_cmds.completion)
 

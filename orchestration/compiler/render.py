@@ -60,7 +60,7 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
     control = config.aws.control_uri
     placeholders = placeholders_used(definition)
     _, spec_key = split_s3_uri(RunPaths.spec(control, spec.name))
-    source = _location(static_prefix(spec.source.uri)) | {"template": spec.source.uri}
+    source = _location(static_prefix(spec.source.s3_uri)) | {"template": spec.source.s3_uri}
     target = spec.target
     schedule = None
     if spec.schedule:
@@ -98,7 +98,22 @@ def terraform_inputs(spec: Spec, config: ProjectConfig, definition: Json) -> Jso
         # Each function the definition invokes, as Terraform deploys it and the local runner runs it.
         "functions": {kind: f.as_json() for kind, f in wiring.functions(spec, config).items()
                       if f"{kind}_function_arn" in placeholders},
-    }
+    } | _download(spec)
+
+
+def _download(spec: Spec) -> Json:
+    """An https:// or sftp:// import's download: the remote URI and the exactly named secret or parameter
+    the download functions may read (Terraform grants nothing else). Absent for s3:// imports."""
+    d = spec.source.download
+    if not spec.source.remote or d is None:
+        return {}
+    creds = d.credentials
+    return {"download": {
+        "uri": spec.source.uri,
+        "landing": d.landing,
+        "secret": creds.secret if creds else None,
+        "parameter": creds.parameter if creds else None,
+    }}
 
 
 def _dump(data: Any) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "TransientError",
     "StorageError",
     "CrawlerError",
+    "RemoteSourceError",
     "UnsupportedFeatureError",
     "ASL_ERROR_NAMES",
     "RETRYABLE_ASL_ERRORS",
@@ -100,6 +101,14 @@ class CrawlerError(LockgateError):
     """The Glue crawler's last crawl failed; carries the crawler's own message."""
 
     asl_error = "Lockgate.CrawlerError"
+
+
+class RemoteSourceError(LockgateError):
+    """A remote (https://, sftp://) source refused a download in a way a retry will not fix: 401, 403, 404,
+    a host key that is not the pinned one, a server that keeps sending other bytes than it announced. The
+    message names the file and the reason; timeouts, 5xx and dropped connections are TransientError."""
+
+    asl_error = "Lockgate.RemoteSourceError"
 
 
 class UnsupportedFeatureError(LockgateError):

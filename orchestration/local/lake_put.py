@@ -30,7 +30,7 @@ def source_location(spec: Spec, window: Window | None) -> str:
     """The one source location (prefix or object URI) that a run of ``window`` reads."""
     tz = spec.schedule.timezone if spec.schedule else "UTC"
     try:
-        uris = expand_source_uris(spec.source.uri, window, tz)
+        uris = expand_source_uris(spec.source.s3_uri, window, tz)
     except ValueError:
         raise UsageError(f"{spec.name}'s source.uri {spec.source.uri} has placeholders; pass --window to say "
                          "which, e.g. --window 2024-03-01", where="--window") from None

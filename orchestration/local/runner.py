@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import time
 import uuid
@@ -114,6 +115,15 @@ class _Setup:
     clock: RunClock
 
 
+def _local_only_env(spec: Spec, kind: str) -> dict[str, str]:
+    """The download functions' named credential variable (source.download.credentials.env), passed to them
+    alone: on AWS they read the named secret instead (docs/sources.md)."""
+    creds = spec.source.download.credentials if spec.source.download else None
+    if not kind.startswith("download_") or creds is None or not creds.env or creds.env not in os.environ:
+        return {}
+    return {creds.env: os.environ[creds.env]}
+
+
 def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
            progress: Callable[[str], None] | None) -> _Setup:
     from crawlers.local_catalog import LocalCatalog
@@ -139,7 +149,7 @@ def _setup(project: Project, spec: Spec, request: RunRequest, run_id: str,
     wired = wiring.functions(spec, project.config)
     functions = {f"{prefix}-{spec.name}-{kind.replace('_', '-')}": (kind, f.memory_mb, f.timeout_s)
                  for kind, f in wired.items()}
-    table = {name: LocalFunction(name, wired[kind].handler, mem, timeout)
+    table = {name: LocalFunction(name, wired[kind].handler, mem, timeout, _local_only_env(spec, kind))
              for name, (kind, mem, timeout) in functions.items()}
     env = {"LOCKGATE_LAKE": str(lake), **wired["plan"].environment,
            "POWERTOOLS_SERVICE_NAME": machine, "POWERTOOLS_METRICS_NAMESPACE": "Lockgate",

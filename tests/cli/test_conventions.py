@@ -148,7 +148,7 @@ def test_completion_script_and_completing_words(tmp_path: Path) -> None:
     assert opts.out.split() == ["--local"]
     imports = console_script(cwd=ROOT, env={"_LOCKGATE_COMPLETE": "complete_bash", "COMP_WORDS": "lockgate plan ",
                                             "COMP_CWORD": "2"})
-    assert imports.out.split() == ["events", "orders", "sessions"]
+    assert imports.out.split() == ["events", "orders", "payments", "sessions"]
     # Typer finds the shell among the process's ancestors, so run the script from a real bash (not straight
     # from pytest, whose ancestors differ between a terminal, CI and an agent's sandbox).
     done = subprocess.run(["bash", "-c", f"'{LOCKGATE}' --install-completion; exit $?"], capture_output=True,

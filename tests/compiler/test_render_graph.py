@@ -21,7 +21,7 @@ def test_render_writes_the_contract_shapes(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["--project", str(ROOT), "render", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
     names = json.loads((tmp_path / "imports.json").read_text())
-    assert names == ["events", "orders", "sessions"]
+    assert names == ["events", "orders", "payments", "sessions"]
     for name in names:
         d = tmp_path / name
         definition = json.loads((d / "definition.asl.json").read_text())
@@ -46,6 +46,16 @@ def test_render_writes_the_contract_shapes(tmp_path: Path) -> None:
     assert "arn:aws:states:::s3:getObject" in orders["integrations"]
     sessions = json.loads((tmp_path / "sessions" / "terraform.json").read_text())
     assert sessions["schedule"] is None and "arn:aws:states:::s3:getObject" not in sessions["integrations"]
+    assert "download" not in orders and not any(k.startswith("download") for k in orders["functions"])
+    # an https:// import: Plan reads the landing layout, and the download functions may read exactly its secret
+    payments = json.loads((tmp_path / "payments" / "terraform.json").read_text())
+    assert payments["source"] == {"uri": "s3://acme-raw/partner/payments/", "bucket": "acme-raw",
+                                  "prefix": "partner/payments/", "template": "s3://acme-raw/partner/payments/{date}/"}
+    assert payments["download"] == {"uri": "https://localhost:48443/exports/payments/{date}/",
+                                    "landing": "s3://acme-raw/partner/payments/",
+                                    "secret": "lockgate/partner-payments", "parameter": None}
+    assert {"download_list", "download_file", "download_finish"} <= set(payments["functions"])
+    assert payments["functions"]["download_file"]["handler"] == "lambdas.handlers.download_file.handler"
 
 
 def test_static_prefix_stops_before_the_first_placeholder() -> None:

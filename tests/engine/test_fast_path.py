@@ -99,3 +99,23 @@ def test_plain_text_takes_the_fast_path(con: duckdb.DuckDBPyConnection, type_: s
     assert rule is not None and rule.plain is not None
     cond, _ = rule.plain("$1")
     assert con.execute(f"SELECT {cond}", [text]).fetchall()[0][0] is True
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_clean_columns_reads_only_the_characters_of_each_slice(large: bool) -> None:
+    """Batches cut from a larger table share its character buffer: a breaker outside a slice must not make
+    the slice unclean, and one inside it must."""
+    from orchestration.core.semantics.clean import breakers, clean_columns
+    from orchestration.core.spec.models import Spec
+
+    spec = Spec.model_validate({"name": "t", "source": {"uri": "s3://raw/t/", "format": "csv"},
+                                "columns": [{"name": "n", "type": "int"}, {"name": "s", "type": "string"}],
+                                "target": {"database": "d", "table": "t", "location": "s3://lake/t/"}})
+    found = breakers(spec)
+    text = pa.large_string() if large else pa.string()
+    whole = pa.table({"n": pa.array(["1", "2", "3.5", "4", "5"], text), "s": pa.array(["a"] * 5, text)})
+    assert clean_columns(found, whole) == frozenset()
+    assert clean_columns(found, whole.slice(3, 2)) == frozenset({"n"})
+    assert clean_columns(found, whole.slice(0, 2)) == frozenset({"n"})
+    assert clean_columns(found, whole.slice(1, 2)) == frozenset()
+    assert clean_columns(found, whole.slice(3, 2), skip=["n"]) == frozenset()

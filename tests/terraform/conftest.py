@@ -196,6 +196,14 @@ def env_plan(planned: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
+def lambda_plan(planned: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The harness's Lambda modules (literal key and control bucket, so the role policies are known),
+    addressed like the environment's (module.lambda[...])."""
+    prefix = "module.test_lambda"
+    return {"module.lambda" + a[len(prefix) :]: v for a, v in planned.items() if a.startswith(prefix)}
+
+
+@pytest.fixture(scope="session")
 def glue_plan(planned: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The harness's Glue module (literal key and control bucket, so its IAM policies are known),
     addressed like the environment's (module.glue...)."""

@@ -134,6 +134,34 @@ module "test_state_machine" {
   kms_key_arn          = "%(key)s"
 }
 
+# The environment's Lambda modules once more with a literal key and control bucket, so every function
+# role's policy is known at plan time (the download functions' secret grants are checked on it).
+module "test_lambda" {
+  source   = "../../modules/lambda"
+  for_each = local.imports
+
+  import_name     = each.key
+  name_prefix     = var.name
+  functions       = local.functions[each.key]
+  control_bucket  = "%(control)s"
+  spec_key        = each.value.spec_key
+  source_location = { bucket = each.value.source.bucket, prefix = each.value.source.prefix }
+  download_credentials = {
+    secret    = try(each.value.download.secret, null)
+    parameter = try(each.value.download.parameter, null)
+  }
+  target = {
+    database   = each.value.target.database
+    table      = each.value.target.table
+    bucket     = each.value.target.bucket
+    prefix     = each.value.target.prefix
+    quarantine = each.value.target.quarantine
+  }
+  runtime     = each.value.functions
+  package     = { code_zip = local.lambda_package.code_zip }
+  kms_key_arn = "%(key)s"
+}
+
 # The environment's Glue module inputs (its locals) once more with a literal key, so the job and crawler
 # role policies are known at plan time (in the environment they depend on the key being created).
 module "test_glue" {

@@ -95,7 +95,7 @@ def test_every_lambda_the_asl_invokes_goes_through_a_known_function(
         for state in h.walk(imp.definition):
             if state.get("Resource") == "arn:aws:states:::lambda:invoke":
                 fn = state.get("Parameters", {}).get("FunctionName", "")
-                assert re.fullmatch(r"\$\{(plan|process_batch|dedupe|commit|failure)_function_arn\}", fn), (
+                assert re.fullmatch(r"\$\{(plan|process_batch|dedupe|commit|failure|download_list|download_file|download_finish)_function_arn\}", fn), (
                     f"{name}: lambda:invoke of {fn!r}"
                 )
 

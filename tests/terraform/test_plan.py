@@ -344,3 +344,33 @@ def test_specs_and_environment_must_agree_on_buckets_and_control_location(
     text = " ".join(h.strip_ansi(proc.stderr).replace("│", " ").split())
     assert "Import orders reads s3://acme-raw/" in text and "var.external_buckets" in text, text[-3000:]
     assert "this environment's control bucket is other-control" in text, text[-3000:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Download stage (https:// and sftp:// imports): the named secret, nothing else
+# ---------------------------------------------------------------------------------------------
+
+def test_only_the_download_functions_may_read_and_only_the_named_secret(
+    lambda_plan: dict[str, dict[str, Any]], imports: dict[str, h.RenderedImport]
+) -> None:
+    remote = {n: imp for n, imp in imports.items() if imp.terraform.get("download")}
+    assert remote, "no https:// or sftp:// import was rendered (examples/imports/payments.yaml)"
+    for name, imp in imports.items():
+        download = imp.terraform.get("download") or {}
+        for fn in imp.functions():
+            policy = lambda_plan[f'module.lambda["{name}"].aws_iam_role_policy.this["{fn}"]']["policy"]
+            granted = _granted(policy)
+            reads = {(a, r) for a, r in granted if a.startswith(("secretsmanager:", "ssm:"))}
+            expected: set[tuple[str, str]] = set()
+            if fn in ("download_list", "download_file") and download.get("secret"):
+                expected.add(("secretsmanager:GetSecretValue",
+                              f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{download['secret']}-??????"))
+            if fn in ("download_list", "download_file") and download.get("parameter"):
+                expected.add(("ssm:GetParameter", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/"
+                              f"{download['parameter'].lstrip('/')}"))
+            assert reads == expected, f"{name}/{fn}: secret reads {sorted(reads)}, expected {sorted(expected)}"
+            if fn.startswith("download_"):
+                landing = f"arn:aws:s3:::{imp.terraform['source']['bucket']}/{imp.terraform['source']['prefix']}*"
+                writes = {r for a, r in granted if a == "s3:PutObject" and r.startswith("arn:aws:s3:::acme-")}
+                assert writes <= {landing}, f"{name}/{fn}: writes outside its landing prefix: {writes}"
+    assert any(fn.startswith("download_") for imp in remote.values() for fn in imp.functions())

@@ -19,7 +19,7 @@ MODULES = TERRAFORM / "modules"
 ENV_EXAMPLE = TERRAFORM / "environments" / "example"
 FIXTURE_RENDER = Path(__file__).resolve().parent / "fixtures" / "render"
 
-FUNCTIONS = ("plan", "process_batch", "dedupe", "commit", "failure")
+FUNCTIONS = ("plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file", "download_finish")
 PLACEHOLDER_RE = re.compile(r"\$\{([a-z_]+)\}")
 # Plugin directories holding hashicorp/aws for offline `terraform init -plugin-dir`.
 PLUGIN_DIR_CANDIDATES = (

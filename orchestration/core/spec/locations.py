@@ -47,10 +47,10 @@ def own_location_problems(spec: Spec) -> list[Problem]:
     """An import's target against its own quarantine and source."""
     t = spec.target
     problems: list[Problem] = []
-    source = source_prefix(spec.source.uri)
+    source = source_prefix(spec.source.s3_uri)
     if overlaps(t.location, source):
         problems.append(Problem("target.location", f"the table location {t.location} overlaps this import's own "
-                                f"source {spec.source.uri}; a commit replaces files under the location and would "
+                                f"source {spec.source.s3_uri}; a commit replaces files under the location and would "
                                 "delete raw files. Write the table to a location of its own"))
     q = t.quarantine_uri
     if overlaps(t.location, q) and not hidden_inside(q, t.location):
@@ -61,7 +61,7 @@ def own_location_problems(spec: Spec) -> list[Problem]:
                                 f"({t.location.rstrip('/')}/_quarantine/)"))
     elif overlaps(q, source):
         problems.append(Problem("target.quarantine", f"the quarantine {q} overlaps this import's own source "
-                                f"{spec.source.uri}; rejected rows would be read back as input. Move it"))
+                                f"{spec.source.s3_uri}; rejected rows would be read back as input. Move it"))
     return problems
 
 
@@ -78,7 +78,7 @@ def cross_import_problems(specs: Mapping[str, Spec]) -> list[tuple[str, Problem]
                 continue
             o = specs[other]
             theirs = {"target.location": o.target.location, "target.quarantine": o.target.quarantine_uri,
-                      "source.uri": source_prefix(o.source.uri)}
+                      "source.uri": source_prefix(o.source.s3_uri)}
             for field, uri in mine.items():
                 for their_field, their_uri in theirs.items():
                     if overlaps(uri, their_uri):

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
+from .download import Download
+from .remote import check_remote_uri, is_remote, landed_template
 from .schedule import check_schedule_expression
 from .types import ColumnType, parse_derive_type, parse_type
 from .uris import check_s3_uri
@@ -42,7 +44,11 @@ def _s3(value: str) -> str:
     return check_s3_uri(value)
 
 
-def _s3_template(value: str) -> str:
+def _source_uri(value: str) -> str:
+    if is_remote(value):
+        return check_remote_uri(value)
+    if "://" in value and not value.startswith("s3://"):
+        raise ValueError(f"{value!r}: source.uri is s3://bucket/key, https://host/path or sftp://[user@]host/path")
     return check_s3_uri(value, allow_placeholders=True)
 
 
@@ -60,10 +66,10 @@ Identifier = Annotated[
 S3Uri = Annotated[
     str, AfterValidator(_s3), WithJsonSchema({"type": "string", "pattern": r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"})
 ]
-S3UriTemplate = Annotated[
+SourceUriTemplate = Annotated[
     str,
-    AfterValidator(_s3_template),
-    WithJsonSchema({"type": "string", "pattern": r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$",
+    AfterValidator(_source_uri),
+    WithJsonSchema({"type": "string", "pattern": r"^(s3|https|sftp)://.+$",
                     "description": "may contain {date} {year} {month} {day} {hour}"}),
 ]
 HookRef = Annotated[str, AfterValidator(_hook), WithJsonSchema({"type": "string", "pattern": _HOOK.pattern})]
@@ -91,9 +97,10 @@ class CsvOptions(_Model):
 class Source(_Model):
     """Where the raw data comes from."""
 
-    uri: S3UriTemplate
-    """Prefix (ending in /) or object, s3://bucket/key; {date} {year} {month} {day} {hour} expand from
-    the run window."""
+    uri: SourceUriTemplate
+    """Prefix (ending in /) or object, s3://bucket/key; or a remote directory (ending in /) or file,
+    https://host/path or sftp://[user@]host[:port]/path, copied into S3 by the download stage before Plan
+    (source.download, docs/sources.md). {date} {year} {month} {day} {hour} expand from the run window."""
     format: Literal["csv", "jsonl", "parquet"]
     """File format of every object under the URI."""
     compression: Literal["auto", "none", "gzip", "zstd", "bz2"] = "auto"
@@ -103,6 +110,25 @@ class Source(_Model):
     """Optional glob on object names (the part after the last /), e.g. '*.csv.gz'."""
     csv: CsvOptions = Field(default_factory=CsvOptions)
     """CSV parsing options (format: csv only)."""
+    download: Download | None = None
+    """How an https:// or sftp:// source is listed, authenticated and copied into the raw bucket (required
+    for those, not allowed for s3://)."""
+
+    @property
+    def remote(self) -> bool:
+        """The source is an https:// or sftp:// location, copied into S3 before Plan."""
+        return is_remote(self.uri)
+
+    @property
+    def s3_uri(self) -> str:
+        """The S3 URI template Plan and commit read: ``uri`` itself, or where the download stage lands a
+        remote source's files (``orchestration.core.spec.remote``)."""
+        if not self.remote:
+            return self.uri
+        if self.download is None:
+            raise ValueError(f"source.uri {self.uri} is remote but source.download is missing; add "
+                             "source.download.landing: s3://raw-bucket/prefix/")
+        return landed_template(self.uri, self.download.landing)
 
 
 class Column(_Model):

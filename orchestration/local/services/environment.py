@@ -10,7 +10,9 @@ variables a local process needs to start at all. What is passed:
   group and stream, ``AWS_EXECUTION_ENV``, ``LAMBDA_TASK_ROOT``, ``TZ``, ``LANG``, ``AWS_DEFAULT_REGION``);
 - from the host: ``PATH``, ``LANG``/``LC_*``, ``TMPDIR``, ``LD_LIBRARY_PATH``, Java and Spark locations
   for Glue (``JAVA_HOME``, ``SPARK_*``, ``PYSPARK_*``, ``HOME``), Lockgate's own tuning knobs
-  (``LOCKGATE_*``) and endpoint overrides (``AWS_ENDPOINT_URL*``).
+  (``LOCKGATE_*``) and endpoint overrides (``AWS_ENDPOINT_URL*``);
+- to the download functions of an https:// or sftp:// import only: the one variable its spec names as
+  the local credentials (``source.download.credentials.env``; the runner adds it as a function variable).
 
 Never passed: AWS credentials, profiles and any other variable of the shell (tokens, passwords, proxy
 settings). ``AWS_SHARED_CREDENTIALS_FILE`` and ``AWS_CONFIG_FILE`` point at the null device and the

@@ -17,7 +17,7 @@ locals {
   import_names = toset(try(local.imports_doc.imports, local.imports_doc))
   imports      = { for n in local.import_names : n => jsondecode(file("${var.render_dir}/${n}/terraform.json")) }
 
-  all_functions = ["plan", "process_batch", "dedupe", "commit", "failure"]
+  all_functions = ["plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file", "download_finish"]
 
   # Create only what each definition calls: a function, job or crawler no state machine uses is not
   # deployed (and so cannot be granted).
@@ -255,6 +255,10 @@ module "lambda" {
   control_bucket  = module.storage.control_bucket
   spec_key        = each.value.spec_key
   source_location = { bucket = each.value.source.bucket, prefix = each.value.source.prefix }
+  download_credentials = {
+    secret    = try(each.value.download.secret, null)
+    parameter = try(each.value.download.parameter, null)
+  }
   target = {
     database   = each.value.target.database
     table      = each.value.target.table

@@ -42,6 +42,18 @@ locals {
   target_objects  = "${local.target_arn}/${var.target.prefix}*"
   quarantine_objs = "${local.quarantine_arn}/${local.quarantine_prefix}*"
 
+  # The download stage (https:// and sftp:// sources): copies land under the source location; a record
+  # per copied file lets re-runs skip unchanged files (lambdas/download/records.py).
+  downloads_prefix = "downloads/${var.import_name}/"
+  download_records = "${local.control_arn}/${local.downloads_prefix}*"
+  download_items   = "${local.control_arn}/${local.runs_prefix}*/downloads.json"
+  secret_arns      = var.download_credentials.secret == null ? [] : ["arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.download_credentials.secret}-??????"]
+  parameter_arns   = var.download_credentials.parameter == null ? [] : ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(var.download_credentials.parameter, "/")}"]
+  credential_reads = concat(
+    length(local.secret_arns) > 0 ? [{ sid = "ReadNamedSecret", actions = ["secretsmanager:GetSecretValue"], resources = local.secret_arns }] : [],
+    length(local.parameter_arns) > 0 ? [{ sid = "ReadNamedParameter", actions = ["ssm:GetParameter"], resources = local.parameter_arns }] : [],
+  )
+
   glue_catalog = [
     "arn:${local.partition}:glue:${local.region}:${local.account_id}:catalog",
     "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${var.target.database}",
@@ -117,6 +129,38 @@ locals {
         },
       ]
     }
+    # Download stage: list the remote files, check the landed copies and their records, plan the copies.
+    download_list = {
+      list = [
+        { bucket = local.source_arn, prefix = var.source_location.prefix },
+        { bucket = local.control_arn, prefix = local.downloads_prefix },
+      ]
+      statements = [
+        { sid = "ReadSpec", actions = ["s3:GetObject"], resources = [local.spec_object] },
+        { sid = "ReadLanded", actions = ["s3:GetObject"], resources = [local.source_objects] },
+        { sid = "StartRangedUploads", actions = ["s3:PutObject"], resources = [local.source_objects] },
+        { sid = "ReadDownloadRecords", actions = ["s3:GetObject"], resources = [local.download_records] },
+        { sid = "WriteDownloadItems", actions = ["s3:PutObject"], resources = [local.download_items] },
+      ]
+    }
+    download_file = {
+      list = []
+      statements = [
+        { sid = "ReadSpec", actions = ["s3:GetObject"], resources = [local.spec_object] },
+        { sid = "WriteLanded", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = [local.source_objects] },
+        { sid = "WriteDownloadRecords", actions = ["s3:PutObject"], resources = [local.download_records] },
+        { sid = "WriteFailureRecords", actions = ["s3:PutObject", "s3:DeleteObject"], resources = [local.failure_records] },
+      ]
+    }
+    download_finish = {
+      list = []
+      statements = [
+        { sid = "ReadSpec", actions = ["s3:GetObject"], resources = [local.spec_object] },
+        { sid = "ReadDownloadItems", actions = ["s3:GetObject"], resources = [local.download_items] },
+        { sid = "CompleteLanded", actions = ["s3:PutObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], resources = [local.source_objects] },
+        { sid = "WriteDownloadRecords", actions = ["s3:PutObject"], resources = [local.download_records] },
+      ]
+    }
     # The failure path's root cause: reads the failed batches' records and checks for their results.
     failure = {
       list = [{ bucket = local.control_arn, prefix = local.runs_prefix }]
@@ -175,9 +219,11 @@ data "aws_iam_policy_document" "this" {
   for_each = local.functions
 
   statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
+    sid     = "WriteOwnLogs"
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    # The log group's ARN spelled out (the group is /aws/lambda/<function>): referring to the group resource
+    # would defer this document to apply time, so no plan could show the role's policy.
+    resources = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${each.value}:*"]
   }
 
   # X-Ray trace segments cannot be scoped to a resource (the action has no resource type).
@@ -205,6 +251,16 @@ data "aws_iam_policy_document" "this" {
         variable = "s3:prefix"
         values   = [statement.value.prefix, "${statement.value.prefix}*"]
       }
+    }
+  }
+
+  # Only the functions that talk to the remote server read its named secret or parameter.
+  dynamic "statement" {
+    for_each = contains(["download_list", "download_file"], each.key) ? local.credential_reads : []
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
     }
   }
 

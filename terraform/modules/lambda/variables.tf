@@ -20,13 +20,13 @@ variable "name_prefix" {
 }
 
 variable "functions" {
-  description = "Which of the import's functions to create: the ones its state machine calls (plan, process_batch, dedupe, commit, failure)."
+  description = "Which of the import's functions to create: the ones its state machine calls (plan, process_batch, dedupe, commit, failure; download_list, download_file, download_finish for https:// and sftp:// sources)."
   type        = set(string)
   default     = ["plan", "process_batch", "dedupe", "commit", "failure"]
 
   validation {
-    condition     = length(setsubtract(var.functions, ["plan", "process_batch", "dedupe", "commit", "failure"])) == 0 && length(var.functions) > 0
-    error_message = "functions must be a non-empty subset of plan, process_batch, dedupe, commit, failure."
+    condition     = length(setsubtract(var.functions, ["plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file", "download_finish"])) == 0 && length(var.functions) > 0
+    error_message = "functions must be a non-empty subset of plan, process_batch, dedupe, commit, failure, download_list, download_file, download_finish."
   }
 }
 
@@ -94,6 +94,25 @@ variable "source_location" {
   }
 }
 
+variable "download_credentials" {
+  description = "An https:// or sftp:// import's named credentials (rendered `download`): the download functions may read exactly this Secrets Manager secret or SSM parameter, nothing else."
+  type = object({
+    secret    = optional(string)
+    parameter = optional(string)
+  })
+  default = {}
+
+  validation {
+    condition     = var.download_credentials.secret == null || can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.download_credentials.secret))
+    error_message = "download_credentials.secret must be a Secrets Manager secret name (not an ARN)."
+  }
+
+  validation {
+    condition     = var.download_credentials.parameter == null || can(regex("^[A-Za-z0-9_./-]{1,1011}$", var.download_credentials.parameter))
+    error_message = "download_credentials.parameter must be an SSM parameter name."
+  }
+}
+
 variable "target" {
   description = "The import's target (rendered `target`): Glue database and table, bucket and prefix commit publishes to, and the quarantine URI the engines write rejected rows to."
   type = object({
@@ -144,7 +163,7 @@ variable "reserved_concurrency" {
   default     = {}
 
   validation {
-    condition     = alltrue([for k, v in var.reserved_concurrency : contains(["plan", "process_batch", "dedupe", "commit", "failure"], k) && v >= 0 && floor(v) == v])
+    condition     = alltrue([for k, v in var.reserved_concurrency : contains(["plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file", "download_finish"], k) && v >= 0 && floor(v) == v])
     error_message = "reserved_concurrency keys must be function names and values whole numbers >= 0."
   }
 }

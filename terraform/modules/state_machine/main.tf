@@ -8,17 +8,20 @@ locals {
   partition  = data.aws_partition.current.partition
 
   template_vars = {
-    plan_function_arn          = lookup(var.lambda_function_arns, "plan", "")
-    process_batch_function_arn = lookup(var.lambda_function_arns, "process_batch", "")
-    dedupe_function_arn        = lookup(var.lambda_function_arns, "dedupe", "")
-    commit_function_arn        = lookup(var.lambda_function_arns, "commit", "")
-    failure_function_arn       = lookup(var.lambda_function_arns, "failure", "")
-    glue_job_name              = var.glue_job_name != null ? var.glue_job_name : ""
-    crawler_name               = var.crawler_name != null ? var.crawler_name : ""
-    sns_topic_arn              = var.sns_topic_arn != null ? var.sns_topic_arn : ""
-    success_topic_arn          = var.success_topic_arn != null ? var.success_topic_arn : ""
-    control_bucket             = var.control_bucket
-    spec_key                   = var.spec_key
+    plan_function_arn            = lookup(var.lambda_function_arns, "plan", "")
+    process_batch_function_arn   = lookup(var.lambda_function_arns, "process_batch", "")
+    dedupe_function_arn          = lookup(var.lambda_function_arns, "dedupe", "")
+    commit_function_arn          = lookup(var.lambda_function_arns, "commit", "")
+    failure_function_arn         = lookup(var.lambda_function_arns, "failure", "")
+    download_list_function_arn   = lookup(var.lambda_function_arns, "download_list", "")
+    download_file_function_arn   = lookup(var.lambda_function_arns, "download_file", "")
+    download_finish_function_arn = lookup(var.lambda_function_arns, "download_finish", "")
+    glue_job_name                = var.glue_job_name != null ? var.glue_job_name : ""
+    crawler_name                 = var.crawler_name != null ? var.crawler_name : ""
+    sns_topic_arn                = var.sns_topic_arn != null ? var.sns_topic_arn : ""
+    success_topic_arn            = var.success_topic_arn != null ? var.success_topic_arn : ""
+    control_bucket               = var.control_bucket
+    spec_key                     = var.spec_key
   }
 
   # The placeholders the template uses, read from the template itself; each must get a value.

@@ -33,8 +33,8 @@ variable "lambda_function_arns" {
   type        = map(string)
 
   validation {
-    condition     = alltrue([for k, v in var.lambda_function_arns : contains(["plan", "process_batch", "dedupe", "commit", "failure"], k) && can(regex("^arn:aws[a-z-]*:lambda:", v))])
-    error_message = "lambda_function_arns keys must be plan, process_batch, dedupe, commit or failure, and values Lambda function ARNs."
+    condition     = alltrue([for k, v in var.lambda_function_arns : contains(["plan", "process_batch", "dedupe", "commit", "failure", "download_list", "download_file", "download_finish"], k) && can(regex("^arn:aws[a-z-]*:lambda:", v))])
+    error_message = "lambda_function_arns keys must be plan, process_batch, dedupe, commit, failure or a download_* function, and values Lambda function ARNs."
   }
 }
 
