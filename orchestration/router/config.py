@@ -1,38 +1,27 @@
 """The router's tuning: throughput model and prices, ``routing:`` in ``lockgate.yaml``.
 
-Every default is documented in docs/routing.md with where it came from and how to re-measure it.
-Kept light (pydantic only): the plan Lambda imports it.
+Every default is documented in docs/routing.md with where it came from and how to re-measure it; the
+engine's throughput curves come from ``throughput.json`` (``curves.py``), written by the calibration
+benchmark. Kept light (pydantic only): the plan Lambda imports it.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["RoutingConfig", "ThroughputModel", "Prices", "DEFAULT_MB_PER_S", "throughput_key"]
+from .curves import (
+    KEYS,
+    Curve,
+    Shape,
+    check_curve,
+    default_batch_setup_s,
+    default_curves,
+    interpolate,
+    parse_curve_key,
+    throughput_key,
+)
 
-DEFAULT_MB_PER_S: dict[str, float] = {
-    "csv/none": 15.8,
-    "csv/gzip": 4.7,
-    "csv/zstd": 4.9,
-    "csv/bz2": 1.8,
-    "jsonl/none": 18.2,
-    "jsonl/gzip": 2.1,
-    "jsonl/zstd": 2.2,
-    "jsonl/bz2": 0.6,
-    "parquet/none": 4.6,
-}
-"""Stored (compressed) MB per second one vCPU of the Lambda engine reads, validates and writes as
-Parquet: 80% of the slower of a narrow (orders) and a wide numeric dataset, each measured per format and
-compression on one core (``python -m benchmarks.bench_engine rates``; docs/routing.md, "How the defaults
-were measured")."""
-
-_FORMATS = ("csv", "jsonl", "parquet")
-_COMPRESSIONS = ("none", "gzip", "zstd", "bz2")
-
-
-def throughput_key(fmt: str, compression: str) -> str:
-    """``csv`` + ``gzip`` -> ``csv/gzip``; Parquet compresses inside the file, so it is always ``none``."""
-    return f"{fmt}/{'none' if fmt == 'parquet' else compression}"
+__all__ = ["RoutingConfig", "ThroughputModel", "Prices", "throughput_key"]
 
 
 class _Model(BaseModel):
@@ -42,17 +31,27 @@ class _Model(BaseModel):
 class ThroughputModel(_Model):
     """How fast and how big one Lambda invocation is, per format and compression."""
 
-    mb_per_s: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_MB_PER_S))
-    """Stored MB per second at one vCPU, keyed FORMAT/COMPRESSION (csv/gzip, jsonl/none, parquet/none).
-    Keys you leave out keep their defaults."""
+    curves: dict[str, dict[float, float]] = Field(default_factory=dict)
+    """The engine's stored MB/s at N vCPUs, keyed [SHAPE/]FORMAT/COMPRESSION (``csv/gzip`` for every shape,
+    ``wide/csv/gzip`` for one), each ``{vCPUs: MB/s}``, e.g. ``{1: 6.0, 2: 11.5, 4: 20.0, 6: 26.0}``;
+    interpolated between points. Keys you leave out keep the calibrated defaults (throughput.json)."""
+    mb_per_s: dict[str, float] = Field(default_factory=dict)
+    """Older form: MB/s at one vCPU, keyed FORMAT/COMPRESSION. Scales the default curve of that key (every
+    shape) to this rate at one vCPU, keeping its measured speed-up at more vCPUs. Use ``curves`` to give
+    the whole curve; a key may not be in both."""
+    wide_columns: int = Field(12, ge=1)
+    """Specs declaring at least this many columns use the ``wide`` curves, the others the ``narrow`` ones."""
     mb_per_vcpu: int = Field(1769, ge=128)
-    """Lambda memory that buys one full vCPU; below it the share is linear."""
+    """Lambda memory that buys one full vCPU (vCPUs = memory_mb / mb_per_vcpu, capped at max_vcpus)."""
     max_vcpus: float = Field(6.0, gt=0)
     """Most vCPUs a Lambda function gets (at 10,240 MB)."""
     budget_fraction: float = Field(0.6, gt=0, le=1)
     """Share of the Lambda timeout one invocation may plan to use; the rest is safety margin."""
     invocation_overhead_s: float = Field(2.0, ge=0)
     """Seconds per invocation before the first byte: cold start, reading the manifest."""
+    batch_setup_s: float | None = Field(None, ge=0)
+    """Seconds the engine spends per invocation before data flows (DuckDB connection, prepared SQL, writers);
+    unset: the calibrated figure (throughput.json)."""
     per_object_overhead_s: float = Field(0.1, ge=0)
     """Seconds per object: S3 request latency, opening the reader."""
     base_memory_mb: int = Field(300, ge=0)
@@ -73,7 +72,7 @@ class ThroughputModel(_Model):
     glue_startup_s: float = Field(30.0, ge=0)
     """Seconds a Glue 5 job takes to start before it reads data."""
     glue_efficiency: float = Field(0.5, gt=0, le=4)
-    """Spark throughput per executor vCPU relative to the Lambda engine's per-vCPU figures."""
+    """Spark throughput per executor vCPU relative to the Lambda engine's rate at one vCPU."""
     control_memory_mb: int = Field(512, ge=128)
     """Memory of the plan and commit functions (for cost)."""
     control_seconds: float = Field(3.0, ge=0)
@@ -81,23 +80,62 @@ class ThroughputModel(_Model):
 
     @field_validator("mb_per_s")
     @classmethod
-    def _keys(cls, value: dict[str, float]) -> dict[str, float]:
+    def _rates(cls, value: dict[str, float]) -> dict[str, float]:
         for key, rate in value.items():
-            fmt, _, comp = key.partition("/")
-            if fmt not in _FORMATS or comp not in _COMPRESSIONS:
-                raise ValueError(f"{key!r} is not FORMAT/COMPRESSION with FORMAT in {_FORMATS} and COMPRESSION in "
-                                 f"{_COMPRESSIONS}, e.g. 'csv/gzip'")
+            if key not in KEYS:
+                raise ValueError(f"{key!r} is not FORMAT/COMPRESSION, one of {', '.join(KEYS)}, e.g. 'csv/gzip' "
+                                 "(per data shape and vCPU count: use routing.throughput.curves)")
             if rate <= 0:
                 raise ValueError(f"{key}: throughput must be above 0 MB/s, got {rate}")
-        return {**DEFAULT_MB_PER_S, **value}
+        return value
 
-    def rate(self, fmt: str, compression: str) -> float:
-        """MB/s at one vCPU for this format and compression."""
+    @field_validator("curves")
+    @classmethod
+    def _curves(cls, value: dict[str, dict[float, float]]) -> dict[str, dict[float, float]]:
+        for key in value:
+            parse_curve_key(key)
+        return {key: check_curve(key, points) for key, points in value.items()}
+
+    @model_validator(mode="after")
+    def _one_form_per_key(self) -> ThroughputModel:
+        both = sorted(k for k in self.mb_per_s if any(parse_curve_key(c)[1] == k for c in self.curves))
+        if both:
+            raise ValueError(f"{', '.join(both)} set in both mb_per_s and curves: keep curves (the whole curve) and "
+                             "drop the key from mb_per_s (the older form: one vCPU only)")
+        return self
+
+    def shape(self, columns: int) -> Shape:
+        """The data shape of a spec with ``columns`` declared columns."""
+        return "wide" if columns >= self.wide_columns else "narrow"
+
+    def curve(self, fmt: str, compression: str, shape: Shape = "narrow") -> Curve:
+        """``{vCPUs: MB/s}`` for this format, compression and shape: lockgate.yaml's ``curves`` (shape-specific
+        first), else the default curve (scaled to ``mb_per_s`` when that names the key)."""
         key = throughput_key(fmt, compression)
-        return self.mb_per_s.get(key, DEFAULT_MB_PER_S.get(key, min(DEFAULT_MB_PER_S.values())))
+        given = self.curves.get(f"{shape}/{key}") or self.curves.get(key)
+        if given:
+            return given
+        base = default_curves()[shape].get(key) or default_curves()[shape]["csv/bz2"]  # unknown: the slowest text
+        if key in self.mb_per_s:
+            scale = self.mb_per_s[key] / interpolate(base, 1.0)
+            return {v: r * scale for v, r in base.items()}
+        return base
+
+    def rate(self, fmt: str, compression: str, vcpus: float = 1.0, shape: Shape = "narrow") -> float:
+        """Stored MB/s one Lambda engine with ``vcpus`` reads, validates and writes (the curve, interpolated)."""
+        return interpolate(self.curve(fmt, compression, shape), vcpus)
+
+    @property
+    def fixed_batch_s(self) -> float:
+        """Seconds of every invocation whatever its objects: invocation overhead plus the engine's setup."""
+        return self.invocation_overhead_s + self.setup_s()
+
+    def setup_s(self) -> float:
+        """``batch_setup_s``, or the calibrated figure when unset."""
+        return self.batch_setup_s if self.batch_setup_s is not None else default_batch_setup_s()
 
     def vcpus(self, memory_mb: int) -> float:
-        """vCPU share of a Lambda with ``memory_mb``: linear, 1769 MB = 1 vCPU, capped."""
+        """vCPUs of a Lambda with ``memory_mb``: 1769 MB = 1 vCPU, proportional, capped at max_vcpus."""
         return min(memory_mb / self.mb_per_vcpu, self.max_vcpus)
 
 

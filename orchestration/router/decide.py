@@ -14,7 +14,7 @@ from orchestration.core.spec.models import Spec
 from .binpack import first_fit_decreasing
 from .config import RoutingConfig
 from .cost import RouteCost, StateCounts, cost_sentence, glue_cost, lambda_cost
-from .estimate import glue_seconds, lambda_budget, memory_needed_mb, object_seconds
+from .estimate import glue_seconds, invocation_seconds, memory_needed_mb, object_seconds, spec_budget
 from .facts import PlanFacts, format_label, human_bytes, human_seconds
 from .limits import GlueRun, glue_run
 
@@ -61,13 +61,14 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
         return Decision("empty", [f"nothing to import: no objects found in {facts.where}"])
 
     fmt = facts.format
-    budget = lambda_budget(settings.lambda_, model)
-    rates = {c: model.rate(fmt, c) for c in facts.compressions}
-    secs = [object_seconds(o, fmt, model, budget.vcpus, rates[o.compression]) for o in facts.objects]
-    capacity = budget.seconds - model.invocation_overhead_s
+    budget = spec_budget(spec, model)
+    # The engine's measured curve at this function's vCPUs (estimate.batch_seconds computes the same).
+    rates = {c: model.rate(fmt, c, budget.vcpus, budget.shape) for c in facts.compressions}
+    secs = [object_seconds(o, fmt, model, budget.vcpus, budget.shape, rates[o.compression]) for o in facts.objects]
+    capacity = budget.seconds - model.fixed_batch_s
     packed = first_fit_decreasing(secs, [o.size for o in facts.objects], capacity, model.max_objects_per_batch)
     batches = [Batch(index=i, objects=b.objects, bytes=b.bytes) for i, b in enumerate(packed)]
-    batch_seconds = [model.invocation_overhead_s + b.seconds for b in packed]
+    batch_seconds = [invocation_seconds((secs[i] for i in b.objects), model) for b in packed]
     waves = math.ceil(len(batches) / settings.lambda_.max_concurrency)
     lambda_wall = waves * max(batch_seconds)
 
@@ -75,7 +76,7 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
     buckets, bucket_secs, bucket_problem = 0, [], None
     if spec.dedupe is not None and len(batches) > 1:
         per_bucket_mb = max(budget.usable_memory_mb - model.buffer_mb, 1)
-        parquet_rate = model.rate("parquet", "none") * budget.vcpus * 2**20
+        parquet_rate = model.rate("parquet", "none", budget.vcpus, budget.shape) * 2**20
         need_memory = math.ceil(facts.total_bytes * model.dedupe_expansion / (per_bucket_mb * 2**20))
         need_time = math.ceil(facts.total_bytes / (parquet_rate * max(capacity, 1.0)))
         need = max(need_memory, need_time)
@@ -89,9 +90,10 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
             buckets = model.max_dedupe_buckets
             bucket_secs = bucket_secs[:buckets]
 
-    # Glue estimate uses the bytes-weighted throughput of the run's objects.
+    # Glue estimate uses the bytes-weighted throughput of the run's objects at one vCPU (one Spark core).
+    rates = {c: model.rate(fmt, c, 1.0, budget.shape) for c in facts.compressions}
     weighted = sum(o.size * rates[o.compression] for o in facts.objects)
-    by_rate = weighted / facts.total_bytes if facts.total_bytes else model.rate(fmt, "none")
+    by_rate = weighted / facts.total_bytes if facts.total_bytes else model.rate(fmt, "none", 1.0, budget.shape)
     unsplit = max((o for o in facts.objects if not o.splittable), key=lambda o: o.size, default=None)
     job = glue_run([(o.size, o.splittable) for o in facts.objects], settings.glue, backfill=mode == "backfill")
     glue_s = glue_seconds(facts.total_bytes, by_rate, settings.glue, model,
@@ -103,14 +105,15 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
                          prices, flex=job.execution_class == "FLEX")
     cost = _cost_json(lam_cost, glu_cost)
 
-    largest = facts.largest
-    assert largest is not None
-    largest_s = object_seconds(largest, fmt, model, budget.vcpus)
+    # The slowest object by the curve (the largest, unless a smaller one is slower to read, e.g. bzip2).
+    slow = max(range(len(secs)), key=lambda i: (secs[i], facts.objects[i].size))
+    largest, largest_s = facts.objects[slow], secs[slow]
+    which = "largest" if largest.size == facts.largest_bytes else "slowest"
     label = format_label(fmt, largest.compression)
     split_note = "" if largest.splittable else f" ({largest.compression} cannot be split)"
     budget_words = (f"one Lambda may run {budget.fraction:.0%} of {budget.timeout_s} s "
                     f"({budget.seconds:.0f} s)")
-    largest_words = (f"largest object {human_bytes(largest.size)} {label}{split_note} needs "
+    largest_words = (f"{which} object {human_bytes(largest.size)} {label}{split_note} needs "
                      f"{human_seconds(largest_s)} at {budget.memory_mb} MB; {budget_words}")
     mem_need = memory_needed_mb(fmt, model)
     total_words = (f"{facts.count} objects, {human_bytes(facts.total_bytes)} in all, need {_n(len(batches), 'batch')} "
@@ -118,7 +121,7 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
                    f"finish in {human_seconds(lambda_wall)} ({_n(waves, 'wave')})")
 
     problems: list[str] = []
-    if largest_s + model.invocation_overhead_s > budget.seconds:
+    if largest_s + model.fixed_batch_s > budget.seconds:
         problems.append(largest_words)
     if mem_need > budget.memory_mb * 0.9:
         problems.append(f"streaming {format_label(fmt, 'none')} needs ~{mem_need:.0f} MB but the Lambda has "

@@ -10,13 +10,26 @@ from pydantic import ValidationError
 from orchestration.config import ProjectConfig
 from orchestration.core.errors import SpecError
 from orchestration.core.spec import parse_spec
-from orchestration.router import ObjectFacts, PlanFacts, RoutingConfig, route
+from orchestration.router import ObjectFacts, PlanFacts, RoutingConfig
+from orchestration.router import route as _route
 from orchestration.router.binpack import first_fit_decreasing
-from orchestration.router.config import DEFAULT_MB_PER_S
 from orchestration.router.cost import RouteCost, cost_sentence
+from orchestration.router.curves import default_curves, interpolate
 
 MB = 2**20
 GB = 2**30
+
+
+# The rules are tested on fixed curves (a 3 GB gzip CSV is over one 1769 MB Lambda's budget, ...), not on
+# whatever the calibration last measured: test_capacity.py holds the router to the calibrated curves.
+CURVES = {"csv/gzip": {1: 4.7, 2: 9.0, 4: 16.0, 6: 21.0}, "csv/none": {1: 15.8, 2: 30.0, 4: 52.0, 6: 66.0},
+          "parquet/none": {1: 4.6, 2: 8.8, 4: 15.0, 6: 19.0}}
+FIXED = RoutingConfig.model_validate({"throughput": {"curves": CURVES, "batch_setup_s": 0.0}})
+
+
+def route(facts: PlanFacts, spec, **kw: object):
+    kw.setdefault("config", FIXED)
+    return _route(facts, spec, **kw)  # type: ignore[arg-type]
 
 
 def make_spec(**over: object):
@@ -100,7 +113,7 @@ def test_total_beyond_concurrent_budget_goes_to_glue() -> None:
 
 def test_more_waves_allowed_by_config_keep_lambda() -> None:
     spec = make_spec(routing={"lambda": {"memory_mb": 1769, "timeout_s": 900, "max_concurrency": 2}})
-    config = RoutingConfig.model_validate({"throughput": {"max_waves": 100}})
+    config = RoutingConfig.model_validate({"throughput": {"max_waves": 100, "curves": CURVES}})
     assert route(PlanFacts("csv", gz(100, 500 * MB)), spec, config=config).route == "lambda"
 
 
@@ -186,7 +199,8 @@ def test_routing_settings_are_typed_in_lockgate_yaml() -> None:
     cfg = ProjectConfig.model_validate({"routing": {"throughput": {"mb_per_s": {"csv/gzip": 2.0}},
                                                     "prices": {"glue_dpu_hour": 0.52}}})
     assert cfg.routing.throughput.rate("csv", "gzip") == 2.0
-    assert cfg.routing.throughput.rate("csv", "none") == DEFAULT_MB_PER_S["csv/none"]  # unspecified keys keep their defaults
+    # unspecified keys keep their defaults
+    assert cfg.routing.throughput.rate("csv", "none") == interpolate(default_curves()["narrow"]["csv/none"], 1.0)
     assert cfg.routing.prices.glue_dpu_hour == 0.52
     with pytest.raises(ValidationError, match="csv/lz4"):
         ProjectConfig.model_validate({"routing": {"throughput": {"mb_per_s": {"csv/lz4": 2.0}}}})
