@@ -48,7 +48,9 @@ def _control(model: ThroughputModel) -> float:
 
 def lambda_cost(batch_seconds: list[float], bucket_seconds: list[float], memory_mb: int, counts: StateCounts,
                 model: ThroughputModel, prices: Prices) -> RouteCost:
-    work = sum(batch_seconds) + sum(bucket_seconds) + model.invocation_overhead_s * (len(batch_seconds) + len(bucket_seconds))
+    # A batch's estimate already holds its invocation overhead (estimate.invocation_seconds); a dedupe
+    # bucket's is data time only.
+    work = sum(batch_seconds) + sum(bucket_seconds) + model.invocation_overhead_s * len(bucket_seconds)
     gb_s = work * memory_mb / 1024 + _control(model)
     requests = len(batch_seconds) + len(bucket_seconds) + 2
     transitions = counts.lambda_parent + counts.per_batch * len(batch_seconds) + counts.per_bucket * len(bucket_seconds)

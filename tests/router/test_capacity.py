@@ -198,3 +198,17 @@ def test_the_lockgate_yaml_example_in_the_docs_is_valid() -> None:
     throughput = ProjectConfig.model_validate(yaml.safe_load(block.group(1))).routing.throughput
     assert throughput.curve("csv", "gzip", "wide") == {1.0: 9.0, 2.0: 15.5, 4.0: 24.0, 6.0: 28.0}
     assert throughput.rate("jsonl", "gzip", 1.0, "narrow") == pytest.approx(1.1)
+
+
+def test_the_lambda_cost_counts_each_invocations_overhead_once() -> None:
+    """A batch's estimate already holds its invocation overhead; the cost bills the batches' estimated
+    seconds (plus plan and commit), not the overhead a second time."""
+    config = RoutingConfig.model_validate({"throughput": {"curves": {"csv/none": {1: 1.0}}}})
+    facts = PlanFacts("csv", [ObjectFacts(300 * MB, "none", True, f"s3://raw-bucket/x/{i}.csv") for i in range(6)])
+    spec = spec_of("csv", memory_mb=1769)
+    d = route(facts, spec, config=config)
+    assert d.route == "lambda" and len(d.batch_seconds) > 1
+    model = config.throughput
+    control = 2 * model.control_seconds * model.control_memory_mb / 1024
+    expected = sum(d.batch_seconds) * 1769 / 1024 + control
+    assert d.cost["lambda"]["gb_seconds"] == pytest.approx(expected, abs=1e-3)
