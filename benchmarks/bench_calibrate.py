@@ -41,12 +41,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_engine import ENGINE as _ENGINE
-from benchmarks.bench_engine import ROOT
+from benchmarks.bench_engine import ENGINE, ROOT
 from benchmarks.engine_data import DATASETS, generate
-
-# A hard link, not a symbolic one: the local lake refuses links that lead out of it.
-ENGINE = _ENGINE.replace("os.symlink(src,", "os.link(src,")
 
 RESULTS_PREFIX = "calibration"
 """``python -m benchmarks calibrate`` replaces RESULTS.md's rows starting with this."""

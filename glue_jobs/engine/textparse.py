@@ -187,7 +187,8 @@ def header_info(text: str, uri: str, opts: ParseOptions, info: FileInfo) -> None
 
 
 def is_utf8(encoding: str) -> bool:
-    return encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig", "utf8")
+    """Whether the spec's ``source.csv.encoding`` is UTF-8 (the two spellings ``decode`` reads as UTF-8)."""
+    return encoding in ("utf-8", "utf-8-sig")
 
 
 def _valid_utf8(buf: Any) -> bool:

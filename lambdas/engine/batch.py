@@ -16,7 +16,7 @@ from orchestration.core.spec.uris import join_uri
 
 from .chunks import ObjectLayout
 from .pipeline import Pipeline
-from .threads import BackgroundWriter, ordered_map, prefetch
+from .threads import BackgroundWriter, chunk_pool, ordered_map, prefetch
 from .writer import PartitionedWriter, WriterSettings, unit_name
 
 if TYPE_CHECKING:
@@ -106,6 +106,8 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
     # Parquet encoding runs in a writer thread while the next chunk is cast (pyarrow releases the GIL).
     sink = BackgroundWriter(out.write) if Settings.threads else None
     emit = sink.submit if sink is not None else out.write
+    workers = Settings.workers if Settings.threads else 1
+    pool = chunk_pool(workers)
     try:
         for obj_index in batch.objects:
             obj = manifest.objects[obj_index]
@@ -114,9 +116,8 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
             layout: ObjectLayout = reader.layout
             rows_before = result.rows_in
             chunks = prefetch(reader.chunks()) if Settings.threads else reader.chunks()
-            workers = Settings.workers if Settings.threads else 1
             compute = functools.partial(pipe.compute, layout=layout, uri=obj.uri)
-            for chunk, computed in ordered_map(compute, chunks, workers):
+            for chunk, computed in ordered_map(compute, chunks, pool, workers):
                 step = pipe.complete(chunk, computed, layout, obj.uri)
                 result.rows_in += step.rows_in
                 result.rows_rejected += step.rows_rejected
@@ -154,6 +155,8 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
         quarantine.abort()
         raise
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)  # before their connections close
         pipe.close()
     if not shuffle:
         result.rows_written = out.rows_written

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["prefetch", "ordered_map", "BackgroundWriter"]
+__all__ = ["prefetch", "chunk_pool", "ordered_map", "BackgroundWriter"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -57,28 +57,35 @@ def prefetch(items: Iterable[T], depth: int = 1) -> Iterator[T]:
         t.join()
 
 
-def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[tuple[T, R]]:
-    """``(item, fn(item))`` for each item, in the items' order, with ``fn`` running on up to ``workers``
-    threads at once (at most ``workers`` items are taken ahead of the consumer). The first error is
-    re-raised in the consumer's thread; the items still running are waited for, the rest not started."""
-    if workers <= 1:
+def chunk_pool(workers: int) -> ThreadPoolExecutor | None:
+    """The worker threads of one invocation (None for one worker: chunks run on the caller's thread).
+    One pool serves every object of the batch, so each thread's DuckDB connection and prepared
+    statements are made once, not once per object."""
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lockgate-chunk") if workers > 1 else None
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], pool: ThreadPoolExecutor | None,
+                workers: int) -> Iterator[tuple[T, R]]:
+    """``(item, fn(item))`` for each item, in the items' order, with ``fn`` running on ``pool``'s threads
+    (at most ``workers`` items taken ahead of the consumer), or on this thread without a pool. The first
+    error is re-raised in the consumer's thread; the items not yet started are cancelled."""
+    if pool is None:
         for item in items:
             yield item, fn(item)
         return
     pending: deque[tuple[T, Future[R]]] = deque()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lockgate-chunk") as pool:
-        try:
-            for item in items:
-                pending.append((item, pool.submit(fn, item)))
-                if len(pending) >= workers:
-                    done, future = pending.popleft()
-                    yield done, future.result()
-            while pending:
+    try:
+        for item in items:
+            pending.append((item, pool.submit(fn, item)))
+            if len(pending) >= workers:
                 done, future = pending.popleft()
                 yield done, future.result()
-        finally:
-            for _, future in pending:
-                future.cancel()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+    finally:
+        for _, future in pending:  # the pool's owner waits for those already running
+            future.cancel()
 
 
 class BackgroundWriter:

@@ -16,6 +16,7 @@ from orchestration.core.spec.models import Spec
 
 from ..machine_names import SPEC_URI, S, ph
 from .retry import _retrier, catch_all, caught, caught_state, lambda_retry
+from .tasks import distributed_map
 
 __all__ = ["download_states", "DOWNLOAD_FIELDS", "download_retry"]
 
@@ -59,25 +60,10 @@ def download_states(spec: Spec, fail: str) -> dict[str, Json]:
             "Choices": [{"Variable": "$.download.items", "NumericGreaterThan": 0, "Next": S.DOWNLOAD_FILES}],
             "Default": S.PLAN,
         },
-        S.DOWNLOAD_FILES: {
-            "Type": "Map",
-            "ItemReader": {
-                "Resource": "arn:aws:states:::s3:getObject",
-                "ReaderConfig": {"InputType": "JSON"},
-                "Parameters": {"Bucket.$": "$.download.items_bucket", "Key.$": "$.download.items_key"},
-            },
-            "ItemSelector": {"items_uri.$": "$.download.items_uri", "item.$": "$$.Map.Item.Value"},
-            "ItemProcessor": {
-                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                "StartAt": S.DOWNLOAD_FILE,
-                "States": {S.DOWNLOAD_FILE: copy},
-            },
-            "MaxConcurrency": download.max_concurrency,
-            "ToleratedFailurePercentage": 0,
-            "ResultPath": None,
-            "Catch": [catch_all(S.DOWNLOAD_FILES)],
-            "Next": S.FINISH_DOWNLOADS,
-        },
+        S.DOWNLOAD_FILES: distributed_map(
+            S.DOWNLOAD_FILES, ("$.download.items_bucket", "$.download.items_key"),
+            {"items_uri.$": "$.download.items_uri", "item.$": "$$.Map.Item.Value"},
+            S.DOWNLOAD_FILE, copy, download.max_concurrency, S.FINISH_DOWNLOADS),
         caught(S.DOWNLOAD_FILES): caught_state(S.DOWNLOAD_FILES, fail),
         S.FINISH_DOWNLOADS: finish,
         caught(S.FINISH_DOWNLOADS): caught_state(S.FINISH_DOWNLOADS, fail),

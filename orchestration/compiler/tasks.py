@@ -77,6 +77,32 @@ def plan_states(spec: Spec, fail: str) -> dict[str, Json]:
     }
 
 
+def distributed_map(name: str, items: tuple[str, str], selector: Json, child_name: str, child: Json,
+                    concurrency: int, next_state: str) -> Json:
+    """A Distributed Map state ``name`` over the JSON array in S3 at the (bucket, key) paths ``items``:
+    each item (``selector``) runs ``child`` in its own standard child execution, up to ``concurrency`` at
+    once; one failed item fails the Map, which is caught into the failure path; the result is dropped."""
+    return {
+        "Type": "Map",
+        "ItemReader": {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON"},
+            "Parameters": {"Bucket.$": items[0], "Key.$": items[1]},
+        },
+        "ItemSelector": selector,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": child_name,
+            "States": {child_name: child},
+        },
+        "MaxConcurrency": concurrency,
+        "ToleratedFailurePercentage": 0,
+        "ResultPath": None,
+        "Catch": [catch_all(name)],
+        "Next": next_state,
+    }
+
+
 def lambda_states(spec: Spec, fail: str) -> dict[str, Json]:
     """The Distributed Map over batches.json; each batch is one child execution whose output is
     dropped (``OutputPath: null``), so the Map's result stays a few bytes per batch."""
@@ -87,25 +113,10 @@ def lambda_states(spec: Spec, fail: str) -> dict[str, Json]:
     child |= {"ResultPath": None, "OutputPath": None, "End": True}
     after = S.DEDUPE_NEEDED if spec.dedupe else S.COMMIT
     states: dict[str, Json] = {
-        S.PROCESS_BATCHES: {
-            "Type": "Map",
-            "ItemReader": {
-                "Resource": "arn:aws:states:::s3:getObject",
-                "ReaderConfig": {"InputType": "JSON"},
-                "Parameters": {"Bucket.$": "$.plan.batches_bucket", "Key.$": "$.plan.batches_key"},
-            },
-            "ItemSelector": {"manifest_uri.$": "$.plan.manifest_uri", "batch.$": "$$.Map.Item.Value.batch"},
-            "ItemProcessor": {
-                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                "StartAt": S.PROCESS_BATCH,
-                "States": {S.PROCESS_BATCH: child},
-            },
-            "MaxConcurrency": concurrency,
-            "ToleratedFailurePercentage": 0,
-            "ResultPath": None,
-            "Catch": [catch_all(S.PROCESS_BATCHES)],
-            "Next": after,
-        },
+        S.PROCESS_BATCHES: distributed_map(
+            S.PROCESS_BATCHES, ("$.plan.batches_bucket", "$.plan.batches_key"),
+            {"manifest_uri.$": "$.plan.manifest_uri", "batch.$": "$$.Map.Item.Value.batch"},
+            S.PROCESS_BATCH, child, concurrency, after),
         caught(S.PROCESS_BATCHES): caught_state(S.PROCESS_BATCHES, fail),
     }
     if spec.dedupe:

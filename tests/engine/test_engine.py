@@ -310,6 +310,16 @@ def test_parallel_chunk_workers_write_what_one_writes(storage: Storage, monkeypa
     files = {"a.csv": (HEADER + "\n".join(lines) + "\n").encode(), "b.csv.gz": gzip.compress(
         (HEADER + "\n".join(lines[:700]) + "\n6,16,2,EUR\n").encode())}
     uris = put(storage, files)
+    from lambdas.engine import pipeline
+
+    sessions: list[int] = []
+    close = pipeline.Pipeline.close
+
+    def counted(self: pipeline.Pipeline) -> None:
+        sessions.append(len(self._sessions))
+        close(self)
+
+    monkeypatch.setattr(pipeline.Pipeline, "close", counted)
     outputs = []
     for n in (1, workers):
         monkeypatch.setattr(batch.Settings, "workers", n)
@@ -321,3 +331,5 @@ def test_parallel_chunk_workers_write_what_one_writes(storage: Storage, monkeypa
                         rows(quarantine, "_source_file", "_record", "_errors")))
     assert outputs[0][0]["rows_rejected"] > 20 and outputs[0][0]["rows_filtered"] > 100 and len(outputs[0][1]) == 3
     assert outputs[1] == outputs[0]
+    # One connection per worker thread for the whole batch (the threads outlive each object), plus the main one.
+    assert sessions == [1, workers + 1]
