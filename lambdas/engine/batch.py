@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
 import time
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from orchestration.core.contracts import BatchResult
@@ -109,36 +109,41 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
     workers = Settings.workers if Settings.threads else 1
     pool = chunk_pool(workers)
     try:
-        for obj_index in batch.objects:
-            obj = manifest.objects[obj_index]
-            result.bytes_in += obj.size
-            reader = open_reader(spec, storage, obj.uri)
-            layout: ObjectLayout = reader.layout
-            rows_before = result.rows_in
-            chunks = prefetch(reader.chunks()) if Settings.threads else reader.chunks()
-            compute = functools.partial(pipe.compute, layout=layout, uri=obj.uri)
-            for chunk, computed in ordered_map(compute, chunks, pool, workers):
-                step = pipe.complete(chunk, computed, layout, obj.uri)
-                result.rows_in += step.rows_in
-                result.rows_rejected += step.rows_rejected
-                result.rows_filtered += step.rows_filtered
-                if step.quarantine is not None and step.quarantine.num_rows:
-                    quarantine.write(step.quarantine)
-                if step.valid.num_rows == 0:
-                    continue
-                if shuffle:
-                    emit(_with_bucket(pipe, step.valid, manifest.dedupe_buckets))
-                elif dedupe_acc is not None:
-                    dedupe_acc.add(step.valid)
-                else:
-                    emit(step.valid)
-            pending = pipe.flush()  # the object's failed rows not yet turned into quarantine rows
-            if pending is not None and pending.num_rows:
-                quarantine.write(pending)
-            if layout.extra:
-                result.extra_columns[obj.uri] = list(layout.extra)
-            if result.rows_in == rows_before:
-                log.warning("%s contributed no rows (empty or header-only)", obj.uri)
+        # One pipeline over the batch's objects: the reader opens and reads the next object while the
+        # workers still validate the last chunks of this one, so a batch of many small objects keeps every
+        # core busy (per object, only its first chunk waited for the reader, its last for the workers).
+        items = _batch_chunks(spec, storage, manifest, batch.objects)
+        if Settings.threads:
+            items = prefetch(items)
+        rows_before = 0
+        for (obj, layout, chunk), computed in ordered_map(_compute(pipe), items, pool, workers):
+            if chunk is _OBJECT_START:
+                result.bytes_in += obj.size
+                rows_before = result.rows_in
+                continue
+            if chunk is _OBJECT_END:
+                pending = pipe.flush()  # the object's failed rows not yet turned into quarantine rows
+                if pending is not None and pending.num_rows:
+                    quarantine.write(pending)
+                if layout.extra:
+                    result.extra_columns[obj.uri] = list(layout.extra)
+                if result.rows_in == rows_before:
+                    log.warning("%s contributed no rows (empty or header-only)", obj.uri)
+                continue
+            step = pipe.complete(chunk, computed, layout, obj.uri)
+            result.rows_in += step.rows_in
+            result.rows_rejected += step.rows_rejected
+            result.rows_filtered += step.rows_filtered
+            if step.quarantine is not None and step.quarantine.num_rows:
+                quarantine.write(step.quarantine)
+            if step.valid.num_rows == 0:
+                continue
+            if shuffle:
+                emit(_with_bucket(pipe, step.valid, manifest.dedupe_buckets))
+            elif dedupe_acc is not None:
+                dedupe_acc.add(step.valid)
+            else:
+                emit(step.valid)
         if sink is not None:
             sink.close()
             sink = None
@@ -167,6 +172,33 @@ def process_batch(spec: Spec | None, manifest: Manifest, batch_index: int, stora
     result.duration_s = round(time.monotonic() - started, 3)
     storage.write_json(paths.batch_result(batch_index), result.model_dump(mode="json", by_alias=True))
     return result
+
+
+_OBJECT_START = object()
+_OBJECT_END = object()
+
+
+def _batch_chunks(spec: Spec, storage: Storage, manifest: Manifest, objects: list[int]) -> Iterator[tuple[Any, ObjectLayout, Any]]:
+    """``(object, layout, chunk)`` for every chunk of the batch's objects in order, each object's chunks
+    between an ``_OBJECT_START`` and an ``_OBJECT_END`` item (an empty object has only those two)."""
+    for obj_index in objects:
+        obj = manifest.objects[obj_index]
+        reader = open_reader(spec, storage, obj.uri)
+        layout: ObjectLayout = reader.layout
+        yield obj, layout, _OBJECT_START
+        for chunk in reader.chunks():
+            yield obj, layout, chunk
+        yield obj, layout, _OBJECT_END
+
+
+def _compute(pipe: Pipeline) -> Callable[[tuple[Any, ObjectLayout, Any]], Any]:
+    """The workers' part of an item: the main statement over a chunk; nothing for an object's markers."""
+    def compute(item: tuple[Any, ObjectLayout, Any]) -> Any:
+        obj, layout, chunk = item
+        if chunk is _OBJECT_START or chunk is _OBJECT_END:
+            return None
+        return pipe.compute(chunk, layout=layout, uri=obj.uri)
+    return compute
 
 
 def _with_bucket(pipe: Pipeline, table: Any, buckets: int) -> Any:

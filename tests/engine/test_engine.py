@@ -307,8 +307,8 @@ def test_parallel_chunk_workers_write_what_one_writes(storage: Storage, monkeypa
         bad = i % 97 == 5
         lines.append(f"{'x' if bad else i},{i},{i % 100}.5,{'EUR' if i % 3 else 'USD'},"
                      f"{'test' if i % 11 == 0 else 'paid'},2024-01-0{1 + i % 3} 10:00:00")
-    files = {"a.csv": (HEADER + "\n".join(lines) + "\n").encode(), "b.csv.gz": gzip.compress(
-        (HEADER + "\n".join(lines[:700]) + "\n6,16,2,EUR\n").encode())}
+    files = {"a.csv": (HEADER + "\n".join(lines) + "\n").encode(), "a2-empty.csv": HEADER.encode(),
+             "b.csv.gz": gzip.compress((HEADER + "\n".join(lines[:700]) + "\n6,16,2,EUR\n").encode())}
     uris = put(storage, files)
     from lambdas.engine import pipeline
 
@@ -333,3 +333,33 @@ def test_parallel_chunk_workers_write_what_one_writes(storage: Storage, monkeypa
     assert outputs[1] == outputs[0]
     # One connection per worker thread for the whole batch (the threads outlive each object), plus the main one.
     assert sessions == [1, workers + 1]
+
+
+def test_next_object_is_read_while_the_last_chunks_of_one_are_validated(storage: Storage,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """One pipeline spans the batch's objects: the reader opens the next object before this one's last
+    chunk is completed, so a batch of many small objects does not wait for the reader at every object."""
+    from lambdas.engine import batch, pipeline
+
+    monkeypatch.setattr(batch.Settings, "block_bytes", 2048)
+    monkeypatch.setattr(batch.Settings, "workers", 4)
+    body = HEADER + "".join(f"{i},{i},1.5,EUR,paid,2024-01-01 10:00:00\n" for i in range(400))
+    uris = put(storage, {"a.csv": body.encode(), "b.csv": body.encode()})
+    events: list[tuple[str, str]] = []
+    open_reader, complete = batch.open_reader, pipeline.Pipeline.complete
+
+    def opened(spec: Any, store: Storage, uri: str, *args: Any) -> Any:
+        events.append(("open", uri.rsplit("/", 1)[1]))
+        return open_reader(spec, store, uri, *args)
+
+    def completed(self: pipeline.Pipeline, chunk: Any, out: Any, layout: Any, uri: str) -> Any:
+        events.append(("complete", uri.rsplit("/", 1)[1]))
+        return complete(self, chunk, out, layout, uri)
+
+    monkeypatch.setattr(batch, "open_reader", opened)
+    monkeypatch.setattr(pipeline.Pipeline, "complete", completed)
+    result = process_batch(spec := make_spec(), make_manifest(spec, storage, uris), 0, storage)
+    assert result.rows_written == 800
+    a_chunks = [i for i, e in enumerate(events) if e == ("complete", "a.csv")]
+    assert len(a_chunks) > 4, events
+    assert events.index(("open", "b.csv")) < a_chunks[-1], events
