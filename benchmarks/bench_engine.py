@@ -63,13 +63,16 @@ spec = Spec.model_validate(json.loads(spec_json))
 lake = Path(out) / 'lake'
 bucket, _, prefix = spec.source.uri.removeprefix('s3://').partition('/')
 (lake / bucket / prefix).mkdir(parents=True, exist_ok=True)
-os.link(src, lake / bucket / prefix / Path(src).name)  # a hard link: the lake refuses symbolic links out of it
+# A directory is one batch of its files, in name order.
+srcs = sorted(str(f) for f in Path(src).iterdir()) if Path(src).is_dir() else [src]
+for f in srcs:  # hard links: the lake refuses symbolic links out of it
+    os.link(f, lake / bucket / prefix / Path(f).name)
 t0 = time.perf_counter()
-uri = spec.source.uri + Path(src).name
+objects = [SourceObject(uri=spec.source.uri + Path(f).name, size=os.path.getsize(f)) for f in srcs]
 m = Manifest(run_id='bench', spec=spec.canonical(), window=None, started_at='2024-03-01T00:00:00Z', route='lambda',
-             reasons=[], objects=[SourceObject(uri=uri, size=os.path.getsize(src))],
-             batches=[Batch(index=0, objects=[0], bytes=os.path.getsize(src))], control_uri='s3://bench-control/',
-             **{'import': spec.name})
+             reasons=[], objects=objects,
+             batches=[Batch(index=0, objects=list(range(len(objects))), bytes=sum(o.size for o in objects))],
+             control_uri='s3://bench-control/', **{'import': spec.name})
 r = process_batch(spec, m, 0, LocalLake(lake))
 dt = time.perf_counter() - t0
 print(json.dumps({'seconds': dt, 'hwm_kb': _hwm(), 'rows_written': r.rows_written, 'rows_in': r.rows_in,
