@@ -34,6 +34,7 @@ benchmarks/RESULTS.md (``python -m benchmarks calibrate`` replaces the rows star
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import resource
@@ -42,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +57,12 @@ ROWS = {"narrow": int(os.environ.get("LOCKGATE_CALIBRATE_NARROW_ROWS", 2_000_000
         "wide": int(os.environ.get("LOCKGATE_CALIBRATE_WIDE_ROWS", 1_000_000))}
 """Rows of each shape's fit object (the first fit object has half, the checks twice as many). Large
 enough that the fixed part is a small share of a check's seconds and the fit's two times are far apart."""
-FORMAT_ROWS = {"jsonl": 0.5}
-"""JSON Lines objects get half the rows: the slowest format per row, its times are far apart already."""
+FORMAT_ROWS = {"jsonl": 0.25}
+"""JSON Lines objects get a quarter of the rows: the slowest format per row, its times are far apart
+already."""
+FRACTIONAL_VCPUS = (0.5, 1.5)
+"""Shares of vCPUs the one-object check also runs at, under a cgroup CPU quota (``cpu_quota_supported``):
+885 MB and 2654 MB Lambdas."""
 CALIBRATE_RUNS = int(os.environ.get("LOCKGATE_CALIBRATE_RUNS", 2))
 CHECK_FACTOR = 2
 CHECK_PARTS = 8
@@ -88,17 +94,67 @@ def _spec(shape: str, fmt: str, memory_mb: int = 1769) -> dict[str, Any]:
     return {**spec, "source": source, "routing": {"engine": "lambda", "lambda": {"memory_mb": memory_mb}}}
 
 
-def run_pinned(src: Path, workdir: Path, spec: dict[str, Any], cores: int) -> dict[str, Any]:
-    """``process_batch`` over ``src`` in a fresh process on the first ``cores`` CPUs, threads to match."""
-    cpus = set(sorted(os.sched_getaffinity(0))[:cores])
+CPU_PERIOD_US = 100_000
+
+
+def cpu_quota_supported() -> bool:
+    """Whether this machine lets the benchmark cap a process's CPU time (a cgroup ``cpu`` controller it
+    may write to), as Lambda caps a function below 1769 MB to its share of a vCPU."""
+    return _quota_root() is not None
+
+
+def _quota_root() -> tuple[Path, str] | None:
+    v1 = Path("/sys/fs/cgroup/cpu")
+    if (v1 / "cpu.cfs_quota_us").exists() and os.access(v1, os.W_OK):
+        return v1, "v1"
+    v2 = Path("/sys/fs/cgroup")
+    controllers = v2 / "cgroup.subtree_control"
+    if controllers.exists() and "cpu" in controllers.read_text().split() and os.access(v2, os.W_OK):
+        return v2, "v2"
+    return None
+
+
+def _quota_group(vcpus: float) -> Path:
+    """A new cgroup whose processes get ``vcpus`` CPU-seconds per second, at most."""
+    found = _quota_root()
+    if found is None:
+        raise RuntimeError("no writable cgroup cpu controller: fractional vCPUs cannot be measured here")
+    root, version = found
+    group = Path(tempfile.mkdtemp(prefix="lockgate-calibrate-", dir=root))
+    quota = int(vcpus * CPU_PERIOD_US)
+    if version == "v1":
+        (group / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
+        (group / "cpu.cfs_quota_us").write_text(str(quota))
+    else:
+        (group / "cpu.max").write_text(f"{quota} {CPU_PERIOD_US}")
+    return group
+
+
+def run_pinned(src: Path, workdir: Path, spec: dict[str, Any], cores: float) -> dict[str, Any]:
+    """``process_batch`` over ``src`` in a fresh process on the first ``ceil(cores)`` CPUs, threads to
+    match; a fractional ``cores`` (a Lambda below 1769 MB x its next whole vCPU) also caps the process's
+    CPU time to ``cores`` CPU-seconds per second with a cgroup (``cpu_quota_supported``)."""
+    whole = math.ceil(cores)
+    cpus = set(sorted(os.sched_getaffinity(0))[:whole])
+    group = _quota_group(cores) if cores != whole else None
+    procs = None if group is None else group / "cgroup.procs"
+
+    def enter() -> None:
+        os.sched_setaffinity(0, cpus)
+        if procs is not None:
+            procs.write_text(str(os.getpid()))
+
     out = Path(tempfile.mkdtemp(dir=workdir))
-    n = str(cores)
+    n = str(whole)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env |= {"LOCKGATE_DUCKDB_THREADS": n, "LOCKGATE_ENGINE_WORKERS": n, "OMP_NUM_THREADS": n}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    r = subprocess.run([sys.executable, "-c", ENGINE, str(src), str(out), json.dumps(spec)], cwd=ROOT,
-                       capture_output=True, text=True, timeout=3600, env=env,
-                       preexec_fn=lambda: os.sched_setaffinity(0, cpus))
+    try:
+        r = subprocess.run([sys.executable, "-c", ENGINE, str(src), str(out), json.dumps(spec)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=3600, env=env, preexec_fn=enter)
+    finally:
+        if group is not None:
+            group.rmdir()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     shutil.rmtree(out, ignore_errors=True)
     if r.returncode != 0:
@@ -108,12 +164,12 @@ def run_pinned(src: Path, workdir: Path, spec: dict[str, Any], cores: int) -> di
     return result
 
 
-def _best(objects: dict[str, Path], work: Path, spec: dict[str, Any], cores: list[int],
-          repeat: int = CALIBRATE_RUNS) -> dict[tuple[str, int], tuple[float, float]]:
+def _best(objects: dict[str, Path], work: Path, spec: dict[str, Any], cores: Sequence[float],
+          repeat: int = CALIBRATE_RUNS) -> dict[tuple[str, float], tuple[float, float]]:
     """Best (wall seconds of process_batch, CPU seconds of the whole process) per object and core count,
     runs interleaved (object A at 1 and 2 cores, object B at 1 and 2, then again) so load from other
     processes falls on all alike."""
-    runs: dict[tuple[str, int], list[dict[str, Any]]] = {(o, c): [] for o in objects for c in cores}
+    runs: dict[tuple[str, float], list[dict[str, Any]]] = {(o, c): [] for o in objects for c in cores}
     for _ in range(repeat):
         for name, src in objects.items():
             for c in cores:
@@ -121,7 +177,7 @@ def _best(objects: dict[str, Path], work: Path, spec: dict[str, Any], cores: lis
     return {k: (min(r["seconds"] for r in v), min(r["cpu_s"] for r in v)) for k, v in runs.items()}
 
 
-def fit(best: dict[tuple[str, int], tuple[float, float]], sizes: dict[str, float], cores: list[int],
+def fit(best: dict[tuple[str, float], tuple[float, float]], sizes: dict[str, float], cores: list[int],
         floor: float) -> tuple[dict[int, float], dict[int, float]]:
     """Per core count, the engine's marginal rate (MB/s) and fixed seconds from two objects of one key
     (``half`` and ``curve``, the second twice the first): ``t = fixed + MB / rate`` through both best wall
@@ -193,6 +249,9 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
     check batches' sizes and best wall seconds (for ``estimates``), and the engine's measured seconds per
     extra object of a batch."""
     cores = [c for c in (1, 2) if c <= len(os.sched_getaffinity(0))]
+    fractions = [f for f in FRACTIONAL_VCPUS if f < max(cores)] if cpu_quota_supported() else []
+    if not fractions:
+        print("  no writable cgroup cpu controller: the check runs at whole cores only", flush=True)
     curves: dict[str, dict[str, dict[str, float]]] = {s: {} for s in SHAPE_DATA}
     details: dict[tuple[str, str], dict[str, Any]] = {}
     setups, per_object = [], []
@@ -221,6 +280,8 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
                                           CHECK_PARTS)}
             sizes = {name: _mb(path) for name, path in objects.items()}
             best = _best(objects, work, _spec(shape, fmt), cores)
+            if fractions:  # the check object also at shares of a vCPU (a CPU quota), as Lambda gives them
+                best |= _best({"check": objects["check"]}, work, _spec(shape, fmt), fractions)
             measured, fixed = fit(best, sizes, cores, floor)
             fixed_all += fixed.values()
             curve, p = extrapolate(measured)
@@ -229,7 +290,8 @@ def calibrate(work: Path) -> tuple[dict[str, Any], dict[tuple[str, str], dict[st
                 "mb": sizes["curve"], "curve": curve, "p": p, "fixed": fixed, "load": os.getloadavg()[0],
                 "checks": {name: {"bytes": [f.stat().st_size for f in sorted(objects[name].iterdir())]
                                   if objects[name].is_dir() else [objects[name].stat().st_size],
-                                  "seconds": {c: best[(name, c)][0] for c in cores}}
+                                  "seconds": {c: best[(name, c)][0]
+                                              for c in sorted([*cores, *(fractions if name == "check" else [])])}}
                            for name in ("check", "batch")}}
             print(f"  {shape:6} {key:13} {sizes['half']:6.1f} + {sizes['curve']:6.1f} MB "
                   + "  ".join(f"{c} core {best[('half', c)][0]:5.2f} / {best[('curve', c)][0]:5.2f} s "
@@ -284,11 +346,11 @@ def estimates(details: dict[tuple[str, str], dict[str, Any]], object_s: float) -
         for name, check in d["checks"].items():
             d["estimates"][name] = {}
             for c, wall in check["seconds"].items():
-                spec = parse_spec(_spec(shape, fmt, 1769 * c), f"{shape}.yaml")
+                spec = parse_spec(_spec(shape, fmt, round(1769 * c)), f"{shape}.yaml")
                 est = batch_seconds([ObjectFacts(b, comp) for b in check["bytes"]], spec, model, invocation=False)
                 d["estimates"][name][c] = (est, wall)
             print(f"  {name:5} {shape:6} {key:13} {sum(check['bytes']) / 2**20:6.1f} MB in {len(check['bytes'])} "
-                  + "  ".join(f"{1769 * c} MB: est {e:.2f} s / measured {m:.2f} s = {e / m:.2f}"
+                  + "  ".join(f"{round(1769 * c)} MB: est {e:.2f} s / measured {m:.2f} s = {e / m:.2f}"
                               for c, (e, m) in d["estimates"][name].items()), flush=True)
 
 
@@ -336,7 +398,7 @@ def run() -> list[dict[str, Any]]:
             what = (f"one {sum(check['bytes']) / 2**20:.0f} MB object" if name == "check" else
                     f"a batch of {len(check['bytes'])} objects, {sum(check['bytes']) / 2**20:.0f} MB")
             rows.append(_row(f"calibration estimate {shape} {key}{'' if name == 'check' else ' batch'}",
-                             f"router estimate / measured seconds at {', '.join(f'{1769 * c} MB' for c in ratios)} "
+                             f"router estimate / measured seconds at {', '.join(f'{round(1769 * c)} MB' for c in ratios)} "
                              f"({what}; not used in the fit)",
                              " / ".join(f"{r:.2f}" for r in ratios.values()), f"each within 1 ± {TOLERANCE}", ok))
     rows.append(_row("calibration estimate (all)", "worst deviation of estimate / measured from 1", round(worst, 2),

@@ -125,14 +125,16 @@ class ThroughputModel(_Model):
         """Stored MB/s one Lambda engine with ``vcpus`` reads, validates and writes (the curve, interpolated)."""
         return interpolate(self.curve(fmt, compression, shape), vcpus)
 
-    @property
-    def fixed_batch_s(self) -> float:
-        """Seconds of every invocation whatever its objects: invocation overhead plus the engine's setup."""
-        return self.invocation_overhead_s + self.setup_s()
+    def fixed_batch_s(self, vcpus: float = 1.0) -> float:
+        """Seconds of every invocation with ``vcpus`` whatever its objects: invocation overhead plus the
+        engine's setup."""
+        return self.invocation_overhead_s + self.setup_s(vcpus)
 
-    def setup_s(self) -> float:
-        """``batch_setup_s``, or the calibrated figure when unset."""
-        return self.batch_setup_s if self.batch_setup_s is not None else default_batch_setup_s()
+    def setup_s(self, vcpus: float = 1.0) -> float:
+        """``batch_setup_s`` (or the calibrated figure when unset) at ``vcpus``: the setup is CPU work, so
+        below one vCPU (a Lambda under 1769 MB gets that share of one) it takes longer in proportion."""
+        setup = self.batch_setup_s if self.batch_setup_s is not None else default_batch_setup_s()
+        return setup / min(max(vcpus, 1e-3), 1.0)
 
     def vcpus(self, memory_mb: int) -> float:
         """vCPUs of a Lambda with ``memory_mb``: 1769 MB = 1 vCPU, proportional, capped at max_vcpus."""

@@ -65,10 +65,10 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
     # The engine's measured curve at this function's vCPUs (estimate.batch_seconds computes the same).
     rates = {c: model.rate(fmt, c, budget.vcpus, budget.shape) for c in facts.compressions}
     secs = [object_seconds(o, fmt, model, budget.vcpus, budget.shape, rates[o.compression]) for o in facts.objects]
-    capacity = budget.seconds - model.fixed_batch_s
+    capacity = budget.seconds - model.fixed_batch_s(budget.vcpus)
     packed = first_fit_decreasing(secs, [o.size for o in facts.objects], capacity, model.max_objects_per_batch)
     batches = [Batch(index=i, objects=b.objects, bytes=b.bytes) for i, b in enumerate(packed)]
-    batch_seconds = [invocation_seconds((secs[i] for i in b.objects), model) for b in packed]
+    batch_seconds = [invocation_seconds((secs[i] for i in b.objects), model, vcpus=budget.vcpus) for b in packed]
     waves = math.ceil(len(batches) / settings.lambda_.max_concurrency)
     lambda_wall = waves * max(batch_seconds)
 
@@ -121,7 +121,7 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
                    f"finish in {human_seconds(lambda_wall)} ({_n(waves, 'wave')})")
 
     problems: list[str] = []
-    if largest_s + model.fixed_batch_s > budget.seconds:
+    if largest_s + model.fixed_batch_s(budget.vcpus) > budget.seconds:
         problems.append(largest_words)
     if mem_need > budget.memory_mb * 0.9:
         problems.append(f"streaming {format_label(fmt, 'none')} needs ~{mem_need:.0f} MB but the Lambda has "

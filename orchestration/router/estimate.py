@@ -77,10 +77,12 @@ def object_seconds(obj: SizedObject, fmt: str, model: ThroughputModel, vcpus: fl
     return model.per_object_overhead_s + obj.size / (rate * 2**20)
 
 
-def invocation_seconds(object_secs: Iterable[float], model: ThroughputModel, *, invocation: bool = True) -> float:
+def invocation_seconds(object_secs: Iterable[float], model: ThroughputModel, *, invocation: bool = True,
+                       vcpus: float = 1.0) -> float:
     """One invocation's seconds from its objects' seconds (exact sum, independent of order), plus the
-    engine's setup and the invocation overhead (cold start, manifest) unless ``invocation`` is False."""
-    return (model.fixed_batch_s if invocation else model.setup_s()) + math.fsum(object_secs)
+    engine's setup at ``vcpus`` and the invocation overhead (cold start, manifest) unless ``invocation``
+    is False."""
+    return (model.fixed_batch_s(vcpus) if invocation else model.setup_s(vcpus)) + math.fsum(object_secs)
 
 
 def batch_seconds(objects: Iterable[SizedObject], spec: Spec, model: ThroughputModel | None = None, *,
@@ -89,13 +91,13 @@ def batch_seconds(objects: Iterable[SizedObject], spec: Spec, model: ThroughputM
     hence vCPUs, and its data shape) over ``objects``: ``invocation_overhead_s`` (cold start and reading the
     manifest; left out with ``invocation=False``, to compare with ``BatchResult.duration_s``, which starts
     inside the handler) plus, per object, ``per_object_overhead_s`` + stored size / the curve's rate at the
-    function's vCPUs, plus the engine's setup (``batch_setup_s``). The router packs batches by exactly this
+    function's vCPUs, plus the engine's setup (``batch_setup_s``, longer in proportion below one vCPU). The router packs batches by exactly this
     figure (``Decision.batch_seconds``)."""
     model = model or ThroughputModel()
     budget = spec_budget(spec, model)
     fmt = spec.source.format
     secs = (object_seconds(o, fmt, model, budget.vcpus, budget.shape) for o in objects)
-    return invocation_seconds(secs, model, invocation=invocation)
+    return invocation_seconds(secs, model, invocation=invocation, vcpus=budget.vcpus)
 
 
 def memory_needed_mb(fmt: str, model: ThroughputModel) -> float:

@@ -61,7 +61,7 @@ def _curve_seconds(objects: list[ObjectFacts], fmt: str, shape: str, memory_mb: 
     """A batch's seconds by the calibrated curve, computed here independently of the router."""
     m = RoutingConfig().throughput
     vcpus = min(memory_mb / 1769, 6.0)
-    total = m.invocation_overhead_s + DATA["batch_setup_s"]
+    total = m.invocation_overhead_s + DATA["batch_setup_s"] / min(vcpus, 1.0)  # setup at a share of one vCPU
     for o in objects:
         key = f"{fmt}/{'none' if fmt == 'parquet' else o.compression}"
         curve = {float(v): r for v, r in DATA["curves"][shape][key].items()}
@@ -136,7 +136,7 @@ def test_wide_specs_use_the_wide_curves() -> None:
     for columns, shape in ((7, "narrow"), (19, "wide")):
         spec = spec_of("csv", "gzip", columns=columns)
         rate = interpolate(default_curves()[shape]["csv/gzip"], 1.0)
-        want = model.fixed_batch_s + model.per_object_overhead_s + 100 / rate
+        want = model.fixed_batch_s() + model.per_object_overhead_s + 100 / rate
         assert batch_seconds(one, spec) == pytest.approx(want)
         assert batch_seconds(one, spec, invocation=False) == pytest.approx(want - model.invocation_overhead_s)
 
@@ -212,3 +212,15 @@ def test_the_lambda_cost_counts_each_invocations_overhead_once() -> None:
     control = 2 * model.control_seconds * model.control_memory_mb / 1024
     expected = sum(d.batch_seconds) * 1769 / 1024 + control
     assert d.cost["lambda"]["gb_seconds"] == pytest.approx(expected, abs=1e-3)
+
+
+def test_below_one_vcpu_the_setup_takes_longer_in_proportion() -> None:
+    """A Lambda under 1769 MB gets a share of one vCPU: the engine's setup is CPU work like its data."""
+    setup = DATA["batch_setup_s"]
+    one = [ObjectFacts(10 * MB, "none")]
+    rate = interpolate(default_curves()["narrow"]["csv/none"], 0.5)
+    half = batch_seconds(one, spec_of("csv", memory_mb=round(1769 / 2)), invocation=False)
+    assert half == pytest.approx(2 * setup + RoutingConfig().throughput.per_object_overhead_s + 10 / rate, rel=1e-3)
+    full = batch_seconds(one, spec_of("csv", memory_mb=3538), invocation=False)
+    assert full - RoutingConfig().throughput.per_object_overhead_s - 10 / interpolate(
+        default_curves()["narrow"]["csv/none"], 2.0) == pytest.approx(setup)
