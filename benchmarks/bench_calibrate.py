@@ -62,7 +62,7 @@ FORMAT_ROWS = {"jsonl": 0.25}
 already."""
 FRACTIONAL_VCPUS = (0.5, 1.5)
 """Shares of vCPUs the one-object check also runs at, under a cgroup CPU quota (``cpu_quota_supported``):
-885 MB and 2654 MB Lambdas."""
+884 MB and 2654 MB Lambdas."""
 CALIBRATE_RUNS = int(os.environ.get("LOCKGATE_CALIBRATE_RUNS", 2))
 CHECK_FACTOR = 2
 CHECK_PARTS = 8

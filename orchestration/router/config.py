@@ -50,8 +50,8 @@ class ThroughputModel(_Model):
     invocation_overhead_s: float = Field(2.0, ge=0)
     """Seconds per invocation before the first byte: cold start, reading the manifest."""
     batch_setup_s: float | None = Field(None, ge=0)
-    """Seconds the engine spends per invocation before data flows (DuckDB connection, prepared SQL, writers);
-    unset: the calibrated figure (throughput.json)."""
+    """The engine's fixed seconds per invocation at one vCPU (DuckDB connections, prepared SQL, writers, the
+    pipeline's fill), divided by the vCPU share below one; unset: the calibrated figure (throughput.json)."""
     per_object_overhead_s: float = Field(0.1, ge=0)
     """Seconds per object: S3 request latency, opening the reader."""
     base_memory_mb: int = Field(300, ge=0)
