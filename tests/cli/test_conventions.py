@@ -206,8 +206,11 @@ def test_ctrl_c_exits_130_with_one_line(aws: str, tmp_path: Path) -> None:
     sfn = aws_clients.client("stepfunctions", region="eu-central-1")
     arn = sfn.create_state_machine(name="lockgate-orders", roleArn="arn:aws:iam::123456789012:role/x", definition=json.dumps(
         {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+    # As from a terminal: SIGINT handled by default. A test run started in the background by a shell
+    # without job control inherits SIGINT ignored, and Python then keeps ignoring it (Unix convention).
     proc = subprocess.Popen([str(LOCKGATE), "--project", str(tmp_path), "run", "orders", "--wait", "--poll-seconds", "0.2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not sfn.list_executions(stateMachineArn=arn)["executions"] and time.monotonic() < deadline:
         time.sleep(0.1)
