@@ -37,17 +37,14 @@ import json
 import math
 import os
 import platform
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_engine import ENGINE, ROOT
+from benchmarks.bench_engine import ENGINE, ROOT, run_subprocess
 from benchmarks.engine_data import DATASETS, generate
 
 RESULTS_PREFIX = "calibration"
@@ -144,24 +141,13 @@ def run_pinned(src: Path, workdir: Path, spec: dict[str, Any], cores: float) -> 
         if procs is not None:
             procs.write_text(str(os.getpid()))
 
-    out = Path(tempfile.mkdtemp(dir=workdir))
     n = str(whole)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env |= {"LOCKGATE_DUCKDB_THREADS": n, "LOCKGATE_ENGINE_WORKERS": n, "OMP_NUM_THREADS": n}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
-        r = subprocess.run([sys.executable, "-c", ENGINE, str(src), str(out), json.dumps(spec)], cwd=ROOT,
-                           capture_output=True, text=True, timeout=3600, env=env, preexec_fn=enter)
+        return run_subprocess(ENGINE, src, workdir, spec, preexec=enter,
+                              env={"LOCKGATE_DUCKDB_THREADS": n, "LOCKGATE_ENGINE_WORKERS": n, "OMP_NUM_THREADS": n})
     finally:
         if group is not None:
             group.rmdir()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    shutil.rmtree(out, ignore_errors=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"calibration subprocess failed:\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(r.stdout.strip().splitlines()[-1])
-    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return result
 
 
 def _best(objects: dict[str, Path], work: Path, spec: dict[str, Any], cores: Sequence[float],

@@ -33,6 +33,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -176,9 +177,10 @@ print(json.dumps({'seconds': dt, 'hwm_kb': _hwm(), 'rows_written': int(len(o))})
 """
 
 
-def _run(code: str, src: Path, workdir: Path, spec: dict[str, Any], env: dict[str, str] | None = None,
-         one_core: bool = False) -> dict[str, Any]:
-    """One implementation in a fresh subprocess; ``one_core`` pins it to CPU 0 and adds its CPU seconds."""
+def run_subprocess(code: str, src: Path, workdir: Path, spec: dict[str, Any], env: dict[str, str] | None = None,
+                   preexec: Callable[[], None] | None = None) -> dict[str, Any]:
+    """One implementation in a fresh subprocess (``preexec`` runs in it before Python starts, e.g. to pin
+    CPUs); its result line plus the CPU seconds of the process (``cpu_s``)."""
     import resource
     import shutil
 
@@ -188,8 +190,7 @@ def _run(code: str, src: Path, workdir: Path, spec: dict[str, Any], env: dict[st
     run_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | (env or {})
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     r = subprocess.run([sys.executable, "-c", code, str(src), str(out), json.dumps(spec)], cwd=ROOT,
-                       capture_output=True, text=True, timeout=3600, env=run_env,
-                       preexec_fn=(lambda: os.sched_setaffinity(0, {0})) if one_core else None)
+                       capture_output=True, text=True, timeout=3600, env=run_env, preexec_fn=preexec)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     shutil.rmtree(out, ignore_errors=True)
     if r.returncode != 0:
@@ -207,7 +208,7 @@ def _best_interleaved(codes: dict[str, tuple[str, int]], src: Path, workdir: Pat
     for i in range(max(n for _, n in codes.values())):
         for name, (code, n) in codes.items():
             if i < n:
-                runs[name].append(_run(code, src, workdir, spec))
+                runs[name].append(run_subprocess(code, src, workdir, spec))
     return {name: min(r, key=lambda x: x["seconds"]) for name, r in runs.items()}
 
 
@@ -241,7 +242,7 @@ def _dataset_rows(name: str, rows: int, work: Path) -> list[dict[str, Any]]:
         if name == "orders" and not gz:
             big = work / "orders8x.csv"
             generate(name, big, rows * 8)
-            eng8 = _run(ENGINE, big, work, spec)
+            eng8 = run_subprocess(ENGINE, big, work, spec)
             ratio = eng8["hwm_kb"] / eng["hwm_kb"]
             print(f"    8x: {eng8}", file=sys.stderr)
             out.append(_row(f"engine {label}", f"peak RSS 8x / 1x input ({eng['hwm_kb'] // 1024} MB -> "
