@@ -65,9 +65,12 @@ class _Cast:
     condition may be FALSE for valid text (the exact path then decides) but is TRUE only for text that
     has the shape and converts to ``value``, or whose ``value`` the range check rejects (``10000-01-01``,
     ``infinity``): see ``_plain_*`` below."""
-    clean: Callable[[str], str] | None = None
-    """DuckDB only: the value, or NULL (the exact path then decides), for text known to hold none of
-    ``breakers``: for such text DuckDB's own cast accepts exactly what the shape accepts."""
+    clean: Callable[[str, str], str] | None = None
+    """DuckDB only: ``clean(text, as_double)``, the value, or NULL (the exact path then decides), for text
+    known to hold none of ``breakers``: for such text DuckDB's own cast accepts exactly what the shape
+    accepts. ``as_double`` is ``TRY_CAST(text AS DOUBLE)``, computed once in a layer below when
+    ``clean_double`` (the engine's SQL runs unoptimised, so an expression written twice is evaluated twice)."""
+    clean_double: bool = False
     breakers: str = ""
     spark_plain: Callable[[str], tuple[str, str]] | None = None
     """Spark only: ``(condition, value)``, the condition TRUE only for text that has the shape as it is (no
@@ -118,9 +121,10 @@ _DECIMAL_BREAKERS = "_eE+\v\f"
 _FLOAT_BREAKERS = "_+\v\f"
 
 
-def _clean_float(sql_t: str, limit: str) -> Callable[[str], str]:
-    def clean(t: str) -> str:  # non-finite text ('inf', NaN, 1e400) is left to the exact path
-        return f"CASE WHEN abs(TRY_CAST({t} AS DOUBLE)) <= {limit} THEN TRY_CAST({t} AS {sql_t}) END"
+def _clean_float(sql_t: str, limit: str) -> Callable[[str, str], str]:
+    def clean(t: str, as_double: str) -> str:  # non-finite text ('inf', NaN, 1e400) is left to the exact path
+        value = as_double if sql_t == "DOUBLE" else f"TRY_CAST({t} AS {sql_t})"
+        return f"CASE WHEN abs({as_double}) <= {limit} THEN {value} END"
 
     return clean
 
@@ -190,12 +194,12 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
         return _Cast(_BOOL_RE, lambda t: f"(lower({t}) IN ({trues}))", plain=_plain_bool)
     if ct.name in ("int", "bigint"):
         return _Cast(_INT_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
-                     clean=lambda t: _try_cast(t, ct, dialect), breakers=_INT_BREAKERS,
+                     clean=lambda t, _: _try_cast(t, ct, dialect), breakers=_INT_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
                                                                 "[+-0-9]", "[0-9]", "."), _try_cast(t, ct, dialect)))
     if ct.name == "decimal":
         return _Cast(_DECIMAL_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
-                     clean=lambda t: _try_cast(t, ct, dialect), breakers=_DECIMAL_BREAKERS,
+                     clean=lambda t, _: _try_cast(t, ct, dialect), breakers=_DECIMAL_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
                                                                 "[+-.0-9]", "[.0-9]", "eE", ascii_only=True),
                                             _try_cast(t, ct, dialect)))
@@ -213,7 +217,7 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
             )
 
         return _Cast(_FLOAT_RE, number, plain=_plain_float(target, limit), clean=_clean_float(target, limit),
-                     breakers=_FLOAT_BREAKERS,
+                     clean_double=True, breakers=_FLOAT_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"abs(TRY_CAST({t} AS DOUBLE)) <= {limit}",
                                                                 "[+-.0-9]", "[.0-9]", "xX"), _try_cast(t, ct, dialect)))
     low, high = (("0001-01-01", "9999-12-31") if ct.name == "date" else (_TS_MIN, _TS_MAX))
@@ -258,12 +262,13 @@ def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str,
     return "(" + " AND ".join(tests) + ")"
 
 
-def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False) -> str:
+def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_double: str | None = None) -> str:
     """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
     runs for text that needs it); NULL when neither has the shape. ``clean``: the text is known to hold
-    none of ``rule.breakers``."""
+    none of ``rule.breakers`` (``as_double``: its ``TRY_CAST(raw AS DOUBLE)``, when computed below)."""
     if clean and dialect == "duckdb" and rule.clean is not None:
-        return f"coalesce({rule.clean(raw)}, {_converted(rule, raw, dialect)})"
+        value = rule.clean(raw, as_double or f"TRY_CAST({raw} AS DOUBLE)")
+        return f"coalesce({value}, {_converted(rule, raw, dialect)})"
     t = _trim(raw, dialect)
     fast = ""
     plain = rule.plain if dialect == "duckdb" else rule.spark_plain

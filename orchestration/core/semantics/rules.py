@@ -92,8 +92,10 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
            typed: frozenset[str], extra: Iterable[str], raw_text: bool = False,
            clean: frozenset[str] = frozenset()) -> str:
     """Layer 1 over the raw relation: __n{i} (the value is NULL-like), __p{i} (the converted value,
-    before any range check) or, for strings and typed columns, the value under its target name."""
+    before any range check) or, for strings and typed columns, the value under its target name. Clean
+    float columns (DuckDB) read their text's double from a layer below (``__d{i}``), so it is cast once."""
     items: list[str] = []
+    doubles: list[str] = []
     for i, col in enumerate(spec.columns):
         src = col.source_name
         name = _ident(col.name, dialect)
@@ -110,7 +112,11 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
         if rule is None:
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {raw} END AS {name}", f"{isnull} AS __n{i}"]
         else:
-            value = _converted(rule, raw, dialect, clean=col.name in clean)
+            as_double = None
+            if dialect == "duckdb" and col.name in clean and rule.clean_double:
+                doubles.append(f"TRY_CAST({raw} AS DOUBLE) AS __d{i}")
+                as_double = f"__src.__d{i}"
+            value = _converted(rule, raw, dialect, clean=col.name in clean, as_double=as_double)
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {value} END AS __p{i}",
                       f"{isnull} AS __n{i}"]
     items += [f"__src.{_ident(e, dialect)}" for e in extra]
@@ -119,6 +125,8 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
         for k, src in enumerate(_source_columns(spec)):
             value = "NULL" if src in missing else f"__src.{_ident(src, dialect)}"
             items.append(f"CAST({value} AS {text_type}) AS __raw{k}")
+    if doubles:
+        relation = f"(SELECT *, {', '.join(doubles)} FROM {relation} AS __src)"
     return f"SELECT {', '.join(items)} FROM {relation} AS __src"
 
 
