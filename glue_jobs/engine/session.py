@@ -42,6 +42,10 @@ ENGINE_CONF: dict[str, str] = {
     # -XX:-DontCompileHugeMethods and Spark's default limit instead was measured at 1.8x the route's wall
     # time on 600,000 wide rows: the huge methods' compilation costs more than it saves.)
     "spark.sql.codegen.hugeMethodLimit": "8000",
+    # The partitioned write is rebalanced by its partition columns (writer.write_parquet); adaptive
+    # execution is what splits a partition too large for one task there, instead of one task writing it.
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.adaptive.optimizeSkewsInRebalancePartitions": "true",
 }
 """Performance settings for the duration of one run (``engine_settings``); results do not depend on them."""
 

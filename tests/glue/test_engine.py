@@ -129,9 +129,11 @@ def test_a_run_restores_the_session_settings_and_drops_its_cache(spark, lake: Pa
     from glue_jobs.engine.session import ENGINE_CONF
 
     first, second = "spark.sql.codegen.hugeMethodLimit", "spark.sql.inMemoryColumnarStorage.compressed"
-    assert set(ENGINE_CONF) == {first, second}
+    skew = "spark.sql.adaptive.optimizeSkewsInRebalancePartitions"
+    assert set(ENGINE_CONF) == {first, second, "spark.sql.adaptive.enabled", skew}
     spark.conf.set(first, "20000")
     spark.conf.unset(second)
+    spark.conf.set(skew, "false")
     try:
         spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
         m = stage_run(lake, spec, {"1.csv": "a\n1\nx\n"})
@@ -139,9 +141,11 @@ def test_a_run_restores_the_session_settings_and_drops_its_cache(spark, lake: Pa
                          storage=LocalLake(lake))
         assert (r.rows_written, r.rows_rejected) == (1, 1)
         assert spark.conf.get(first) == "20000" and spark.conf.get(second, None) is None
+        assert spark.conf.get(skew) == "false"
         assert spark._jsparkSession.sharedState().cacheManager().isEmpty()
     finally:
         spark.conf.unset(first)
+        spark.conf.unset(skew)
 
 
 def test_duplicate_header_fails_the_run_naming_both_positions(spark, lake: Path) -> None:
@@ -191,3 +195,44 @@ def test_a_file_that_is_not_there_fails_the_run_naming_it(spark, lake: Path, mon
     (lake / "raw/in/gone.csv").unlink()
     with pytest.raises(DataError, match=r"s3://raw/in/gone.csv"):
         run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+
+
+def _data_files(root: Path) -> dict[str, int]:
+    """Parquet files per partition directory under ``root``."""
+    out: dict[str, int] = {}
+    for f in root.rglob("*.parquet"):
+        out[f.parent.name] = out.get(f.parent.name, 0) + 1
+    return out
+
+
+def test_each_partition_is_written_by_few_tasks_and_a_coarse_one_is_split(spark, lake: Path, monkeypatch) -> None:
+    """The partitioned write is rebalanced by the partition columns: rows of many read tasks (4 objects,
+    each read in small blocks) land in one file per partition, not one per task and partition; and a
+    partition holding more than a task should write (one month loaded whole) is still split."""
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv("LOCKGATE_GLUE_BLOCK_BYTES", "512")
+    spec = spec_of({"columns": [{"name": "id", "type": "int"}, {"name": "day", "type": "date"}],
+                    "target": {"database": "d", "table": "t", "location": "s3://lake/t/", "partition_by": ["day"]}})
+    files = {f"{k}.csv": "id,day\n" + "".join(f"{k * 1000 + i},2024-03-0{1 + i % 3}\n" for i in range(300))
+             for k in range(4)}
+    m = stage_run(lake, spec, files)
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    staged = lake / m.paths.staging_data.removeprefix("s3://")
+    assert r.rows_written == 1200
+    assert _data_files(staged) == {"day=2024-03-01": 1, "day=2024-03-02": 1, "day=2024-03-03": 1}
+
+    one_month = {f"{k}.csv": "id,day\n" + "".join(f"{k * 1000 + i},2024-03-01\n" for i in range(300))
+                 for k in range(4)}
+    m = stage_run(lake, spec, one_month, run_id="run-2")
+    spark.conf.set("spark.sql.adaptive.advisoryPartitionSizeInBytes", "2k")
+    try:
+        r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result,
+                         storage=LocalLake(lake))
+    finally:
+        spark.conf.unset("spark.sql.adaptive.advisoryPartitionSizeInBytes")
+    staged = lake / m.paths.staging_data.removeprefix("s3://")
+    assert r.rows_written == 1200
+    assert _data_files(staged)["day=2024-03-01"] > 1
+    ids = sorted(i for f in staged.rglob("*.parquet") for i in pq.read_table(f).column("id").to_pylist())
+    assert ids == sorted(k * 1000 + i for k in range(4) for i in range(300))
