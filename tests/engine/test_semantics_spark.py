@@ -42,3 +42,35 @@ def test_cast_tables_in_spark(spark: Any) -> None:
             if not same(got, want) or errors[i] != ([] if ok else ["cast:v"]):
                 wrong.append((name, text, want, (got, errors[i])))
     assert not wrong, wrong
+
+
+def test_one_character_test_per_row_decides_the_plain_path_for_every_numeric_column(spark: Any) -> None:
+    """Spark's plain-number path tests each row's numeric text once (one regex over the columns of a
+    type family) instead of four character tests per value. A value with any other character sends the
+    row's columns of that family to the exact path, which must still give every value its own result."""
+    from orchestration.core.spec import Spec
+
+    spec = Spec.model_validate({
+        "name": "t", "source": {"uri": "s3://raw/t/", "format": "csv"},
+        "columns": [{"name": "a", "type": "double"}, {"name": "b", "type": "double"}, {"name": "n", "type": "int"},
+                    {"name": "m", "type": "decimal(6,2)"}],
+        "target": {"database": "d", "table": "t", "location": "s3://lake/t/"},
+    })
+    rows = [  # a, b, n, m -> a, b, n, m (None: fails its cast)
+        (("1.5", "-2e3", "+7", "3.10"), (1.5, -2000.0, 7, "3.10")),
+        (("1.5", " 2.5 ", "7", "1.005"), (1.5, 2.5, 7, "1.01")),
+        (("1,5", "2", "1.0", "1e2"), (None, 2.0, None, None)),
+        (("0x10", "1d", "0x10", "١.5"), (None, None, None, None)),
+        (("Infinity", "NaN", "\t12\n", " -.5"), (float("inf"), float("nan"), 12, "-0.50")),
+        (("", "NULL", "", "1.5\n"), (None, None, None, "1.50")),
+    ]
+    df = spark.createDataFrame([(*raw, "f", i) for i, (raw, _) in enumerate(rows)],
+                               "a string, b string, n string, m string, _source_file string, _record bigint")
+    df.createOrReplaceTempView("src_rows")
+    sql = semantics.validation_sql(spec, "spark", "src_rows", null_values=NULL_VALUES)
+    assert sql.count("concat_ws(") == 3  # one test per row and type family: floats, integers, decimals
+    got = {r["_record"]: (r["a"], r["b"], r["n"], None if r["m"] is None else str(r["m"]))
+           for r in spark.sql(sql).collect()}
+    wrong = [(raw, want, got[i]) for i, (raw, want) in enumerate(rows)
+             if not all(same(g, w) if w is not None else g is None for g, w in zip(got[i], want, strict=True))]
+    assert not wrong, wrong

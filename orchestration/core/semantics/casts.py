@@ -75,6 +75,12 @@ class _Cast:
     spark_plain: Callable[[str], tuple[str, str]] | None = None
     """Spark only: ``(condition, value)``, the condition TRUE only for text that has the shape as it is (no
     trimming needed) and converts to ``value``; decided without the regex (``_spark_plain_number``)."""
+    spark_chars: str = ""
+    """Spark only: the characters (a regex class body) of text that Spark's own cast, where it parses at
+    all, reads exactly as the shape says; ``spark_parsed`` gives (parsed, value) for such text. A row whose
+    text of every such column is made of them alone takes the plain path without per-value character
+    tests (``rules._inner`` tests the row once, ``_converted(row_chars=...)``)."""
+    spark_parsed: Callable[[str], tuple[str, str]] | None = None
 
 
 # ------------------------------------------------------------------------- DuckDB fast paths
@@ -196,13 +202,17 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
         return _Cast(_INT_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
                      clean=lambda t, _: _try_cast(t, ct, dialect), breakers=_INT_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
-                                                                "[+-0-9]", "[0-9]", "."), _try_cast(t, ct, dialect)))
+                                                                "[+-0-9]", "[0-9]", "."), _try_cast(t, ct, dialect)),
+                     spark_chars=_SPARK_INT_CHARS,
+                     spark_parsed=lambda t: (f"{_try_cast(t, ct, dialect)} IS NOT NULL", _try_cast(t, ct, dialect)))
     if ct.name == "decimal":
         return _Cast(_DECIMAL_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
                      clean=lambda t, _: _try_cast(t, ct, dialect), breakers=_DECIMAL_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
                                                                 "[+-.0-9]", "[.0-9]", "eE", ascii_only=True),
-                                            _try_cast(t, ct, dialect)))
+                                            _try_cast(t, ct, dialect)),
+                     spark_chars=_SPARK_DECIMAL_CHARS,
+                     spark_parsed=lambda t: (f"{_try_cast(t, ct, dialect)} IS NOT NULL", _try_cast(t, ct, dialect)))
     if ct.name in ("float", "double"):
         target = sql_type(ct, dialect)
         limit = FLOAT_MAX if ct.name == "float" else "1.7976931348623157e308"
@@ -219,7 +229,9 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
         return _Cast(_FLOAT_RE, number, plain=_plain_float(target, limit), clean=_clean_float(target, limit),
                      clean_double=True, breakers=_FLOAT_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"abs(TRY_CAST({t} AS DOUBLE)) <= {limit}",
-                                                                "[+-.0-9]", "[.0-9]", "xX"), _try_cast(t, ct, dialect)))
+                                                                "[+-.0-9]", "[.0-9]", "xX"), _try_cast(t, ct, dialect)),
+                     spark_chars=_SPARK_FLOAT_CHARS,
+                     spark_parsed=lambda t: (f"abs(TRY_CAST({t} AS DOUBLE)) <= {limit}", _try_cast(t, ct, dialect)))
     low, high = (("0001-01-01", "9999-12-31") if ct.name == "date" else (_TS_MIN, _TS_MAX))
     typ = sql_type(ct, dialect)
 
@@ -243,6 +255,23 @@ def cast_breakers(column: Column) -> str | None:
 
 _CHARS = {"[+-0-9]": "43, 45", "[+-.0-9]": "43, 45, 46", "[.0-9]": "46", "[0-9]": ""}
 
+# Text made of these characters alone, where Spark's cast parses it at all, has the type's shape and the
+# shape's value: Spark reads integers with its own parser (sign and digits; a '.' would truncate, so it is
+# left out), decimals with Java's BigDecimal (sign, digits, '.'; no exponent, which the shape lacks) and
+# floats with Java's Double.parseDouble (sign, digits, '.', exponent). Whitespace, type suffixes (1d, 1f),
+# hex, NaN/Infinity words and non-ASCII digits all need a character outside these sets. ('-' belongs to
+# every set; ``spark_chars_sql`` adds it, last in the class.)
+_SPARK_INT_CHARS = "0-9+"
+_SPARK_DECIMAL_CHARS = "0-9.+"
+_SPARK_FLOAT_CHARS = "0-9.eE+"
+
+
+def spark_chars_sql(texts: Sequence[str], chars: str) -> str:
+    """Spark: TRUE when every non-NULL text of ``texts`` is made of ``chars`` (and '-') alone. One regex
+    over the texts joined by ',' (a character none of the casts accepts, so a text holding one still
+    fails its own cast and takes the exact path)."""
+    return f"(NOT (concat_ws(',', {', '.join(texts)}) RLIKE {literal(f'[^{chars},-]', 'spark')}))"
+
 
 def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str, *, ascii_only: bool = False) -> str:
     """TRUE when Spark's own cast parses ``t`` (``parsed`` is TRUE) and ``t`` starts with a ``first``
@@ -262,17 +291,22 @@ def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str,
     return "(" + " AND ".join(tests) + ")"
 
 
-def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_double: str | None = None) -> str:
+def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_double: str | None = None,
+               row_chars: str | None = None) -> str:
     """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
     runs for text that needs it); NULL when neither has the shape. ``clean``: the text is known to hold
-    none of ``rule.breakers`` (``as_double``: its ``TRY_CAST(raw AS DOUBLE)``, when computed below)."""
+    none of ``rule.breakers`` (``as_double``: its ``TRY_CAST(raw AS DOUBLE)``, when computed below).
+    ``row_chars`` (Spark): a condition, TRUE when the text is made of ``rule.spark_chars`` alone."""
     if clean and dialect == "duckdb" and rule.clean is not None:
         value = rule.clean(raw, as_double or f"TRY_CAST({raw} AS DOUBLE)")
         return f"coalesce({value}, {_converted(rule, raw, dialect)})"
     t = _trim(raw, dialect)
     fast = ""
     plain = rule.plain if dialect == "duckdb" else rule.spark_plain
-    if plain is not None:
+    if dialect == "spark" and row_chars is not None and rule.spark_parsed is not None:
+        parsed, value = rule.spark_parsed(raw)
+        fast = f"WHEN ({row_chars} AND coalesce({parsed}, FALSE)) THEN {value} "
+    elif plain is not None:
         cond, value = plain(raw)
         fast = f"WHEN {cond} THEN {value} "
     return (f"CASE {fast}WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "

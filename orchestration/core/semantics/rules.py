@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..spec.derive_types import METADATA_TYPES, derive_types
 from ..spec.models import Column, Spec
 from ..spec.types import ColumnType
-from .casts import _TRUE, _cast_rule, _converted, null_sql
+from .casts import _TRUE, _cast_rule, _converted, null_sql, spark_chars_sql
 from .expressions import to_duckdb
 from .sql import Dialect, _ident, literal, sql_type
 
@@ -96,6 +96,7 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
     float columns (DuckDB) read their text's double from a layer below (``__d{i}``), so it is cast once."""
     items: list[str] = []
     doubles: list[str] = []
+    row_chars = _row_chars(spec, dialect, missing, typed)
     for i, col in enumerate(spec.columns):
         src = col.source_name
         name = _ident(col.name, dialect)
@@ -116,7 +117,8 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
             if dialect == "duckdb" and col.name in clean and rule.clean_double:
                 doubles.append(f"TRY_CAST({raw} AS DOUBLE) AS __d{i}")
                 as_double = f"__src.__d{i}"
-            value = _converted(rule, raw, dialect, clean=col.name in clean, as_double=as_double)
+            value = _converted(rule, raw, dialect, clean=col.name in clean, as_double=as_double,
+                               row_chars=row_chars.get(rule.spark_chars))
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {value} END AS __p{i}",
                       f"{isnull} AS __n{i}"]
     items += [f"__src.{_ident(e, dialect)}" for e in extra]
@@ -125,9 +127,36 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
         for k, src in enumerate(_source_columns(spec)):
             value = "NULL" if src in missing else f"__src.{_ident(src, dialect)}"
             items.append(f"CAST({value} AS {text_type}) AS __raw{k}")
+    if row_chars:
+        tests = [f"{spark_chars_sql(cols, chars)} AS {row_chars[chars].removeprefix('__src.')}"
+                 for chars, cols in _chars_groups(spec, dialect, missing, typed).items()]
+        relation = f"(SELECT *, {', '.join(tests)} FROM {relation} AS __src)"
     if doubles:
         relation = f"(SELECT *, {', '.join(doubles)} FROM {relation} AS __src)"
     return f"SELECT {', '.join(items)} FROM {relation} AS __src"
+
+
+def _chars_groups(spec: Spec, dialect: Dialect, missing: frozenset[str],
+                  typed: frozenset[str]) -> dict[str, list[str]]:
+    """Spark: the raw text columns of each set of plain characters (``_Cast.spark_chars``)."""
+    groups: dict[str, list[str]] = {}
+    if dialect != "spark":
+        return groups
+    for col in spec.columns:
+        rule = _cast_rule(col, dialect)
+        if rule is None or not rule.spark_chars or col.source_name in missing or col.source_name in typed:
+            continue
+        raw = f"__src.{_ident(col.source_name, dialect)}"
+        if raw not in groups.setdefault(rule.spark_chars, []):
+            groups[rule.spark_chars].append(raw)
+    return groups
+
+
+def _row_chars(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str]) -> dict[str, str]:
+    """Spark: per set of plain characters, the column (computed a layer below, once per row) that is TRUE
+    when the row's text of every column of that set is made of those characters alone. The plain path
+    then costs one parse per value, not four character tests (``casts._converted``)."""
+    return {chars: f"__src.__sc{k}" for k, chars in enumerate(_chars_groups(spec, dialect, missing, typed))}
 
 
 def _flags(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str]) -> str:
