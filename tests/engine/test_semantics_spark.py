@@ -69,6 +69,7 @@ def test_one_character_test_per_row_decides_the_plain_path_for_every_numeric_col
     df.createOrReplaceTempView("src_rows")
     sql = semantics.validation_sql(spec, "spark", "src_rows", null_values=NULL_VALUES)
     assert sql.count("concat_ws(") == 3  # one test per row and type family: floats, integers, decimals
+    assert sql.count("TRY_CAST(__src.`a` AS DOUBLE) AS __t") == 1  # each value parsed once, a layer below
     got = {r["_record"]: (r["a"], r["b"], r["n"], None if r["m"] is None else str(r["m"]))
            for r in spark.sql(sql).collect()}
     wrong = [(raw, want, got[i]) for i, (raw, want) in enumerate(rows)

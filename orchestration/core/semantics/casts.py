@@ -80,7 +80,11 @@ class _Cast:
     all, reads exactly as the shape says; ``spark_parsed`` gives (parsed, value) for such text. A row whose
     text of every such column is made of them alone takes the plain path without per-value character
     tests (``rules._inner`` tests the row once, ``_converted(row_chars=...)``)."""
-    spark_parsed: Callable[[str], tuple[str, str]] | None = None
+    spark_parsed: Callable[[str, str], tuple[str, str]] | None = None
+    """Spark only: ``spark_parsed(text, pre)``: (parsed, value), where ``pre`` is ``spark_pre(text)``,
+    computed once a layer below (Spark evaluates an expression written in a CASE condition and again in its
+    value twice, and a number's parse is the dearest part of the check)."""
+    spark_pre: Callable[[str], str] | None = None
 
 
 # ------------------------------------------------------------------------- DuckDB fast paths
@@ -203,16 +207,16 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
                      clean=lambda t, _: _try_cast(t, ct, dialect), breakers=_INT_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
                                                                 "[+-0-9]", "[0-9]", "."), _try_cast(t, ct, dialect)),
-                     spark_chars=_SPARK_INT_CHARS,
-                     spark_parsed=lambda t: (f"{_try_cast(t, ct, dialect)} IS NOT NULL", _try_cast(t, ct, dialect)))
+                     spark_chars=_SPARK_INT_CHARS, spark_pre=lambda t: _try_cast(t, ct, dialect),
+                     spark_parsed=lambda t, pre: (f"{pre} IS NOT NULL", pre))
     if ct.name == "decimal":
         return _Cast(_DECIMAL_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
                      clean=lambda t, _: _try_cast(t, ct, dialect), breakers=_DECIMAL_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
                                                                 "[+-.0-9]", "[.0-9]", "eE", ascii_only=True),
                                             _try_cast(t, ct, dialect)),
-                     spark_chars=_SPARK_DECIMAL_CHARS,
-                     spark_parsed=lambda t: (f"{_try_cast(t, ct, dialect)} IS NOT NULL", _try_cast(t, ct, dialect)))
+                     spark_chars=_SPARK_DECIMAL_CHARS, spark_pre=lambda t: _try_cast(t, ct, dialect),
+                     spark_parsed=lambda t, pre: (f"{pre} IS NOT NULL", pre))
     if ct.name in ("float", "double"):
         target = sql_type(ct, dialect)
         limit = FLOAT_MAX if ct.name == "float" else "1.7976931348623157e308"
@@ -230,8 +234,9 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
                      clean_double=True, breakers=_FLOAT_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"abs(TRY_CAST({t} AS DOUBLE)) <= {limit}",
                                                                 "[+-.0-9]", "[.0-9]", "xX"), _try_cast(t, ct, dialect)),
-                     spark_chars=_SPARK_FLOAT_CHARS,
-                     spark_parsed=lambda t: (f"abs(TRY_CAST({t} AS DOUBLE)) <= {limit}", _try_cast(t, ct, dialect)))
+                     spark_chars=_SPARK_FLOAT_CHARS, spark_pre=lambda t: f"TRY_CAST({t} AS DOUBLE)",
+                     spark_parsed=lambda t, pre: (f"abs({pre}) <= {limit}",
+                                                  pre if ct.name == "double" else _try_cast(t, ct, dialect)))
     low, high = (("0001-01-01", "9999-12-31") if ct.name == "date" else (_TS_MIN, _TS_MAX))
     typ = sql_type(ct, dialect)
 
@@ -292,11 +297,12 @@ def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str,
 
 
 def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_double: str | None = None,
-               row_chars: str | None = None) -> str:
+               row_chars: str | None = None, pre: str | None = None) -> str:
     """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
     runs for text that needs it); NULL when neither has the shape. ``clean``: the text is known to hold
     none of ``rule.breakers`` (``as_double``: its ``TRY_CAST(raw AS DOUBLE)``, when computed below).
-    ``row_chars`` (Spark): a condition, TRUE when the text is made of ``rule.spark_chars`` alone."""
+    ``row_chars`` (Spark): a condition, TRUE when the text is made of ``rule.spark_chars`` alone; ``pre``:
+    ``rule.spark_pre(raw)`` computed below."""
     if clean and dialect == "duckdb" and rule.clean is not None:
         value = rule.clean(raw, as_double or f"TRY_CAST({raw} AS DOUBLE)")
         return f"coalesce({value}, {_converted(rule, raw, dialect)})"
@@ -304,7 +310,8 @@ def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_
     fast = ""
     plain = rule.plain if dialect == "duckdb" else rule.spark_plain
     if dialect == "spark" and row_chars is not None and rule.spark_parsed is not None:
-        parsed, value = rule.spark_parsed(raw)
+        assert rule.spark_pre is not None
+        parsed, value = rule.spark_parsed(raw, pre or rule.spark_pre(raw))
         fast = f"WHEN ({row_chars} AND coalesce({parsed}, FALSE)) THEN {value} "
     elif plain is not None:
         cond, value = plain(raw)

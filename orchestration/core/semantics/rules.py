@@ -97,6 +97,7 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
     items: list[str] = []
     doubles: list[str] = []
     row_chars = _row_chars(spec, dialect, missing, typed)
+    parsed: list[str] = []
     for i, col in enumerate(spec.columns):
         src = col.source_name
         name = _ident(col.name, dialect)
@@ -117,8 +118,13 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
             if dialect == "duckdb" and col.name in clean and rule.clean_double:
                 doubles.append(f"TRY_CAST({raw} AS DOUBLE) AS __d{i}")
                 as_double = f"__src.__d{i}"
+            chars = row_chars.get(rule.spark_chars)
+            pre = None
+            if chars is not None and rule.spark_pre is not None:
+                parsed.append(f"{rule.spark_pre(raw)} AS __t{i}")
+                pre = f"__src.__t{i}"
             value = _converted(rule, raw, dialect, clean=col.name in clean, as_double=as_double,
-                               row_chars=row_chars.get(rule.spark_chars))
+                               row_chars=chars, pre=pre)
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {value} END AS __p{i}",
                       f"{isnull} AS __n{i}"]
     items += [f"__src.{_ident(e, dialect)}" for e in extra]
@@ -130,7 +136,7 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
     if row_chars:
         tests = [f"{spark_chars_sql(cols, chars)} AS {row_chars[chars].removeprefix('__src.')}"
                  for chars, cols in _chars_groups(spec, dialect, missing, typed).items()]
-        relation = f"(SELECT *, {', '.join(tests)} FROM {relation} AS __src)"
+        relation = f"(SELECT *, {', '.join(tests + parsed)} FROM {relation} AS __src)"
     if doubles:
         relation = f"(SELECT *, {', '.join(doubles)} FROM {relation} AS __src)"
     return f"SELECT {', '.join(items)} FROM {relation} AS __src"
