@@ -11,7 +11,9 @@ for Parquet, values whose type already matches the target, listed in ``typed``):
 - ``cast_sql(column, raw, dialect)``: the typed value of one column, NULL when the text is NULL-like or
   does not cast;
 - ``validation_sql(...)``: one SELECT giving every target column typed plus ``_ok`` (all rules pass);
-  with ``clean=`` (DuckDB), columns whose text has none of ``cast_breakers(column)`` take one cast;
+  with ``clean=`` (DuckDB), columns whose text has none of ``cast_breakers(column)`` take one cast; in
+  Spark each row's numeric text is tested once per type family (``casts.spark_chars_sql``) and a row
+  made of the plain characters alone takes one parse per value;
 - ``errors_sql(...)``: one SELECT for the rejected rows: the raw values as text plus ``_errors`` (every
   failed rule name, in column order then rule order);
 - ``spark_pattern_to_strftime``/``spark_pattern_regex``: Spark datetime patterns for DuckDB.
