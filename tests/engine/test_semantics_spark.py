@@ -63,6 +63,7 @@ def test_one_character_test_per_row_decides_the_plain_path_for_every_numeric_col
         (("0x10", "1d", "0x10", "١.5"), (None, None, None, None)),
         (("Infinity", "NaN", "\t12\n", " -.5"), (float("inf"), float("nan"), 12, "-0.50")),
         (("", "NULL", "", "1.5\n"), (None, None, None, "1.50")),
+        (("NULL", "7.25", "NULL", "NULL"), (None, 7.25, None, None)),
     ]
     df = spark.createDataFrame([(*raw, "f", i) for i, (raw, _) in enumerate(rows)],
                                "a string, b string, n string, m string, _source_file string, _record bigint")

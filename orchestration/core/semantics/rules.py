@@ -96,7 +96,7 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
     float columns (DuckDB) read their text's double from a layer below (``__d{i}``), so it is cast once."""
     items: list[str] = []
     doubles: list[str] = []
-    row_chars = _row_chars(spec, dialect, missing, typed)
+    row_chars = _row_chars(spec, dialect, missing, typed, null_values)
     parsed: list[str] = []
     for i, col in enumerate(spec.columns):
         src = col.source_name
@@ -134,17 +134,19 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
             value = "NULL" if src in missing else f"__src.{_ident(src, dialect)}"
             items.append(f"CAST({value} AS {text_type}) AS __raw{k}")
     if row_chars:
-        tests = [f"{spark_chars_sql(cols, chars)} AS {row_chars[chars].removeprefix('__src.')}"
-                 for chars, cols in _chars_groups(spec, dialect, missing, typed).items()]
+        tests = [f"{spark_chars_sql(texts, chars)} AS {row_chars[chars].removeprefix('__src.')}"
+                 for chars, texts in _chars_groups(spec, dialect, missing, typed, null_values).items()]
         relation = f"(SELECT *, {', '.join(tests + parsed)} FROM {relation} AS __src)"
     if doubles:
         relation = f"(SELECT *, {', '.join(doubles)} FROM {relation} AS __src)"
     return f"SELECT {', '.join(items)} FROM {relation} AS __src"
 
 
-def _chars_groups(spec: Spec, dialect: Dialect, missing: frozenset[str],
-                  typed: frozenset[str]) -> dict[str, list[str]]:
-    """Spark: the raw text columns of each set of plain characters (``_Cast.spark_chars``)."""
+def _chars_groups(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str],
+                  null_values: Sequence[str]) -> dict[str, list[str]]:
+    """Spark: per set of plain characters (``_Cast.spark_chars``), the text of its columns, NULL where the
+    text is NULL-like (a NULL marker never takes a cast, so it must not keep the row's other columns from
+    the plain path)."""
     groups: dict[str, list[str]] = {}
     if dialect != "spark":
         return groups
@@ -153,16 +155,19 @@ def _chars_groups(spec: Spec, dialect: Dialect, missing: frozenset[str],
         if rule is None or not rule.spark_chars or col.source_name in missing or col.source_name in typed:
             continue
         raw = f"__src.{_ident(col.source_name, dialect)}"
-        if raw not in groups.setdefault(rule.spark_chars, []):
-            groups[rule.spark_chars].append(raw)
+        text = f"CASE WHEN {null_sql(raw, null_values, dialect)} THEN NULL ELSE {raw} END" if null_values else raw
+        if text not in groups.setdefault(rule.spark_chars, []):
+            groups[rule.spark_chars].append(text)
     return groups
 
 
-def _row_chars(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str]) -> dict[str, str]:
+def _row_chars(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str],
+               null_values: Sequence[str]) -> dict[str, str]:
     """Spark: per set of plain characters, the column (computed a layer below, once per row) that is TRUE
-    when the row's text of every column of that set is made of those characters alone. The plain path
-    then costs one parse per value, not four character tests (``casts._converted``)."""
-    return {chars: f"__src.__sc{k}" for k, chars in enumerate(_chars_groups(spec, dialect, missing, typed))}
+    when the row's text of every column of that set is NULL-like or made of those characters alone. The
+    plain path then costs one parse per value, not four character tests (``casts._converted``)."""
+    groups = _chars_groups(spec, dialect, missing, typed, null_values)
+    return {chars: f"__src.__sc{k}" for k, chars in enumerate(groups)}
 
 
 def _flags(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str]) -> str:
