@@ -71,6 +71,13 @@ def test_one_character_test_per_row_decides_the_plain_path_for_every_numeric_col
     sql = semantics.validation_sql(spec, "spark", "src_rows", null_values=NULL_VALUES)
     assert sql.count("concat_ws(") == 3  # one test per row and type family: floats, integers, decimals
     assert sql.count("TRY_CAST(__src.`a` AS DOUBLE) AS __t") == 1  # each value parsed once, a layer below
+    # A NULL marker never takes a cast, so it must not keep the row's other columns off the plain path:
+    # the row test sees NULL where the text is NULL-like.
+    masked = [f"CASE WHEN ({c} IS NULL OR {c} IN ('', 'NULL')) THEN NULL ELSE {c} END" for c in ("a", "b")]
+    probe = spark.sql(f"SELECT _record, {semantics.casts.spark_chars_sql(masked, '0-9.eE+')} AS ok FROM src_rows")
+    # ',' passes the row test (1,5): no cast accepts it, so that value still fails its own cast.
+    assert [r["ok"] for r in probe.orderBy("_record").collect()] == [True, False, True, False, False, True, True]
+    assert "concat_ws(',', CASE WHEN (__src.`a` IS NULL OR __src.`a` IN ('', 'NULL')) THEN NULL ELSE __src.`a` END" in sql
     got = {r["_record"]: (r["a"], r["b"], r["n"], None if r["m"] is None else str(r["m"]))
            for r in spark.sql(sql).collect()}
     wrong = [(raw, want, got[i]) for i, (raw, want) in enumerate(rows)
