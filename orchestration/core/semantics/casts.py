@@ -79,7 +79,7 @@ class _Cast:
     """Spark only: the characters (a regex class body) of text that Spark's own cast, where it parses at
     all, reads exactly as the shape says; ``spark_parsed`` gives (parsed, value) for such text. A row whose
     text of every such column is made of them alone takes the plain path without per-value character
-    tests (``rules._inner`` tests the row once, ``_converted(row_chars=...)``)."""
+    tests (``rules._inner`` tests the row once, ``_converted(row_plain=...)``)."""
     spark_parsed: Callable[[str, str], tuple[str, str]] | None = None
     """Spark only: ``spark_parsed(text, pre)``: (parsed, value), where ``pre`` is ``spark_pre(text)``,
     computed once a layer below (Spark evaluates an expression written in a CASE condition and again in its
@@ -297,22 +297,22 @@ def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str,
 
 
 def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_double: str | None = None,
-               row_chars: str | None = None, pre: str | None = None) -> str:
+               row_plain: tuple[str, str] | None = None) -> str:
     """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
     runs for text that needs it); NULL when neither has the shape. ``clean``: the text is known to hold
     none of ``rule.breakers`` (``as_double``: its ``TRY_CAST(raw AS DOUBLE)``, when computed below).
-    ``row_chars`` (Spark): a condition, TRUE when the text is made of ``rule.spark_chars`` alone; ``pre``:
-    ``rule.spark_pre(raw)`` computed below."""
+    ``row_plain`` (Spark): (a condition TRUE when the row's text is made of ``rule.spark_chars`` alone,
+    ``rule.spark_pre(raw)``), both computed in a layer below."""
     if clean and dialect == "duckdb" and rule.clean is not None:
         value = rule.clean(raw, as_double or f"TRY_CAST({raw} AS DOUBLE)")
         return f"coalesce({value}, {_converted(rule, raw, dialect)})"
     t = _trim(raw, dialect)
     fast = ""
     plain = rule.plain if dialect == "duckdb" else rule.spark_plain
-    if dialect == "spark" and row_chars is not None and rule.spark_parsed is not None:
-        assert rule.spark_pre is not None
-        parsed, value = rule.spark_parsed(raw, pre or rule.spark_pre(raw))
-        fast = f"WHEN ({row_chars} AND coalesce({parsed}, FALSE)) THEN {value} "
+    if dialect == "spark" and row_plain is not None and rule.spark_parsed is not None:
+        row_ok, pre = row_plain
+        parsed, value = rule.spark_parsed(raw, pre)
+        fast = f"WHEN ({row_ok} AND coalesce({parsed}, FALSE)) THEN {value} "
     elif plain is not None:
         cond, value = plain(raw)
         fast = f"WHEN {cond} THEN {value} "

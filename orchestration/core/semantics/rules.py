@@ -93,10 +93,14 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
            clean: frozenset[str] = frozenset()) -> str:
     """Layer 1 over the raw relation: __n{i} (the value is NULL-like), __p{i} (the converted value,
     before any range check) or, for strings and typed columns, the value under its target name. Clean
-    float columns (DuckDB) read their text's double from a layer below (``__d{i}``), so it is cast once."""
+    float columns (DuckDB) read their text's double from a layer below (``__d{i}``), so it is cast once. In
+    Spark that layer also tests each row's text once per set of plain characters (``__sc{k}``: NULL-like
+    or made of them alone) and parses each number once (``__t{i}``); the plain path then costs one parse
+    per value, not four character tests (``casts._converted``)."""
     items: list[str] = []
     doubles: list[str] = []
-    row_chars = _row_chars(spec, dialect, missing, typed, null_values)
+    groups = _chars_groups(spec, dialect, missing, typed, null_values)
+    row_chars = {chars: f"__sc{k}" for k, chars in enumerate(groups)}
     parsed: list[str] = []
     for i, col in enumerate(spec.columns):
         src = col.source_name
@@ -118,13 +122,12 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
             if dialect == "duckdb" and col.name in clean and rule.clean_double:
                 doubles.append(f"TRY_CAST({raw} AS DOUBLE) AS __d{i}")
                 as_double = f"__src.__d{i}"
-            chars = row_chars.get(rule.spark_chars)
-            pre = None
-            if chars is not None and rule.spark_pre is not None:
+            row_plain = None
+            if rule.spark_chars in row_chars and rule.spark_pre is not None:
                 parsed.append(f"{rule.spark_pre(raw)} AS __t{i}")
-                pre = f"__src.__t{i}"
+                row_plain = (f"__src.{row_chars[rule.spark_chars]}", f"__src.__t{i}")
             value = _converted(rule, raw, dialect, clean=col.name in clean, as_double=as_double,
-                               row_chars=chars, pre=pre)
+                               row_plain=row_plain)
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {value} END AS __p{i}",
                       f"{isnull} AS __n{i}"]
     items += [f"__src.{_ident(e, dialect)}" for e in extra]
@@ -133,9 +136,8 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
         for k, src in enumerate(_source_columns(spec)):
             value = "NULL" if src in missing else f"__src.{_ident(src, dialect)}"
             items.append(f"CAST({value} AS {text_type}) AS __raw{k}")
-    if row_chars:
-        tests = [f"{spark_chars_sql(texts, chars)} AS {row_chars[chars].removeprefix('__src.')}"
-                 for chars, texts in _chars_groups(spec, dialect, missing, typed, null_values).items()]
+    if groups:
+        tests = [f"{spark_chars_sql(texts, chars)} AS {row_chars[chars]}" for chars, texts in groups.items()]
         relation = f"(SELECT *, {', '.join(tests + parsed)} FROM {relation} AS __src)"
     if doubles:
         relation = f"(SELECT *, {', '.join(doubles)} FROM {relation} AS __src)"
@@ -159,15 +161,6 @@ def _chars_groups(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: 
         if text not in groups.setdefault(rule.spark_chars, []):
             groups[rule.spark_chars].append(text)
     return groups
-
-
-def _row_chars(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str],
-               null_values: Sequence[str]) -> dict[str, str]:
-    """Spark: per set of plain characters, the column (computed a layer below, once per row) that is TRUE
-    when the row's text of every column of that set is NULL-like or made of those characters alone. The
-    plain path then costs one parse per value, not four character tests (``casts._converted``)."""
-    groups = _chars_groups(spec, dialect, missing, typed, null_values)
-    return {chars: f"__src.__sc{k}" for k, chars in enumerate(groups)}
 
 
 def _flags(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozenset[str]) -> str:
