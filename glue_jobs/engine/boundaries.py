@@ -21,10 +21,11 @@ every line end, inside quotes or not, as the reader's ``line_num`` does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-__all__ = ["OUT", "IN_QUOTES", "AFTER_QUOTE", "RangeScan", "Piece", "scan_range", "chain", "last_record_start",
+__all__ = ["OUT", "IN_QUOTES", "AFTER_QUOTE", "RangeScan", "Piece", "scan_range", "chain", "lines_are_records",
+           "last_record_start",
            "count_lines", "ascii_compatible", "BOM"]
 
 OUT, IN_QUOTES, AFTER_QUOTE = 0, 1, 2
@@ -70,6 +71,12 @@ class _Scan(NamedTuple):
     first: int | None
     last: int | None
     state: int
+    spans: bool = False
+    """A line end was seen inside a quoted field (a record spans lines)."""
+
+
+def _line_end_in(buf: bytes, lo: int, hi: int) -> bool:
+    return buf.find(b"\n", lo, hi) >= 0 or buf.find(b"\r", lo, hi) >= 0
 
 
 def _scan(buf: bytes, lo: int, hi: int, state: int, at_start: bool, quote: int, delimiter: int,
@@ -81,6 +88,8 @@ def _scan(buf: bytes, lo: int, hi: int, state: int, at_start: bool, quote: int, 
     """
     first = last = lo if (state == OUT and at_start) else None
     pos = lo
+    spans = False
+    crs = special.search(b"\r") is not None  # CSV: a CR ends a line too
     if state == AFTER_QUOTE:
         if pos < hi and buf[pos] == quote:
             state, pos = IN_QUOTES, pos + 1
@@ -89,18 +98,28 @@ def _scan(buf: bytes, lo: int, hi: int, state: int, at_start: bool, quote: int, 
     while pos < hi:
         if state == IN_QUOTES:
             q = buf.find(b"%c" % quote, pos, hi)
+            spans = spans or _line_end_in(buf, pos, hi if q < 0 else q)
             if q < 0:
-                return _Scan(first, last, IN_QUOTES)
+                return _Scan(first, last, IN_QUOTES, spans)
             if q + 1 >= hi:
-                return _Scan(first, last, AFTER_QUOTE)
+                return _Scan(first, last, AFTER_QUOTE, spans)
             if buf[q + 1] == quote:
                 pos = q + 2
                 continue
             state, pos = OUT, q + 1
             continue
+        if first is not None:
+            # Between here and the next quote only the last line end can still move ``last``: jump to it
+            # (a Python step per quote, not per line).
+            q = buf.find(b"%c" % quote, pos, hi) if quote >= 0 else -1
+            found = _last_start(buf, pos, hi if q < 0 else q, hi, final, crs=crs)
+            last = found if found is not None else last
+            if q < 0:
+                return _Scan(first, last, OUT, spans)
+            pos = q
         m = special.search(buf, pos, hi)
         if m is None:
-            return _Scan(first, last, OUT)
+            return _Scan(first, last, OUT, spans)
         p = m.start()
         c = buf[p]
         if c == quote:
@@ -112,7 +131,7 @@ def _scan(buf: bytes, lo: int, hi: int, state: int, at_start: bool, quote: int, 
         if c == _CR:
             if p + 1 >= len(buf):
                 if not final:
-                    return _Scan(first, last, OUT)  # a CR at the end: CRLF or not is not known yet
+                    return _Scan(first, last, OUT, spans)  # a CR at the end: CRLF or not is not known yet
                 start = p + 1
             else:
                 start = p + 2 if buf[p + 1] == _LF else p + 1
@@ -122,7 +141,31 @@ def _scan(buf: bytes, lo: int, hi: int, state: int, at_start: bool, quote: int, 
             first = start if first is None else first
             last = start
         pos = start
-    return _Scan(first, last, state)
+    return _Scan(first, last, state, spans)
+
+
+def _last_start(buf: bytes, lo: int, end: int, hi: int, final: bool, *, crs: bool) -> int | None:
+    """The last record start before ``hi`` that a line end in ``buf[lo:end]`` makes (outside quotes), as
+    ``_scan`` would find walking the line ends one by one; None when there is none."""
+    while True:
+        p = buf.rfind(b"\n", lo, end)
+        if crs:
+            p = max(p, buf.rfind(b"\r", lo, end))
+        if p < 0:
+            return None
+        if buf[p] == _CR:
+            if p + 1 >= len(buf):
+                if not final:  # CRLF or not is not known yet
+                    end = p
+                    continue
+                start = p + 1
+            else:
+                start = p + 2 if buf[p + 1] == _LF else p + 1
+        else:
+            start = p + 1
+        if start < hi:
+            return start
+        end = p
 
 
 def _special(quote: int | None, newline_only: bool) -> re.Pattern[bytes]:
@@ -135,24 +178,55 @@ def _special(quote: int | None, newline_only: bool) -> re.Pattern[bytes]:
 @dataclass(frozen=True)
 class RangeScan:
     """One range's speculative results: per start state, (first record start or None, lines from the
-    range start to it, state at the range end); and the range's own line count."""
+    range start to it, state at the range end); and the range's own line count.
+
+    What ``lines_are_records`` needs besides: per start state, whether a line end lies inside a quoted
+    field (``spans``); the range's LF count (``newlines``); whether it holds a CR that is not part of a
+    CRLF (``lone_cr``) or bytes that are not UTF-8 (``utf8`` False); and for the last range of the
+    object whether the object ends with an LF (``ends_lf``)."""
 
     start: int
     end: int
     results: dict[int, tuple[int | None, int, int]]
     lines: int
+    spans: dict[int, bool] = field(default_factory=dict)
+    newlines: int = 0
+    lone_cr: bool = False
+    utf8: bool = True
+    ends_lf: bool = False
+
+
+def _utf8_range(buf: bytes, lo: int, hi: int) -> bool:
+    """Whether ``buf[lo:hi]`` is UTF-8, with a character cut at either end checked whole: the bytes of
+    one started before ``lo`` are left to the range before; one that starts before ``hi`` is completed
+    from the bytes ``buf`` holds past ``hi`` (up to 3)."""
+    if buf.isascii() or buf[lo:hi].isascii():
+        return True
+    if lo > 0:  # not the object's first byte
+        for _ in range(3):
+            if lo < hi and 0x80 <= buf[lo] < 0xC0:
+                lo += 1
+    while hi < len(buf) and 0x80 <= buf[hi] < 0xC0:
+        hi += 1
+    try:
+        buf[lo:hi].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def scan_range(buf: bytes, base: int, start: int, end: int, *, csv: bool, quote: str | None = '"',
                delimiter: str = ",", size: int) -> RangeScan:
     """Scan the object bytes ``[start, end)``. ``buf`` holds the object from ``base`` (``start - 3``, or
-    0 near the start: the byte before the range, or a whole byte-order mark) to ``end + 1`` (less at the
-    end of the object, whose ``size`` is given)."""
+    0 near the start: the byte before the range, or a whole byte-order mark) to ``end + 1`` or further
+    (up to ``end + 4`` completes a UTF-8 character cut at ``end``; less at the end of the object, whose
+    ``size`` is given)."""
     lo, hi = start - base, end - base
     q = ord(quote) if (csv and quote) else None
     special = _special(q, not csv)
     lines = count_lines(buf, lo, hi, csv=csv)
     results: dict[int, tuple[int | None, int, int]] = {}
+    spans: dict[int, bool] = {}
     states = [OUT] if (not csv or q is None or start == 0 or (start == len(BOM) and buf.startswith(BOM))) else (
         [OUT, IN_QUOTES] + ([AFTER_QUOTE] if buf[lo - 1] == q else []))
     for state in states:
@@ -168,7 +242,11 @@ def scan_range(buf: bytes, base: int, start: int, end: int, *, csv: bool, quote:
         first = lo if (s.first is not None and start == 0) else s.first
         results[state] = (None if first is None else first + base,
                           0 if first is None else count_lines(buf, lo, first, csv=csv), s.state)
-    return RangeScan(start, end, results, lines)
+        spans[state] = s.spans
+    crs = buf.count(b"\r", lo, hi)
+    lone_cr = bool(crs) and crs != buf.count(b"\r\n", lo, min(hi + 1, len(buf)))
+    return RangeScan(start, end, results, lines, spans, buf.count(b"\n", lo, hi), lone_cr, _utf8_range(buf, lo, hi),
+                     end >= size and hi > lo and buf[hi - 1] == _LF)
 
 
 class Piece(NamedTuple):
@@ -177,6 +255,18 @@ class Piece(NamedTuple):
     start: int
     end: int
     line0: int
+
+
+def lines_are_records(scans: list[RangeScan]) -> bool:
+    """Whether every line of the object (its ranges' scans, in order, covering it) is exactly one record:
+    no line end inside a quoted field, no quoted field left open at the end, LF or CRLF line ends only,
+    UTF-8 throughout. Such an object can be read line by line, its line numbers counted from LFs alone."""
+    state = OUT
+    for scan in scans:
+        if scan.lone_cr or not scan.utf8 or scan.spans.get(state, scan.spans.get(OUT, True)):
+            return False
+        state = scan.results.get(state, scan.results[OUT])[2]
+    return state == OUT
 
 
 def chain(scans: list[RangeScan], size: int) -> list[Piece]:

@@ -30,16 +30,25 @@ from orchestration.core.contracts import SourceObject
 from orchestration.core.errors import ConfigError, DataError
 from orchestration.core.spec import Spec
 
-from .boundaries import RangeScan, ascii_compatible, chain, last_record_start, scan_range
+from .boundaries import (
+    BOM,
+    RangeScan,
+    ascii_compatible,
+    chain,
+    last_record_start,
+    lines_are_records,
+    scan_range,
+)
 from .lake import lake_root, spark_path
+from .lines import LineObject, LineRead, line_rows
 from .pieces import TASK_COLUMNS, raw_column, run_task, storage_for
-from .textparse import FileInfo, Layout, ParseOptions, decode, parse_csv
+from .textparse import FileInfo, Layout, ParseOptions, decode, is_utf8, parse_csv
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import Column, DataFrame, SparkSession
 
-__all__ = ["SourceRead", "text_rows", "account_text", "read_parquet_sources", "raw_column", "block_size",
+__all__ = ["SourceRead", "TextRows", "text_rows", "account_text", "read_parquet_sources", "raw_column", "block_size",
            "DEFAULT_BLOCK_SIZE", "BLOCK_SIZE_ENV"]
 
 DEFAULT_BLOCK_SIZE = 32 * 2**20
@@ -124,7 +133,7 @@ def _range_scanner(opts: ParseOptions,
         uri, start, end, size = item
         base = max(start - 3, 0)
         try:
-            buf = storage_for(root).read_range(uri, base, min(end + 1, size))
+            buf = storage_for(root).read_range(uri, base, min(end + 4, size))
         except DataError as e:
             return uri, e.message
         return uri, scan_range(buf, base, start, end, csv=csv, quote=opts.quote, delimiter=opts.delimiter, size=size)
@@ -152,9 +161,30 @@ def _layout(uri: str, size: int, opts: ParseOptions, root: Path | None) -> Layou
         n *= 4
 
 
+def _header_on_first_line(uri: str, size: int, root: Path | None) -> bool:
+    head = storage_for(root).read_range(uri, 0, min(len(BOM) + 1, size)).removeprefix(BOM)
+    return bool(head) and head[:1] not in (b"\n", b"\r")
+
+
+def _line_object(uri: str, seq: int, size: int, scans: list[RangeScan], layout: Layout | None, opts: ParseOptions,
+                 root: Path | None) -> LineObject | None:
+    """The object as one Spark reads line by line, when its lines are exactly its records (after a
+    header on line 1) and its text is UTF-8; else None (Python workers parse it)."""
+    if (layout is None or not opts.header or not is_utf8(opts.encoding) or not lines_are_records(scans)
+            or not _header_on_first_line(uri, size, root)):
+        return None
+    before = [0]
+    for scan in scans[:-1]:
+        before.append(before[-1] + scan.newlines)
+    lines = before[-1] + scans[-1].newlines + (0 if scans[-1].ends_lf else 1)
+    return LineObject(uri, seq, size, layout, tuple(before), lines)
+
+
 def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject], root: Path | None,
-           size: int) -> list[tuple[Any, ...]]:
-    """The read tasks of the run (``pieces.TASK_COLUMNS``), streamed objects first."""
+           size: int) -> tuple[list[tuple[Any, ...]], list[LineObject]]:
+    """The read tasks of the run (``pieces.TASK_COLUMNS``), streamed objects first, and the objects
+    Spark reads line by line (``lines``)."""
+    by_lines: list[LineObject] = []
     streams: list[tuple[Any, ...]] = []
     pieces: list[tuple[Any, ...]] = []
     ranges: list[tuple[str, int, int, int]] = []
@@ -177,25 +207,48 @@ def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject],
             scans.setdefault(uri, []).append(scan)
         for uri, got in scans.items():
             obj = objects[order[uri]]
+            got.sort(key=lambda s: s.start)
             layout = _layout(uri, obj.size, opts, root) if opts.format == "csv" else None
+            line_object = _line_object(uri, order[uri], obj.size, got, layout, opts, root) if layout else None
+            if line_object is not None:
+                by_lines.append(line_object)
+                continue
             text = json.dumps([list(layout.positions), layout.width, list(layout.names)]) if layout else None
-            for piece in chain(sorted(got, key=lambda s: s.start), obj.size):
+            for piece in chain(got, obj.size):
                 mode = "piece" if piece.start == 0 or opts.format != "csv" or layout else "skip"
                 pieces.append((uri, mode, piece.start, piece.end, piece.line0, "none",
                                text if piece.start else None, order[uri]))
     assert len(TASK_COLUMNS) == len(_TASK_SCHEMA.split(","))
-    return streams + sorted(pieces, key=lambda t: (t[7], t[2]))
+    return streams + sorted(pieces, key=lambda t: (t[7], t[2])), by_lines
 
 
-def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject], *, size: int | None = None) -> DataFrame:
+@dataclass
+class TextRows:
+    """The text rows of a run's objects and what the objects read line by line report once computed."""
+
+    rows: DataFrame
+    lines: LineRead
+    columns: tuple[str, ...]
+
+    def line_infos(self) -> list[dict[str, Any]]:
+        """The ``_info`` records of the objects read line by line; call after the rows were computed."""
+        return self.lines.infos(self.columns)
+
+
+def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject], *, size: int | None = None) -> TextRows:
     """CSV or JSON Lines objects as text rows, lazily: one row per record plus one ``_info`` row per
-    read task (``_info`` NULL on record rows). Only the range scans run here; the parse runs when the
-    caller acts on the result, so the caller decides where it is cached (the Spark engine caches the
-    checked rows instead). ``size`` is the block size (default ``block_size()``)."""
+    Python read task (``_info`` NULL on record rows; the objects Spark reads line by line report through
+    ``TextRows.line_infos``). Only the range scans run here; the parse runs when the caller acts on the
+    result, so the caller decides where it is cached (the Spark engine caches the checked rows instead).
+    ``size`` is the block size (default ``block_size()``); the session must carry ``lines.split_conf(size)``
+    when the rows are computed."""
     opts = parse_options(spec)
     root = lake_root()
     size = size or block_size()
-    tasks = _tasks(spark, opts, objects, root, size)
+    tasks, by_lines = _tasks(spark, opts, objects, root, size)
+    lines, read = line_rows(spark, by_lines, opts, size)
+    if not tasks and lines is not None:
+        return TextRows(lines, read, opts.columns)
     sc = spark.sparkContext
     cores = sc.defaultParallelism
     # Tasks over whole blocks get a partition each, so a cached partition never holds more than one block;
@@ -204,7 +257,9 @@ def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject], *, s
     slices = max(slices, 1)
     table = spark.createDataFrame(sc.parallelize(tasks, slices), _TASK_SCHEMA)
     rows = table.mapInArrow(_task_runner(opts, root, size), _text_schema(len(opts.columns)))
-    return rows.repartition(cores) if len(tasks) < cores else rows
+    if len(tasks) < cores and lines is None:
+        rows = rows.repartition(cores)
+    return TextRows(rows if lines is None else rows.unionByName(lines), read, opts.columns)
 
 
 def account_text(infos: list[dict[str, Any]], objects: list[SourceObject]) -> SourceRead:

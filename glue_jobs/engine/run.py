@@ -17,7 +17,8 @@ from orchestration.core.errors import AccountingError, DataError
 from orchestration.core.spec import Spec
 from orchestration.core.storage import Storage
 
-from .readers import account_text, raw_column, read_parquet_sources, text_rows
+from .lines import split_conf
+from .readers import account_text, block_size, raw_column, read_parquet_sources, text_rows
 from .session import engine_settings
 from .transform import apply_filter, apply_hook, dedupe, derive, output_order
 from .validate import Group, Validated, check_text, split_text, validate
@@ -79,14 +80,15 @@ def _text_checked(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[
     from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
-    checked = check_text(spark, spec, text_rows(spark, spec, manifest.objects))
+    text = text_rows(spark, spec, manifest.objects)
+    checked = check_text(spark, spec, text.rows)
     try:
         # The same pass counts the records that are not plainly valid; with none, the quarantine pass is skipped.
         obs = Observation("checked")
         unsettled = F.expr("_info IS NULL AND NOT (coalesce(_ok, FALSE) AND _parse_error IS NULL AND _missing IS NULL)")
         observed = checked.observe(obs, F.count_if(unsettled).alias("n"))
         infos = [json.loads(r["_info"]) for r in observed.where("_info IS NOT NULL").select("_info").collect()]
-        read = account_text(infos, manifest.objects)
+        read = account_text(infos + text.line_infos(), manifest.objects)
         validated = split_text(spark, spec, checked, read.missing_sets)
     except BaseException:
         checked.unpersist()
@@ -99,7 +101,8 @@ def _text_checked(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[
 def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, result_uri: str,
                  storage: Storage) -> BatchResult:
     """Process every object of ``manifest``, write staging data, quarantine and the ``BatchResult``."""
-    with engine_settings(spark):
+    text = Spec.model_validate(manifest.spec).source.format != "parquet"
+    with engine_settings(spark, split_conf(block_size()) if text else None):
         return _run(spark, manifest, staging_uri=staging_uri, result_uri=result_uri, storage=storage)
 
 

@@ -57,10 +57,11 @@ def configure(spark: SparkSession) -> SparkSession:
 
 
 @contextmanager
-def engine_settings(spark: SparkSession) -> Iterator[None]:
-    """``ENGINE_CONF`` on ``spark`` while the block runs; the previous values afterwards."""
-    saved: dict[str, str | None] = {key: spark.conf.get(key, None) for key in ENGINE_CONF}
-    for key, value in ENGINE_CONF.items():
+def engine_settings(spark: SparkSession, extra: dict[str, str] | None = None) -> Iterator[None]:
+    """``ENGINE_CONF`` (and ``extra``) on ``spark`` while the block runs; the previous values afterwards."""
+    conf = {**ENGINE_CONF, **(extra or {})}
+    saved: dict[str, str | None] = {key: spark.conf.get(key, None) for key in conf}
+    for key, value in conf.items():
         spark.conf.set(key, value)
     try:
         yield

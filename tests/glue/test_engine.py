@@ -134,6 +134,8 @@ def test_a_run_restores_the_session_settings_and_drops_its_cache(spark, lake: Pa
     spark.conf.set(first, "20000")
     spark.conf.unset(second)
     spark.conf.set(skew, "false")
+    split = "spark.sql.files.maxPartitionBytes"  # set for text runs only (lines.split_conf)
+    spark.conf.set(split, "12345")
     try:
         spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
         m = stage_run(lake, spec, {"1.csv": "a\n1\nx\n"})
@@ -141,11 +143,12 @@ def test_a_run_restores_the_session_settings_and_drops_its_cache(spark, lake: Pa
                          storage=LocalLake(lake))
         assert (r.rows_written, r.rows_rejected) == (1, 1)
         assert spark.conf.get(first) == "20000" and spark.conf.get(second, None) is None
-        assert spark.conf.get(skew) == "false"
+        assert spark.conf.get(skew) == "false" and spark.conf.get(split) == "12345"
         assert spark._jsparkSession.sharedState().cacheManager().isEmpty()
     finally:
         spark.conf.unset(first)
         spark.conf.unset(skew)
+        spark.conf.unset(split)
 
 
 def test_duplicate_header_fails_the_run_naming_both_positions(spark, lake: Path) -> None:

@@ -1,0 +1,139 @@
+"""CSV objects whose lines are their records are read by Spark's line reader, with the Python reader's
+records, values and line numbers.
+
+The reference is ``csv.reader`` over the whole object (``test_boundaries._reference``): every line split,
+tokenization and line number the JVM makes is compared with it, over block sizes that cut the objects
+everywhere (inside CRLFs, quoted fields, the byte-order mark, multi-byte characters).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from glue_jobs.engine import readers
+from glue_jobs.engine.lines import split_conf
+from glue_jobs.engine.readers import parse_options, text_rows
+from orchestration.core.contracts import SourceObject
+from orchestration.core.errors import AccountingError
+from tests.glue.spark import put, spec_of
+from tests.glue.test_boundaries import _reference
+
+pytestmark = pytest.mark.spark
+
+_SPEC = spec_of({"columns": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"},
+                             {"name": "c", "type": "string"}]})
+
+
+def _objects(lake: Path, files: dict[str, bytes]) -> list[SourceObject]:
+    out = []
+    for name, data in files.items():
+        put(lake, f"s3://raw/in/{name}", data)
+        out.append(SourceObject(uri=f"s3://raw/in/{name}", size=len(data)))
+    return out
+
+
+def _read(spark, lake: Path, files: dict[str, bytes], block: int) -> tuple[list[tuple], list[dict], list[str]]:
+    """(file, record, parse error, a, b, c) rows, the objects' info records and the objects read by lines."""
+    objects = _objects(lake, files)
+    saved = {k: spark.conf.get(k, None) for k in split_conf(block)}
+    for k, v in split_conf(block).items():
+        spark.conf.set(k, v)
+    try:
+        text = text_rows(spark, _SPEC, objects, size=block)
+        rows = [tuple(r) for r in text.rows.where("_info IS NULL").select(
+            "_source_file", "_record", "_parse_error", "_raw_0", "_raw_1", "_raw_2").collect()]
+        infos = text.line_infos()
+    finally:
+        for k, v in saved.items():
+            spark.conf.unset(k) if v is None else spark.conf.set(k, v)
+    return sorted(rows, key=lambda r: (r[0], r[1])), infos, [o.uri for o, _ in text.lines.objects]
+
+
+def _expected(name: str, data: bytes) -> list[tuple]:
+    records = _reference(data)
+    width = len(records[0][1])
+    out = []
+    for line, row in records[1:]:
+        error = None if len(row) == width else f"parse:field count {len(row)}, expected {width}"
+        values = tuple(row[i] if i < len(row) else None for i in range(3))
+        out.append((f"s3://raw/in/{name}", line, error, *values))
+    return out
+
+
+_HEADER = b"\xef\xbb\xbfa,b,c\r\n"
+_BODY = (b'1,"x, y",z\r\n'        # a quoted delimiter
+         b'\r\n'                  # a blank line: counted, never a record
+         b'2,"say ""hi""",\r\n'   # doubled quotes, an empty last field
+         b'3,p"q,"r"s\r\n'        # a quote inside an unquoted field; text after a closing quote
+         b'4,\xc3\xbc\xe2\x82\xac,""\r\n'  # multi-byte characters, a quoted empty field
+         b' "5",b\r\n'            # a quote after a space: ordinary text; too few fields
+         b'6,"",,extra\n'         # too many fields, LF after CRLFs
+         b'7,8,9')               # no line end at the end
+
+
+@pytest.mark.parametrize("block", [3, 7, 16, 41, 1 << 20])
+def test_lines_are_read_with_the_csv_readers_records_and_line_numbers(spark, lake: Path, block: int) -> None:
+    data = _HEADER + _BODY
+    rows, infos, by_lines = _read(spark, lake, {"x.csv": data}, block)
+    assert by_lines == ["s3://raw/in/x.csv"] or block >= len(data)  # an object within one block: one Python task
+    assert rows == _expected("x.csv", data)
+    if by_lines:
+        assert [(i["uri"], i["rows"], i["missing"], i["extra"]) for i in infos] == [("s3://raw/in/x.csv", 7, [], [])]
+
+
+def test_objects_that_are_not_one_record_per_line_are_parsed_in_python(spark, lake: Path) -> None:
+    """Each object breaks one condition, past the first 64 KB (which the driver reads for the header)."""
+    rows = b"".join(b"%d,%d,%d\n" % (i, i, i) for i in range(8000))
+    files = {
+        "spans.csv": b"a,b,c\n" + rows + b'1,"two\nlines",3\n4,5,6\n',
+        "lone_cr.csv": b"a,b,c\n" + rows + b"1,2,3\r4,5,6\n",
+        "latin1.csv": b"a,b,c\n" + rows + b"1,\xfc,3\n4,5,6\n",
+        "blank_first.csv": b"\na,b,c\n" + rows,
+        "open_quote.csv": b"a,b,c\n" + rows + b'4,5,"6',
+        "plain.csv": b"a,b,c\n" + rows + b'1,"x,y",3\r\n4,5,6',
+    }
+    objects = _objects(lake, files)
+    _, by_lines = readers._tasks(spark, parse_options(_SPEC), objects, lake, 4096)
+    assert [o.uri for o in by_lines] == ["s3://raw/in/plain.csv"]
+
+
+def test_a_header_in_another_order_and_a_missing_column_are_taken_from_the_header(spark, lake: Path) -> None:
+    data = b'c,zz,a\n"3",x,1\n6,y,4\n'
+    rows, infos, by_lines = _read(spark, lake, {"h.csv": data}, 5)
+    assert by_lines == ["s3://raw/in/h.csv"]
+    assert rows == [("s3://raw/in/h.csv", 2, None, "1", None, "3"), ("s3://raw/in/h.csv", 3, None, "4", None, "6")]
+    assert infos[0]["missing"] == ["b"] and infos[0]["extra"] == ["zz"]
+
+
+def test_lines_cut_at_another_size_than_the_scans_fail_the_run_instead_of_misnumbering(spark, lake: Path) -> None:
+    """The line numbers rely on Spark cutting the object at the block size, each cut in its own task;
+    when it does not (here it packs several cuts into one task), the run fails naming the object."""
+    objects = _objects(lake, {"p.csv": b"a,b,c\n" + b"".join(b"%d,%d,%d\n" % (i, i, i) for i in range(50))})
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")
+    spark.conf.set("spark.sql.files.openCostInBytes", "1")
+    try:
+        text = text_rows(spark, _SPEC, objects, size=64)
+        assert text.rows.where("_info IS NULL").count() == 50
+        with pytest.raises(AccountingError, match="s3://raw/in/p.csv"):
+            text.line_infos()
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+        spark.conf.unset("spark.sql.files.openCostInBytes")
+
+
+_FIELD = st.sampled_from(["", "a", "b c", '"q"', '"a,b"', '"x""y"', 'p"q', '"o"k', ' "s"', '""', '""""', "ü", ";"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_FIELD, min_size=1, max_size=5).map(",".join), min_size=1, max_size=12),
+       st.integers(min_value=2, max_value=40))
+def test_any_line_of_quoted_and_plain_fields_is_tokenized_as_the_csv_reader_does(spark, lake: Path, lines: list[str],
+                                                                                  block: int) -> None:
+    data = ("a,b,c\n" + "\n".join(lines) + "\n").encode()
+    rows, _, by_lines = _read(spark, lake, {"g.csv": data}, block)
+    assert rows == _expected("g.csv", data)
+    assert by_lines == ["s3://raw/in/g.csv"] or len(data) <= block
