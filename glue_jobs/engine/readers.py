@@ -5,7 +5,8 @@ CSV and JSON Lines are never read whole. ``text_rows`` plans read tasks (``piece
 - an uncompressed object up to the block size: one piece;
 - a larger one: byte ranges of the block size, scanned in parallel for record starts and line counts
   (``boundaries.scan_range``, speculative over the quote state), chained on the driver into pieces
-  that each start at a record start with an exact first line number;
+  that each start at a record start with an exact first line number; or, for a UTF-8 CSV object whose
+  lines are exactly its records, read by Spark's line reader instead (``lines``: no Python worker);
 - a compressed object (gzip, bzip2, zstd: not splittable): one streaming task that decompresses and
   parses it block by block.
 
