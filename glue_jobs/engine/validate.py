@@ -82,15 +82,11 @@ def _null_values(spec: Spec) -> list[str]:
 def _checked_sql(spark: SparkSession, spec: Spec, rows: DataFrame, group: Group, extra: tuple[str, ...]) -> DataFrame:
     """The validation SELECT over ``rows`` (source columns under their source names): typed target
     columns, ``_source_file``, ``_record``, the raw text (``__lockgate_raw_i``), ``extra`` and ``_ok``."""
-    from pyspark.sql import functions as F
-
-    raw = _raw_names(spec)
     view = f"__lockgate_src_{next(_views)}"
-    rows.select("*", *[F.col(f"`{c.source_name}`").alias(r) for c, r in zip(spec.columns, raw, strict=True)]) \
-        .createOrReplaceTempView(view)
-    return spark.sql(semantics.validation_sql(spec, "spark", view, extra=("_source_file", "_record", *raw, *extra),
-                                              null_values=_null_values(spec), missing=group.missing,
-                                              typed=group.typed))
+    rows.createOrReplaceTempView(view)
+    return spark.sql(semantics.validation_sql(spec, "spark", view, extra=("_source_file", "_record", *extra),
+                                              raw=_raw_names(spec), null_values=_null_values(spec),
+                                              missing=group.missing, typed=group.typed))
 
 
 def _failed(spark: SparkSession, spec: Spec, bad: DataFrame, group: Group) -> DataFrame:

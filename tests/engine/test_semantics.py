@@ -150,3 +150,15 @@ def test_metadata_and_quarantine_schema() -> None:
         ("_run_id", "string"), ("_errors", "array<string>"),
     ]
     assert [n for n, _ in semantics.output_schema(spec)] == ["v", "k", *semantics.METADATA_COLUMNS]
+
+
+def test_raw_names_pass_each_source_value_through_beside_its_typed_value() -> None:
+    """``raw=`` hands every spec column's source text out under a name of its own (the Spark engine's
+    quarantine needs it), valid row or not, without the relation carrying a copy under that name."""
+    spec = _spec("int")
+    con = _con()
+    con.register("src", pa.table({"v": pa.array([" 7", "x", None]), "k": pa.array(["1", "2", "z"]),
+                                  "_source_file": pa.array(["f"] * 3), "_record": pa.array([1, 2, 3], pa.int64())}))
+    sql = semantics.validation_sql(spec, "duckdb", "src", null_values=NULL_VALUES, raw=["r_v", "r_k"])
+    got = con.execute(f"SELECT v, k, r_v, r_k, _ok FROM ({sql}) ORDER BY _record").fetchall()
+    assert got == [(7, 1, " 7", "1", True), (None, 2, "x", "2", False), (None, None, None, "z", False)]

@@ -90,7 +90,7 @@ def _rules(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozens
 
 def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[str], missing: frozenset[str],
            typed: frozenset[str], extra: Iterable[str], raw_text: bool = False,
-           clean: frozenset[str] = frozenset()) -> str:
+           clean: frozenset[str] = frozenset(), raw_as: Sequence[str] = ()) -> str:
     """Layer 1 over the raw relation: __n{i} (the value is NULL-like), __p{i} (the converted value,
     before any range check) or, for strings and typed columns, the value under its target name. Clean
     float columns (DuckDB) read their text's double from a layer below (``__d{i}``), so it is cast once. In
@@ -131,6 +131,9 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {value} END AS __p{i}",
                       f"{isnull} AS __n{i}"]
     items += [f"__src.{_ident(e, dialect)}" for e in extra]
+    if raw_as:
+        items += [f"__src.{_ident(c.source_name, dialect)} AS {_ident(r, dialect)}"
+                  for c, r in zip(spec.columns, raw_as, strict=True)]
     if raw_text:
         text_type = "STRING" if dialect == "spark" else "VARCHAR"
         for k, src in enumerate(_source_columns(spec)):
@@ -184,20 +187,23 @@ def _flags(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozens
 
 def _layers(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[str], missing: frozenset[str],
             typed: frozenset[str], extra: Sequence[str], raw_text: bool = False,
-            clean: frozenset[str] = frozenset()) -> str:
-    inner = _inner(spec, dialect, relation, null_values, missing, typed, extra, raw_text, clean)
+            clean: frozenset[str] = frozenset(), raw: Sequence[str] = ()) -> str:
+    inner = _inner(spec, dialect, relation, null_values, missing, typed, extra, raw_text, clean, raw)
     flags = _flags(spec, dialect, missing, typed)
     return f"SELECT *{', ' + flags if flags else ''} FROM ({inner}) AS __v"
 
 
 def validation_sql(spec: Spec, dialect: Dialect, relation: str, *, null_values: Sequence[str] = (),
                    missing: Iterable[str] = (), typed: Iterable[str] = (),
-                   extra: Sequence[str] = ("_source_file", "_record"), clean: Iterable[str] = ()) -> str:
+                   extra: Sequence[str] = ("_source_file", "_record"), clean: Iterable[str] = (),
+                   raw: Sequence[str] = ()) -> str:
     """One SELECT over ``relation`` (raw source columns) giving every target column typed, the ``extra``
     columns passed through, and ``_ok``: TRUE when the row passes every rule. ``missing``: source
     columns the object does not have; ``typed``: source columns already of the target type; ``clean``
     (DuckDB): target columns whose text the caller knows holds none of ``cast_breakers(column)``, which
-    then cast with one DuckDB cast (same result, a fraction of the cost)."""
+    then cast with one DuckDB cast (same result, a fraction of the cost). ``raw``: one name per spec
+    column under which its source value is passed through as well (taken in the first layer, so the
+    relation need not carry a copy under that name)."""
     missing_f, typed_f = frozenset(missing), frozenset(typed)
     rules = _rules(spec, dialect, missing_f, typed_f)
     fails: list[str] = []
@@ -208,8 +214,8 @@ def validation_sql(spec: Spec, dialect: Dialect, relation: str, *, null_values: 
         fails += [x for x in (r.cast, r.not_null, r.allowed) if x]
         fails += [cond for _, cond in r.checks]
     ok = f"NOT ({' OR '.join(fails)})" if fails else "TRUE"
-    cols = [_ident(c.name, dialect) for c in spec.columns] + [_ident(e, dialect) for e in extra]
-    body = _layers(spec, dialect, relation, null_values, missing_f, typed_f, extra, clean=frozenset(clean))
+    cols = [_ident(c.name, dialect) for c in spec.columns] + [_ident(e, dialect) for e in (*extra, *raw)]
+    body = _layers(spec, dialect, relation, null_values, missing_f, typed_f, extra, clean=frozenset(clean), raw=raw)
     return f"SELECT {', '.join(cols)}, {ok} AS _ok FROM ({body}) AS __f"
 
 
