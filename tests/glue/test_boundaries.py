@@ -91,3 +91,16 @@ def test_a_streamed_block_is_cut_at_its_last_complete_record() -> None:
 def test_only_ascii_compatible_encodings_are_cut_at_bytes() -> None:
     assert ascii_compatible("utf-8") and ascii_compatible("latin-1") and ascii_compatible("cp1252")
     assert not ascii_compatible("utf-16") and not ascii_compatible("no-such-codec")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CHUNKS, max_size=40).map("".join))
+def test_a_streamed_block_is_cut_at_the_last_record_start_of_any_prefix(text: str) -> None:
+    """``last_record_start`` over every prefix of an object (and the whole of it, ``final``) names the last
+    record start before the prefix's end that the whole object has (all of them from 1-byte ranges),
+    never a CR at the very end, which may still be half of a CRLF."""
+    data = text.encode()
+    starts = [start for start, _, _ in _pieces(data, 1) if start > 0] if data else []
+    for k in range(len(data) + 1):
+        want = max((s for s in starts if s < k), default=None)
+        assert last_record_start(data[:k], csv=True, final=k == len(data)) == want, (data, k)
