@@ -100,7 +100,9 @@ def _fields(value: Column, opts: ParseOptions) -> Column:
     if not opts.quote:
         return plain
     q, dx = _hex(opts.quote), _hex(d)
-    field = f"(?<=^|{dx})(?:{q}(?:[^{q}]|{q}{q})*{q}[^{dx}]*|[^{q}{dx}][^{dx}]*|)(?={dx}|$)"
+    # A quoted field (a doubled quote inside is a quote; the closing quote is not followed by another, and
+    # text after it up to the delimiter is kept), a plain one, or an empty one.
+    field = f"(?<=^|{dx})(?:{q}(?:[^{q}]|{q}{q})*{q}(?!{q})[^{dx}]*|[^{q}{dx}][^{dx}]*|)(?={dx}|$)"
     inner = f"^{q}((?:[^{q}]|{q}{q})*){q}(.*)$"
     keep = opts.quote if opts.quote not in "$\\" else "\\" + opts.quote
 
