@@ -41,7 +41,9 @@ _SPLIT_META = '.$|()[{^?*+\\'
 def split_conf(block: int) -> dict[str, str]:
     """Session settings under which Spark cuts files at multiples of ``block`` and reads each cut in a
     task of its own (the line numbering depends on both)."""
-    return {"spark.sql.files.maxPartitionBytes": str(block), "spark.sql.files.openCostInBytes": str(block)}
+    return {"spark.sql.files.maxPartitionBytes": str(block), "spark.sql.files.openCostInBytes": str(block),
+            # Spark 3.5 packs splits together again when a job has more than this many; never here.
+            "spark.sql.files.maxPartitionNum": str(2**31 - 1)}
 
 
 @dataclass(frozen=True)

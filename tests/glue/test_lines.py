@@ -137,3 +137,28 @@ def test_any_line_of_quoted_and_plain_fields_is_tokenized_as_the_csv_reader_does
     rows, _, by_lines = _read(spark, lake, {"g.csv": data}, block)
     assert rows == _expected("g.csv", data)
     assert by_lines == ["s3://raw/in/g.csv"] or len(data) <= block
+
+
+def test_a_session_that_caps_its_partitions_still_gets_a_split_per_task(spark, lake: Path, monkeypatch) -> None:
+    """``spark.sql.files.maxPartitionNum`` (set by a user's job) would pack the splits together again; the run
+    lifts it for its duration, so the lines keep their numbers and the setting comes back afterwards."""
+    import pyarrow.dataset as ds
+
+    from glue_jobs.engine import run_manifest
+    from glue_jobs.engine.readers import BLOCK_SIZE_ENV
+    from orchestration.core.storage import LocalLake
+    from tests.glue.spark import stage_run
+
+    monkeypatch.setenv(BLOCK_SIZE_ENV, "64")
+    m = stage_run(lake, _SPEC, {"p.csv": "a,b,c\n" + "".join(f"{i},{i},{i}\n" for i in range(60))})
+    spark.conf.set("spark.sql.files.maxPartitionNum", "1")
+    try:
+        r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result,
+                         storage=LocalLake(lake))
+        assert spark.conf.get("spark.sql.files.maxPartitionNum") == "1"
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionNum")
+    assert (r.rows_in, r.rows_written) == (60, 60)
+    got = sorted((x["_record"], x["a"]) for x in ds.dataset(
+        lake / m.paths.staging_data.removeprefix("s3://"), format="parquet").to_table().to_pylist())
+    assert got == [(i + 2, str(i)) for i in range(60)]
