@@ -8,8 +8,8 @@ start, a doubled quote inside one is a quote, text after the closing quote is ke
 into Python, which was the largest cost of reading a wide numeric object.
 
 Line numbers stay exact and equal to the Python reader's: Spark cuts a file at multiples of
-``spark.sql.files.maxPartitionBytes`` and, with ``openCostInBytes`` as large, gives every split its own
-task (``split_conf``). A split that starts at byte ``s > 0`` skips the line holding ``s`` (the split before
+``spark.sql.files.maxPartitionBytes`` (a multiple of the block size, ``split_bytes``) and, with
+``openCostInBytes`` as large, gives every split its own task (``split_conf``). A split that starts at byte ``s > 0`` skips the line holding ``s`` (the split before
 reads it whole), so its first line is line ``LF(0, s) + 2``; the scans counted the LFs before every block
 start. The row's position in its task comes from ``monotonically_increasing_id`` evaluated right over the
 scan. The count and the sum of the line numbers every object reports are checked against its line count
@@ -30,7 +30,7 @@ from .textparse import Layout, ParseOptions
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, Observation, SparkSession
 
-__all__ = ["LineObject", "LineRead", "line_rows", "split_conf"]
+__all__ = ["LineObject", "LineRead", "line_rows", "split_conf", "split_bytes", "MIN_SPLIT_BYTES"]
 
 _ROW_BITS = (1 << 33) - 1
 """``monotonically_increasing_id`` keeps the row's position within its task in its lower 33 bits."""
@@ -38,10 +38,21 @@ _ROW_BITS = (1 << 33) - 1
 _SPLIT_META = '.$|()[{^?*+\\'
 
 
+MIN_SPLIT_BYTES = 4 * 2**20
+"""Spark's splits of an object read by lines are the smallest multiple of the block size at least this
+large: a task per few bytes would cost more than its work (tests lower it to cut objects everywhere)."""
+
+
+def split_bytes(block: int) -> int:
+    """The size of Spark's splits for the block size ``block`` (the scans counted LFs at every multiple)."""
+    return block * max(1, -(-MIN_SPLIT_BYTES // block))
+
+
 def split_conf(block: int) -> dict[str, str]:
-    """Session settings under which Spark cuts files at multiples of ``block`` and reads each cut in a
-    task of its own (the line numbering depends on both)."""
-    return {"spark.sql.files.maxPartitionBytes": str(block), "spark.sql.files.openCostInBytes": str(block),
+    """Session settings under which Spark cuts files at multiples of ``split_bytes(block)`` and reads each
+    cut in a task of its own (the line numbering depends on both)."""
+    size = split_bytes(block)
+    return {"spark.sql.files.maxPartitionBytes": str(size), "spark.sql.files.openCostInBytes": str(size),
             # Spark 3.5 packs splits together again when a job has more than this many; never here.
             "spark.sql.files.maxPartitionNum": str(2**31 - 1)}
 
@@ -121,8 +132,10 @@ def _object_rows(spark: SparkSession, obj: LineObject, opts: ParseOptions, block
                  observation: Observation) -> DataFrame:
     from pyspark.sql import functions as F
 
-    split = (F.col("_metadata.file_block_start") / F.lit(block)).cast("int")
-    first = F.element_at(F.array(*[F.lit(1 if k == 0 else b + 2) for k, b in enumerate(obj.before)]), split + 1)
+    step = split_bytes(block) // block
+    split = (F.col("_metadata.file_block_start") / F.lit(step * block)).cast("int")
+    starts = obj.before[::step]  # LFs before each of Spark's splits
+    first = F.element_at(F.array(*[F.lit(1 if k == 0 else b + 2) for k, b in enumerate(starts)]), split + 1)
     local = F.monotonically_increasing_id().bitwiseAND(F.lit(_ROW_BITS))
     lines = spark.read.text(spark_path(obj.uri)).select("value", (first + local).cast("bigint").alias("_record"))
     record = (F.col("_record") > 1) & (F.col("value") != "")

@@ -24,6 +24,12 @@ from tests.glue.test_boundaries import _reference
 
 pytestmark = pytest.mark.spark
 
+
+@pytest.fixture(autouse=True)
+def _small_splits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spark's splits as small as the block, so a small object is read in many of them."""
+    monkeypatch.setattr("glue_jobs.engine.lines.MIN_SPLIT_BYTES", 1)
+
 _SPEC = spec_of({"columns": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"},
                              {"name": "c", "type": "string"}]})
 
@@ -128,9 +134,9 @@ def test_lines_cut_at_another_size_than_the_scans_fail_the_run_instead_of_misnum
 _FIELD = st.sampled_from(["", "a", "b c", '"q"', '"a,b"', '"x""y"', 'p"q', '"o"k', ' "s"', '""', '""""', "ü", ";"])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(_FIELD, min_size=1, max_size=5).map(",".join), min_size=1, max_size=12),
-       st.integers(min_value=2, max_value=40))
+       st.integers(min_value=8, max_value=40))
 def test_any_line_of_quoted_and_plain_fields_is_tokenized_as_the_csv_reader_does(spark, lake: Path, lines: list[str],
                                                                                   block: int) -> None:
     data = ("a,b,c\n" + "\n".join(lines) + "\n").encode()
@@ -162,3 +168,21 @@ def test_a_session_that_caps_its_partitions_still_gets_a_split_per_task(spark, l
     got = sorted((x["_record"], x["a"]) for x in ds.dataset(
         lake / m.paths.staging_data.removeprefix("s3://"), format="parquet").to_table().to_pylist())
     assert got == [(i + 2, str(i)) for i in range(60)]
+
+
+def test_splits_are_the_smallest_multiple_of_the_block_past_the_minimum(monkeypatch) -> None:
+    from glue_jobs.engine import lines
+
+    monkeypatch.setattr(lines, "MIN_SPLIT_BYTES", 100)
+    assert [lines.split_bytes(b) for b in (1, 7, 100, 150)] == [100, 105, 100, 150]
+    assert lines.split_conf(7)["spark.sql.files.maxPartitionBytes"] == "105"
+
+
+@pytest.mark.parametrize("block", [4, 9])
+def test_splits_of_several_blocks_keep_the_line_numbers(spark, lake: Path, monkeypatch, block: int) -> None:
+    """Spark's splits span several of the scans' ranges: their first lines come from every n-th count."""
+    monkeypatch.setattr("glue_jobs.engine.lines.MIN_SPLIT_BYTES", 3 * block - 1)
+    data = _HEADER + _BODY
+    rows, _, by_lines = _read(spark, lake, {"m.csv": data}, block)
+    assert by_lines == ["s3://raw/in/m.csv"]
+    assert rows == _expected("m.csv", data)
