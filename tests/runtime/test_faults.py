@@ -107,6 +107,28 @@ def _exe(pid: int) -> str:
         return ""
 
 
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
+def _not_the_jvms(pids: list[int]) -> list[int]:
+    """The live processes among ``pids`` that are neither Spark's JVM nor its children (its Python workers
+    go when it goes); a process that has exited (gone or a zombie) is not left over."""
+    jvms = {p for p in pids if _exe(p) == "java"}
+    out = []
+    for p in pids:
+        stat = _stat(p)
+        if p in jvms or stat is None or stat[0] == "Z" or stat[1] in jvms:
+            continue
+        out.append(p)
+    return out
+
+
 def kill_at(project: Path, point: str, sig: int, engine: str = "lambda") -> str:
     """Start a run, send ``sig`` once ``point`` is observed; returns how the run ended."""
     lake = project / "lake"
@@ -121,9 +143,10 @@ def kill_at(project: Path, point: str, sig: int, engine: str = "lambda") -> str:
     proc.communicate(timeout=120)
     time.sleep(0.3)  # a detached invocation would still be writing now
     left = _lake_processes(lake)
-    # Spark's JVM is the child of the job's Python driver, which dies with the CLI; the JVM follows once it
-    # reads the end of its stdin, a few hundred ms later. Everything else must already be gone.
-    assert [p for p in left if _exe(p) != "java"] == [], f"processes outlived the CLI after signal {sig} at {point}"
+    # Spark's JVM is the child of the job's Python driver, which dies with the CLI; the JVM (and its Python
+    # workers with it) follows once it reads the end of its stdin, a few hundred ms later. Everything else
+    # must already be gone.
+    assert _not_the_jvms(left) == [], f"processes outlived the CLI after signal {sig} at {point}"
     deadline = time.monotonic() + 5
     while left and time.monotonic() < deadline:
         time.sleep(0.1)
