@@ -128,15 +128,9 @@ def _scan(buf: bytes, lo: int, hi: int, state: int, at_start: bool, quote: int, 
                 state = IN_QUOTES
             pos = p + 1
             continue
-        if c == _CR:
-            if p + 1 >= len(buf):
-                if not final:
-                    return _Scan(first, last, OUT, spans)  # a CR at the end: CRLF or not is not known yet
-                start = p + 1
-            else:
-                start = p + 2 if buf[p + 1] == _LF else p + 1
-        else:
-            start = p + 1
+        start = _after(buf, p, final)
+        if start is None:
+            return _Scan(first, last, OUT, spans)
         if start < hi:
             first = start if first is None else first
             last = start
@@ -153,19 +147,20 @@ def _last_start(buf: bytes, lo: int, end: int, hi: int, final: bool, *, crs: boo
             p = max(p, buf.rfind(b"\r", lo, end))
         if p < 0:
             return None
-        if buf[p] == _CR:
-            if p + 1 >= len(buf):
-                if not final:  # CRLF or not is not known yet
-                    end = p
-                    continue
-                start = p + 1
-            else:
-                start = p + 2 if buf[p + 1] == _LF else p + 1
-        else:
-            start = p + 1
-        if start < hi:
+        start = _after(buf, p, final)
+        if start is not None and start < hi:
             return start
         end = p
+
+
+def _after(buf: bytes, p: int, final: bool) -> int | None:
+    """Where the record after the line end at ``p`` (LF, CR or the CR of a CRLF) starts; None for a CR
+    that is the last byte of a ``buf`` more bytes follow: CRLF or not is not known yet."""
+    if buf[p] != _CR:
+        return p + 1
+    if p + 1 >= len(buf):
+        return p + 1 if final else None
+    return p + 2 if buf[p + 1] == _LF else p + 1
 
 
 def _special(quote: int | None, newline_only: bool) -> re.Pattern[bytes]:
