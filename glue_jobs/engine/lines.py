@@ -1,20 +1,20 @@
 """CSV objects whose lines are their records, read by Spark's own line reader instead of a Python worker.
 
 Most large exports hold one record per line: no quoted field spans lines. For such an object (the range
-scans prove it, ``boundaries.lines_are_records``) the JVM reads the lines in byte splits of the block
-size, splits each line at the delimiter, and only lines holding the quote character are tokenized by a
-regular expression that follows ``csv.reader``'s rules (a quote opens a quoted field only at a field's
-start, a doubled quote inside one is a quote, text after the closing quote is kept). No row crosses
-into Python, which was the largest cost of reading a wide numeric object.
+scans prove it, ``boundaries.lines_are_records``) the JVM reads the lines in byte splits of a multiple of
+the block size, splits each line at the delimiter, and only lines holding the quote character are
+tokenized by a regular expression that follows ``csv.reader``'s rules (a quote opens a quoted field only at
+a field's start, a doubled quote inside one is a quote, text after the closing quote is kept). No row
+crosses into Python, which was the largest cost of reading a wide numeric object.
 
 Line numbers stay exact and equal to the Python reader's: Spark cuts a file at multiples of
-``spark.sql.files.maxPartitionBytes`` (a multiple of the block size, ``split_bytes``) and, with
-``openCostInBytes`` as large, gives every split its own task (``split_conf``). A split that starts at byte ``s > 0`` skips the line holding ``s`` (the split before
-reads it whole), so its first line is line ``LF(0, s) + 2``; the scans counted the LFs before every block
-start. The row's position in its task comes from ``monotonically_increasing_id`` evaluated right over the
-scan. The count and the sum of the line numbers every object reports are checked against its line count
-(``LineObject.check``), so a split read twice, lost, or numbered from the wrong base fails the run
-instead of misplacing a row.
+``spark.sql.files.maxPartitionBytes`` (``split_bytes``, a multiple of the block size) and, with
+``openCostInBytes`` as large, gives every split its own task (``split_conf``). A split that starts at
+byte ``s > 0`` skips the line holding ``s`` (the split before reads it whole), so its first line is line
+``LF(0, s) + 2``; the scans counted the LFs before every block start. The row's position in its task comes
+from ``monotonically_increasing_id`` evaluated right over the scan. The count and the sum of the line
+numbers every object reports are checked against its line count (``LineObject.check``), so a split read
+twice, lost, or numbered from the wrong base fails the run instead of misplacing a row.
 """
 
 from __future__ import annotations
