@@ -63,7 +63,6 @@ class LineObject:
 
     uri: str
     seq: int
-    size: int
     layout: Layout
     before: tuple[int, ...]
     lines: int
@@ -75,7 +74,7 @@ class LineObject:
         if seen != n or total != n * (n + 1) // 2:
             raise AccountingError(
                 f"read {seen} lines numbered to a sum of {total}, but the object has {n} lines (sum "
-                f"{n * (n + 1) // 2}); Spark did not cut it at the block size", where=self.uri)
+                f"{n * (n + 1) // 2}); Spark did not read it in splits of split_bytes(), one task each", where=self.uri)
 
 
 @dataclass

@@ -142,43 +142,40 @@ def _range_scanner(opts: ParseOptions,
     return scan
 
 
-def _layout(uri: str, size: int, opts: ParseOptions, root: Path | None) -> Layout | None:
+def _layout(uri: str, size: int, opts: ParseOptions, root: Path | None) -> tuple[Layout | None, bool]:
     """What the first record of a CSV object fixes, read from its head on the driver (None: the
-    object has no readable first record; the piece at byte 0 reports why)."""
+    object has no readable first record; the piece at byte 0 reports why), and whether that record is
+    on line 1 (the object does not start with a blank line)."""
     storage = storage_for(root)
     n = 1 << 16
     while True:
         head = storage.read_range(uri, 0, min(n, size))
         final = n >= size
+        first_line = head.removeprefix(BOM)[:1] not in (b"", b"\n", b"\r")
         cut = len(head) if final else last_record_start(head, csv=True, quote=opts.quote, delimiter=opts.delimiter)
         if cut is not None:
             info = FileInfo(uri)
             try:
                 next(parse_csv(decode(head[:cut], opts.encoding, uri), uri, opts, info), None)
             except ValueError:
-                return None
+                return None, first_line
             if info.layout is not None or info.fatal or final:
-                return None if info.fatal else info.layout
+                return (None if info.fatal else info.layout), first_line
         n *= 4
 
 
-def _header_on_first_line(uri: str, size: int, root: Path | None) -> bool:
-    head = storage_for(root).read_range(uri, 0, min(len(BOM) + 1, size)).removeprefix(BOM)
-    return bool(head) and head[:1] not in (b"\n", b"\r")
-
-
-def _line_object(uri: str, seq: int, size: int, scans: list[RangeScan], layout: Layout | None, opts: ParseOptions,
-                 root: Path | None) -> LineObject | None:
+def _line_object(uri: str, seq: int, scans: list[RangeScan], layout: Layout | None, first_line: bool,
+                 opts: ParseOptions) -> LineObject | None:
     """The object as one Spark reads line by line, when its lines are exactly its records (after a
     header on line 1) and its text is UTF-8; else None (Python workers parse it)."""
-    if (layout is None or not opts.header or not is_utf8(opts.encoding) or not lines_are_records(scans)
-            or not _header_on_first_line(uri, size, root)):
+    if (layout is None or not first_line or not opts.header or not is_utf8(opts.encoding)
+            or not lines_are_records(scans)):
         return None
     before = [0]
     for scan in scans[:-1]:
         before.append(before[-1] + scan.newlines)
     lines = before[-1] + scans[-1].newlines + (0 if scans[-1].ends_lf else 1)
-    return LineObject(uri, seq, size, layout, tuple(before), lines)
+    return LineObject(uri, seq, layout, tuple(before), lines)
 
 
 def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject], root: Path | None,
@@ -209,8 +206,8 @@ def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject],
         for uri, got in scans.items():
             obj = objects[order[uri]]
             got.sort(key=lambda s: s.start)
-            layout = _layout(uri, obj.size, opts, root) if opts.format == "csv" else None
-            line_object = _line_object(uri, order[uri], obj.size, got, layout, opts, root) if layout else None
+            layout, first_line = _layout(uri, obj.size, opts, root) if opts.format == "csv" else (None, False)
+            line_object = _line_object(uri, order[uri], got, layout, first_line, opts)
             if line_object is not None:
                 by_lines.append(line_object)
                 continue
