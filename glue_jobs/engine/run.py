@@ -83,18 +83,20 @@ def _text_checked(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[
     text = text_rows(spark, spec, manifest.objects)
     checked = check_text(spark, spec, text.rows)
     try:
-        # The same pass counts the records that are not plainly valid; with none, the quarantine pass is skipped.
+        # The same pass counts the records the quick check did not pass; with none, nothing is checked again
+        # and the quarantine pass is skipped.
         obs = Observation("checked")
-        unsettled = F.expr("_info IS NULL AND NOT (coalesce(_ok, FALSE) AND _parse_error IS NULL AND _missing IS NULL)")
-        observed = checked.observe(obs, F.count_if(unsettled).alias("n"))
+        pending = F.expr("_info IS NULL AND NOT (coalesce(_ok, FALSE) AND _parse_error IS NULL AND _missing IS NULL)")
+        observed = checked.observe(obs, F.count_if(pending).alias("n"))
         infos = [json.loads(r["_info"]) for r in observed.where("_info IS NOT NULL").select("_info").collect()]
         read = account_text(infos + text.line_infos(), manifest.objects)
-        validated = split_text(spark, spec, checked, read.missing_sets)
+        unsettled = int(obs.get["n"])
+        validated = split_text(spark, spec, checked, read.missing_sets, unsettled=unsettled > 0)
     except BaseException:
         checked.unpersist()
         raise
     return (Validated(validated.valid, validated.rejected, [checked, *validated.cached],
-                      none_rejected=int(obs.get["n"]) == 0),
+                      none_rejected=unsettled == 0),
             read.rows_in, read.extra_columns)
 
 

@@ -79,14 +79,16 @@ def _null_values(spec: Spec) -> list[str]:
     return spec.source.csv.null_values if spec.source.format == "csv" else []
 
 
-def _checked_sql(spark: SparkSession, spec: Spec, rows: DataFrame, group: Group, extra: tuple[str, ...]) -> DataFrame:
+def _checked_sql(spark: SparkSession, spec: Spec, rows: DataFrame, group: Group, extra: tuple[str, ...],
+                 *, quick: bool = False) -> DataFrame:
     """The validation SELECT over ``rows`` (source columns under their source names): typed target
-    columns, ``_source_file``, ``_record``, the raw text (``__lockgate_raw_i``), ``extra`` and ``_ok``."""
+    columns, ``_source_file``, ``_record``, the raw text (``__lockgate_raw_i``), ``extra`` and ``_ok``
+    (``quick``: FALSE also for rows the full rules must decide, ``validation_sql(quick=True)``)."""
     view = f"__lockgate_src_{next(_views)}"
     rows.createOrReplaceTempView(view)
     return spark.sql(semantics.validation_sql(spec, "spark", view, extra=("_source_file", "_record", *extra),
                                               raw=_raw_names(spec), null_values=_null_values(spec),
-                                              missing=group.missing, typed=group.typed))
+                                              missing=group.missing, typed=group.typed, quick=quick))
 
 
 def _failed(spark: SparkSession, spec: Spec, bad: DataFrame, group: Group) -> DataFrame:
@@ -141,6 +143,10 @@ def check_text(spark: SparkSession, spec: Spec, rows: DataFrame) -> DataFrame:
     """Every row ``readers.text_rows`` gives (records, damaged records, ``_info`` rows) checked as if
     no object lacked a column, and cached: the one place the parse and the casts are paid for.
 
+    The check is the quick rendering (``validation_sql(quick=True)``): its code is a fraction of the
+    full rules', so the pass over every row is cheap, and the rows it does not pass (failed, or text
+    only the full rules convert, such as ``' 1.5'`` or ``NaN``) are checked again by ``split_text``.
+
     Run an action on it first (collect the ``_info`` rows), then ``split_text`` it.
 
     The raw text is kept only for rows that can still need it (failed, damaged, or from an object
@@ -152,7 +158,7 @@ def check_text(spark: SparkSession, spec: Spec, rows: DataFrame) -> DataFrame:
 
     named = rows.select(*[F.col(raw_column(i)).alias(c.source_name) for i, c in enumerate(spec.columns)],
                         "_source_file", "_record", *_TEXT_META)
-    checked = _checked_sql(spark, spec, named, Group(named), _TEXT_META)
+    checked = _checked_sql(spark, spec, named, Group(named), _TEXT_META, quick=True)
     settled = F.coalesce(F.col("_ok"), F.lit(False)) & F.col("_parse_error").isNull() & F.col("_missing").isNull()
     raw = set(_raw_names(spec))
     return checked.select(*[
@@ -161,9 +167,13 @@ def check_text(spark: SparkSession, spec: Spec, rows: DataFrame) -> DataFrame:
 
 
 def split_text(spark: SparkSession, spec: Spec, checked: DataFrame,
-               missing_sets: list[tuple[str, ...]]) -> Validated:
-    """Valid and rejected rows from ``check_text``'s cached rows. Rows of objects that lack columns
-    are checked again from their cached raw text under the rules for what they lack."""
+               missing_sets: list[tuple[str, ...]], *, unsettled: bool = True) -> Validated:
+    """Valid and rejected rows from ``check_text``'s cached rows. The rows its quick check did not
+    pass are checked again from their cached raw text with the full rules (cached on their own, so
+    the full rules' code is not compiled into the writes' stages); rows of objects that lack columns,
+    under the rules for what they lack. ``unsettled``: FALSE when the caller counted no record that
+    the quick check did not pass (nothing is checked again then)."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     raw = _raw_names(spec)
@@ -176,8 +186,16 @@ def split_text(spark: SparkSession, spec: Spec, checked: DataFrame,
         *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, raw, strict=True)],
         "_source_file", "_record", F.array(F.col("_parse_error")).alias("_errors"),
     )
-    parts = [Validated(valid=_to_ltz(valid),
-                       rejected=_failed(spark, spec, complete.where("NOT _ok"), main).unionByName(broken))]
+    rejected = broken
+    cached: list[DataFrame] = []
+    if unsettled:
+        again = complete.where("NOT _ok").select(
+            *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, raw, strict=True)], "_source_file", "_record")
+        exact = _checked_sql(spark, spec, again, main, ()).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(exact)
+        valid = valid.unionByName(exact.where("_ok").drop("_ok", *raw))
+        rejected = _failed(spark, spec, exact.where("NOT _ok"), main).unionByName(broken)
+    parts = [Validated(valid=_to_ltz(valid), rejected=rejected, cached=cached)]
     for missing in missing_sets:
         match = F.array_join(F.col("_missing"), "\u0001") == F.lit("\u0001".join(missing))
         rows = clean.where(match).select(

@@ -77,9 +77,41 @@ def test_one_character_test_per_row_decides_the_plain_path_for_every_numeric_col
     probe = spark.sql(f"SELECT _record, {semantics.casts.spark_chars_sql(masked, '0-9.eE+')} AS ok FROM src_rows")
     # ',' passes the row test (1,5): no cast accepts it, so that value still fails its own cast.
     assert [r["ok"] for r in probe.orderBy("_record").collect()] == [True, False, True, False, False, True, True]
-    assert "concat_ws(',', CASE WHEN (__src.`a` IS NULL OR __src.`a` IN ('', 'NULL')) THEN NULL ELSE __src.`a` END" in sql
+    # Only markers with other characters need the mask ('' cannot fail the row test).
+    assert "concat_ws(',', CASE WHEN (__src.`a` IS NULL OR __src.`a` IN ('NULL')) THEN NULL ELSE __src.`a` END" in sql
+    assert "concat_ws(',', __src.`a`, __src.`b`)" in semantics.validation_sql(spec, "spark", "src_rows", null_values=["", "-"])
     got = {r["_record"]: (r["a"], r["b"], r["n"], None if r["m"] is None else str(r["m"]))
            for r in spark.sql(sql).collect()}
     wrong = [(raw, want, got[i]) for i, (raw, want) in enumerate(rows)
              if not all(same(g, w) if w is not None else g is None for g, w in zip(got[i], want, strict=True))]
     assert not wrong, wrong
+
+
+def test_quick_rendering_passes_only_rows_the_full_rules_pass_with_the_same_values(spark: Any) -> None:
+    """``validation_sql(quick=True)`` converts each value only its first, cheapest way. The Glue engine
+    keeps a row it passes without checking it again, so over every cast table a quick ``_ok`` must be an
+    exact ``_ok`` with the exact value; every other row goes to the full rules (docs/glue.md)."""
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    schema = StructType([StructField("v", StringType()), StructField("k", StringType()),
+                         StructField("_source_file", StringType()), StructField("_record", LongType())])
+    wrong: list[tuple[str, str | None, Any, Any]] = []
+    passed: dict[str, list[str | None]] = {}
+    for name, (type_, fmt, table) in TABLES.items():
+        spec = _spec(type_, fmt)
+        df = spark.createDataFrame([(text, "1", "f", i) for i, (text, _) in enumerate(table)], schema)
+        df.createOrReplaceTempView("src_quick")
+        quick = {r["_record"]: (r["v"], r["_ok"]) for r in spark.sql(
+            semantics.validation_sql(spec, "spark", "src_quick", null_values=NULL_VALUES, quick=True)).collect()}
+        for i, (text, want) in enumerate(table):
+            value, ok = quick[i]
+            if ok:
+                passed.setdefault(name, []).append(text)
+                if want is FAIL or not same(value, want):
+                    wrong.append((name, text, want, value))
+    assert not wrong, wrong
+    # It is quick because it passes the plain forms: numbers as CSV writers render them, ISO dates.
+    assert {"42", "-7", "007"} <= set(passed["int"]) and " 12 " not in passed["int"]
+    assert {"-1.5", "1e3", ".5"} <= set(passed["double"]) and not {"NaN", " 3.25 "} & set(passed["double"])
+    assert "2024-01-31" in passed["date"] and " 2024-02-29 " not in passed["date"]
+    assert {None, "", "NULL"} <= set(passed["null-values-int"])

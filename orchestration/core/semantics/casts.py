@@ -297,12 +297,14 @@ def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str,
 
 
 def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_double: str | None = None,
-               row_plain: tuple[str, str] | None = None) -> str:
+               row_plain: tuple[str, str] | None = None, quick: bool = False) -> str:
     """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
     runs for text that needs it); NULL when neither has the shape. ``clean``: the text is known to hold
     none of ``rule.breakers`` (``as_double``: its ``TRY_CAST(raw AS DOUBLE)``, when computed below).
     ``row_plain`` (Spark): (a condition TRUE when the row's text is made of ``rule.spark_chars`` alone,
-    ``rule.spark_pre(raw)``), both computed in a layer below."""
+    ``rule.spark_pre(raw)``), both computed in a layer below. ``quick``: only the first, cheapest way
+    (the plain path, else the shape as the text is); NULL where it gives no value, also for valid text
+    the exact rendering would convert, so a caller must decide every NULL again with the exact one."""
     if clean and dialect == "duckdb" and rule.clean is not None:
         value = rule.clean(raw, as_double or f"TRY_CAST({raw} AS DOUBLE)")
         return f"coalesce({value}, {_converted(rule, raw, dialect)})"
@@ -316,8 +318,10 @@ def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_
     elif plain is not None:
         cond, value = plain(raw)
         fast = f"WHEN {cond} THEN {value} "
-    return (f"CASE {fast}WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "
-            f"WHEN {_rlike(t, rule.shape, dialect)} THEN {rule.convert(t)} END")
+    first = f"WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "
+    if quick:
+        return f"CASE {fast or first}END"
+    return f"CASE {fast}{first}WHEN {_rlike(t, rule.shape, dialect)} THEN {rule.convert(t)} END"
 
 
 def cast_sql(column: Column, raw: str, dialect: Dialect, *, null_values: Sequence[str] = ()) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -90,7 +91,7 @@ def _rules(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozens
 
 def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[str], missing: frozenset[str],
            typed: frozenset[str], extra: Iterable[str], raw_text: bool = False,
-           clean: frozenset[str] = frozenset(), raw_as: Sequence[str] = ()) -> str:
+           clean: frozenset[str] = frozenset(), raw_as: Sequence[str] = (), quick: bool = False) -> str:
     """Layer 1 over the raw relation: __n{i} (the value is NULL-like), __p{i} (the converted value,
     before any range check) or, for strings and typed columns, the value under its target name. Clean
     float columns (DuckDB) read their text's double from a layer below (``__d{i}``), so it is cast once. In
@@ -127,7 +128,7 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
                 parsed.append(f"{rule.spark_pre(raw)} AS __t{i}")
                 row_plain = (f"__src.{row_chars[rule.spark_chars]}", f"__src.__t{i}")
             value = _converted(rule, raw, dialect, clean=col.name in clean, as_double=as_double,
-                               row_plain=row_plain)
+                               row_plain=row_plain, quick=quick)
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {value} END AS __p{i}",
                       f"{isnull} AS __n{i}"]
     items += [f"__src.{_ident(e, dialect)}" for e in extra]
@@ -151,7 +152,8 @@ def _chars_groups(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: 
                   null_values: Sequence[str]) -> dict[str, list[str]]:
     """Spark: per set of plain characters (``_Cast.spark_chars``), the text of its columns, NULL where the
     text is NULL-like (a NULL marker never takes a cast, so it must not keep the row's other columns from
-    the plain path)."""
+    the plain path; markers made of the plain characters alone, such as ``''``, cannot, and are left as
+    they are: less code per value)."""
     groups: dict[str, list[str]] = {}
     if dialect != "spark":
         return groups
@@ -160,7 +162,8 @@ def _chars_groups(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: 
         if rule is None or not rule.spark_chars or col.source_name in missing or col.source_name in typed:
             continue
         raw = f"__src.{_ident(col.source_name, dialect)}"
-        text = f"CASE WHEN {null_sql(raw, null_values, dialect)} THEN NULL ELSE {raw} END" if null_values else raw
+        masked = [v for v in null_values if not re.fullmatch(f"[{rule.spark_chars},-]*", v)]
+        text = f"CASE WHEN {null_sql(raw, masked, dialect)} THEN NULL ELSE {raw} END" if masked else raw
         if text not in groups.setdefault(rule.spark_chars, []):
             groups[rule.spark_chars].append(text)
     return groups
@@ -187,8 +190,8 @@ def _flags(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: frozens
 
 def _layers(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[str], missing: frozenset[str],
             typed: frozenset[str], extra: Sequence[str], raw_text: bool = False,
-            clean: frozenset[str] = frozenset(), raw: Sequence[str] = ()) -> str:
-    inner = _inner(spec, dialect, relation, null_values, missing, typed, extra, raw_text, clean, raw)
+            clean: frozenset[str] = frozenset(), raw: Sequence[str] = (), quick: bool = False) -> str:
+    inner = _inner(spec, dialect, relation, null_values, missing, typed, extra, raw_text, clean, raw, quick)
     flags = _flags(spec, dialect, missing, typed)
     return f"SELECT *{', ' + flags if flags else ''} FROM ({inner}) AS __v"
 
@@ -196,14 +199,17 @@ def _layers(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[s
 def validation_sql(spec: Spec, dialect: Dialect, relation: str, *, null_values: Sequence[str] = (),
                    missing: Iterable[str] = (), typed: Iterable[str] = (),
                    extra: Sequence[str] = ("_source_file", "_record"), clean: Iterable[str] = (),
-                   raw: Sequence[str] = ()) -> str:
+                   raw: Sequence[str] = (), quick: bool = False) -> str:
     """One SELECT over ``relation`` (raw source columns) giving every target column typed, the ``extra``
     columns passed through, and ``_ok``: TRUE when the row passes every rule. ``missing``: source
     columns the object does not have; ``typed``: source columns already of the target type; ``clean``
     (DuckDB): target columns whose text the caller knows holds none of ``cast_breakers(column)``, which
     then cast with one DuckDB cast (same result, a fraction of the cost). ``raw``: one name per spec
     column under which its source value is passed through as well (taken in the first layer, so the
-    relation need not carry a copy under that name)."""
+    relation need not carry a copy under that name). ``quick``: each value is converted only the
+    first, cheapest way (``casts._converted``): a row it gives ``_ok`` has exactly the values and the
+    verdict of the full rendering, and any other row must be checked again with the full rendering
+    (most valid rows of a large load pass, at a fraction of the code and the cost)."""
     missing_f, typed_f = frozenset(missing), frozenset(typed)
     rules = _rules(spec, dialect, missing_f, typed_f)
     fails: list[str] = []
@@ -215,7 +221,8 @@ def validation_sql(spec: Spec, dialect: Dialect, relation: str, *, null_values: 
         fails += [cond for _, cond in r.checks]
     ok = f"NOT ({' OR '.join(fails)})" if fails else "TRUE"
     cols = [_ident(c.name, dialect) for c in spec.columns] + [_ident(e, dialect) for e in (*extra, *raw)]
-    body = _layers(spec, dialect, relation, null_values, missing_f, typed_f, extra, clean=frozenset(clean), raw=raw)
+    body = _layers(spec, dialect, relation, null_values, missing_f, typed_f, extra, clean=frozenset(clean), raw=raw,
+                   quick=quick)
     return f"SELECT {', '.join(cols)}, {ok} AS _ok FROM ({body}) AS __f"
 
 
