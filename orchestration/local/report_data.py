@@ -28,40 +28,40 @@ def _parquet(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_"))) if folder.is_dir() else []
 
 
-def _count(sql: str, files: list[str], *params: Any) -> list[tuple[Any, ...]]:
+def _count(sql: str, files: list[str], *params: Any, filename: bool = False) -> list[tuple[Any, ...]]:
     import duckdb
 
+    options = "union_by_name = true" + (", filename = true" if filename else "")
     with duckdb.connect() as con:
-        return [tuple(r) for r in con.execute(sql.format(files=f"read_parquet({files!r}, union_by_name = true)"),
+        return [tuple(r) for r in con.execute(sql.format(files=f"read_parquet({files!r}, {options})"),
                                               list(params)).fetchall()]
 
 
 def rows_by_partition(lake: str | Path, location: str, partitions: list[str], run_id: str) -> dict[str, int]:
-    """``{"order_date=2024-03-01": 200}``: the rows this run published in each of its partitions."""
-    out: dict[str, int] = {}
-    for partition in partitions or [""]:
-        found = _rows_of_run(_path(lake, location.rstrip("/") + "/" + partition), run_id)
-        if found is not None:
-            out[partition or "(unpartitioned)"] = found
-    return out
+    """``{"order_date=2024-03-01": 200}``: the rows this run published in each of its partitions (a
+    partition without files is left out). One query reads every partition's files, counting per file: a
+    daily load of a year's partitions is one scan, not one per partition.
 
-
-def _rows_of_run(folder: Path, run_id: str) -> int | None:
-    """Rows of ``run_id`` in the Parquet files under ``folder``, None when there are none. A later run of
-    the same import may replace files while this counts (it owns the window now): a file that vanished
-    holds no rows of this run any more, so the listing is taken again rather than failing the report."""
+    A later run of the same import may replace files while this counts (it owns the window now): a file
+    that vanished holds no rows of this run any more, so the listing is taken again rather than failing
+    the report."""
     import duckdb
 
+    root = location.rstrip("/")
     for _ in range(5):
-        files = _parquet(folder)
-        if not files:
-            return None
+        listed = {partition: _parquet(_path(lake, f"{root}/{partition}" if partition else root))
+                  for partition in partitions or [""]}
+        files = sorted({f for found in listed.values() for f in found})
         try:
-            return int(_count("SELECT count(*) FROM {files} WHERE _run_id = ?", files, run_id)[0][0])
+            per_file = dict(_count("SELECT filename, count(*) FROM {files} WHERE _run_id = ? GROUP BY 1",
+                                   files, run_id, filename=True)) if files else {}
         except duckdb.IOException:
             if all(Path(f).exists() for f in files):
                 raise
-    return None
+            continue
+        return {partition or "(unpartitioned)": sum(int(per_file.get(f, 0)) for f in found)
+                for partition, found in listed.items() if found}
+    return {}
 
 
 def rejected_by_rule(lake: str | Path, quarantine_uri: str | None) -> dict[str, int]:
