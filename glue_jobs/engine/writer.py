@@ -55,10 +55,23 @@ def write_parquet(df: DataFrame, uri: str, *, partition_by: list[str], compressi
         finally:
             df.sparkSession.catalog.dropTempView(view)
     writer = df.write.mode("overwrite").option("compression", compression)
+    for name in _plain_columns(df):
+        writer = writer.option(f"parquet.enable.dictionary#{name}", "false")
     if partition_by:
         writer = writer.partitionBy(*partition_by)
     writer.parquet(spark_path(uri))
     _tidy_local(uri)
+
+
+def _plain_columns(df: DataFrame) -> list[str]:
+    """Columns written without a dictionary: numbers and timestamps are mostly distinct, and Parquet's
+    writer would build a dictionary for the first megabyte of each column chunk only to fall back to
+    plain encoding and write it again. Text, boolean and date columns keep it: the Lambda engine's
+    writer makes the same choice (``lambdas.engine.writer._dictionary_columns``), so both engines write
+    the same encodings."""
+    from pyspark.sql.types import BooleanType, DateType, StringType
+
+    return [f.name for f in df.schema.fields if not isinstance(f.dataType, (StringType, BooleanType, DateType))]
 
 
 def _tidy_local(uri: str) -> None:

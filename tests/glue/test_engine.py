@@ -239,3 +239,35 @@ def test_each_partition_is_written_by_few_tasks_and_a_coarse_one_is_split(spark,
     assert _data_files(staged)["day=2024-03-01"] > 1
     ids = sorted(i for f in staged.rglob("*.parquet") for i in pq.read_table(f).column("id").to_pylist())
     assert ids == sorted(k * 1000 + i for k in range(4) for i in range(300))
+
+
+def _dictionary_columns(root: Path) -> dict[str, bool]:
+    """Per column of the files under ``root``: whether any row group wrote it with a dictionary."""
+    out: dict[str, bool] = {}
+    for f in root.rglob("*.parquet"):
+        meta = pq.ParquetFile(f).metadata
+        for g in range(meta.num_row_groups):
+            for c in range(meta.num_columns):
+                name = meta.schema.column(c).path
+                out[name] = out.get(name, False) or meta.row_group(g).column(c).has_dictionary_page
+    return out
+
+
+def test_numbers_and_timestamps_are_written_without_a_dictionary(spark, lake: Path) -> None:
+    """Numbers and timestamps are mostly distinct in real loads: Parquet's writer would build a dictionary for
+    the first megabyte of every column chunk and then fall back to plain encoding, writing it twice. Text,
+    boolean and date columns keep theirs, as the Lambda engine's writer does. Every column here repeats a
+    few values, so Spark's default would give each of them a dictionary."""
+    spec = spec_of({"columns": [{"name": "code", "type": "string"}, {"name": "n", "type": "int"},
+                                {"name": "x", "type": "double"}, {"name": "amount", "type": "decimal(12,2)"},
+                                {"name": "flag", "type": "boolean"}, {"name": "d", "type": "date"},
+                                {"name": "ts", "type": "timestamp"}]})
+    body = "".join(f"c{i % 3},{i % 4},{i % 5}.5,{i % 2}.25,{'true' if i % 2 else 'false'},2024-03-0{1 + i % 3},"
+                   f"2024-03-01 0{i % 3}:00:00\n" for i in range(2000))
+    m = stage_run(lake, spec, {"a.csv": "code,n,x,amount,flag,d,ts\n" + body})
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert r.rows_written == 2000
+    encoded = _dictionary_columns(lake / m.paths.staging_data.removeprefix("s3://"))
+    # (Parquet has no dictionary for booleans, in either engine's writer.)
+    assert {c for c, dictionary in encoded.items() if dictionary} == {"code", "d", "_source_file", "_run_id"}
+    assert {"n", "x", "amount", "flag", "ts", "_record", "_ingested_at"} <= set(encoded)

@@ -45,3 +45,26 @@ def test_text_corpus_is_equal_when_objects_span_many_ranges_and_blocks(spark, tm
     glue = run_glue(spark, tmp_path, spec, case.files)
     assert max(len(v) for v in case.files.values()) > 3 * block
     assert_same(lam, glue)
+
+
+def test_both_engines_give_a_dictionary_to_the_same_columns(spark, tmp_path: Path) -> None:
+    """Text and date columns are dictionary-encoded, numbers and timestamps are not, by either engine's
+    writer (columns of a few repeated values, where a dictionary would pay if it were tried)."""
+    import pyarrow.parquet as pq
+
+    spec = spec_of({"columns": [{"name": "code", "type": "string"}, {"name": "n", "type": "bigint"},
+                                {"name": "x", "type": "double"}, {"name": "d", "type": "date"},
+                                {"name": "ts", "type": "timestamp"}]})
+    body = "".join(f"c{i % 3},{i % 4},{i % 5}.5,2024-03-0{1 + i % 3},2024-03-01 0{i % 3}:00:00\n" for i in range(2000))
+    files = {"a.csv": "code,n,x,d,ts\n" + body}
+    encoded = {}
+    for engine, run in (("lambda", lambda: run_lambda(tmp_path, spec, files)),
+                        ("glue", lambda: run_glue(spark, tmp_path, spec, files))):
+        assert run().result.rows_written == 2000
+        found: set[str] = set()
+        for f in (tmp_path / f"{engine}-lake").rglob("staging/**/*.parquet"):
+            meta = pq.ParquetFile(f).metadata
+            found |= {meta.schema.column(c).path for g in range(meta.num_row_groups) for c in range(meta.num_columns)
+                      if meta.row_group(g).column(c).has_dictionary_page}
+        encoded[engine] = found
+    assert encoded["glue"] == encoded["lambda"] == {"code", "d", "_source_file", "_run_id"}
