@@ -314,7 +314,7 @@ def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_
     if dialect == "spark" and row_plain is not None and rule.spark_parsed is not None:
         row_ok, pre = row_plain
         parsed, value = rule.spark_parsed(raw, pre)
-        fast = f"WHEN ({row_ok} AND coalesce({parsed}, FALSE)) THEN {value} "
+        fast = f"WHEN ({row_ok} AND {parsed}) THEN {value} "  # a NULL condition is not taken
     elif plain is not None:
         cond, value = plain(raw)
         fast = f"WHEN {cond} THEN {value} "
