@@ -263,12 +263,15 @@ _CHARS = {"[+-0-9]": "43, 45", "[+-.0-9]": "43, 45, 46", "[.0-9]": "46", "[0-9]"
 # Text made of these characters alone, where Spark's cast parses it at all, has the type's shape and the
 # shape's value: Spark reads integers with its own parser (sign and digits; a '.' would truncate, so it is
 # left out), decimals with Java's BigDecimal (sign, digits, '.'; no exponent, which the shape lacks) and
-# floats with Java's Double.parseDouble (sign, digits, '.', exponent). Whitespace, type suffixes (1d, 1f),
-# hex, NaN/Infinity words and non-ASCII digits all need a character outside these sets. ('-' belongs to
-# every set; ``spark_chars_sql`` adds it, last in the class.)
-_SPARK_INT_CHARS = "0-9+"
-_SPARK_DECIMAL_CHARS = "0-9.+"
-_SPARK_FLOAT_CHARS = "0-9.eE+"
+# floats with Java's Double.parseDouble (sign, digits, '.', exponent). Spaces are in every set: each of
+# these casts trims spaces at both ends, as the spec's trim does, and fails on a space inside the number
+# ('1 2', '- 1'), as the shape does, so space-padded exports (' 12.50') take the plain path too. Other
+# whitespace (tab, CR, LF, which the spec also trims, and VT, FF, NUL, which Spark would trim but the spec
+# does not), type suffixes (1d, 1f), hex, NaN/Infinity words and non-ASCII digits all need a character
+# outside these sets. ('-' belongs to every set; ``spark_chars_sql`` adds it, last in the class.)
+_SPARK_INT_CHARS = "0-9+ "
+_SPARK_DECIMAL_CHARS = "0-9.+ "
+_SPARK_FLOAT_CHARS = "0-9.eE+ "
 
 
 def spark_chars_sql(texts: Sequence[str], chars: str) -> str:
@@ -302,9 +305,9 @@ def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_
     runs for text that needs it); NULL when neither has the shape. ``clean``: the text is known to hold
     none of ``rule.breakers`` (``as_double``: its ``TRY_CAST(raw AS DOUBLE)``, when computed below).
     ``row_plain`` (Spark): (a condition TRUE when the row's text is made of ``rule.spark_chars`` alone,
-    ``rule.spark_pre(raw)``), both computed in a layer below. ``quick``: only the first, cheapest way
-    (the plain path, else the shape as the text is); NULL where it gives no value, also for valid text
-    the exact rendering would convert, so a caller must decide every NULL again with the exact one."""
+    ``rule.spark_pre(raw)``), both computed in a layer below. ``quick``: only the plain path, where the
+    type has one (other types convert in full); NULL where it gives no value, also for valid text the
+    exact rendering would convert, so a caller must decide every NULL again with the exact one."""
     if clean and dialect == "duckdb" and rule.clean is not None:
         value = rule.clean(raw, as_double or f"TRY_CAST({raw} AS DOUBLE)")
         return f"coalesce({value}, {_converted(rule, raw, dialect)})"
@@ -318,10 +321,10 @@ def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_
     elif plain is not None:
         cond, value = plain(raw)
         fast = f"WHEN {cond} THEN {value} "
-    first = f"WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "
-    if quick:
-        return f"CASE {fast or first}END"
-    return f"CASE {fast}{first}WHEN {_rlike(t, rule.shape, dialect)} THEN {rule.convert(t)} END"
+    if quick and fast:
+        return f"CASE {fast}END"
+    return (f"CASE {fast}WHEN {_rlike(raw, rule.shape, dialect)} THEN {rule.convert(raw)} "
+            f"WHEN {_rlike(t, rule.shape, dialect)} THEN {rule.convert(t)} END")
 
 
 def cast_sql(column: Column, raw: str, dialect: Dialect, *, null_values: Sequence[str] = ()) -> str:

@@ -206,10 +206,10 @@ def validation_sql(spec: Spec, dialect: Dialect, relation: str, *, null_values: 
     (DuckDB): target columns whose text the caller knows holds none of ``cast_breakers(column)``, which
     then cast with one DuckDB cast (same result, a fraction of the cost). ``raw``: one name per spec
     column under which its source value is passed through as well (taken in the first layer, so the
-    relation need not carry a copy under that name). ``quick``: each value is converted only the
-    first, cheapest way (``casts._converted``): a row it gives ``_ok`` has exactly the values and the
-    verdict of the full rendering, and any other row must be checked again with the full rendering
-    (most valid rows of a large load pass, at a fraction of the code and the cost)."""
+    relation need not carry a copy under that name). ``quick``: a number is converted only by the plain
+    path (``casts._converted``): a row it gives ``_ok`` has exactly the values and the verdict of the full
+    rendering, and any other row must be checked again with the full rendering (most valid rows of a
+    large load pass, at a fraction of the code and the cost)."""
     missing_f, typed_f = frozenset(missing), frozenset(typed)
     rules = _rules(spec, dialect, missing_f, typed_f)
     fails: list[str] = []
