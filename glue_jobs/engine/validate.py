@@ -23,7 +23,7 @@ from orchestration.core import semantics
 from orchestration.core.spec import Spec
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
 __all__ = ["Group", "Validated", "validate"]
 
@@ -75,6 +75,13 @@ def _raw_names(spec: Spec) -> list[str]:
     return [f"__lockgate_raw_{i}" for i in range(len(spec.columns))]
 
 
+def _source_text(spec: Spec) -> list[Column]:
+    """The cached raw text (``__lockgate_raw_i``) under the source names, as the rules read it."""
+    from pyspark.sql import functions as F
+
+    return [F.col(r).alias(c.source_name) for c, r in zip(spec.columns, _raw_names(spec), strict=True)]
+
+
 def _null_values(spec: Spec) -> list[str]:
     return spec.source.csv.null_values if spec.source.format == "csv" else []
 
@@ -94,11 +101,10 @@ def _checked_sql(spark: SparkSession, spec: Spec, rows: DataFrame, group: Group,
 def _failed(spark: SparkSession, spec: Spec, bad: DataFrame, group: Group) -> DataFrame:
     """Quarantine rows (source text, ``_source_file``, ``_record``, ``_errors``) for checked rows that
     failed: the rule names are worked out only for these."""
-    from pyspark.sql import functions as F
 
     bad_view = f"__lockgate_bad_{next(_views)}"
     bad.select(
-        *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, _raw_names(spec), strict=True)],
+        *_source_text(spec),
         "_source_file", "_record",
     ).createOrReplaceTempView(bad_view)
     return spark.sql(semantics.errors_sql(spec, "spark", bad_view, null_values=_null_values(spec),
@@ -145,7 +151,7 @@ def check_text(spark: SparkSession, spec: Spec, rows: DataFrame) -> DataFrame:
 
     The check is the quick rendering (``validation_sql(quick=True)``): its code is a fraction of the
     full rules', so the pass over every row is cheap, and the rows it does not pass (failed, or text
-    only the full rules convert, such as ``' 1.5'`` or ``NaN``) are checked again by ``split_text``.
+    only the full rules convert, such as ``'\t1.5'`` or ``NaN``) are checked again by ``split_text``.
 
     Run an action on it first (collect the ``_info`` rows), then ``split_text`` it.
 
@@ -183,14 +189,13 @@ def split_text(spark: SparkSession, spec: Spec, checked: DataFrame,
     main = Group(checked)
     valid = complete.where("_ok").drop("_ok", *raw, *_TEXT_META)
     broken = records.where("_parse_error IS NOT NULL").select(
-        *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, raw, strict=True)],
+        *_source_text(spec),
         "_source_file", "_record", F.array(F.col("_parse_error")).alias("_errors"),
     )
     rejected = broken
     cached: list[DataFrame] = []
     if unsettled:
-        again = complete.where("NOT _ok").select(
-            *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, raw, strict=True)], "_source_file", "_record")
+        again = complete.where("NOT _ok").select(*_source_text(spec), "_source_file", "_record")
         exact = _checked_sql(spark, spec, again, main, ()).persist(StorageLevel.MEMORY_AND_DISK)
         cached.append(exact)
         valid = valid.unionByName(exact.where("_ok").drop("_ok", *raw))
@@ -199,7 +204,7 @@ def split_text(spark: SparkSession, spec: Spec, checked: DataFrame,
     for missing in missing_sets:
         match = F.array_join(F.col("_missing"), "\u0001") == F.lit("\u0001".join(missing))
         rows = clean.where(match).select(
-            *[F.col(r).alias(c.source_name) for c, r in zip(spec.columns, raw, strict=True)],
+            *_source_text(spec),
             "_source_file", "_record", F.lit(None).cast("string").alias("_parse_error"))
         parts.append(_one(spark, spec, Group(rows, missing=frozenset(missing))))
     return _union(parts)

@@ -15,6 +15,7 @@ from glue_jobs.engine import run_manifest
 from orchestration.core.errors import DataError
 from orchestration.core.storage import LocalLake
 from tests.glue.spark import spec_of, stage_run
+from tests.parity.harness import dictionary_columns
 
 pytestmark = pytest.mark.spark
 
@@ -241,18 +242,6 @@ def test_each_partition_is_written_by_few_tasks_and_a_coarse_one_is_split(spark,
     assert ids == sorted(k * 1000 + i for k in range(4) for i in range(300))
 
 
-def _dictionary_columns(root: Path) -> dict[str, bool]:
-    """Per column of the files under ``root``: whether any row group wrote it with a dictionary."""
-    out: dict[str, bool] = {}
-    for f in root.rglob("*.parquet"):
-        meta = pq.ParquetFile(f).metadata
-        for g in range(meta.num_row_groups):
-            for c in range(meta.num_columns):
-                name = meta.schema.column(c).path
-                out[name] = out.get(name, False) or meta.row_group(g).column(c).has_dictionary_page
-    return out
-
-
 def test_numbers_and_timestamps_are_written_without_a_dictionary(spark, lake: Path) -> None:
     """Numbers and timestamps are mostly distinct in real loads: Parquet's writer would build a dictionary for
     the first megabyte of every column chunk and then fall back to plain encoding, writing it twice. Text,
@@ -267,38 +256,40 @@ def test_numbers_and_timestamps_are_written_without_a_dictionary(spark, lake: Pa
     m = stage_run(lake, spec, {"a.csv": "code,n,x,amount,flag,d,ts\n" + body})
     r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
     assert r.rows_written == 2000
-    encoded = _dictionary_columns(lake / m.paths.staging_data.removeprefix("s3://"))
+    encoded = dictionary_columns(lake / m.paths.staging_data.removeprefix("s3://"))
     # (Parquet has no dictionary for booleans, in either engine's writer.)
     assert {c for c, dictionary in encoded.items() if dictionary} == {"code", "d", "_source_file", "_run_id"}
     assert {"n", "x", "amount", "flag", "ts", "_record", "_ingested_at"} <= set(encoded)
 
 
 def test_rows_the_quick_check_leaves_are_decided_by_the_full_rules_once_beside_every_other_kind(spark, lake: Path) -> None:
-    """The cached pass converts values only the cheap way; the rows it leaves are checked again with the
-    full rules. One run mixes every kind of row: plain (quick), valid only by the full rules (padded
-    numbers, NaN, a date with spaces), failing, damaged, and an object lacking a column. Each row is
-    counted once, with the full rules' values, and nothing is cached after the run."""
+    """The cached pass converts numbers only the cheap way; the rows it leaves are checked again with the
+    full rules. One run mixes every kind of row: plain and space-padded (quick), valid only by the full
+    rules (tab-padded numbers, NaN, -Infinity), failing, damaged, and an object lacking a column. Each row
+    is counted once, with the full rules' values, and nothing is cached after the run."""
     spec = spec_of({"columns": [{"name": "n", "type": "int", "nullable": False}, {"name": "x", "type": "double"},
                                 {"name": "d", "type": "date"}, {"name": "s", "type": "string"}]})
     files = {
         "a.csv": ("n,x,d,s\n"
                   "1,1.5,2024-03-01,plain\n"        # 2: quick
-                  " 2 ,NaN,2024-03-02,padded\n"     # 3: full rules only (padded int, NaN)
-                  "3,-Infinity, 2024-03-03 ,both\n"  # 4: full rules only (word, padded date)
+                  "\t2,NaN,2024-03-02,padded\n"     # 3: full rules only (tab-padded int, NaN)
+                  "3,-Infinity, 2024-03-03 ,both\n"  # 4: full rules only (word; the padded date is quick)
                   "4,abc,2024-03-04,bad\n"          # 5: cast:x
                   ",2.5,2024-03-05,null\n"          # 6: not_null:n
                   "5,2.5\n"                         # 7: parse: field count
-                  "6,,,\n"),                        # 8: quick (NULL-like values)
+                  "6,,,\n"                          # 8: quick (NULL-like values)
+                  " 8 , 2.5 ,2024-03-08 ,spaced\n"),  # 9: quick (space-padded)
         "b.csv": "n,x,d\n7,1.25,2024-03-07\n",       # lacks s: missing_column:s
     }
     m = stage_run(lake, spec, files)
     r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
-    assert (r.rows_in, r.rows_written, r.rows_rejected) == (8, 4, 4)
+    assert (r.rows_in, r.rows_written, r.rows_rejected) == (9, 5, 4)
     rows = sorted(pq.read_table(lake / m.paths.staging_data.removeprefix("s3://")).to_pylist(), key=lambda x: x["_record"])
     assert [(x["_record"], x["n"], x["s"]) for x in rows] == [(2, 1, "plain"), (3, 2, "padded"), (4, 3, "both"),
-                                                              (8, 6, None)]
+                                                              (8, 6, None), (9, 8, "spaced")]
     assert rows[0]["x"] == 1.5 and rows[1]["x"] != rows[1]["x"] and rows[2]["x"] == float("-inf")
-    assert [x["d"] for x in rows] == [date(2024, 3, 1), date(2024, 3, 2), date(2024, 3, 3), None]
+    assert rows[4]["x"] == 2.5
+    assert [x["d"] for x in rows] == [date(2024, 3, 1), date(2024, 3, 2), date(2024, 3, 3), None, date(2024, 3, 8)]
     q = pq.read_table(lake / "lake" / "t_quarantine" / "run_id=run-1").to_pylist()
     assert sorted((x["_source_file"].rsplit("/", 1)[1], x["_record"], tuple(x["_errors"]), x["x"]) for x in q) == [
         ("a.csv", 5, ("cast:x",), "abc"), ("a.csv", 6, ("not_null:n",), "2.5"),

@@ -53,6 +53,18 @@ def _norm(value: Any) -> Any:
     return value
 
 
+def dictionary_columns(root: Path) -> dict[str, bool]:
+    """Per column of the Parquet files under ``root``: whether any row group wrote it with a dictionary."""
+    out: dict[str, bool] = {}
+    for f in root.rglob("*.parquet"):
+        meta = pq.ParquetFile(f).metadata
+        for g in range(meta.num_row_groups):
+            for c in range(meta.num_columns):
+                name = meta.schema.column(c).path
+                out[name] = out.get(name, False) or meta.row_group(g).column(c).has_dictionary_page
+    return out
+
+
 def parquet_schema(path: Path) -> list[tuple[str, str, str]]:
     """(column path, physical type, logical type) of every leaf column in a Parquet file's footer."""
     schema = pq.ParquetFile(path).schema

@@ -8,7 +8,7 @@ import pytest
 
 from tests.glue.spark import spec_of
 from tests.parity.corpus import CASES, parquet_case
-from tests.parity.harness import assert_same, run_glue, run_lambda
+from tests.parity.harness import assert_same, dictionary_columns, run_glue, run_lambda
 
 pytestmark = pytest.mark.spark
 
@@ -50,8 +50,6 @@ def test_text_corpus_is_equal_when_objects_span_many_ranges_and_blocks(spark, tm
 def test_both_engines_give_a_dictionary_to_the_same_columns(spark, tmp_path: Path) -> None:
     """Text and date columns are dictionary-encoded, numbers and timestamps are not, by either engine's
     writer (columns of a few repeated values, where a dictionary would pay if it were tried)."""
-    import pyarrow.parquet as pq
-
     spec = spec_of({"columns": [{"name": "code", "type": "string"}, {"name": "n", "type": "bigint"},
                                 {"name": "x", "type": "double"}, {"name": "d", "type": "date"},
                                 {"name": "ts", "type": "timestamp"}]})
@@ -61,10 +59,7 @@ def test_both_engines_give_a_dictionary_to_the_same_columns(spark, tmp_path: Pat
     for engine, run in (("lambda", lambda: run_lambda(tmp_path, spec, files)),
                         ("glue", lambda: run_glue(spark, tmp_path, spec, files))):
         assert run().result.rows_written == 2000
-        found: set[str] = set()
-        for f in (tmp_path / f"{engine}-lake").rglob("staging/**/*.parquet"):
-            meta = pq.ParquetFile(f).metadata
-            found |= {meta.schema.column(c).path for g in range(meta.num_row_groups) for c in range(meta.num_columns)
-                      if meta.row_group(g).column(c).has_dictionary_page}
-        encoded[engine] = found
+        staged = dictionary_columns(tmp_path / f"{engine}-lake")
+        assert {"n", "x", "ts"} <= set(staged)
+        encoded[engine] = {c for c, dictionary in staged.items() if dictionary}
     assert encoded["glue"] == encoded["lambda"] == {"code", "d", "_source_file", "_run_id"}

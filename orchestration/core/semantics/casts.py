@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -274,11 +275,21 @@ _SPARK_DECIMAL_CHARS = "0-9.+ "
 _SPARK_FLOAT_CHARS = "0-9.eE+ "
 
 
+def _row_chars(chars: str) -> str:
+    """The regex class body of a row test: ``chars``, the ',' that joins the texts, and '-' (last)."""
+    return f"{chars},-"
+
+
 def spark_chars_sql(texts: Sequence[str], chars: str) -> str:
     """Spark: TRUE when every non-NULL text of ``texts`` is made of ``chars`` (and '-') alone. One regex
     over the texts joined by ',' (a character none of the casts accepts, so a text holding one still
     fails its own cast and takes the exact path)."""
-    return f"(NOT (concat_ws(',', {', '.join(texts)}) RLIKE {literal(f'[^{chars},-]', 'spark')}))"
+    return f"(NOT (concat_ws(',', {', '.join(texts)}) RLIKE {literal(f'[^{_row_chars(chars)}]', 'spark')}))"
+
+
+def passes_row_test(text: str, chars: str) -> bool:
+    """What ``spark_chars_sql`` decides for one text, in Python."""
+    return re.fullmatch(f"[{_row_chars(chars)}]*", text) is not None
 
 
 def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str, *, ascii_only: bool = False) -> str:

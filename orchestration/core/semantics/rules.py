@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..spec.derive_types import METADATA_TYPES, derive_types
 from ..spec.models import Column, Spec
 from ..spec.types import ColumnType
-from .casts import _TRUE, _cast_rule, _converted, null_sql, spark_chars_sql
+from .casts import _TRUE, _cast_rule, _converted, null_sql, passes_row_test, spark_chars_sql
 from .expressions import to_duckdb
 from .sql import Dialect, _ident, literal, sql_type
 
@@ -162,7 +161,7 @@ def _chars_groups(spec: Spec, dialect: Dialect, missing: frozenset[str], typed: 
         if rule is None or not rule.spark_chars or col.source_name in missing or col.source_name in typed:
             continue
         raw = f"__src.{_ident(col.source_name, dialect)}"
-        masked = [v for v in null_values if not re.fullmatch(f"[{rule.spark_chars},-]*", v)]
+        masked = [v for v in null_values if not passes_row_test(v, rule.spark_chars)]
         text = f"CASE WHEN {null_sql(raw, masked, dialect)} THEN NULL ELSE {raw} END" if masked else raw
         if text not in groups.setdefault(rule.spark_chars, []):
             groups[rule.spark_chars].append(text)
