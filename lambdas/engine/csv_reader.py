@@ -235,7 +235,7 @@ class CsvReader:
                 block, offset, line = nxt
                 if not block.strip(b"\r\n"):
                     continue
-                chunk = self._parse(block, offset, line)
+                chunk = self._parse(block, offset, line, newlines=self._line - line)  # counted by _take
                 if chunk.table.num_rows or chunk.rejects:
                     yield chunk
         finally:
@@ -244,7 +244,7 @@ class CsvReader:
     def _present(self) -> list[str]:
         return [s for s in self.sources if s in self.positions]
 
-    def _parse(self, block: bytes, offset: int, line: int) -> Chunk:
+    def _parse(self, block: bytes, offset: int, line: int, newlines: int) -> Chunk:
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
@@ -279,7 +279,9 @@ class CsvReader:
             return self._parse_python(block, offset, line, str(e))
         if invalid:
             return self._parse_python(block, offset, line, None)
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if data is not block:  # re-encoded to UTF-8
+            newlines = data.count(b"\n")
+        lines = newlines + (0 if data.endswith(b"\n") else 1)
         if table.num_rows == lines:
             records = int_range(line, table.num_rows)
         else:  # blank lines or quoted newlines: find where each record starts
