@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -71,6 +72,29 @@ def test_copy_delete_delete_prefix(storage: Storage) -> None:
     assert not storage.exists("s3://lake/t/p=0/f2.parquet")
     assert storage.delete_prefix("s3://control/staging/r/") == 5
     assert storage.list("s3://control/staging/") == []
+
+
+def test_a_copy_stays_what_it_was_when_either_key_changes(storage: Storage) -> None:
+    storage.write_bytes("s3://control/staging/r/f.parquet", b"staged")
+    storage.copy("s3://control/staging/r/f.parquet", "s3://lake/t/f.parquet")
+    storage.write_bytes("s3://control/staging/r/f.parquet", b"rewritten")
+    with storage.open_output("s3://lake/t/f.parquet") as f:  # the other way round, streamed
+        f.write(b"new")
+    assert storage.read_bytes("s3://control/staging/r/f.parquet") == b"rewritten"
+    assert storage.read_bytes("s3://lake/t/f.parquet") == b"new"
+    storage.copy("s3://control/staging/r/f.parquet", "s3://lake/t/f.parquet")  # over an existing key
+    storage.delete("s3://control/staging/r/f.parquet")
+    assert storage.read_bytes("s3://lake/t/f.parquet") == b"rewritten"
+
+
+def test_local_copy_moves_no_bytes(tmp_path: Path) -> None:
+    """Publishing a run copies every staged file into the table: in the local lake a link, not a copy of
+    the bytes (the commit of 2.5 million wide rows spent 0.85 s copying)."""
+    lake = LocalLake(tmp_path)
+    lake.write_bytes("s3://control/staging/r/f.parquet", b"x" * 4096)
+    lake.copy("s3://control/staging/r/f.parquet", "s3://lake/t/f.parquet")
+    assert lake.path("s3://lake/t/f.parquet").stat().st_ino == lake.path("s3://control/staging/r/f.parquet").stat().st_ino
+    assert [o.name for o in lake.list("s3://lake/t/")] == ["f.parquet"]  # no temp file left
 
 
 def test_writes_are_atomic(storage: Storage) -> None:

@@ -163,12 +163,19 @@ class LocalLake(Storage):
         return self.path(uri).is_file()
 
     def copy(self, src: str, dst: str) -> None:
+        """A hard link where the filesystem allows one, else a copy of the bytes. Objects here never
+        change in place (every write is a temp file renamed over the key), so a link is a copy: writing or
+        deleting either key later leaves the other as it was. Publishing a run's files then moves no
+        bytes, as S3's server-side copy moves none through the caller."""
         s, d = self.path(src), self.path(dst)
         if not s.is_file():
             raise ObjectNotFoundError("no such object", where=src)
         d.parent.mkdir(parents=True, exist_ok=True)
         tmp = d.parent / f"{TMP_PREFIX}{uuid.uuid4().hex}-{d.name}"
-        shutil.copyfile(s, tmp)
+        try:
+            os.link(s, tmp)
+        except OSError:  # another filesystem, or one without hard links
+            shutil.copyfile(s, tmp)
         os.replace(tmp, d)
 
     def delete(self, uri: str) -> None:
