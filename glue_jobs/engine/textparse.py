@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from orchestration.core.semantics.jsontext import decode_record
+
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 BOM = b"\xef\xbb\xbf"
 
-__all__ = ["FileInfo", "Layout", "Record", "ParseOptions", "decode", "parse_csv", "parse_jsonl", "json_text", "fast_csv", "header_info", "is_utf8"]
+__all__ = ["FileInfo", "Layout", "Record", "ParseOptions", "decode", "parse_csv", "parse_jsonl", "fast_csv", "header_info", "is_utf8"]
 
 
 @dataclass(frozen=True)
@@ -277,64 +278,27 @@ def fast_csv(data: bytes, uri: str, opts: ParseOptions, *, line0: int = 0,
         return None
 
 
-class _Number(str):
-    """A JSON number kept as its source text (``1.50`` stays ``1.50``)."""
-
-
-def json_text(value: object) -> str | None:
-    """The text form of one JSON value (docs/semantics.md §1)."""
-    if value is None:
-        return None
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return str(value)
-    return _compact(value)
-
-
-def _compact(value: object) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, _Number):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ",".join(_compact(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _compact(v) for k, v in value.items()) + "}"
-    return str(value)
-
-
-_DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
-
-
 def parse_jsonl(text: str, uri: str, opts: ParseOptions, info: FileInfo, *, line0: int = 0,
                 layout: Layout | None = None) -> Iterator[Record]:
     """Records of one JSON Lines object (or of a piece of it after ``line0`` lines); blank lines are
-    skipped but counted. ``layout`` is unused (JSON Lines records carry their own names)."""
-    wanted = set(opts.columns)
+    skipped but counted. ``layout`` is unused (JSON Lines records carry their own names). Values:
+    ``orchestration.core.semantics.jsontext``, shared with the Lambda engine."""
+    columns = opts.columns
+    known = set(columns)
     extra: dict[str, None] = {}
-    none_row = (None,) * len(opts.columns)
-    for number, line in enumerate(_lines(text), start=line0 + 1):
-        if not line.strip():
+    none_row = (None,) * len(columns)
+    for number, line in enumerate(text.split("\n"), start=line0 + 1):
+        if not line or line.isspace():
             continue
-        try:
-            obj = _DECODER.decode(line)
-        except ValueError:
+        decoded = decode_record(line, columns)
+        if decoded is None:
             yield Record(number, none_row, "parse:not a JSON object")
             continue
-        if not isinstance(obj, dict):
-            yield Record(number, none_row, "parse:not a JSON object")
-            continue
-        for k in obj:
-            if k not in wanted and k not in extra:
-                extra[k] = None
-        yield Record(number, tuple(json_text(obj.get(c)) for c in opts.columns))
+        obj, values = decoded
+        if not known.issuperset(obj):
+            for k in obj:
+                if k not in known:
+                    extra[k] = None
+                    known.add(k)
+        yield Record(number, values)
     info.extra_columns = list(extra)

@@ -1,16 +1,18 @@
 """JSON Lines in bounded blocks of whole lines, keeping physical line numbers.
 
 pyarrow's JSON reader cannot stream and infers types (``1.50`` would become ``1.5``), so each line is
-parsed with the standard library, numbers kept as their JSON text (docs/semantics.md section 1).
+parsed with the standard library, numbers kept as their JSON text (docs/semantics.md section 1;
+``orchestration.core.semantics.jsontext``, shared with the Glue engine).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
+from operator import call
 from typing import TYPE_CHECKING, Any
 
 from orchestration.core.errors import DataError
+from orchestration.core.semantics.jsontext import decode_record
 
 from .chunks import Chunk, ObjectLayout, Reject
 
@@ -19,46 +21,7 @@ if TYPE_CHECKING:
 
     from .source import SourceStream
 
-__all__ = ["JsonlReader", "json_text"]
-
-
-class _Num(str):
-    """A JSON number, kept as its text."""
-
-    __slots__ = ()
-
-
-_decoder = json.JSONDecoder(parse_float=_Num, parse_int=_Num, parse_constant=_Num)
-
-
-def _compact(value: Any) -> str:
-    if isinstance(value, _Num):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_compact(v)}" for k, v in value.items()) + "}"
-    return "[" + ",".join(_compact(v) for v in value) + "]"
-
-
-def json_text(value: Any) -> str | None:
-    """A parsed JSON value as text: strings as is, numbers as their JSON text, ``true``/``false``,
-    NULL for null, objects and arrays as compact JSON."""
-    if value is None:
-        return None
-    if isinstance(value, str):  # also _Num
-        return str(value)
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return _compact(value)
+__all__ = ["JsonlReader"]
 
 
 class JsonlReader:
@@ -69,7 +32,7 @@ class JsonlReader:
         self.uri = stream.uri
         self.block_bytes = max(block_bytes, 1024)
         self.rows_per_chunk = rows_per_chunk
-        self.sources = list(dict.fromkeys(c.source_name for c in spec.columns))
+        self.sources = tuple(dict.fromkeys(c.source_name for c in spec.columns))
         self.layout = ObjectLayout()
         self._extra: dict[str, None] = {}
         self._seen: set[str] = set()
@@ -106,10 +69,13 @@ class JsonlReader:
     def _chunks(self) -> Iterator[Chunk]:
         import pyarrow as pa
 
-        cols: dict[str, list[str | None]] = {s: [] for s in self.sources}
+        # Each record's values go to their columns by C code (``map`` over the lists' ``append``): a Python
+        # loop over every value cost more than decoding the JSON.
+        columns: list[list[str | None]] = [[] for _ in self.sources]
+        appends = [c.append for c in columns]
         records: list[int] = []
         rejects: list[Reject] = []
-        decode = _decoder.decode
+        sources = self.sources
         for line_no, offset, raw in self._lines():
             if not raw.strip():
                 continue
@@ -117,31 +83,29 @@ class JsonlReader:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:
                 raise DataError(f"invalid UTF-8 at line {line_no} (byte {offset + e.start})", where=self.uri) from None
-            try:
-                obj = decode(text)
-            except ValueError:
-                obj = None
-            if not isinstance(obj, dict):
+            decoded = decode_record(text, sources)
+            if decoded is None:
                 rejects.append(Reject(line_no, {}, "parse:not a JSON object"))
                 continue
+            obj, values = decoded
             records.append(line_no)
-            for s in self.sources:
-                cols[s].append(json_text(obj.get(s)))
+            any(map(call, appends, values))  # every append returns None: any() runs them all
             if not self._seen.issuperset(obj):
                 for k in obj:
                     if k not in self._seen:
                         self._seen.add(k)
-                        if k not in cols:
+                        if k not in sources:
                             self._extra[k] = None
             if len(records) >= self.rows_per_chunk:
-                yield self._chunk(pa, cols, records, rejects)
-                cols = {s: [] for s in self.sources}
+                yield self._chunk(pa, columns, records, rejects)
+                columns = [[] for _ in self.sources]
+                appends = [c.append for c in columns]
                 records, rejects = [], []
         self.layout.extra = list(self._extra)
         if records or rejects:
-            yield self._chunk(pa, cols, records, rejects)
+            yield self._chunk(pa, columns, records, rejects)
 
-    def _chunk(self, pa: Any, cols: dict[str, list[str | None]], records: list[int], rejects: list[Reject]) -> Chunk:
-        arrays = [pa.array(cols[s], pa.string()) for s in self.sources] + [pa.array(records, pa.int64())]
+    def _chunk(self, pa: Any, columns: list[list[str | None]], records: list[int], rejects: list[Reject]) -> Chunk:
+        arrays = [pa.array(c, pa.string()) for c in columns] + [pa.array(records, pa.int64())]
         self.layout.extra = list(self._extra)
         return Chunk(pa.table(arrays, names=[*self.sources, "_record"]), rejects)

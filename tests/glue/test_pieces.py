@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -87,3 +88,48 @@ def test_invalid_utf8_anywhere_in_a_piece_fails_naming_the_offset(tmp_path: Path
     path.write_bytes(b"a,unused\n1,ok\n2,\xff\n")
     _, infos = _rows(path, tmp_path, ParseOptions(columns=("a",)))
     assert "invalid utf-8 at byte offset 16 (line 3)" in infos[0]["fatal"]
+
+
+def test_json_lines_values_are_their_json_text(tmp_path: Path) -> None:
+    """Numbers keep their text (``1.50``, ``1e3``, ``-0.0``, a 25-digit integer), nested values are compact
+    JSON with numbers unquoted and strings quoted, booleans are ``true``/``false``; a record with a
+    nested value or a boolean takes the slower decoding, the others not, and both give the same text."""
+    path = tmp_path / "raw" / "in" / "a.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        '{"a": 1.50, "b": "1.50", "c": 1e3}\n'
+        '\r\n'
+        '{"a": -0.0, "b": {"k": [1.50, "x", true, null]}, "c": 1234567890123456789012345, "z": 1}\n'
+        '{"a": true, "b": false, "c": NaN}\n'
+        '[1, 2]\n'
+        '{"a": "only a", "y": [1]}')
+    rows, infos = _rows(path, tmp_path, ParseOptions(columns=("a", "b", "c"), format="jsonl"))
+    assert rows == [
+        (1, None, "1.50", "1.50", "1e3"),
+        (3, None, "-0.0", '{"k":[1.50,"x",true,null]}', "1234567890123456789012345"),
+        (4, None, "true", "false", "NaN"),
+        (5, "parse:not a JSON object", None, None, None),
+        (6, None, "only a", None, None),
+    ]
+    assert infos[0]["extra"] == ["z", "y"] and infos[0]["rows"] == 5
+
+
+def test_a_task_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    path = tmp_path / "raw" / "in" / "a.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("".join(f'{{"a": {i}}}\n' for i in range(BATCH_ROWS + 5)))
+    opts = ParseOptions(columns=("a",), format="jsonl")
+    assert gc.isenabled()
+    task = run_task(_task(path, tmp_path), opts, LocalLake(tmp_path), 1 << 20)
+    next(task)
+    assert not gc.isenabled()  # paused while the task runs
+    task.close()  # closed early, as Spark does when a task is cancelled
+    assert gc.isenabled()
+    list(run_task(_task(path, tmp_path), opts, LocalLake(tmp_path), 1 << 20))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        list(run_task(_task(path, tmp_path), opts, LocalLake(tmp_path), 1 << 20))
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()

@@ -1,0 +1,39 @@
+"""orchestration.core.semantics.jsontext: one JSON Lines record as text, for both engines."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orchestration.core.semantics.jsontext import decode_record
+
+COLUMNS = ("a", "b")
+
+
+@pytest.mark.parametrize(("line", "values"), [
+    ('{"a": 1.50, "b": "x"}', ("1.50", "x")),
+    ('  {"a": 1e3}\r', ("1e3", None)),  # JSON whitespace around the object, a CRLF line's CR
+    ('{"a": -0.0, "b": 12345678901234567890123}', ("-0.0", "12345678901234567890123")),
+    ('{"a": NaN, "b": -Infinity}', ("NaN", "-Infinity")),
+    ('{"a": true, "b": false}', ("true", "false")),
+    ('{"a": null, "z": 1}', (None, None)),
+    ('{"a": [1.50, "1.50", {"k": null}], "b": {"x": [true]}}', ('[1.50,"1.50",{"k":null}]', '{"x":[true]}')),
+    ('{"a": "caf\\u00e9", "b": ["\\u00e9"]}', ("café", '["é"]')),
+])
+def test_values_are_their_json_text(line: str, values: tuple[str | None, ...]) -> None:
+    decoded = decode_record(line, COLUMNS)
+    assert decoded is not None
+    obj, got = decoded
+    assert got == values and all(v is None or type(v) is str for v in got)
+    assert list(obj) == list(json.loads(line))  # the keys, for extra-column tracking
+
+
+@pytest.mark.parametrize("line", ['[1, 2]', '"text"', "null", "{oops", '{"a": 1} {"a": 2}', '{"a": 1} x',
+                                  '{"a": 1}\x0b', "\x0b{}", ""])
+def test_a_line_that_is_not_exactly_one_object_is_refused(line: str) -> None:
+    assert decode_record(line, COLUMNS) is None
+    with pytest.raises(ValueError):  # what json.loads says of the same line, for what it refuses
+        obj = json.loads(line)
+        if not isinstance(obj, dict):
+            raise ValueError("not an object")
