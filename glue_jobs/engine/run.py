@@ -19,7 +19,7 @@ from orchestration.core.storage import Storage
 
 from .lines import split_conf
 from .readers import account_text, block_size, raw_column, read_parquet_sources, text_rows
-from .session import engine_settings
+from .session import engine_settings, shuffle_conf
 from .transform import apply_filter, apply_hook, dedupe, derive, output_order
 from .validate import Group, Validated, check_text, split_text, validate
 from .writer import quarantine_uri, write_parquet, written_files
@@ -104,7 +104,7 @@ def run_manifest(spark: SparkSession, manifest: Manifest, *, staging_uri: str, r
                  storage: Storage) -> BatchResult:
     """Process every object of ``manifest``, write staging data, quarantine and the ``BatchResult``."""
     text = Spec.model_validate(manifest.spec).source.format != "parquet"
-    with engine_settings(spark, split_conf(block_size()) if text else None):
+    with engine_settings(spark, {**(split_conf(block_size()) if text else {}), **shuffle_conf(spark)}):
         return _run(spark, manifest, staging_uri=staging_uri, result_uri=result_uri, storage=storage)
 
 

@@ -137,6 +137,8 @@ def test_a_run_restores_the_session_settings_and_drops_its_cache(spark, lake: Pa
     spark.conf.set(skew, "false")
     split = "spark.sql.files.maxPartitionBytes"  # set for text runs only (lines.split_conf)
     spark.conf.set(split, "12345")
+    initial = "spark.sql.adaptive.coalescePartitions.initialPartitionNum"  # session.shuffle_conf
+    assert spark.conf.get(initial, None) is None
     try:
         spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
         m = stage_run(lake, spec, {"1.csv": "a\n1\nx\n"})
@@ -145,11 +147,26 @@ def test_a_run_restores_the_session_settings_and_drops_its_cache(spark, lake: Pa
         assert (r.rows_written, r.rows_rejected) == (1, 1)
         assert spark.conf.get(first) == "20000" and spark.conf.get(second, None) is None
         assert spark.conf.get(skew) == "false" and spark.conf.get(split) == "12345"
+        assert spark.conf.get(initial, None) is None
         assert spark._jsparkSession.sharedState().cacheManager().isEmpty()
     finally:
         spark.conf.unset(first)
         spark.conf.unset(skew)
         spark.conf.unset(split)
+
+
+def test_shuffles_start_from_at_least_64_partitions(spark) -> None:
+    from glue_jobs.engine.session import shuffle_conf
+
+    key = "spark.sql.adaptive.coalescePartitions.initialPartitionNum"
+    saved = spark.conf.get("spark.sql.shuffle.partitions")
+    try:
+        spark.conf.set("spark.sql.shuffle.partitions", "4")  # the local runtime's session
+        assert shuffle_conf(spark) == {key: "64"}
+        spark.conf.set("spark.sql.shuffle.partitions", "200")  # Glue's default is left alone
+        assert shuffle_conf(spark) == {key: "200"}
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", saved)
 
 
 def test_duplicate_header_fails_the_run_naming_both_positions(spark, lake: Path) -> None:
