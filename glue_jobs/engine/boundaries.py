@@ -58,10 +58,21 @@ def count_lines(buf: bytes, lo: int, hi: int, *, csv: bool) -> int:
     and an LF at ``lo`` are one CRLF, counted where the CR is. JSON Lines counts LF only."""
     if hi <= lo:
         return 0
-    n = buf.count(b"\n", lo, hi)
+    return _lines_from(buf, lo, *_line_ends(buf, lo, hi, cr=csv), csv=csv)
+
+
+def _line_ends(buf: bytes, lo: int, hi: int, *, cr: bool = True) -> tuple[int, int, int]:
+    """LF, CR and CRLF counts in ``buf[lo:hi]`` (CRLF only counted when there is a CR: each count is a
+    pass over the range, and most objects have none)."""
+    lf = buf.count(b"\n", lo, hi)
+    crs = buf.count(b"\r", lo, hi) if cr else 0
+    return lf, crs, (buf.count(b"\r\n", lo, hi) if crs else 0)
+
+
+def _lines_from(buf: bytes, lo: int, lf: int, crs: int, crlf: int, *, csv: bool) -> int:
     if not csv:
-        return n
-    n += buf.count(b"\r", lo, hi) - buf.count(b"\r\n", lo, hi)
+        return lf
+    n = lf + crs - crlf
     if lo > 0 and buf[lo - 1] == _CR and buf[lo] == _LF:
         n -= 1
     return n
@@ -219,7 +230,8 @@ def scan_range(buf: bytes, base: int, start: int, end: int, *, csv: bool, quote:
     lo, hi = start - base, end - base
     q = ord(quote) if (csv and quote) else None
     special = _special(q, not csv)
-    lines = count_lines(buf, lo, hi, csv=csv)
+    lf, crs, crlf = _line_ends(buf, lo, hi) if hi > lo else (0, 0, 0)  # one pass each, for everything below
+    lines = _lines_from(buf, lo, lf, crs, crlf, csv=csv) if hi > lo else 0
     results: dict[int, tuple[int | None, int, int]] = {}
     spans: dict[int, bool] = {}
     states = [OUT] if (not csv or q is None or start == 0 or (start == len(BOM) and buf.startswith(BOM))) else (
@@ -238,9 +250,8 @@ def scan_range(buf: bytes, base: int, start: int, end: int, *, csv: bool, quote:
         results[state] = (None if first is None else first + base,
                           0 if first is None else count_lines(buf, lo, first, csv=csv), s.state)
         spans[state] = s.spans
-    crs = buf.count(b"\r", lo, hi)
     lone_cr = bool(crs) and crs != buf.count(b"\r\n", lo, min(hi + 1, len(buf)))
-    return RangeScan(start, end, results, lines, spans, buf.count(b"\n", lo, hi), lone_cr, _utf8_range(buf, lo, hi),
+    return RangeScan(start, end, results, lines, spans, lf, lone_cr, _utf8_range(buf, lo, hi),
                      end >= size and hi > lo and buf[hi - 1] == _LF)
 
 
