@@ -16,7 +16,8 @@ for Parquet, values whose type already matches the target, listed in ``typed``):
   made of the plain characters alone takes one parse per value;
 - ``errors_sql(...)``: one SELECT for the rejected rows: the raw values as text plus ``_errors`` (every
   failed rule name, in column order then rule order);
-- ``spark_pattern_to_strftime``/``spark_pattern_regex``: Spark datetime patterns for DuckDB.
+- ``spark_pattern_to_strftime``/``spark_pattern_regex``: Spark datetime patterns for DuckDB;
+- ``jsontext.decode_record``: one JSON Lines record as the text of each column (both engines' readers).
 
 Kept light: sqlglot only (no pyarrow, no DuckDB); it ships in every Lambda package and the Glue job.
 """
