@@ -6,7 +6,9 @@ same partitioned Parquet write), in the same local Spark session, alternating, b
 Two datasets: wide numeric sensor data (19 columns, 17 numeric; ``WIDE_ROWS`` rows) and the orders data
 (``ORDER_ROWS`` rows), each plain and gzip, in ``FILES`` objects; and the wide data as an export with
 aligned columns writes it (``padded``, plain: every number after a space, ``1, 12.5``; the hand-written
-job then reads with ``ignoreLeadingWhiteSpace``). Target: at most 1.5x.
+job then reads with ``ignoreLeadingWhiteSpace``); and the wide data as JSON Lines (``jsonl``, ``JSONL_ROWS``
+rows, plain; the hand-written job reads it with Spark's JSON reader and the typed schema). Target: at most
+1.5x.
 
 Big object: one generated CSV of ``BIG_GB`` GB (default 2.5, over 2 GiB) in /tmp, run through
 ``glue_jobs/job.py`` in its own process with 512 MB of Spark driver memory (the object is ~5x that);
@@ -30,6 +32,7 @@ from typing import Any
 
 WIDE_ROWS = int(os.environ.get("LOCKGATE_BENCH_GLUE_WIDE_ROWS", "2500000"))
 ORDER_ROWS = int(os.environ.get("LOCKGATE_BENCH_GLUE_ORDER_ROWS", "1600000"))
+JSONL_ROWS = int(os.environ.get("LOCKGATE_BENCH_GLUE_JSONL_ROWS", "1000000"))
 BIG_GB = float(os.environ.get("LOCKGATE_BENCH_GLUE_BIG_GB", "2.5"))
 FILES = 2
 REPEAT = int(os.environ.get("LOCKGATE_BENCH_GLUE_REPEAT", "3"))
@@ -105,11 +108,19 @@ def _orders_table(rows: int, seed: int) -> Any:
     })
 
 
-def _write(lake: Path, prefix: str, table: Any, compress: bool, index: int) -> None:
+def _write(lake: Path, prefix: str, table: Any, compress: bool, index: int, fmt: str = "csv") -> None:
     import pyarrow.csv as pacsv
 
-    path = lake / prefix / (f"part-{index}.csv" + (".gz" if compress else ""))
+    path = lake / prefix / (f"part-{index}.{fmt}" + (".gz" if compress else ""))
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "jsonl":  # numbers as JSON numbers, text as JSON strings, one object per line
+        import duckdb
+
+        con = duckdb.connect()
+        con.register("t", table)
+        con.execute(f"COPY t TO '{path}' (FORMAT json{', COMPRESSION gzip' if compress else ''})")
+        con.close()
+        return
     opts = pacsv.WriteOptions(quoting_style="none")
     if compress:
         with gzip.open(path, "wb", compresslevel=1) as f:
@@ -142,14 +153,17 @@ def _typed_schema(spec: dict[str, Any]) -> Any:
 def _handwritten(spark: Any, lake: Path, spec: dict[str, Any], prefix: str, out: Path, padded: bool = False) -> int:
     """What a careful engineer writes by hand: typed read, the filter, partitioned Parquet (for an export
     with aligned columns, the reader told to skip the spaces before values: Spark's integer parse fails
-    on them)."""
+    on them; JSON Lines through Spark's JSON reader with the same typed schema)."""
     from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
-    reader = spark.read.option("header", True).schema(_typed_schema(spec))
-    if padded:
-        reader = reader.option("ignoreLeadingWhiteSpace", True)
-    df = reader.csv(f"file://{lake}/{prefix}")
+    if spec["source"]["format"] == "jsonl":
+        df = spark.read.schema(_typed_schema(spec)).json(f"file://{lake}/{prefix}")
+    else:
+        reader = spark.read.option("header", True).schema(_typed_schema(spec))
+        if padded:
+            reader = reader.option("ignoreLeadingWhiteSpace", True)
+        df = reader.csv(f"file://{lake}/{prefix}")
     names = [c["name"] for c in spec["columns"]]
     seen = Observation("seen")
     df = df.observe(seen, F.count(F.lit(1)).alias("n")).where(spec["filter"]).select(*names)
@@ -179,10 +193,10 @@ def _route(spark: Any, lake: Path, spec_raw: dict[str, Any], prefix: str, run: i
 def _measure(spark: Any, tmp: Path, name: str, spec: dict[str, Any], rows: int, compress: bool) -> list[dict[str, Any]]:
     lake = tmp / "lake"
     prefix = f"raw/{name}-{'gz' if compress else 'plain'}"
-    make = {"wide": _wide_table, "padded": _padded_table, "orders": _orders_table}[name]
+    make = {"wide": _wide_table, "padded": _padded_table, "jsonl": _wide_table, "orders": _orders_table}[name]
     padded = name == "padded"
     for f in range(FILES):
-        _write(lake, prefix, make(rows // FILES, f), compress, f)
+        _write(lake, prefix, make(rows // FILES, f), compress, f, spec["source"]["format"])
     hand_out = tmp / "hand"
     assert _handwritten(spark, lake, spec, prefix, hand_out, padded) == rows // FILES * FILES  # warm-up
     first = _route(spark, lake, spec, prefix, 0)
@@ -201,8 +215,9 @@ def _measure(spark: Any, tmp: Path, name: str, spec: dict[str, Any], rows: int, 
         ours.append(time.perf_counter() - t)
     shutil.rmtree(lake / prefix, ignore_errors=True)
     ratio = min(ours) / min(hand)
-    what = "wide, numbers space-padded" if padded else name
-    label = f"glue route, {what} {rows:,} rows, {'gzip' if compress else 'plain'} CSV"
+    what = {"padded": "wide, numbers space-padded", "jsonl": "wide"}.get(name, name)
+    kind = "JSON Lines" if spec["source"]["format"] == "jsonl" else "CSV"
+    label = f"glue route, {what} {rows:,} rows, {'gzip' if compress else 'plain'} {kind}"
     return [
         {"benchmark": label, "metric": "wall time vs hand-written PySpark (plan + job + commit)",
          "value": round(ratio, 2), "target": f"<= {TARGET}", "ok": ratio <= TARGET},
@@ -319,14 +334,15 @@ def run() -> list[dict[str, Any]]:
     os.environ.setdefault("LOCKGATE_SPARK_MEMORY", "2g")
     rows: list[dict[str, Any]] = []
     try:
-        only = os.environ.get("LOCKGATE_BENCH_GLUE_ONLY", "wide,padded,orders,big").split(",")
-        if {"wide", "padded", "orders"} & set(only):
+        only = os.environ.get("LOCKGATE_BENCH_GLUE_ONLY", "wide,padded,jsonl,orders,big").split(",")
+        if {"wide", "padded", "jsonl", "orders"} & set(only):
             spark = local_session("lockgate-bench-glue", cores=2, shuffle_partitions=4)
             try:
+                jsonl = {**WIDE_SPEC, "source": {**WIDE_SPEC["source"], "format": "jsonl"}}
                 for name, spec, n in (("wide", WIDE_SPEC, WIDE_ROWS), ("padded", WIDE_SPEC, WIDE_ROWS),
-                                      ("orders", ORDERS_SPEC, ORDER_ROWS)):
+                                      ("jsonl", jsonl, JSONL_ROWS), ("orders", ORDERS_SPEC, ORDER_ROWS)):
                     if name in only:
-                        for compress in ((False,) if name == "padded" else (False, True)):
+                        for compress in ((False,) if name in ("padded", "jsonl") else (False, True)):
                             rows += _measure(spark, tmp, name, spec, n, compress)
             finally:
                 spark.stop()
