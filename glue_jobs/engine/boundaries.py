@@ -230,7 +230,7 @@ def scan_range(buf: bytes, base: int, start: int, end: int, *, csv: bool, quote:
     lo, hi = start - base, end - base
     q = ord(quote) if (csv and quote) else None
     special = _special(q, not csv)
-    lf, crs, crlf = _line_ends(buf, lo, hi) if hi > lo else (0, 0, 0)  # one pass each, for everything below
+    lf, crs, crlf = _line_ends(buf, lo, hi)  # one pass each, for everything below
     lines = _lines_from(buf, lo, lf, crs, crlf, csv=csv) if hi > lo else 0
     results: dict[int, tuple[int | None, int, int]] = {}
     spans: dict[int, bool] = {}

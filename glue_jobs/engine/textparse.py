@@ -90,19 +90,6 @@ def decode(data: bytes, encoding: str, uri: str, *, offset: int = 0, line0: int 
     return text
 
 
-def _lines(text: str) -> Iterator[str]:
-    """Physical lines split on LF only, each keeping its line ending (CRLF ends in CR LF)."""
-    start = 0
-    n = len(text)
-    while start < n:
-        end = text.find("\n", start)
-        if end < 0:
-            yield text[start:]
-            return
-        yield text[start:end + 1]
-        start = end + 1
-
-
 def _header(row: list[str], start: int, uri: str, opts: ParseOptions, info: FileInfo) -> Layout | None:
     """Field index per spec source column; fills ``info``. None (and ``info.fatal``) for duplicate names."""
     if opts.header:
