@@ -85,7 +85,7 @@ def test_clean_text_path_equals_exact_path(con: duckdb.DuckDBPyConnection, type_
     assert not rows, f"{type_}: (text, clean path, exact) {rows[:20]}"
     with_breakers = [t for t in _texts() if any(b in t for b in breakers)]
     con.register("dirty_src", pa.table({"raw": pa.array(with_breakers, pa.string())}))
-    differs = con.execute(f"SELECT count(*) FROM (SELECT {rule.clean('raw', 'TRY_CAST(raw AS DOUBLE)')} AS f, {exact} AS e FROM dirty_src) "
+    differs = con.execute(f"SELECT count(*) FROM (SELECT {rule.clean('raw', rule.pre('raw'))} AS f, {exact} AS e FROM dirty_src) "
                           "WHERE f IS NOT NULL AND f IS DISTINCT FROM e").fetchall()[0][0]
     assert differs > 0, f"{type_}: the breakers {breakers!r} guard nothing; the list is stale"
 
@@ -121,25 +121,48 @@ def test_clean_columns_reads_only_the_characters_of_each_slice(large: bool) -> N
     assert clean_columns(found, whole.slice(3, 2), skip=["n"]) == frozenset()
 
 
-@pytest.mark.parametrize("type_", ["double", "float"])
-def test_clean_float_parses_its_text_once(con: duckdb.DuckDBPyConnection, type_: str) -> None:
-    """The engine runs its SQL unoptimised (pipeline._statement), so a cast written twice runs twice: a
-    clean float column's double is computed once, in a layer below, and the rows come out the same."""
+@pytest.mark.parametrize("type_", ["double", "float", "int", "decimal(6,2)", "timestamp"])
+def test_each_value_is_tested_and_cast_once(con: duckdb.DuckDBPyConnection, type_: str) -> None:
+    """The engine runs its SQL unoptimised (pipeline._statement), so an expression written twice runs
+    twice: each column's NULL test and its rule's one cast (``_Cast.pre``) are computed once, in a layer
+    below, where the plain and clean paths read them; the rows come out as the exact path gives them."""
     from orchestration.core.semantics import validation_sql
+    from orchestration.core.semantics.casts import null_sql
 
     from .test_semantics import _spec
 
     spec = _spec(type_, None)
-    cast = 'TRY_CAST(__src."v" AS DOUBLE)'
-    exact = validation_sql(spec, "duckdb", "src", null_values=["", "NULL"])
-    clean = validation_sql(spec, "duckdb", "src", null_values=["", "NULL"], clean={"v"})
-    assert clean.count(cast) - exact.count(cast) == 1
-    texts = ["1.5", "-2", "", "NULL", "x", "3.5e38", "1e400", "inf", "nan", "47.660136", None]
-    con.register("src", pa.table({"v": pa.array(texts, pa.string()), "k": pa.array(["1"] * len(texts)),
-                                  "_source_file": pa.array(["f"] * len(texts)),
-                                  "_record": pa.array(range(len(texts)), pa.int64())}))
-    con.execute("PRAGMA disable_optimizer")
-    try:
-        assert [repr(r) for r in con.execute(clean).fetchall()] == [repr(r) for r in con.execute(exact).fetchall()]
-    finally:
-        con.execute("PRAGMA enable_optimizer")
+    rule = _cast_rule(spec.columns[0], "duckdb")
+    assert rule is not None and rule.pre is not None and rule.plain is not None
+    raw = '__src."v"'
+    isnull = null_sql(raw, ["", "NULL"], "duckdb")
+    exact_rule = dataclasses.replace(rule, plain=None, clean=None)
+    for clean in (set(), {"v"}):
+        sql = validation_sql(spec, "duckdb", "src", null_values=["", "NULL"], clean=clean)
+        assert sql.count(isnull) == 1, "the NULL test is written once"
+        assert sql.count(f"{rule.pre(raw)} AS __d0") == 1
+        plain_cond, _ = rule.plain(raw, "__src.__d0")
+        assert plain_cond in sql, "the plain path reads the cast from the layer below"
+        assert rule.plain(raw)[0] not in sql, "the plain path does not cast again"
+    texts = ["1.5", "-2", "12", " 7", "", "NULL", "x", "3.5e38", "1e400", "inf", "nan", "47.660136", "-0.50",
+             "2024-05-01 12:34:56", "2024-05-01T12:34:56Z", "2024-02-30 00:00:00", None]
+    breakers = cast_breakers(spec.columns[0]) or ""
+    value = _converted(exact_rule, raw, "duckdb")
+    if rule.in_range is not None:
+        value = f"CASE WHEN {rule.in_range(value)} THEN {value} END"
+    for clean in (set(), {"v"}):
+        # a column is only ever rendered clean for text without its breakers (clean_columns)
+        kept = [t for t in texts if not clean or t is None or not any(b in t for b in breakers)]
+        con.register("src", pa.table({"v": pa.array(kept, pa.string()), "k": pa.array(["1"] * len(kept)),
+                                      "_source_file": pa.array(["f"] * len(kept)),
+                                      "_record": pa.array(range(len(kept)), pa.int64())}))
+        inline = f"SELECT CASE WHEN {isnull} THEN NULL ELSE {value} END FROM src AS __src ORDER BY _record"
+        expected = [repr(r[0]) for r in con.execute(inline).fetchall()]
+        assert any(e != "None" for e in expected), "some text converts"
+        sql = validation_sql(spec, "duckdb", "src", null_values=["", "NULL"], clean=clean)
+        con.execute("PRAGMA disable_optimizer")
+        try:
+            got = [repr(r[0]) for r in con.execute(f"SELECT v FROM ({sql}) ORDER BY _record").fetchall()]
+        finally:
+            con.execute("PRAGMA enable_optimizer")
+        assert got == expected, f"clean={clean}"

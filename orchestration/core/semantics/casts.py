@@ -61,17 +61,19 @@ class _Cast:
     shape: str
     convert: Callable[[str], str]
     in_range: Callable[[str], str] | None = None
-    plain: Callable[[str], tuple[str, str]] | None = None
-    """DuckDB only: ``(condition, value)`` for text that is plainly valid, decided without a regex. The
+    plain: Callable[..., tuple[str, str]] | None = None
+    """DuckDB only: ``plain(text, pre=None)``: ``(condition, value)`` for text that is plainly valid, decided without a regex. The
     condition may be FALSE for valid text (the exact path then decides) but is TRUE only for text that
     has the shape and converts to ``value``, or whose ``value`` the range check rejects (``10000-01-01``,
     ``infinity``): see ``_plain_*`` below."""
     clean: Callable[[str, str], str] | None = None
-    """DuckDB only: ``clean(text, as_double)``, the value, or NULL (the exact path then decides), for text
-    known to hold none of ``breakers``: for such text DuckDB's own cast accepts exactly what the shape
-    accepts. ``as_double`` is ``TRY_CAST(text AS DOUBLE)``, computed once in a layer below when
-    ``clean_double`` (the engine's SQL runs unoptimised, so an expression written twice is evaluated twice)."""
-    clean_double: bool = False
+    """DuckDB only: ``clean(text, pre)``, the value, or NULL (the exact path then decides), for text known
+    to hold none of ``breakers``: for such text DuckDB's own cast accepts exactly what the shape accepts.
+    ``pre`` is ``pre(text)``."""
+    pre: Callable[[str], str] | None = None
+    """DuckDB only: the one cast that ``plain`` and ``clean`` read (``TRY_CAST(text AS <type>)``, for floats
+    ``AS DOUBLE``). ``rules._inner`` computes it once per value in a layer below and passes that column's
+    name to them: the engine's SQL runs unoptimised, so an expression written twice is evaluated twice."""
     breakers: str = ""
     spark_plain: Callable[[str], tuple[str, str]] | None = None
     """Spark only: ``(condition, value)``, the condition TRUE only for text that has the shape as it is (no
@@ -101,8 +103,8 @@ def _plain_canonical(sql_t: str, width: int | None = None) -> Callable[[str], tu
     HH:mm:ss[.ffffff]``: each matches the type's shape, and casting it gives that value back. ``width``
     pins the length (a pattern without a fraction)."""
 
-    def plain(t: str) -> tuple[str, str]:
-        v = f"TRY_CAST({t} AS {sql_t})"
+    def plain(t: str, pre: str | None = None) -> tuple[str, str]:
+        v = pre or f"TRY_CAST({t} AS {sql_t})"
         cond = f"CAST({v} AS VARCHAR) = {t}"
         return (f"(length({t}) = {width} AND {cond})" if width else f"({cond})"), v
 
@@ -116,10 +118,11 @@ def _plain_float(sql_t: str, limit: str) -> Callable[[str], tuple[str, str]]:
     surrounding whitespace (of which the spec trims only space, tab, CR and LF), so what remains has the
     shape."""
 
-    def plain(t: str) -> tuple[str, str]:
-        cond = (f"(abs(TRY_CAST({t} AS DOUBLE)) <= {limit} AND ascii({t}) BETWEEN 45 AND 57 AND NOT "
+    def plain(t: str, pre: str | None = None) -> tuple[str, str]:
+        d = pre or f"TRY_CAST({t} AS DOUBLE)"
+        cond = (f"(abs({d}) <= {limit} AND ascii({t}) BETWEEN 45 AND 57 AND NOT "
                 f"(contains({t}, '_') OR contains({t}, chr(11)) OR contains({t}, chr(12))))")
-        return cond, f"TRY_CAST({t} AS {sql_t})"
+        return cond, (d if sql_t == "DOUBLE" else f"TRY_CAST({t} AS {sql_t})")
 
     return plain
 
@@ -140,7 +143,7 @@ def _clean_float(sql_t: str, limit: str) -> Callable[[str, str], str]:
     return clean
 
 
-def _plain_bool(t: str) -> tuple[str, str]:
+def _plain_bool(t: str, pre: str | None = None) -> tuple[str, str]:
     words = [w for pair in zip(_TRUE, _FALSE, strict=True) for w in pair]
     forms = sorted({f for w in words for f in (w, w.upper(), w.capitalize())})
     trues = sorted({f for w in _TRUE for f in (w, w.upper(), w.capitalize())})
@@ -205,14 +208,14 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
         return _Cast(_BOOL_RE, lambda t: f"(lower({t}) IN ({trues}))", plain=_plain_bool)
     if ct.name in ("int", "bigint"):
         return _Cast(_INT_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
-                     clean=lambda t, _: _try_cast(t, ct, dialect), breakers=_INT_BREAKERS,
+                     clean=lambda t, pre: pre, pre=lambda t: _try_cast(t, ct, dialect), breakers=_INT_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
                                                                 "[+-0-9]", "[0-9]", "."), _try_cast(t, ct, dialect)),
                      spark_chars=_SPARK_INT_CHARS, spark_pre=lambda t: _try_cast(t, ct, dialect),
                      spark_parsed=lambda t, pre: (f"{pre} IS NOT NULL", pre))
     if ct.name == "decimal":
         return _Cast(_DECIMAL_RE, lambda t: _try_cast(t, ct, dialect), plain=_plain_canonical(sql_type(ct, dialect)),
-                     clean=lambda t, _: _try_cast(t, ct, dialect), breakers=_DECIMAL_BREAKERS,
+                     clean=lambda t, pre: pre, pre=lambda t: _try_cast(t, ct, dialect), breakers=_DECIMAL_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"{_try_cast(t, ct, dialect)} IS NOT NULL",
                                                                 "[+-.0-9]", "[.0-9]", "eE", ascii_only=True),
                                             _try_cast(t, ct, dialect)),
@@ -232,7 +235,7 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
             )
 
         return _Cast(_FLOAT_RE, number, plain=_plain_float(target, limit), clean=_clean_float(target, limit),
-                     clean_double=True, breakers=_FLOAT_BREAKERS,
+                     pre=lambda t: f"TRY_CAST({t} AS DOUBLE)", breakers=_FLOAT_BREAKERS,
                      spark_plain=lambda t: (_spark_plain_number(t, f"abs(TRY_CAST({t} AS DOUBLE)) <= {limit}",
                                                                 "[+-.0-9]", "[.0-9]", "xX"), _try_cast(t, ct, dialect)),
                      spark_chars=_SPARK_FLOAT_CHARS, spark_pre=lambda t: f"TRY_CAST({t} AS DOUBLE)",
@@ -248,8 +251,10 @@ def _cast_rule(column: Column, dialect: Dialect) -> _Cast | None:
         pattern = column.format or "yyyy-MM-dd"
         canonical = {"yyyy-MM-dd": 10, "yyyy-MM-dd HH:mm:ss": 19}.get(pattern)
         return _Cast(compile_pattern(pattern).regex, lambda t: _parse_with_pattern(t, pattern, ct, dialect), in_range,
-                     plain=_plain_canonical(typ, canonical) if canonical else None)
-    return _Cast(ISO_TIMESTAMP_REGEX, lambda t: _parse_iso(t, ct, dialect), in_range, plain=_plain_canonical(typ))
+                     plain=_plain_canonical(typ, canonical) if canonical else None,
+                     pre=(lambda t: f"TRY_CAST({t} AS {typ})") if canonical else None)
+    return _Cast(ISO_TIMESTAMP_REGEX, lambda t: _parse_iso(t, ct, dialect), in_range, plain=_plain_canonical(typ),
+                 pre=lambda t: f"TRY_CAST({t} AS {typ})")
 
 
 def cast_breakers(column: Column) -> str | None:
@@ -310,27 +315,30 @@ def _spark_plain_number(t: str, parsed: str, first: str, last: str, absent: str,
     return "(" + " AND ".join(tests) + ")"
 
 
-def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, as_double: str | None = None,
+def _converted(rule: _Cast, raw: str, dialect: Dialect, clean: bool = False, pre: str | None = None,
                row_plain: tuple[str, str] | None = None, quick: bool = False) -> str:
     """The converted value of raw text: as it is when it has the shape, else trimmed (the trim only
     runs for text that needs it); NULL when neither has the shape. ``clean``: the text is known to hold
-    none of ``rule.breakers`` (``as_double``: its ``TRY_CAST(raw AS DOUBLE)``, when computed below).
+    none of ``rule.breakers``. ``pre`` (DuckDB): the name of ``rule.pre(raw)`` computed in a layer below.
     ``row_plain`` (Spark): (a condition TRUE when the row's text is made of ``rule.spark_chars`` alone,
     ``rule.spark_pre(raw)``), both computed in a layer below. ``quick``: only the plain path, where the
     type has one (other types convert in full); NULL where it gives no value, also for valid text the
     exact rendering would convert, so a caller must decide every NULL again with the exact one."""
     if clean and dialect == "duckdb" and rule.clean is not None:
-        value = rule.clean(raw, as_double or f"TRY_CAST({raw} AS DOUBLE)")
-        return f"coalesce({value}, {_converted(rule, raw, dialect)})"
+        assert rule.pre is not None, "a clean path reads the rule's one cast"
+        value = rule.clean(raw, pre or rule.pre(raw))
+        return f"coalesce({value}, {_converted(rule, raw, dialect, pre=pre)})"
     t = _trim(raw, dialect)
     fast = ""
-    plain = rule.plain if dialect == "duckdb" else rule.spark_plain
     if dialect == "spark" and row_plain is not None and rule.spark_parsed is not None:
-        row_ok, pre = row_plain
-        parsed, value = rule.spark_parsed(raw, pre)
+        row_ok, spark_pre = row_plain
+        parsed, value = rule.spark_parsed(raw, spark_pre)
         fast = f"WHEN ({row_ok} AND {parsed}) THEN {value} "  # a NULL condition is not taken
-    elif plain is not None:
-        cond, value = plain(raw)
+    elif dialect == "duckdb" and rule.plain is not None:
+        cond, value = rule.plain(raw, pre)
+        fast = f"WHEN {cond} THEN {value} "
+    elif dialect == "spark" and rule.spark_plain is not None:
+        cond, value = rule.spark_plain(raw)
         fast = f"WHEN {cond} THEN {value} "
     if quick and fast:
         return f"CASE {fast}END"

@@ -92,13 +92,14 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
            typed: frozenset[str], extra: Iterable[str], raw_text: bool = False,
            clean: frozenset[str] = frozenset(), raw_as: Sequence[str] = (), quick: bool = False) -> str:
     """Layer 1 over the raw relation: __n{i} (the value is NULL-like), __p{i} (the converted value,
-    before any range check) or, for strings and typed columns, the value under its target name. Clean
-    float columns (DuckDB) read their text's double from a layer below (``__d{i}``), so it is cast once. In
+    before any range check) or, for strings and typed columns, the value under its target name. In DuckDB
+    each column's NULL test and its rule's one cast (``_Cast.pre``, ``__d{i}``) come from a layer below,
+    so each is computed once per value. In
     Spark that layer also tests each row's text once per set of plain characters (``__sc{k}``: NULL-like
     or made of them alone) and parses each number once (``__t{i}``); the plain path then costs one parse
     per value, not four character tests (``casts._converted``)."""
     items: list[str] = []
-    doubles: list[str] = []
+    below: list[str] = []
     groups = _chars_groups(spec, dialect, missing, typed, null_values)
     row_chars = {chars: f"__sc{k}" for k, chars in enumerate(groups)}
     parsed: list[str] = []
@@ -115,18 +116,23 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
             continue
         isnull = null_sql(raw, null_values, dialect)
         rule = _cast_rule(col, dialect)
+        pre = None
+        if dialect == "duckdb":
+            # DuckDB runs this SQL unoptimised: the NULL test and the one cast that the plain and clean
+            # paths read are computed once, a layer below, instead of once per mention.
+            below.append(f"{isnull} AS __n{i}")
+            isnull = f"__src.__n{i}"
+            if rule is not None and rule.pre is not None:
+                below.append(f"{rule.pre(raw)} AS __d{i}")
+                pre = f"__src.__d{i}"
         if rule is None:
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {raw} END AS {name}", f"{isnull} AS __n{i}"]
         else:
-            as_double = None
-            if dialect == "duckdb" and col.name in clean and rule.clean_double:
-                doubles.append(f"TRY_CAST({raw} AS DOUBLE) AS __d{i}")
-                as_double = f"__src.__d{i}"
             row_plain = None
             if rule.spark_chars in row_chars and rule.spark_pre is not None:
                 parsed.append(f"{rule.spark_pre(raw)} AS __t{i}")
                 row_plain = (f"__src.{row_chars[rule.spark_chars]}", f"__src.__t{i}")
-            value = _converted(rule, raw, dialect, clean=col.name in clean, as_double=as_double,
+            value = _converted(rule, raw, dialect, clean=col.name in clean, pre=pre,
                                row_plain=row_plain, quick=quick)
             items += [f"CASE WHEN {isnull} THEN NULL ELSE {value} END AS __p{i}",
                       f"{isnull} AS __n{i}"]
@@ -142,8 +148,8 @@ def _inner(spec: Spec, dialect: Dialect, relation: str, null_values: Sequence[st
     if groups:
         tests = [f"{spark_chars_sql(texts, chars)} AS {row_chars[chars]}" for chars, texts in groups.items()]
         relation = f"(SELECT *, {', '.join(tests + parsed)} FROM {relation} AS __src)"
-    if doubles:
-        relation = f"(SELECT *, {', '.join(doubles)} FROM {relation} AS __src)"
+    if below:
+        relation = f"(SELECT *, {', '.join(below)} FROM {relation} AS __src)"
     return f"SELECT {', '.join(items)} FROM {relation} AS __src"
 
 
