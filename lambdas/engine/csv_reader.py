@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -36,10 +37,11 @@ if TYPE_CHECKING:
 __all__ = ["CsvReader", "record_starts"]
 
 BOM = b"\xef\xbb\xbf"
+_NOT_NEWLINE = re.compile(rb"[^\r\n]")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-def _split_point(buf: bytes, quote: bytes, end: int, start: int = 0) -> int:
+def _split_point(buf: bytes | bytearray, quote: bytes, end: int, start: int = 0) -> int:
     """Index just after the last newline in ``buf[start:end]`` that lies outside quotes; -1 if none."""
     pos = buf.rfind(b"\n", start, end)
     if pos < 0:
@@ -120,56 +122,80 @@ class CsvReader:
         self.sources = list(dict.fromkeys(c.source_name for c in spec.columns))
         self.layout = ObjectLayout()
         self._eof = False
-        self._pending = b""
-        self._offset = 0  # decompressed byte offset of _pending[0]
-        self._line = 1  # physical line number of _pending[0]
+        # Bytes not yet parsed are _buf[_lo:_hi]. One buffer is reused for every block (a block is a view
+        # into it, parsed before the next read overwrites it): reading into fresh memory per block, then
+        # copying it to join, cut and strip it, cost more CPU in page faults and copies than the parse.
+        self._buf = bytearray()
+        self._lo = self._hi = 0
+        self._quoted = False  # whether the last block taken holds a quote character
+        self._offset = 0  # decompressed byte offset of _buf[_lo]
+        self._line = 1  # physical line number of _buf[_lo]
         self.positions: dict[str, int] = {}  # source column -> field index
         self.width = 0
         self.header: list[str] = []
 
     # ------------------------------------------------------------------ bytes
 
+    @property
+    def _pending(self) -> bytes:
+        """A copy of the bytes not yet parsed (the header only; blocks are views, see ``_take``)."""
+        return bytes(self._buf[self._lo:self._hi])
+
     def _fill(self, need: int) -> None:
-        parts = [self._pending] if self._pending else []
-        have = len(self._pending)
-        while not self._eof and have < need:
-            data = self.stream.read(max(need - have, 1 << 20))
-            if not data:
+        """Reads until at least ``need`` bytes are pending (or the object ends)."""
+        while not self._eof and self._hi - self._lo < need:
+            if len(self._buf) - self._lo < need:
+                have = self._hi - self._lo
+                if len(self._buf) >= need:  # move what is pending to the front (same size: no resize)
+                    self._buf[0:have] = self._buf[self._lo:self._hi]
+                else:  # a larger buffer; the old one may still be exported to a block's Arrow buffer
+                    grown = bytearray(max(need, 2 * len(self._buf)))
+                    grown[0:have] = self._buf[self._lo:self._hi]
+                    self._buf = grown
+                self._lo, self._hi = 0, have
+            view = memoryview(self._buf)
+            try:
+                n = self.stream.readinto(view[self._hi:])
+                bom = self._offset == 0 and self._hi == 0 and view[:len(BOM)] == BOM
+            finally:
+                view.release()
+            if not n:
                 self._eof = True
                 break
-            if self._offset == 0 and not parts and data.startswith(BOM):
-                data = data[len(BOM):]
-                self._offset = len(BOM)
-            parts.append(data)
-            have += len(data)
-        if len(parts) > 1 or (parts and parts[0] is not self._pending):
-            self._pending = b"".join(parts)  # one copy, not one per read
+            if bom:
+                self._lo = self._offset = len(BOM)
+            self._hi += n
 
-    def _take(self, n: int) -> tuple[bytes, int, int]:
-        block = self._pending[:n]
-        self._pending = self._pending[n:]
+    def _take(self, n: int) -> tuple[memoryview, int, int]:
+        """The next ``n`` pending bytes as a view into the buffer (valid until the next ``_fill``), with their
+        decompressed offset and first line."""
+        block = memoryview(self._buf)[self._lo:self._lo + n]
         offset, line = self._offset, self._line
-        self._offset += len(block)
-        self._line += block.count(b"\n")
+        self._line += self._buf.count(b"\n", self._lo, self._lo + n)
+        self._quoted = self._buf.find(self.quote, self._lo, self._lo + n) >= 0
+        self._lo += n
+        self._offset += n
         return block, offset, line
 
-    def _next_block(self) -> tuple[bytes, int, int] | None:
+    def _next_block(self) -> tuple[memoryview, int, int] | None:
         target = self.block_bytes
         while True:
             self._fill(target)
-            if not self._pending:
+            have = self._hi - self._lo
+            if not have:
                 return None
-            if self._eof and len(self._pending) <= target:
-                return self._take(len(self._pending))
-            cut = _split_point(self._pending, self.quote, target)
+            if self._eof and have <= target:
+                return self._take(have)
+            cut = _split_point(self._buf, self.quote, self._lo + target, self._lo)
             if cut > 0:
-                return self._take(cut)
+                return self._take(cut - self._lo)
             if self._eof:
-                return self._take(len(self._pending))
+                return self._take(have)
             target *= 2  # one record longer than the block: read on
 
-    def _text(self, block: bytes, offset: int, line: int) -> str:
+    def _text(self, block: bytes | memoryview, offset: int, line: int) -> str:
         enc = self.opts.encoding
+        block = bytes(block)
         try:
             return block.decode("utf-8" if enc in ("utf-8", "utf-8-sig") else enc)
         except UnicodeDecodeError as e:
@@ -179,7 +205,7 @@ class CsvReader:
                 "fix the file or set source.csv.encoding", where=self.uri
             ) from None
 
-    def _utf8(self, block: bytes, offset: int, line: int) -> bytes:
+    def _utf8(self, block: memoryview, offset: int, line: int) -> bytes | memoryview:
         if self.opts.encoding in ("utf-8", "utf-8-sig"):
             return block
         return self._text(block, offset, line).encode("utf-8")
@@ -233,9 +259,10 @@ class CsvReader:
                 if nxt is None:
                     return
                 block, offset, line = nxt
-                if not block.strip(b"\r\n"):
+                if _NOT_NEWLINE.search(block) is None:  # blank lines only
                     continue
-                chunk = self._parse(block, offset, line, newlines=self._line - line)  # counted by _take
+                chunk = self._parse(block, offset, line, newlines=self._line - line,  # counted by _take
+                                    has_quote=self._quoted)
                 if chunk.table.num_rows or chunk.rejects:
                     yield chunk
         finally:
@@ -244,7 +271,7 @@ class CsvReader:
     def _present(self) -> list[str]:
         return [s for s in self.sources if s in self.positions]
 
-    def _parse(self, block: bytes, offset: int, line: int, newlines: int) -> Chunk:
+    def _parse(self, block: memoryview, offset: int, line: int, newlines: int, has_quote: bool) -> Chunk:
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
@@ -258,7 +285,8 @@ class CsvReader:
             invalid.append(row)
             return "skip"
 
-        has_quote = self.quote in data
+        if data is not block:  # re-encoded to UTF-8
+            has_quote = self.quote in data
         try:
             table = pacsv.read_csv(
                 pa.py_buffer(data),
@@ -280,12 +308,12 @@ class CsvReader:
         if invalid:
             return self._parse_python(block, offset, line, None)
         if data is not block:  # re-encoded to UTF-8
-            newlines = data.count(b"\n")
-        lines = newlines + (0 if data.endswith(b"\n") else 1)
+            newlines = bytes(data).count(b"\n")
+        lines = newlines + (0 if data[-1:] == b"\n" else 1)
         if table.num_rows == lines:
             records = int_range(line, table.num_rows)
         else:  # blank lines or quoted newlines: find where each record starts
-            starts = record_starts(data, self.quote, line)
+            starts = record_starts(bytes(data), self.quote, line)
             if len(starts) != table.num_rows:
                 return self._parse_python(block, offset, line, None)
             records = pa.array(starts, pa.int64())  # only for blocks with blank or multi-line records
@@ -294,7 +322,7 @@ class CsvReader:
         table = table.rename_columns(present)
         return Chunk(table.append_column("_record", records))
 
-    def _parse_python(self, block: bytes, offset: int, line: int, arrow_error: str | None) -> Chunk:
+    def _parse_python(self, block: bytes | memoryview, offset: int, line: int, arrow_error: str | None) -> Chunk:
         """Slow path: Python's csv module knows where each record starts."""
         import pyarrow as pa
 

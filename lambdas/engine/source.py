@@ -44,6 +44,17 @@ class SourceStream:
         self.decompressed += len(out)
         return out
 
+    def readinto(self, view: memoryview) -> int:
+        """Reads up to ``len(view)`` decompressed bytes into ``view``; 0 at the end."""
+        try:
+            n = self._stream.readinto(view)
+        except (OSError, ValueError) as e:
+            where = f"{self.uri} (after {self.decompressed} decompressed bytes)"
+            raise DataError(f"cannot read {self.codec} data: {e}; the object is corrupt or truncated",
+                            where=where) from None
+        self.decompressed += n
+        return int(n)
+
     def close(self) -> None:
         for s in (self._stream, self._native, self._raw):
             with contextlib.suppress(Exception):  # closing is best effort
