@@ -28,7 +28,7 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +104,18 @@ def ingested_at(manifest: Manifest) -> datetime:
     if dt.tzinfo is not None:
         dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt
+
+
+def _text_scalar(text: str) -> pa.Scalar:
+    """A string scalar built from its bytes: ``pa.scalar`` converts a Python object, and pyarrow's
+    conversion imports pandas where it is installed (1.5 s, once per process)."""
+    import array
+
+    import pyarrow as pa
+
+    data = text.encode()
+    offsets = array.array("i", [0, len(data)])
+    return pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)])[0]
 
 
 class _SwapSource:
@@ -194,8 +206,8 @@ class Pipeline:
     def _sql(self, layout: ObjectLayout, relation: str, uri_sql: str,
              clean: frozenset[str] = frozenset()) -> tuple[str, str]:
         """(main, errors) SQL over ``relation`` (raw source columns and ``_record``). ``main`` gives every
-        row its typed target columns, derived columns, metadata, ``_ok`` (passes every rule) and
-        ``_keep`` (valid and kept by the filter) in one pass; ``errors`` gives quarantine rows for the
+        row its typed target columns, derived columns, ``_record``, ``_ok`` (passes every rule) and
+        ``_keep`` (valid and kept by the filter) in one pass (``complete`` adds the other metadata); ``errors`` gives quarantine rows for the
         rows that are not ok. ``uri_sql`` is the SQL of the object's URI (a literal or a parameter)."""
         spec = self.spec
         kw: dict[str, Any] = {"null_values": self.null_values, "missing": layout.missing, "typed": layout.typed}
@@ -205,10 +217,10 @@ class Pipeline:
         cond = semantics.filter_sql(spec, "duckdb")
         keep = f"(_ok AND {cond})" if cond else "_ok"
         cols = [semantics.quote_ident(c) for c in spec.output_columns]
-        stamp = self.ingested_at.isoformat(sep=" ")
+        # _source_file, _run_id and _ingested_at are the same on every row: ``complete`` adds them to the
+        # kept rows in Arrow (DuckDB's Arrow output copies a constant string once per row).
         main = (
-            f"SELECT {', '.join(cols)}, _source_file, _record, "
-            f"{semantics.literal(self.run_id, 'duckdb')} AS _run_id, TIMESTAMP '{stamp}' AS _ingested_at, "
+            f"SELECT {', '.join(cols)}, _record, "
             f"_ok, CASE WHEN _ok THEN coalesce({keep}, FALSE) ELSE FALSE END AS _keep FROM ({derived}) AS __m"
         )
         errors = (f"SELECT *, {semantics.literal(self.run_id, 'duckdb')} AS _run_id "
@@ -324,7 +336,7 @@ class Pipeline:
             quarantine.append(self._reject_rows(chunk.rejects, uri))
         if n_keep < n:
             out = out.filter(keep)
-        valid = out.drop_columns(["_ok", "_keep"])
+        valid = self._with_metadata(out.drop_columns(["_ok", "_keep"]), uri)
         hooked = 0
         if self.hook is not None:
             before = valid.num_rows
@@ -333,6 +345,29 @@ class Pipeline:
         q_table = pa.concat_tables(quarantine) if quarantine else None
         return StepResult(valid, q_table, n + len(chunk.rejects), (n - n_ok) + len(chunk.rejects),
                           (n_ok - n_keep) + hooked)
+
+    def _with_metadata(self, table: pa.Table, uri: str) -> pa.Table:
+        """``table`` (target and derived columns, ``_record``) with ``_source_file`` before ``_record`` and
+        ``_run_id``, ``_ingested_at`` after it: the output's column order."""
+        import pyarrow as pa
+
+        n = table.num_rows
+        at = table.schema.get_field_index("_record")
+        run_id, stamp = self._metadata_scalars
+        table = table.add_column(at, "_source_file", pa.repeat(_text_scalar(uri), n))
+        table = table.append_column("_run_id", pa.repeat(run_id, n))
+        return table.append_column("_ingested_at", pa.repeat(stamp, n))
+
+    @cached_property
+    def _metadata_scalars(self) -> tuple[pa.Scalar, pa.Scalar]:
+        """``_run_id`` and ``_ingested_at`` as Arrow scalars."""
+        import array
+
+        import pyarrow as pa
+
+        micros = (self.ingested_at - datetime(1970, 1, 1)) // timedelta(microseconds=1)
+        stamp = pa.Array.from_buffers(pa.timestamp("us"), 1, [None, pa.py_buffer(array.array("q", [micros]))])
+        return _text_scalar(self.run_id), stamp[0]
 
     def _run_hook(self, table: pa.Table) -> pa.Table:
         assert self.hook is not None
