@@ -37,9 +37,7 @@ class SourceStream:
         try:
             data = self._stream.read(n)
         except (OSError, ValueError) as e:
-            where = f"{self.uri} (after {self.decompressed} decompressed bytes)"
-            raise DataError(f"cannot read {self.codec} data: {e}; the object is corrupt or truncated",
-                            where=where) from None
+            raise self._error(e) from None
         out = data.to_pybytes() if hasattr(data, "to_pybytes") else bytes(data)
         self.decompressed += len(out)
         return out
@@ -47,13 +45,15 @@ class SourceStream:
     def readinto(self, view: memoryview) -> int:
         """Reads up to ``len(view)`` decompressed bytes into ``view``; 0 at the end."""
         try:
-            n = self._stream.readinto(view)
+            n = int(self._stream.readinto(view))
         except (OSError, ValueError) as e:
-            where = f"{self.uri} (after {self.decompressed} decompressed bytes)"
-            raise DataError(f"cannot read {self.codec} data: {e}; the object is corrupt or truncated",
-                            where=where) from None
+            raise self._error(e) from None
         self.decompressed += n
-        return int(n)
+        return n
+
+    def _error(self, e: Exception) -> DataError:
+        where = f"{self.uri} (after {self.decompressed} decompressed bytes)"
+        return DataError(f"cannot read {self.codec} data: {e}; the object is corrupt or truncated", where=where)
 
     def close(self) -> None:
         for s in (self._stream, self._native, self._raw):
