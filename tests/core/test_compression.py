@@ -43,9 +43,10 @@ def test_precedence_declared_then_name_then_bytes(tmp_path: Path) -> None:
     assert reads == [gz_without_suffix]
 
 
+# mtime=0: the compressed bytes are part of each test's id, which every xdist worker must collect alike.
 @pytest.mark.parametrize(("key", "data", "codec"), [
-    ("in/a.csv.gz", gzip.compress(ROWS), "gzip"),       # name
-    ("in/b", gzip.compress(ROWS), "gzip"),              # bytes, the name says nothing
+    ("in/a.csv.gz", gzip.compress(ROWS, mtime=0), "gzip"),  # name
+    ("in/b", gzip.compress(ROWS, mtime=0), "gzip"),         # bytes, the name says nothing
     ("in/c.csv", ROWS, "none"),                         # plain name
     ("in/d.gz", ROWS, "gzip"),                          # the name wins: reading it fails, naming the object
 ])
