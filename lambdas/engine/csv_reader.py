@@ -136,9 +136,8 @@ class CsvReader:
 
     # ------------------------------------------------------------------ bytes
 
-    @property
-    def _pending(self) -> bytes:
-        """A copy of the bytes not yet parsed (the header only; blocks are views, see ``_take``)."""
+    def _pending_copy(self) -> bytes:
+        """A copy of the bytes not yet parsed (for the header only; blocks are views, see ``_take``)."""
         return bytes(self._buf[self._lo:self._hi])
 
     def _fill(self, need: int) -> None:
@@ -219,14 +218,14 @@ class CsvReader:
     def _read_header(self) -> bool:
         """Sets names, positions and the layout; False for an empty object."""
         self._fill(1 << 16)
-        while not self._eof:
-            if _first_record_end(self._pending, self.quote) > 0:
-                break
-            self._fill(len(self._pending) * 2)
-        if not self._pending.strip(b"\r\n"):
+        pending = self._pending_copy()
+        while not self._eof and _first_record_end(pending, self.quote) < 0:
+            self._fill(len(pending) * 2)
+            pending = self._pending_copy()
+        if not pending.strip(b"\r\n"):
             return False
-        end = _first_record_end(self._pending, self.quote)
-        first = self._pending if end < 0 else self._pending[:end]
+        end = _first_record_end(pending, self.quote)
+        first = pending if end < 0 else pending[:end]
         rows = [r for r in self._reader(self._text(first, self._offset, self._line)) if r]
         fields = rows[0] if rows else []
         self.width = len(fields)
@@ -322,7 +321,8 @@ class CsvReader:
         table = table.rename_columns(present)
         return Chunk(table.append_column("_record", records))
 
-    def _parse_python(self, block: bytes | memoryview, offset: int, line: int, arrow_error: str | None) -> Chunk:
+    def _parse_python(self, block: bytes | memoryview, offset: int, line: int,
+                      arrow_error: str | None) -> Chunk:
         """Slow path: Python's csv module knows where each record starts."""
         import pyarrow as pa
 

@@ -96,10 +96,11 @@ def run_in_moto(cases: list[Case], region: str) -> dict[str, tuple[Outcome, dict
         # moto runs every execution in a thread of its own, and its ASL preprocessor is not thread-safe:
         # under load an execution's thread can die in the parser (IndexError in
         # _get_current_query_language) and stay RUNNING for ever. Such a case runs again, alone.
+        by_id = {c.id: c for c in cases}
         for case_id, (_, identity) in started.items():
             if case_id in outcomes:
                 continue
-            case = next(c for c in cases if c.id == case_id)
+            case = by_id[case_id]
             execution = f"{identity['name']}-alone"
             response = client.start_execution(stateMachineArn=identity["state_machine_arn"], name=execution,
                                               input=json.dumps(case.input))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..spec.models import Column
 from ..spec.patterns import compile_pattern
@@ -52,6 +53,10 @@ _BOOL_RE = "^(?i)(true|false|t|f|yes|no|y|n|1|0)$"
 _FLOAT_RE = "^(?i)([+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?|nan|[+-]?infinity)$"
 
 
+class _Plain(Protocol):
+    def __call__(self, t: str, pre: str | None = None) -> tuple[str, str]: ...
+
+
 @dataclass(frozen=True)
 class _Cast:
     """How one type casts: the shape the (trimmed) text must have, the conversion of text of that
@@ -61,9 +66,9 @@ class _Cast:
     shape: str
     convert: Callable[[str], str]
     in_range: Callable[[str], str] | None = None
-    plain: Callable[..., tuple[str, str]] | None = None
-    """DuckDB only: ``plain(text, pre=None)``: ``(condition, value)`` for text that is plainly valid, decided without a regex. The
-    condition may be FALSE for valid text (the exact path then decides) but is TRUE only for text that
+    plain: _Plain | None = None
+    """DuckDB only: ``plain(text, pre=None)``: ``(condition, value)`` for text that is plainly valid,
+    decided without a regex (``pre``: the name of ``pre(text)`` when computed below). The condition may be FALSE for valid text (the exact path then decides) but is TRUE only for text that
     has the shape and converts to ``value``, or whose ``value`` the range check rejects (``10000-01-01``,
     ``infinity``): see ``_plain_*`` below."""
     clean: Callable[[str, str], str] | None = None
@@ -97,7 +102,7 @@ class _Cast:
 # compares both paths over every short string of a numeric alphabet).
 
 
-def _plain_canonical(sql_t: str, width: int | None = None) -> Callable[[str], tuple[str, str]]:
+def _plain_canonical(sql_t: str, width: int | None = None) -> _Plain:
     """Text that is exactly DuckDB's own rendering of the value it casts to. Integers render as
     ``-?[0-9]+``, decimals as ``-?[0-9]+.[0-9]{s}``, dates as ``yyyy-MM-dd``, timestamps as ``yyyy-MM-dd
     HH:mm:ss[.ffffff]``: each matches the type's shape, and casting it gives that value back. ``width``
@@ -111,7 +116,7 @@ def _plain_canonical(sql_t: str, width: int | None = None) -> Callable[[str], tu
     return plain
 
 
-def _plain_float(sql_t: str, limit: str) -> Callable[[str], tuple[str, str]]:
+def _plain_float(sql_t: str, limit: str) -> _Plain:
     """Finite numbers in range whose text starts with ``-``, ``.`` or a digit (ASCII 45..57: no sign
     ``+``, no leading whitespace) and has no ``_`` and no vertical tab or form feed. DuckDB's double cast
     accepts exactly the shape's finite numbers plus ``_`` digit groups, a ``+`` before a ``-`` and
