@@ -4,12 +4,12 @@
 
     OUT/lambda/code.zip     lambdas, crawlers and the parts of orchestration they import (CODE_INCLUDES),
                             and the project's hook modules
-    OUT/lambda/layer.zip    python/: pyarrow, duckdb, sqlglot, pydantic, PyYAML, powertools, tzdata
+    OUT/lambda/layer.zip    python/: pyarrow, duckdb, sqlglot, pydantic, PyYAML, powertools, tzdata, paramiko, isal
                             (manylinux2014_x86_64 wheels for CPython 3.11; boto3 comes with the runtime)
     OUT/glue/job.py         the Glue entry script (glue_jobs/job.py)
     OUT/glue/lockgate.zip   glue_jobs, orchestration's core (GLUE_INCLUDES), the project's hook modules
                             (--project, default this repository) for --extra-py-files (no DuckDB)
-    OUT/glue/wheels/*.whl   pydantic, sqlglot, PyYAML and their dependencies at the versions installed here,
+    OUT/glue/wheels/*.whl   pydantic, sqlglot, PyYAML, isal and their dependencies at the versions installed here,
                             as CPython 3.11 manylinux2014_x86_64 (or pure-Python) wheels: Glue installs them
                             from S3 (--additional-python-modules) without reaching PyPI
 
@@ -51,7 +51,8 @@ __all__ = ["LAYER_PACKAGES", "LAYER_DROP", "LAMBDA_PACKAGE_BUDGET", "check_size"
            "CODE_INCLUDES", "GLUE_INCLUDES"]
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYER_PACKAGES = ("pyarrow", "duckdb", "sqlglot", "pydantic", "PyYAML", "aws-lambda-powertools", "tzdata", "paramiko")
+LAYER_PACKAGES = ("pyarrow", "duckdb", "sqlglot", "pydantic", "PyYAML", "aws-lambda-powertools", "tzdata", "paramiko",
+                  "isal")
 """What the Lambda functions need beyond the runtime (pinned to the versions installed here)."""
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 """Import names the Python Lambda runtimes already have."""
@@ -92,9 +93,9 @@ shared core, and the control plane modules the plan and failure handlers call (t
 checks that everything they import is listed here)."""
 GLUE_INCLUDES = ("glue_jobs/", "orchestration/__init__.py", "orchestration/core/")
 """What the Glue job runs: its engine and the shared core."""
-GLUE_PACKAGES_NEEDED = ("pydantic", "sqlglot", "PyYAML")
+GLUE_PACKAGES_NEEDED = ("pydantic", "sqlglot", "PyYAML", "isal")
 """What lockgate.zip imports at run time that Glue 5.x does not provide (or not at our versions): the spec
-models, the SQL checks and the spec loader. Spark, pyarrow and boto3 come with Glue."""
+models, the SQL checks, the spec loader and ISA-L's gzip. Spark, pyarrow and boto3 come with Glue."""
 GLUE_RUNTIME = Runtime("glue5", "3.11", "manylinux2014_x86_64", "Glue 5.0/5.1: Amazon Linux 2023, glibc 2.34")
 _STRIP_DIRS = {"__pycache__", "tests", "test", "include", "src"}
 _STRIP_SUFFIXES = (".pyi", ".pxd", ".pyx", ".pxi", ".h", ".hpp", ".cc", ".cpp", ".c")

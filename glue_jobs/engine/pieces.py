@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import bz2
 import gc
-import gzip
 import json
-import zlib
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from orchestration.core.compression import DECOMPRESS_ERRORS, gzip_reader
 from orchestration.core.errors import DataError
 from orchestration.core.storage import LocalLake, S3Storage, Storage
 
@@ -72,7 +71,7 @@ def storage_for(root: Path | None) -> Storage:
 @contextmanager
 def _decompressed(raw: IO[bytes], compression: str) -> Iterator[IO[bytes]]:
     if compression == "gzip":
-        with gzip.GzipFile(fileobj=raw, mode="rb") as g:
+        with gzip_reader(raw) as g:
             yield g  # type: ignore[misc]
     elif compression == "bz2":
         with bz2.BZ2File(raw, mode="rb") as b:
@@ -225,7 +224,7 @@ def _stream(task: dict[str, Any], opts: ParseOptions, storage: Storage, block_si
                 while not eof:
                     try:
                         block = stream.read(block_size if splittable else -1)
-                    except (OSError, EOFError, ValueError, zlib.error) as e:
+                    except DECOMPRESS_ERRORS as e:
                         raise ValueError(_decompress_error(uri, compression, e)) from None
                     eof = not block or not splittable
                     buf = carry + block

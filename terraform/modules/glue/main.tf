@@ -288,7 +288,7 @@ resource "aws_glue_job" "this" {
   lifecycle {
     precondition {
       condition     = length(local.wheels) > 0
-      error_message = "package.wheels is empty: the job's code imports pydantic, sqlglot and PyYAML, which Glue does not ship. Run `make package` (it writes build/package/glue/wheels/)."
+      error_message = "package.wheels is empty: the job's code imports pydantic, sqlglot, PyYAML and isal, which Glue does not ship. Run `make package` (it writes build/package/glue/wheels/)."
     }
   }
 
