@@ -19,9 +19,16 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup test test-deploy demo lint typecheck bench package render clean upgrade lock-check
+.PHONY: setup bytecode test test-deploy demo lint typecheck bench package render clean upgrade lock-check
 
 setup: $(STAMP) $(CHECKOV_STAMP)
+
+# Bytecode is compiled ahead, the dependencies' at install (uv sync --compile-bytecode) and ours here (only
+# what changed): where PYTHONDONTWRITEBYTECODE is set, as in many container images and CI machines, every
+# process would otherwise compile each module it imports from source again, which cost 4.4 of the 11.4 s
+# of a local run over 250 MB (pandas, numpy, sqlglot, DuckDB's and pyarrow's Python modules).
+bytecode: setup
+	$(BIN)/python -m compileall -q -j 0 orchestration lambdas glue_jobs crawlers examples benchmarks tests
 
 $(UV):
 	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
@@ -29,13 +36,13 @@ $(UV):
 
 $(STAMP): pyproject.toml uv.lock scripts/system-deps.sh | $(UV)
 	bash scripts/system-deps.sh
-	$(UV) sync --frozen --extra glue --extra dev --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --extra glue --extra dev --python $(PYTHON)
 	touch $@
 
 # checkov pins many packages of its own, so it lives in a virtual environment of its own, from its own lock.
 $(CHECKOV_STAMP): requirements/checkov.lock | $(UV)
 	test -x $(CHECKOV_VENV)/bin/python || $(UV) venv -q --python $(PYTHON) $(CHECKOV_VENV)
-	$(UV) pip sync -q --python $(CHECKOV_VENV)/bin/python requirements/checkov.lock
+	$(UV) pip sync -q --compile-bytecode --python $(CHECKOV_VENV)/bin/python requirements/checkov.lock
 	touch $@
 
 # Fails when pyproject.toml and uv.lock disagree (someone edited a dependency without re-locking).
@@ -52,14 +59,14 @@ upgrade: $(UV)
 	  --exclude-newer "$$d" requirements/checkov.in -o requirements/checkov.lock
 	$(MAKE) test
 
-test: setup lock-check
+test: setup bytecode lock-check
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # terraform apply of the example environment against the AWS emulator (about a minute; CI runs it too).
-test-deploy: setup
+test-deploy: setup bytecode
 	$(BIN)/pytest -m deploy tests/terraform/test_apply.py $(PYTEST_ARGS)
 
-demo: setup
+demo: setup bytecode
 	$(BIN)/python -m examples.demo
 
 lint: setup
@@ -68,7 +75,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy orchestration lambdas crawlers glue_jobs
 
-bench: setup
+bench: setup bytecode
 	$(BIN)/python -m benchmarks
 
 package: setup
