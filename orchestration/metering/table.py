@@ -107,10 +107,38 @@ def parquet_bytes(row: Mapping[str, Any]) -> bytes:
     import pyarrow.parquet as pq
 
     schema = pa.schema([(n, _arrow_type(t)) for n, t, _ in COLUMNS])
-    table = pa.Table.from_pylist([{n: row.get(n) for n, _, _ in COLUMNS}], schema=schema)
+    values = {n: row.get(n) for n, _, _ in COLUMNS}
+    table = _row_from_json(values, schema)
+    if table is None:
+        table = pa.Table.from_pylist([values], schema=schema)
     out = io.BytesIO()
     pq.write_table(table, out, compression="zstd")
     return out.getvalue()
+
+
+def _row_from_json(values: Mapping[str, Any], schema: Any) -> Any:
+    """``values`` as a one-row table, converted by Arrow's JSON reader (C++); None when JSON cannot carry
+    them exactly (NaN, infinity, a value of another type). ``Table.from_pylist`` converts Python objects,
+    and pyarrow's conversion imports pandas where it is installed: half a second of every local run."""
+    import json
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    def encode(value: Any) -> str:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+        raise TypeError(type(value).__name__)
+
+    try:
+        line = json.dumps(values, default=encode, allow_nan=False).encode()
+        table = pj.read_json(io.BytesIO(line), read_options=pj.ReadOptions(use_threads=False),
+                             parse_options=pj.ParseOptions(explicit_schema=schema,
+                                                           unexpected_field_behavior="error"))
+    except (TypeError, ValueError, pa.ArrowException):
+        return None
+    return table if table.num_rows == 1 and table.schema == schema else None
 
 
 def read_rows(store: Storage, control_uri: str, import_name: str | None = None,

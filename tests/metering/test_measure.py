@@ -149,3 +149,57 @@ def test_the_row_puts_the_estimate_next_to_the_measurement_and_the_report_adds_t
 def test_percentile_is_nearest_rank():
     assert percentile([5, 1, 3, None, 2, 4], 50) == 3 and percentile(range(1, 101), 95) == 95
     assert percentile([], 50) is None
+
+
+def _record_row(**overrides) -> dict:
+    row = run_record(run_id="r1", import_name="orders", status="SUCCEEDED", started_at=T0,
+                     finished_at=T0 + timedelta(seconds=42.123456), manifest=None,
+                     measured={"usd": 0.0123, "lambda_usd": 0.01, "sfn_usd": 0.0023, "glue_usd": 0.0},
+                     counts={"rows_in": 10, "rows_written": 7, "rows_rejected": 2, "rows_filtered": 1},
+                     mode="manual", engine="auto", error=None, cause="line one\n\"quoted\" \\ ünïcode",
+                     failed_state=None, recorded_by="local")
+    row.update(overrides)
+    return row
+
+
+@pytest.mark.parametrize("overrides", [{}, {"duration_s": float("nan"), "cost_ratio": float("inf")},
+                                       {"rows_in": 2**62, "lambda_gb_seconds": 1e-300}],
+                         ids=["plain", "not-json-numbers", "extremes"])
+def test_the_runs_table_file_holds_exactly_the_row(overrides: dict) -> None:
+    """The file is written through Arrow's JSON reader where JSON carries the values exactly, else
+    through Python objects: the same table either way."""
+    import io
+    import math
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from orchestration.metering.table import COLUMNS, parquet_bytes
+
+    row = _record_row(**overrides)
+    got = pq.read_table(io.BytesIO(parquet_bytes(row))).to_pylist()
+    names = [n for n, _, _ in COLUMNS]
+    assert len(got) == 1 and list(got[0]) == names
+    for name in names:
+        want, have = row.get(name), got[0][name]
+        if isinstance(want, float) and math.isnan(want):
+            assert math.isnan(have), name
+        else:
+            assert have == want and type(have) is type(want) or want is None and have is None, (name, want, have)
+    schema = pq.read_schema(io.BytesIO(parquet_bytes(row)))
+    assert schema.field("started_at").type == pa.timestamp("us", tz="UTC")
+
+
+def test_writing_a_runs_table_row_does_not_import_pandas() -> None:
+    """pyarrow imports pandas (0.5 s) on its first conversion of Python objects; the CLI writes this row
+    at the end of every local run."""
+    import subprocess
+    import sys
+
+    code = ("import sys, json; from datetime import datetime, UTC\n"
+            "from orchestration.metering.table import parquet_bytes\n"
+            "assert parquet_bytes({'run_id': 'r', 'started_at': datetime(2024, 1, 1, tzinfo=UTC), 'rows_in': 3,\n"
+            "                      'duration_s': 1.5})\n"
+            "print(json.dumps('pandas' in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "false"
