@@ -36,6 +36,13 @@ def _project(ctx: typer.Context) -> Project:
     return project_of(ctx)
 
 
+def _start_local_services() -> None:
+    """Start the local Lambda service's fork server while the project loads (see ``start_fork_server``)."""
+    from ..local.services.lambda_ import start_fork_server
+
+    start_fork_server()
+
+
 def _run_local(project: Project, import_name: str, window: Window | None, engine: str, mode: str,
                mock: Path | None = None, case: str | None = None, *, progress: Progress,
                label: str | None = None) -> dict[str, Any]:
@@ -126,6 +133,8 @@ def run(ctx: typer.Context,
         engine: EngineOpt = "auto", as_json: JsonOpt = False, wait: WaitOpt = False,
         mock_config: MockOpt = None, test_case: CaseOpt = None, poll_seconds: PollOpt = 5.0) -> None:
     """Run an import now: on this machine with --local, else start the deployed state machine."""
+    if local:
+        _start_local_services()
     project = _project(ctx)
     win = check_run_inputs(project, import_name, window, engine, "manual").window
     payload: dict[str, Any] = {"import": import_name, "mode": "manual", "engine": engine}
@@ -159,6 +168,8 @@ def backfill(ctx: typer.Context,
              poll_seconds: PollOpt = 5.0,
              chunk: Annotated[int | None, typer.Option("--chunk", min=1, metavar="DAYS", help="Split into sequential runs of DAYS days.")] = None) -> None:
     """Re-load a past window (mode backfill): one run, or one run per --chunk DAYS, stopping at the first failure."""
+    if local:
+        _start_local_services()
     project = _project(ctx)
     win = check_run_inputs(project, import_name, window, engine, "backfill").window
     assert win is not None

@@ -38,7 +38,7 @@ from orchestration.core.errors import ConfigError
 
 from .environment import lambda_environment
 
-__all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation"]
+__all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation", "start_fork_server"]
 
 _POLL_SECONDS = 0.02
 PRELOAD = ["orchestration.local.services._child", "pydantic", "sqlglot", "boto3", "orchestration.core.contracts",
@@ -55,6 +55,16 @@ def _context() -> Any:
         ctx.set_forkserver_preload(PRELOAD)
         _CONTEXT = ctx
     return _CONTEXT
+
+
+def start_fork_server() -> None:
+    """Start the fork server now rather than at the first invocation: its interpreter start and ``PRELOAD``
+    imports (about 0.7 s) then run on another core while the CLI loads and checks the project, instead of
+    delaying the run's first state. Idempotent; a server no run uses exits with the CLI."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
 
 
 @dataclass(frozen=True, slots=True)
