@@ -94,3 +94,28 @@ def test_a_task_timeout_shorter_than_the_function_timeout_stops_it_with_states_t
     assert "TimeoutSeconds passed" in result.cause
     assert any(e["type"] == "TaskTimedOut" for e in result.events)
     assert resolver.lambdas.invocations[0].duration_s < 60
+
+
+def test_the_fork_server_started_early_has_its_preload_and_serves_the_invocations():
+    """``run --local`` starts the fork server before it loads the project (``start_fork_server``): that must
+    be the server the invocations then fork from, and it must have imported ``PRELOAD`` (set before the
+    server starts, else every invocation imports pydantic, sqlglot and boto3 itself)."""
+    import time
+    from multiprocessing import forkserver
+    from pathlib import Path
+
+    from orchestration.local.services.lambda_ import start_fork_server
+
+    start_fork_server()
+    pid = forkserver._forkserver._forkserver_pid
+    assert pid is not None
+    start_fork_server()
+    assert forkserver._forkserver._forkserver_pid == pid
+    deadline = time.monotonic() + 60  # the server imports its preload after it has started
+    while "pydantic_core" not in Path(f"/proc/{pid}/maps").read_text():
+        assert time.monotonic() < deadline, "the fork server never imported its preload"
+        time.sleep(0.05)
+    svc = LambdaService(functions(echo=("echo", 256, 30)), cwd=ROOT)
+    payload, _ = svc.invoke("echo", {"n": 1})
+    assert payload["event"] == {"n": 1}
+    assert forkserver._forkserver._forkserver_pid == pid
