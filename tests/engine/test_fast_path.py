@@ -101,8 +101,22 @@ def test_plain_text_takes_the_fast_path(con: duckdb.DuckDBPyConnection, type_: s
     assert con.execute(f"SELECT {cond}", [text]).fetchall()[0][0] is True
 
 
+@pytest.fixture(params=["memchr", "copy"])
+def search(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """clean_columns searches the characters in place (libc's memchr), or a copy of them where libc cannot
+    be called: both must decide alike."""
+    from orchestration.core.semantics import clean
+
+    if request.param == "copy":
+        monkeypatch.setattr(clean._Memchr, "function", None)
+        monkeypatch.setattr(clean._Memchr, "loaded", True)
+    else:
+        assert clean._Memchr.get() is not None  # this machine's libc: the path the engine takes
+    return str(request.param)
+
+
 @pytest.mark.parametrize("large", [False, True])
-def test_clean_columns_reads_only_the_characters_of_each_slice(large: bool) -> None:
+def test_clean_columns_reads_only_the_characters_of_each_slice(large: bool, search: str) -> None:
     """Batches cut from a larger table share its character buffer: a breaker outside a slice must not make
     the slice unclean, and one inside it must."""
     from orchestration.core.semantics.clean import breakers, clean_columns
@@ -119,6 +133,25 @@ def test_clean_columns_reads_only_the_characters_of_each_slice(large: bool) -> N
     assert clean_columns(found, whole.slice(0, 2)) == frozenset({"n"})
     assert clean_columns(found, whole.slice(1, 2)) == frozenset()
     assert clean_columns(found, whole.slice(3, 2), skip=["n"]) == frozenset()
+
+
+def test_clean_columns_decides_as_a_search_of_every_value_does(search: str) -> None:
+    """Every slice of every chunking of columns with a breaker at the start, middle or end of one value,
+    empty values and multi-byte text around it (and a two-byte needle, which takes the copy): clean
+    exactly when no value of the slice holds a needle."""
+    import itertools
+
+    from orchestration.core.semantics.clean import clean_columns
+
+    values = ["+1", "2", "", "33", "ü4", "5_5", "6", "77\x0b", "é", "8", "9+"]
+    needles = {"a": ("a", (b"+", b"_", b"\x0b")), "b": ("b", ("é".encode(),))}
+    table = pa.table({"a": pa.chunked_array([values[:5], values[5:9], values[9:]]),
+                      "b": pa.chunked_array([values[:8], values[8:]])})
+    for start, length in itertools.product(range(len(values)), range(len(values) + 1)):
+        part = table.slice(start, length)
+        expected = {name for name, (src, chars) in needles.items()
+                    if not any(c.decode() in v for v in part.column(src).to_pylist() for c in chars)}
+        assert clean_columns(needles, part) == expected, (start, length)
 
 
 @pytest.mark.parametrize("type_", ["double", "float", "int", "decimal(6,2)", "timestamp"])
