@@ -208,7 +208,8 @@ class Pipeline:
         """(main, errors) SQL over ``relation`` (raw source columns and ``_record``). ``main`` gives every
         row its typed target columns, derived columns, ``_record``, ``_ok`` (passes every rule) and
         ``_keep`` (valid and kept by the filter) in one pass (``complete`` adds the other metadata);
-        ``errors`` gives quarantine rows for the rows that are not ok. ``uri_sql`` is the SQL of the object's URI (a literal or a parameter)."""
+        ``errors`` gives quarantine rows for the rows that are not ok. ``uri_sql`` is the SQL of the object's
+        URI (a literal or a parameter)."""
         spec = self.spec
         kw: dict[str, Any] = {"null_values": self.null_values, "missing": layout.missing, "typed": layout.typed}
         src = f"(SELECT *, CAST({uri_sql} AS VARCHAR) AS _source_file FROM {relation})"

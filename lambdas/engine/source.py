@@ -31,7 +31,7 @@ class SourceStream:
         self._raw = raw
         self._native = raw if isinstance(raw, pa.NativeFile) else pa.PythonFile(raw, mode="r")
         self._stream: Any
-        if codec == "gzip":
+        if codec == "gzip":  # through the NativeFile: it gives every raw object the readinto gzip needs
             self._stream = gzip_reader(self._native)
         elif codec == "none":
             self._stream = self._native

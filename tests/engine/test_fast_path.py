@@ -108,10 +108,9 @@ def search(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     from orchestration.core.semantics import clean
 
     if request.param == "copy":
-        monkeypatch.setattr(clean._Memchr, "function", None)
-        monkeypatch.setattr(clean._Memchr, "loaded", True)
+        monkeypatch.setattr(clean, "_memchr", lambda: None)
     else:
-        assert clean._Memchr.get() is not None  # this machine's libc: the path the engine takes
+        assert clean._memchr() is not None  # this machine's libc: the path the engine takes
     return str(request.param)
 
 

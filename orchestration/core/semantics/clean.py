@@ -10,6 +10,7 @@ pyarrow is imported by the caller's table only; this module imports nothing heav
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ def breakers(spec: Spec) -> Breakers:
 def clean_columns(found: Breakers, table: pa.Table, skip: Iterable[str] = ()) -> frozenset[str]:
     """Target columns whose text in ``table`` (source columns by source name) holds none of their
     breakers; source columns in ``skip`` (missing or already typed) never are. One ``memchr`` per
-    breaker and column over the characters where Arrow holds them (``_Memchr``; where libc cannot be
+    breaker and column over the characters where Arrow holds them (``_memchr``; where libc cannot be
     called, over one copy of them): far faster than a regex scan."""
     skipped = set(skip)
     spans: dict[str, list[_Span]] = {}
@@ -52,28 +53,20 @@ def clean_columns(found: Breakers, table: pa.Table, skip: Iterable[str] = ()) ->
     return frozenset(clean)
 
 
-class _Memchr:
+@functools.cache
+def _memchr() -> Any:
     """libc's ``memchr`` through ctypes, or None where it cannot be loaded. Searching the characters in
     place: copying them out first (``to_pybytes``) cost more than the search, mostly in page faults on
     the fresh memory each chunk's copy takes (35,000 per 250 MB)."""
+    try:
+        import ctypes
 
-    function: Any = None
-    loaded = False
-
-    @classmethod
-    def get(cls) -> Any:
-        if not cls.loaded:
-            cls.loaded = True
-            try:
-                import ctypes
-
-                fn = ctypes.CDLL(None).memchr
-                fn.restype = ctypes.c_void_p
-                fn.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
-                cls.function = fn
-            except (OSError, AttributeError, TypeError):
-                cls.function = None
-        return cls.function
+        fn = ctypes.CDLL(None).memchr
+        fn.restype = ctypes.c_void_p
+        fn.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
+    except (OSError, AttributeError, TypeError):
+        return None
+    return fn
 
 
 class _Span:
@@ -87,7 +80,7 @@ class _Span:
     def holds(self, needle: bytes) -> bool:
         if not self.size:
             return False
-        memchr = _Memchr.get()
+        memchr = _memchr()
         if memchr is not None and len(needle) == 1:
             return memchr(self.address, needle[0], self.size) is not None
         if self._copy is None:
