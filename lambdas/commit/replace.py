@@ -58,17 +58,39 @@ class FileRows:
 
 
 def _source_counts(storage: Storage, uri: str) -> tuple[int, dict[str, int] | None]:
+    """The file's rows and its rows per ``_source_file`` value (None without that column).
+
+    A row group whose statistics say the column has no nulls and one value (min == max) is counted from
+    its footer: both engines write one object's rows in a row, so that is nearly every row group, and the
+    commit reads no column data for it. A conforming writer's bounds hold every value, truncated or not
+    (a truncated max is above the min), so min == max means every value is that one. Row groups without
+    such statistics (mixed sources, nulls, a writer that wrote none) have the column read and counted."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     with storage.arrow_filesystem().open_input_file(storage.arrow_path(uri)) as f:
         pf = pq.ParquetFile(f)
-        rows = pf.metadata.num_rows
-        if "_source_file" not in pf.schema_arrow.names:
+        meta = pf.metadata
+        rows = meta.num_rows
+        leaf = next((i for i in range(meta.num_columns) if meta.schema.column(i).path == "_source_file"), None)
+        if leaf is None or "_source_file" not in pf.schema_arrow.names:
             return rows, None
-        column = pf.read(columns=["_source_file"]).column(0)
-    counts = pc.value_counts(column).to_pylist()
-    return rows, {str(c["values"]): int(c["counts"]) for c in counts}
+        counts: dict[str, int] = {}
+        unsettled: list[int] = []
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            stats = group.column(leaf).statistics
+            if (stats is not None and stats.has_min_max and stats.has_null_count and stats.null_count == 0
+                    and stats.min == stats.max and isinstance(stats.min, str)):
+                counts[stats.min] = counts.get(stats.min, 0) + group.num_rows
+            elif group.num_rows:
+                unsettled.append(g)
+        if unsettled:
+            column = pf.read_row_groups(unsettled, columns=["_source_file"]).column(0)
+            for c in pc.value_counts(column).to_pylist():
+                value = str(c["values"])
+                counts[value] = counts.get(value, 0) + int(c["counts"])
+    return rows, counts
 
 
 def inspect_file(storage: Storage, uri: str, sources: list[str]) -> FileRows:
