@@ -31,3 +31,10 @@ def broken(event: dict[str, Any], context: Any) -> None:
 
 def unmarshallable(event: dict[str, Any], context: Any) -> object:
     return {"when": object()}
+
+
+def modules(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Which of the named modules this invocation's process has imported."""
+    import sys
+
+    return {name: name in sys.modules for name in event["names"]}

@@ -119,3 +119,29 @@ def test_the_fork_server_started_early_has_its_preload_and_serves_the_invocation
     payload, _ = svc.invoke("echo", {"n": 1})
     assert payload["event"] == {"n": 1}
     assert forkserver._forkserver._forkserver_pid == pid
+
+
+def test_an_invocation_does_not_run_the_parents_main_script_again(tmp_path):
+    """``lockgate`` is a script: ``multiprocessing`` would import it (and so the whole CLI) again in every
+    invocation's process. The script here stands for it; the invocation must not have run it, and the
+    parent's main module must look as it did before."""
+    import subprocess
+    import sys
+
+    marker = "lockgate_test_main_marker"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import json, sys, types\n"
+        f"sys.modules[{marker!r}] = types.ModuleType({marker!r})  # what running this script leaves behind\n"
+        "if __name__ == '__main__':\n"
+        f"    sys.path.insert(0, {str(ROOT)!r})\n"
+        "    from orchestration.local.services import LambdaService, LocalFunction\n"
+        "    spec_before = sys.modules['__main__'].__spec__\n"
+        f"    svc = LambdaService({{'m': LocalFunction('m', 'tests.runtime.handlers.modules', 256, 60)}}, cwd={str(ROOT)!r})\n"
+        f"    payload, _ = svc.invoke('m', {{'names': [{marker!r}, 'pydantic']}})\n"
+        "    print(json.dumps({'payload': payload, 'spec_kept': sys.modules['__main__'].__spec__ is spec_before}))\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["spec_kept"] is True
+    assert result["payload"] == {marker: False, "pydantic": True}
