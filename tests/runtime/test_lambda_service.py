@@ -145,3 +145,20 @@ def test_an_invocation_does_not_run_the_parents_main_script_again(tmp_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["spec_kept"] is True
     assert result["payload"] == {marker: False, "pydantic": True}
+
+
+def test_the_fork_server_preload_starts_no_thread():
+    """A fork keeps only the forking thread: a module in ``PRELOAD`` that starts one (pyarrow does, on import)
+    would leave every invocation with a library whose threads are gone. Imported in a fresh interpreter,
+    the preload must leave exactly one thread."""
+    import subprocess
+    import sys
+
+    code = ("import importlib, os\n"
+            "from orchestration.local.services.lambda_ import PRELOAD\n"
+            "for name in PRELOAD:\n"
+            "    importlib.import_module(name)\n"
+            "print(len(os.listdir('/proc/self/task')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"
