@@ -198,3 +198,15 @@ def test_each_value_is_tested_and_cast_once(con: duckdb.DuckDBPyConnection, type
         finally:
             con.execute("PRAGMA enable_optimizer")
         assert got == expected, f"clean={clean}"
+
+
+@pytest.mark.parametrize(("start", "n"), [(1, 0), (1, 1), (2, 5), (0, 7), (123_456_789_012, 300_000), (9, 600_001),
+                                          (3, 200_000)])
+def test_record_numbers_are_the_exact_range_whatever_the_shared_base(start: int, n: int) -> None:
+    """``int_range`` slices a shared 0..m-1 and adds ``start``: every size (below and past the shared one,
+    which then grows) and start gives exactly start..start+n-1 as int64 without nulls."""
+    from lambdas.engine.chunks import int_range
+
+    values = int_range(start, n)
+    assert values.type == pa.int64() and values.null_count == 0
+    assert values.to_pylist() == list(range(start, start + n))
