@@ -16,14 +16,15 @@ import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from orchestration.core.errors import DataError
 from orchestration.core.storage.local import LocalLake
 
 from .table import parse_partition_path
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["DataFile", "Footer", "lake_path", "excluded", "scan", "read_footer"]
 
@@ -134,6 +135,9 @@ def read_footer(path: str | os.PathLike[str]) -> Footer:
             raise DataError(f"{path} is not a Parquet file (no PAR1 footer)", where=str(path))
         f.seek(size - 8 - length)
         meta = f.read(length)
+    import pyarrow as pa  # here, not at import: the CLI loads the crawler before a run, pyarrow only at the crawl
+    import pyarrow.parquet as pq
+
     # A synthetic file holding only the footer: decoding metadata needs nothing else.
     try:
         md = pq.read_metadata(io.BytesIO(_MAGIC + meta + tail))

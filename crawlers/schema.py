@@ -13,11 +13,12 @@ import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any, cast
 
 from orchestration.core.types import arrow_to_glue, is_widening
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["ColumnChange", "SchemaDiff", "signature", "merge_columns", "merge_types", "DEPRECATED", "is_deprecated"]
 
@@ -51,10 +52,10 @@ def is_deprecated(column: dict[str, Any]) -> bool:
 def signature(schema: pa.Schema | Sequence[tuple[str, str]], exclude: Iterable[str] = ()) -> Signature:
     """``[(name, glue_type)]`` of an Arrow schema or an existing signature, without ``exclude``."""
     skip = set(exclude)
-    if isinstance(schema, pa.Schema):
-        pairs = [(f.name, arrow_to_glue(f.type)) for f in schema]
-    else:
+    if isinstance(schema, (list, tuple)):  # a signature (pyarrow is imported only by the crawl that reads footers)
         pairs = [(n, t) for n, t in schema]
+    else:
+        pairs = [(f.name, arrow_to_glue(f.type)) for f in cast("pa.Schema", schema)]
     return [(n.lower(), t.lower().replace(" ", "")) for n, t in pairs if n not in skip]
 
 

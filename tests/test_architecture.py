@@ -79,6 +79,15 @@ def test_spec_contract_stays_light() -> None:
     assert loaded & HEAVY_FOR_CONTRACT == set()
 
 
+def test_a_local_run_loads_without_arrow() -> None:
+    """What ``lockgate run --local`` imports before its first state (the CLI, the local runtime, the crawler
+    service) leaves pyarrow (0.3 s) to the crawl and the runs table at the end, which the runner imports
+    in the background while the functions run."""
+    loaded = _modules_after_import("orchestration.cli.app", "orchestration.local.runner", "orchestration.local.services",
+                                   "crawlers.service", "crawlers.local", "crawlers.local_catalog", "crawlers.quarantine")
+    assert loaded & {"pyarrow", "numpy", "pandas", "pyspark"} == set()
+
+
 HANDLERS = ["plan", "process_batch", "dedupe", "commit", "failure"]
 
 
