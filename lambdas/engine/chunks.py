@@ -70,7 +70,15 @@ def int_range(start: int, n: int) -> pa.Array:
     vectorised add, which releases the GIL. Building each chunk's numbers from a Python ``range`` held the
     GIL for 0.26 s per 2 million rows while the other threads waited for it (numpy, which has an
     ``arange``, is not in the Lambda package)."""
+    import array
+
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     base = _iota(n).slice(0, n)
-    return base if start == 0 else pc.add(base, start)
+    if start == 0:
+        return base
+    # The offset as an Arrow scalar made from its bytes: given a Python int, pyarrow converts it as an object,
+    # and that conversion imports pandas where it is installed (0.5-1.5 s, once per process).
+    offset = pa.Array.from_buffers(pa.int64(), 1, [None, pa.py_buffer(array.array("q", [start]))])[0]
+    return pc.add(base, offset)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import json
+import os
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -291,6 +292,35 @@ print('ok')
     from tests.conftest import ROOT
 
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]
+
+
+def test_engine_never_imports_pandas_where_it_is_installed(tmp_path: Any) -> None:
+    """pyarrow imports pandas (0.5-1.5 s) the first time it converts a Python object where pandas is
+    installed, as it is on a developer's machine: a run must build every Arrow value another way."""
+    import subprocess
+    import sys
+
+    code = f"""
+import importlib.util, sys
+assert importlib.util.find_spec('pandas') is not None, 'pandas is not installed here'
+from tests.engine.conftest import make_manifest, make_spec
+from orchestration.core.storage import LocalLake
+from lambdas.engine import process_batch
+lake = LocalLake({str(tmp_path)!r})
+rows = ''.join(f'{{i}},10,5,EUR,paid,2024-01-01 10:00:00\\n' for i in range(1, 2001))
+csv = 'OrderID,customer_id,amount,currency,status,ordered_at\\n' + rows + '0,x,5,EUR,paid,2024-01-01 10:00:00\\n'
+lake.write_bytes('s3://raw/orders/a.csv', csv.encode())
+spec = make_spec()
+r = process_batch(spec, make_manifest(spec, lake, ['s3://raw/orders/a.csv']), 0, lake)
+assert (r.rows_written, r.rows_rejected) == (2000, 1), r
+assert 'pandas' not in sys.modules, 'the run imported pandas'
+print('ok')
+"""
+    from tests.conftest import ROOT
+
+    env = dict(os.environ, LOCKGATE_BLOCK_BYTES="4096")  # many blocks: record numbers that start past line 2
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]
 
 
