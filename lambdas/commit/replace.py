@@ -9,7 +9,8 @@ another window, whatever the partitioning.
 To find W's earlier rows without reading the whole table, each table keeps a ledger
 (``<location>/_lockgate/ledger.json``: source URI -> partitions its rows were written to), updated by every
 commit. Only files of the partitions the ledger names for W (plus the partitions the run writes) are
-inspected, and only their ``_source_file`` column is read.
+inspected, and only their ``_source_file`` column is read (from the footer's statistics where they settle
+it, see ``_source_counts``).
 """
 
 from __future__ import annotations
