@@ -37,8 +37,9 @@ def _project(ctx: typer.Context) -> Project:
 
 
 def _start_local_services() -> None:
-    """Start the local Lambda service's fork server while the project loads (see ``start_fork_server``)."""
-    from ..local.services.lambda_ import start_fork_server
+    """Start the local Lambda service's fork server while the project loads, if ``orchestration.cli.main``
+    has not already (see ``orchestration.forkserver``)."""
+    from ..forkserver import start_fork_server
 
     start_fork_server()
 

@@ -104,7 +104,7 @@ def test_the_fork_server_started_early_has_its_preload_and_serves_the_invocation
     from multiprocessing import forkserver
     from pathlib import Path
 
-    from orchestration.local.services.lambda_ import start_fork_server
+    from orchestration.forkserver import start_fork_server
 
     start_fork_server()
     pid = forkserver._forkserver._forkserver_pid
@@ -155,10 +155,40 @@ def test_the_fork_server_preload_starts_no_thread():
     import sys
 
     code = ("import importlib, os\n"
-            "from orchestration.local.services.lambda_ import PRELOAD\n"
+            "from orchestration.forkserver import PRELOAD\n"
             "for name in PRELOAD:\n"
             "    importlib.import_module(name)\n"
             "print(len(os.listdir('/proc/self/task')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
+
+
+@pytest.mark.parametrize(("args", "starts"), [(["run", "nope", "--local"], True), (["backfill", "nope", "--local"], True),
+                                              (["run", "nope"], False), (["validate", "--local"], False)])
+def test_the_command_starts_the_fork_server_first_only_for_local_runs(tmp_path, args: list[str], starts: bool):
+    """``lockgate run|backfill --local`` starts the fork server before the CLI is even imported (its start
+    and preload then overlap the CLI's); importing the package alone loads nothing, and other commands
+    start no server."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys\n"
+            "import orchestration.cli as cli\n"
+            "light = 'typer' not in sys.modules and 'pydantic' not in sys.modules\n"
+            "from multiprocessing import forkserver\n"
+            "seen = {}\n"
+            "class Watch:  # records whether the server runs when the CLI proper is imported\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            "        if name == 'orchestration.cli.app':\n"
+            "            seen.setdefault('before_cli', forkserver._forkserver._forkserver_pid is not None)\n"
+            "sys.meta_path.insert(0, Watch())\n"
+            "try:\n"
+            f"    cli.main(['--project', {str(tmp_path)!r}, *{args!r}])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print(json.dumps({'light': light, 'before_cli': seen.get('before_cli'),\n"
+            "                  'server': forkserver._forkserver._forkserver_pid is not None}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"light": True, "before_cli": starts, "server": starts}

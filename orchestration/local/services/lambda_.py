@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import signal
 import sys
@@ -37,31 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.core.errors import ConfigError
+from orchestration.forkserver import PRELOAD, context, start_fork_server
 
 from .environment import lambda_environment
 
-__all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation", "start_fork_server"]
+__all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation", "start_fork_server", "PRELOAD"]
 
 _POLL_SECONDS = 0.02
-PRELOAD = ["orchestration.local.services._child", "pydantic", "sqlglot", "boto3", "orchestration.core.contracts",
-           "orchestration.core.storage", "aws_lambda_powertools", "aws_lambda_powertools.utilities.parser",
-           "sqlglot.dialects.duckdb", "sqlglot.dialects.spark", "duckdb", "orchestration.core.spec.loader",
-           "orchestration.planning"]
-"""Imported once by the fork server. Nothing here may read the environment at import time or start
-threads (a fork keeps only the forking thread; a test holds the preload to one thread): pyarrow starts
-threads when imported, so it is left to the invocation. The SQL dialects, DuckDB and the planner are what
-the Plan function's spec checks and routing import (0.4 of its 0.5 s when each invocation imported them)."""
-_CONTEXT: Any = None
 _STARTING = threading.Lock()
-
-
-def _context() -> Any:
-    global _CONTEXT
-    if _CONTEXT is None:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
-        _CONTEXT = ctx
-    return _CONTEXT
 
 
 @contextlib.contextmanager
@@ -86,16 +68,6 @@ def _without_main_module() -> Iterator[None]:
             yield
         finally:
             main.__spec__ = saved
-
-
-def start_fork_server() -> None:
-    """Start the fork server now rather than at the first invocation: its interpreter start and ``PRELOAD``
-    imports (about 0.7 s) then run on another core while the CLI loads and checks the project, instead of
-    delaying the run's first state. Idempotent; a server no run uses exits with the CLI."""
-    from multiprocessing import forkserver
-
-    _context()
-    forkserver.ensure_running()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +154,7 @@ class LambdaService:
             from ._child import run_forked
 
             started = time.monotonic()
-            proc = _context().Process(target=run_forked, args=(job, env, str(self.cwd), str(log_path)),
+            proc = context().Process(target=run_forked, args=(job, env, str(self.cwd), str(log_path)),
                                       name=f"lambda:{fn.name}", daemon=True)
             with _without_main_module():
                 proc.start()
