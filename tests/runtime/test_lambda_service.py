@@ -121,13 +121,20 @@ def test_the_fork_server_started_early_has_its_preload_and_serves_the_invocation
     assert forkserver._forkserver._forkserver_pid == pid
 
 
+def _last_line(args: list[str], cwd) -> str:  # noqa: ANN001
+    """The last line a fresh interpreter given ``args`` prints (it must exit 0)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-1]
+
+
 def test_an_invocation_does_not_run_the_parents_main_script_again(tmp_path):
     """``lockgate`` is a script: ``multiprocessing`` would import it (and so the whole CLI) again in every
     invocation's process. The script here stands for it; the invocation must not have run it, and the
     parent's main module must look as it did before."""
-    import subprocess
-    import sys
-
     marker = "lockgate_test_main_marker"
     script = tmp_path / "main_script.py"
     script.write_text(
@@ -140,9 +147,7 @@ def test_an_invocation_does_not_run_the_parents_main_script_again(tmp_path):
         f"    svc = LambdaService({{'m': LocalFunction('m', 'tests.runtime.handlers.modules', 256, 60)}}, cwd={str(ROOT)!r})\n"
         f"    payload, _ = svc.invoke('m', {{'names': [{marker!r}, 'pydantic']}})\n"
         "    print(json.dumps({'payload': payload, 'spec_kept': sys.modules['__main__'].__spec__ is spec_before}))\n")
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(_last_line([str(script)], tmp_path))
     assert result["spec_kept"] is True
     assert result["payload"] == {marker: False, "pydantic": True}
 
@@ -151,17 +156,12 @@ def test_the_fork_server_preload_starts_no_thread():
     """A fork keeps only the forking thread: a module in ``PRELOAD`` that starts one (pyarrow does, on import)
     would leave every invocation with a library whose threads are gone. Imported in a fresh interpreter,
     the preload must leave exactly one thread."""
-    import subprocess
-    import sys
-
     code = ("import importlib, os\n"
             "from orchestration.forkserver import PRELOAD\n"
             "for name in PRELOAD:\n"
             "    importlib.import_module(name)\n"
             "print(len(os.listdir('/proc/self/task')))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "1"
+    assert _last_line(["-c", code], ROOT) == "1"
 
 
 @pytest.mark.parametrize(("args", "starts"), [(["run", "nope", "--local"], True), (["backfill", "nope", "--local"], True),
@@ -170,9 +170,6 @@ def test_the_command_starts_the_fork_server_first_only_for_local_runs(tmp_path, 
     """``lockgate run|backfill --local`` starts the fork server before the CLI is even imported (its start
     and preload then overlap the CLI's); importing the package alone loads nothing, and other commands
     start no server."""
-    import subprocess
-    import sys
-
     code = ("import json, sys\n"
             "import orchestration.cli as cli\n"
             "light = 'typer' not in sys.modules and 'pydantic' not in sys.modules\n"
@@ -189,6 +186,4 @@ def test_the_command_starts_the_fork_server_first_only_for_local_runs(tmp_path, 
             "    pass\n"
             "print(json.dumps({'light': light, 'before_cli': seen.get('before_cli'),\n"
             "                  'server': forkserver._forkserver._forkserver_pid is not None}))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"light": True, "before_cli": starts, "server": starts}
+    assert json.loads(_last_line(["-c", code], ROOT)) == {"light": True, "before_cli": starts, "server": starts}
