@@ -4,12 +4,15 @@
 directly). Modules: ``textparse`` (CSV/JSONL text with line numbers), ``readers`` (Spark reading),
 ``validate`` (casts and rules from ``orchestration.core.semantics``), ``transform`` (derive, filter, hook,
 dedupe), ``writer`` (Parquet output and quarantine), ``lake`` (URI mapping), ``session`` (settings).
+Importing the package installs ``glue_jobs.zipcache`` (a Spark Python worker imports it for its first task
+of ours; a local session's workers have it from their daemon, ``glue_jobs.pydaemon``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from glue_jobs import zipcache
 from orchestration.core.contracts import BatchResult
 from orchestration.core.errors import ConfigError
 from orchestration.core.manifests import load_manifest
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 __all__ = ["run_job", "run_manifest", "load_manifest"]
+
+zipcache.install()
 
 
 def run_job(spark: SparkSession, args: dict[str, str], storage: Storage | None = None) -> BatchResult:

@@ -108,6 +108,9 @@ def local_session(app_name: str = "lockgate", cores: int = 2, shuffle_partitions
         .config("spark.driver.memory", os.environ.get("LOCKGATE_SPARK_MEMORY", "1g"))
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.python.worker.reuse", "true")
+        # Workers forked from a daemon that makes PySpark's per-task import-cache invalidation cheap on
+        # Python 3.11 (glue_jobs.zipcache): 0.3 s of CPU per task otherwise.
+        .config("spark.python.daemon.module", "glue_jobs.pydaemon")
         .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dlog4j2.level=WARN")
     )
     if small_data:
