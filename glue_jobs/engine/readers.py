@@ -220,6 +220,43 @@ def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject],
     return streams + sorted(pieces, key=lambda t: (t[7], t[2])), by_lines
 
 
+def partition_tasks(tasks: list[tuple[Any, ...]], size: int, spread: int) -> list[list[tuple[Any, ...]]]:
+    """Read tasks grouped into Spark partitions, in their order. A task over a quarter block or more, and a
+    stream (its decompressed size is unknown), gets a partition of its own, so a cached partition never
+    holds much more than one block; runs of smaller tasks (small objects) share partitions of at most a
+    block, cut so that they spread over at least ``spread`` partitions when there are that many: a run of
+    many small objects is a few Spark tasks, not one (and two Python tasks) per object."""
+    def weight(task: tuple[Any, ...]) -> int:
+        return size if task[1] == "stream" else int(task[3]) - int(task[2])
+
+    small = [weight(t) for t in tasks if weight(t) * 4 < size]
+    count = max(-(-sum(small) // size), min(len(small), spread), 1)
+    target = max(-(-sum(small) // count), 1)
+    groups: list[list[tuple[Any, ...]]] = []
+    current: list[tuple[Any, ...]] = []
+    held = 0
+    for task in tasks:
+        w = weight(task)
+        if w * 4 >= size:
+            if current:
+                groups.append(current)
+                current, held = [], 0
+            groups.append([task])
+            continue
+        if current and held + w > target:
+            groups.append(current)
+            current, held = [], 0
+        current.append(task)
+        held += w
+    if current:
+        groups.append(current)
+    return groups or [[]]
+
+
+def _each(group: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return group
+
+
 @dataclass
 class TextRows:
     """The text rows of a run's objects and what the objects read line by line report once computed."""
@@ -249,11 +286,12 @@ def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject], *, s
         return TextRows(lines, read, opts.columns)
     sc = spark.sparkContext
     cores = sc.defaultParallelism
-    # Tasks over whole blocks get a partition each, so a cached partition never holds more than one block;
-    # small tasks (small objects, forced tiny blocks) share partitions.
-    slices = len(tasks) if size >= _OWN_PARTITION_BYTES else min(len(tasks), _SLICES_PER_CORE * cores)
-    slices = max(slices, 1)
-    table = spark.createDataFrame(sc.parallelize(tasks, slices), _TASK_SCHEMA)
+    if size >= _OWN_PARTITION_BYTES:
+        groups = partition_tasks(tasks, size, _SLICES_PER_CORE * cores)
+        table = spark.createDataFrame(sc.parallelize(groups, len(groups)).flatMap(_each), _TASK_SCHEMA)
+    else:  # forced tiny blocks (tests): every task is small; an even share per partition
+        table = spark.createDataFrame(sc.parallelize(tasks, max(min(len(tasks), _SLICES_PER_CORE * cores), 1)),
+                                      _TASK_SCHEMA)
     rows = table.mapInArrow(_task_runner(opts, root, size), _text_schema(len(opts.columns)))
     if len(tasks) < cores and lines is None:
         rows = rows.repartition(cores)
