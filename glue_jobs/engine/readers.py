@@ -226,17 +226,14 @@ def partition_tasks(tasks: list[tuple[Any, ...]], size: int, spread: int) -> lis
     holds much more than one block; runs of smaller tasks (small objects) share partitions of at most a
     block, cut so that they spread over at least ``spread`` partitions when there are that many: a run of
     many small objects is a few Spark tasks, not one (and two Python tasks) per object."""
-    def weight(task: tuple[Any, ...]) -> int:
-        return size if task[1] == "stream" else int(task[3]) - int(task[2])
-
-    small = [weight(t) for t in tasks if weight(t) * 4 < size]
+    weights = [size if t[1] == "stream" else int(t[3]) - int(t[2]) for t in tasks]
+    small = [w for w in weights if w * 4 < size]
     count = max(-(-sum(small) // size), min(len(small), spread), 1)
     target = max(-(-sum(small) // count), 1)
     groups: list[list[tuple[Any, ...]]] = []
     current: list[tuple[Any, ...]] = []
     held = 0
-    for task in tasks:
-        w = weight(task)
+    for task, w in zip(tasks, weights, strict=True):
         if w * 4 >= size:
             if current:
                 groups.append(current)

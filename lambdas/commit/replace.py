@@ -74,7 +74,7 @@ def _source_counts(storage: Storage, uri: str) -> tuple[int, dict[str, int] | No
         meta = pf.metadata
         rows = meta.num_rows
         leaf = next((i for i in range(meta.num_columns) if meta.schema.column(i).path == "_source_file"), None)
-        if leaf is None or "_source_file" not in pf.schema_arrow.names:
+        if leaf is None:  # no top-level _source_file column
             return rows, None
         counts: dict[str, int] = {}
         unsettled: list[int] = []

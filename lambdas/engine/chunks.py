@@ -68,7 +68,7 @@ def _iota(n: int) -> pa.Array:
 def int_range(start: int, n: int) -> pa.Array:
     """int64 values start..start+n-1 (a chunk's record numbers): a shared 0..n-1 plus ``start`` in one
     vectorised add, which releases the GIL. Building each chunk's numbers from a Python ``range`` held the
-    GIL for 0.26 s per 2 million rows while the other threads waited for it (numpy, which has an
+    GIL for about 0.1 s per 2 million rows while the other threads waited for it (numpy, which has an
     ``arange``, is not in the Lambda package)."""
     import array
 

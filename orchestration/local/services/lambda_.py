@@ -10,10 +10,11 @@ memory and timeout enforced the way Lambda enforces them.
 
 The function table is explicit (``LocalFunction`` per function name), built per run by the runner.
 
-Start-up: invocations are forked from a ``multiprocessing`` fork server that has pre-imported the heavy,
-environment-independent libraries the handlers share (pydantic, sqlglot, boto3, Powertools, the spec
-contract), so an invocation starts in ~0.1 s instead of ~1.5-2 s; the handler module itself is imported
-fresh in every invocation, after the function's environment is set, as on a cold start.
+Start-up: invocations are forked from a ``multiprocessing`` fork server (``orchestration.forkserver``)
+that has pre-imported the heavy, environment-independent libraries the handlers share (its ``PRELOAD``:
+pydantic, sqlglot and its dialects, DuckDB, boto3, Powertools, the spec contract, the planner), so an
+invocation starts in ~0.1 s instead of ~1.5-2 s; the handler module itself is imported fresh in every
+invocation, after the function's environment is set, as on a cold start.
 
 Environment: what the function would have on AWS, not the CLI's (``environment.lambda_environment``):
 no credentials or other shell variables reach the handler or the spec's hooks.
@@ -36,11 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.core.errors import ConfigError
-from orchestration.forkserver import PRELOAD, context, start_fork_server
+from orchestration.forkserver import context
 
 from .environment import lambda_environment
 
-__all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation", "start_fork_server", "PRELOAD"]
+__all__ = ["FunctionError", "LocalFunction", "LambdaService", "Invocation"]
 
 _POLL_SECONDS = 0.02
 _STARTING = threading.Lock()
@@ -155,7 +156,7 @@ class LambdaService:
 
             started = time.monotonic()
             proc = context().Process(target=run_forked, args=(job, env, str(self.cwd), str(log_path)),
-                                      name=f"lambda:{fn.name}", daemon=True)
+                                     name=f"lambda:{fn.name}", daemon=True)
             with _without_main_module():
                 proc.start()
             try:
