@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,13 +220,32 @@ def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject],
     return streams + sorted(pieces, key=lambda t: (t[7], t[2])), by_lines
 
 
-def partition_tasks(tasks: list[tuple[Any, ...]], size: int, spread: int) -> list[list[tuple[Any, ...]]]:
+_INFLATE_BOUND = {"gzip": 1032}
+"""The most a compressed byte can inflate to, where the format bounds it: deflate's limit is 1032:1
+(zlib's technical notes), and a gzip object is deflate streams with headers. bzip2 and zstd have no
+useful bound."""
+
+
+def partition_tasks(tasks: list[tuple[Any, ...]], size: int, spread: int,
+                    stored: Mapping[str, int] | None = None) -> list[list[tuple[Any, ...]]]:
     """Read tasks grouped into Spark partitions, in their order. A task over a quarter block or more, and a
-    stream (its decompressed size is unknown), gets a partition of its own, so a cached partition never
-    holds much more than one block; runs of smaller tasks (small objects) share partitions of at most a
-    block, cut so that they spread over at least ``spread`` partitions when there are that many: a run of
-    many small objects is a few Spark tasks, not one (and two Python tasks) per object."""
-    weights = [size if t[1] == "stream" else int(t[3]) - int(t[2]) for t in tasks]
+    stream that may inflate to that much, gets a partition of its own, so a cached partition never holds
+    much more than one block; runs of smaller tasks (small objects) share partitions of at most a block,
+    cut so that they spread over at least ``spread`` partitions when there are that many: a run of many
+    small objects is a few Spark tasks, not one (and two Python tasks) per object.
+
+    A stream weighs its stored size (``stored``, by URI) times its format's inflate bound
+    (``_INFLATE_BOUND``): a day of small gzip objects shares partitions, while a stream of unbounded
+    format, or of unknown size, weighs a block."""
+    stored = stored or {}
+
+    def weight(t: tuple[Any, ...]) -> int:
+        if t[1] != "stream":
+            return int(t[3]) - int(t[2])
+        bound, n = _INFLATE_BOUND.get(str(t[5])), stored.get(str(t[0]))
+        return size if bound is None or n is None else n * bound
+
+    weights = [weight(t) for t in tasks]
     small = [w for w in weights if w * 4 < size]
     count = max(-(-sum(small) // size), min(len(small), spread), 1)
     target = max(-(-sum(small) // count), 1)
@@ -284,7 +303,7 @@ def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject], *, s
     sc = spark.sparkContext
     cores = sc.defaultParallelism
     if size >= _OWN_PARTITION_BYTES:
-        groups = partition_tasks(tasks, size, _SLICES_PER_CORE * cores)
+        groups = partition_tasks(tasks, size, _SLICES_PER_CORE * cores, {o.uri: o.size for o in objects})
         table = spark.createDataFrame(sc.parallelize(groups, len(groups)).flatMap(_each), _TASK_SCHEMA)
     else:  # forced tiny blocks (tests): every task is small; an even share per partition
         table = spark.createDataFrame(sc.parallelize(tasks, max(min(len(tasks), _SLICES_PER_CORE * cores), 1)),

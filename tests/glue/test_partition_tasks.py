@@ -13,16 +13,27 @@ from glue_jobs.engine.readers import partition_tasks
 BLOCK = 64 << 20
 
 
-def _task(i: int, size: int, mode: str = "piece") -> tuple[object, ...]:
-    return (f"s3://raw/o{i}.csv", mode, 0, size, 0, "gzip" if mode == "stream" else "none", None, i)
+def _task(i: int, size: int, mode: str = "piece", codec: str = "gzip") -> tuple[object, ...]:
+    if mode == "stream":
+        return (f"s3://raw/o{i}.csv.gz", mode, 0, 0, 0, codec, None, i)
+    return (f"s3://raw/o{i}.csv", mode, 0, size, 0, "none", None, i)
 
 
-def _check(tasks: list[tuple[object, ...]], groups: list[list[tuple[object, ...]]]) -> None:
+def _weight(t: tuple[object, ...], stored: dict[str, int]) -> int:
+    """The most a task can read: a range's bytes, a gzip stream's stored size times deflate's 1032:1."""
+    if t[1] == "stream":
+        assert t[5] == "gzip", "only gzip streams may share a partition"
+        return stored[str(t[0])] * 1032
+    return int(str(t[3])) - int(str(t[2]))
+
+
+def _check(tasks: list[tuple[object, ...]], groups: list[list[tuple[object, ...]]],
+           stored: dict[str, int] | None = None) -> None:
     assert list(itertools.chain.from_iterable(groups)) == tasks  # every task once, in order
     for group in groups:
         if len(group) > 1:
-            assert all(t[1] != "stream" and (int(t[3]) - int(t[2])) * 4 < BLOCK for t in group)
-            assert sum(int(t[3]) - int(t[2]) for t in group) <= BLOCK
+            assert all(_weight(t, stored or {}) * 4 < BLOCK for t in group)
+            assert sum(_weight(t, stored or {}) for t in group) <= BLOCK
 
 
 def test_many_small_objects_share_a_few_partitions() -> None:
@@ -42,6 +53,26 @@ def test_large_tasks_and_streams_stand_alone_and_small_runs_stay_under_a_block(s
     assert {0, 3, 4, len(sizes) - 2} <= set(alone)  # a block, a stream, 20 MB, a quarter block
     # the forty 3 MB tasks (120 MB) cannot share one block-sized partition
     assert sum(1 for g in groups if any(6 <= int(t[7]) < 46 for t in g)) >= 2
+
+
+def test_small_gzip_objects_share_partitions_within_what_they_can_inflate_to() -> None:
+    """A day of 5-minute gzip objects (the demo's backfill): each of 2.6 KB can inflate to at most 2.7 MB,
+    so they share partitions; 16 KB of gzip (up to 16.5 MB) or a zstd/bz2 object stands alone."""
+    tasks = [_task(i, 0, "stream") for i in range(336)]
+    stored = {str(t[0]): 2600 for t in tasks}
+    groups = partition_tasks(tasks, BLOCK, 8, stored)
+    _check(tasks, groups, stored)
+    assert 8 <= len(groups) <= 14  # 336 x 2.7 MB = 880 MB: 14 blocks
+
+    mixed = [_task(0, 0, "stream"), _task(1, 0, "stream"), _task(2, 0, "stream", "zstd"), _task(3, 0, "stream"),
+             _task(4, 0, "stream", "bz2"), _task(5, 0, "stream"), _task(6, 0, "stream")]
+    stored = {str(t[0]): 2600 for t in mixed} | {str(mixed[3][0]): 16 << 10}
+    groups = partition_tasks(mixed, BLOCK, 1, stored)
+    _check(mixed, groups, stored)
+    assert [len(g) for g in groups] == [2, 1, 1, 1, 2]
+    assert {2, 3, 4} <= {int(str(g[0][7])) for g in groups if len(g) == 1}
+    # a stream of unknown stored size stands alone
+    assert partition_tasks(mixed[:2], BLOCK, 1) == [[mixed[0]], [mixed[1]]]
 
 
 def test_no_tasks_is_one_empty_partition() -> None:
