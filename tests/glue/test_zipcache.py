@@ -80,3 +80,24 @@ def test_a_local_sessions_python_workers_have_it_before_any_task_of_ours(spark) 
     expected = (3, 10) <= sys.version_info < (3, 12)
     got = set(spark.sparkContext.parallelize(range(4), 4).map(probe).collect())
     assert got == {(expected, "glue_jobs.pydaemon")}
+
+
+def test_the_daemons_preload_starts_no_thread() -> None:
+    """The daemon forks its workers, so what it imports first must leave it with one thread."""
+    code = ("import os, glue_jobs.pydaemon as d; d.preload(); import sys; "
+            "print(len(os.listdir('/proc/self/task')), all(m in sys.modules for m in d.PRELOAD))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["1", "True"]
+
+
+@pytest.mark.spark
+def test_a_local_sessions_python_workers_are_forked_with_the_engine_imported(spark) -> None:  # noqa: ANN001
+    """The workers' parent (the daemon) has the engine's modules loaded: pydantic's compiled core, which
+    only the spec models import, is mapped into it, so no worker imports them per task."""
+    def probe(_: object) -> bool:
+        import os
+
+        with open(f"/proc/{os.getppid()}/maps") as maps:
+            return "pydantic_core" in maps.read()
+
+    assert set(spark.sparkContext.parallelize(range(4), 4).map(probe).collect()) == {True}
