@@ -220,30 +220,30 @@ def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject],
     return streams + sorted(pieces, key=lambda t: (t[7], t[2])), by_lines
 
 
-_INFLATE_BOUND = {"gzip": 1032}
-"""The most a compressed byte can inflate to, where the format bounds it: deflate's limit is 1032:1
-(zlib's technical notes), and a gzip object is deflate streams with headers. bzip2 and zstd have no
-useful bound."""
+_INFLATE_GUESS = 8
+"""What a compressed byte is taken to inflate to when streams are spread over partitions: the demo's JSON
+Lines events inflate 12.7x under gzip, the wide numeric CSV 2.7x, orders 3.8x. It spreads work only; a
+stream is parsed in bounded blocks whatever it inflates to. (Deflate's hard bound, 1032:1, spread the
+demo's 336 gzip objects of 2.6 KB over 28 partitions and its backfill took 34-39 s against 26-29 s with
+8 partitions.)"""
 
 
 def partition_tasks(tasks: list[tuple[Any, ...]], size: int, spread: int,
                     stored: Mapping[str, int] | None = None) -> list[list[tuple[Any, ...]]]:
-    """Read tasks grouped into Spark partitions, in their order. A task over a quarter block or more, and a
-    stream that may inflate to that much, gets a partition of its own, so a cached partition never holds
-    much more than one block; runs of smaller tasks (small objects) share partitions of at most a block,
-    cut so that they spread over at least ``spread`` partitions when there are that many: a run of many
-    small objects is a few Spark tasks, not one (and two Python tasks) per object.
+    """Read tasks grouped into Spark partitions, in their order. A task that weighs a quarter block or more
+    gets a partition of its own; runs of lighter ones (small objects) share partitions of at most a block's
+    weight, cut so that they spread over at least ``spread`` partitions when there are that many: a run of
+    many small objects is a few Spark tasks, not one (and two Python tasks) per object.
 
-    A stream weighs its stored size (``stored``, by URI) times its format's inflate bound
-    (``_INFLATE_BOUND``): a day of small gzip objects shares partitions, while a stream of unbounded
-    format, or of unknown size, weighs a block."""
+    A range weighs its bytes. A stream weighs its stored size (``stored``, by URI) times ``_INFLATE_GUESS``, so a day of small gzip
+    objects shares partitions; a stream of unknown stored size weighs a block."""
     stored = stored or {}
 
     def weight(t: tuple[Any, ...]) -> int:
         if t[1] != "stream":
             return int(t[3]) - int(t[2])
-        bound, n = _INFLATE_BOUND.get(str(t[5])), stored.get(str(t[0]))
-        return size if bound is None or n is None else n * bound
+        n = stored.get(str(t[0]))
+        return size if n is None else n * (1 if t[5] == "none" else _INFLATE_GUESS)
 
     weights = [weight(t) for t in tasks]
     small = [w for w in weights if w * 4 < size]
