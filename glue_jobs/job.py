@@ -40,6 +40,16 @@ def _has_glue_runtime(spark: SparkSession) -> bool:
         return False
 
 
+def _reads_little(args: dict[str, str]) -> bool:
+    """True when the run's objects are estimated to hold less than a block (a fresh local JVM then compiles
+    less, ``session.QUICK_JIT``)."""
+    from glue_jobs.engine.readers import SHORT_RUN_BYTES, estimated_bytes
+    from orchestration.core.manifests import load_manifest
+    from orchestration.core.storage import get_storage
+
+    return estimated_bytes(load_manifest(args["manifest_uri"], get_storage()).objects) < SHORT_RUN_BYTES
+
+
 def start_session(args: dict[str, str]) -> tuple[SparkSession, Any]:
     """(session, Glue Job or None). Glue: GlueContext + Job.init. spark-submit: its session. python: local."""
     from glue_jobs.engine.session import configure, local_session
@@ -49,7 +59,7 @@ def start_session(args: dict[str, str]) -> tuple[SparkSession, Any]:
 
         spark = SparkSession.builder.getOrCreate()
     else:
-        spark = local_session(args.get("JOB_NAME") or "lockgate")
+        spark = local_session(args.get("JOB_NAME") or "lockgate", short=_reads_little(args))
     job = None
     if _has_glue_runtime(spark):
         from awsglue.context import GlueContext

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
 __all__ = ["SourceRead", "TextRows", "text_rows", "account_text", "read_parquet_sources", "raw_column", "block_size",
-           "DEFAULT_BLOCK_SIZE", "BLOCK_SIZE_ENV"]
+           "estimated_bytes", "DEFAULT_BLOCK_SIZE", "BLOCK_SIZE_ENV", "SHORT_RUN_BYTES"]
 
 DEFAULT_BLOCK_SIZE = 32 * 2**20
 """Bytes per range of a splittable object and per block of a streamed one: a task's memory is bounded
@@ -226,6 +226,16 @@ Lines events inflate 12.7x under gzip, the wide numeric CSV 2.7x, orders 3.8x. I
 stream is parsed in bounded blocks whatever it inflates to. (Deflate's hard bound, 1032:1, spread the
 demo's 336 gzip objects of 2.6 KB over 28 partitions and its backfill took 34-39 s against 26-29 s with
 8 partitions.)"""
+
+
+SHORT_RUN_BYTES = DEFAULT_BLOCK_SIZE
+"""A run estimated (``estimated_bytes``) to read less than this gets a quick-starting local JVM
+(``session.QUICK_JIT``): below it, compiling less saves more than slower compiled code costs."""
+
+
+def estimated_bytes(objects: Iterable[SourceObject]) -> int:
+    """The text the objects are estimated to hold: a compressed object's stored size times ``_INFLATE_GUESS``."""
+    return sum(o.size * (1 if o.compression == "none" else _INFLATE_GUESS) for o in objects)
 
 
 def partition_tasks(tasks: list[tuple[Any, ...]], size: int, spread: int,

@@ -13,7 +13,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from glue_jobs import job
-from glue_jobs.engine import run_job
+from glue_jobs.engine import load_manifest, run_job
 from orchestration.core.errors import ConfigError
 from orchestration.core.storage import LocalLake
 from tests.glue.spark import spec_of, stage_run
@@ -47,6 +47,33 @@ def test_run_id_must_match_the_manifest(tmp_path: Path) -> None:
     args["run_id"] = "other-run"
     with pytest.raises(ConfigError, match="does not match the manifest's run_id 'run-1'"):
         run_job(None, args, LocalLake(tmp_path))  # type: ignore[arg-type]
+
+
+def test_a_local_job_that_reads_little_starts_a_quick_jvm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local job estimates what its manifest's objects hold (compressed ones at 8x their size) and
+    starts the JVM with the client compiler only below a block (session.QUICK_JIT)."""
+    from glue_jobs.engine import readers
+    from orchestration.core.contracts import SourceObject
+
+    assert readers.estimated_bytes([SourceObject(uri="s3://r/a.csv", size=1000),
+                                    SourceObject(uri="s3://r/b.csv.gz", size=1000, compression="gzip")]) == 9000
+    m = stage_run(tmp_path, spec_of(SPEC), {"a.csv": "id,day\n1,2024-01-01\n"})
+    monkeypatch.setenv("LOCKGATE_LAKE", str(tmp_path))
+    args = job.resolve_arguments(_args(m))
+    size = readers.estimated_bytes(load_manifest(args["manifest_uri"], LocalLake(tmp_path)).objects)
+    assert size == len("id,day\n1,2024-01-01\n")
+    monkeypatch.setattr(readers, "SHORT_RUN_BYTES", size + 1)
+    assert job._reads_little(args)
+    monkeypatch.setattr(readers, "SHORT_RUN_BYTES", size)
+    assert not job._reads_little(args)
+
+
+@pytest.mark.spark
+def test_the_test_sessions_jvm_compiles_quickly(spark) -> None:  # noqa: ANN001
+    from glue_jobs.engine.session import QUICK_JIT
+
+    arguments = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+    assert QUICK_JIT in list(arguments)
 
 
 @pytest.mark.spark
