@@ -155,7 +155,7 @@ def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str
             obs_rejected, F.count(F.lit(1)).alias("n"))
         names = [c for c in q.columns if c not in ("_source_file", "_record", "_run_id", "_errors")]
         q = q.select(*[f"`{n}`" for n in names], "_source_file", "_record", "_run_id", "_errors")
-        write_parquet(q, quarantine, partition_by=[], compression=spec.target.compression)
+        write_parquet(q, quarantine, partition_by=[], compression=spec.target.compression, rebalance=True)
         rejected_count = int(obs_rejected.get["n"])
     if not rejected_count:  # also removes what an earlier attempt of this run left
         storage.delete_prefix(quarantine)

@@ -113,6 +113,18 @@ def test_missing_column_rejects_every_row_of_that_object(spark, lake: Path) -> N
         ("s3://raw/in/2.csv", 2, ("missing_column:b",), "2"), ("s3://raw/in/2.csv", 3, ("missing_column:b",), "3")]
 
 
+def test_rejected_rows_of_many_read_partitions_are_one_quarantine_file(spark, lake: Path) -> None:
+    """Eight objects are read in eight partitions, one bad row each: the quarantine is rebalanced into one
+    file, not a small file per read partition, and holds every rejected row once."""
+    spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
+    m = stage_run(lake, spec, {f"{i}.csv": f"a\n{i}\nbad{i}\n" for i in range(8)})
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert (r.rows_in, r.rows_written, r.rows_rejected) == (16, 8, 8)
+    files = list((lake / "lake" / "t_quarantine" / "run_id=run-1").glob("*.parquet"))
+    assert len(files) == 1
+    assert sorted(pq.read_table(files[0]).column("a").to_pylist()) == [f"bad{i}" for i in range(8)]
+
+
 def test_corrupt_gzip_fails_the_run_naming_the_object(spark, lake: Path) -> None:
     spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
     m = stage_run(lake, spec, {"ok.csv": "a\n1\n"})
