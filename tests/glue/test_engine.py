@@ -113,16 +113,27 @@ def test_missing_column_rejects_every_row_of_that_object(spark, lake: Path) -> N
         ("s3://raw/in/2.csv", 2, ("missing_column:b",), "2"), ("s3://raw/in/2.csv", 3, ("missing_column:b",), "3")]
 
 
-def test_rejected_rows_of_many_read_partitions_are_one_quarantine_file(spark, lake: Path) -> None:
-    """Eight objects are read in eight partitions, one bad row each: the quarantine is rebalanced into one
-    file, not a small file per read partition, and holds every rejected row once."""
-    spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
-    m = stage_run(lake, spec, {f"{i}.csv": f"a\n{i}\nbad{i}\n" for i in range(8)})
+def test_small_objects_share_read_partitions_with_exact_records_and_one_quarantine_file(spark, lake: Path) -> None:
+    """Twenty-four small objects, three in four of them gzip streams, are packed into the session's 8 read
+    partitions (so streams share partitions): every row keeps its object and line, and the rejected rows, one per object,
+    are rebalanced into one quarantine file instead of a small file per read partition."""
+    from glue_jobs.engine.readers import partition_tasks
+
+    files = {f"{i:02}.csv" + (".gz" if i % 4 else ""): f"a\n{i}\nbad{i}\n{100 + i}\n" for i in range(24)}
+    m = stage_run(lake, spec_of({"columns": [{"name": "a", "type": "int"}]}), files)
+    tasks = sorted(((o.uri, "stream" if o.compression != "none" else "piece", 0, o.size, 0, o.compression, None, k)
+                    for k, o in enumerate(m.objects)), key=lambda t: t[1] != "stream")  # streams first, as read
+    assert any(sum(t[1] == "stream" for t in g) > 1 for g in
+               partition_tasks(tasks, 32 << 20, 8, {o.uri: o.size for o in m.objects}))
     r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
-    assert (r.rows_in, r.rows_written, r.rows_rejected) == (16, 8, 8)
-    files = list((lake / "lake" / "t_quarantine" / "run_id=run-1").glob("*.parquet"))
-    assert len(files) == 1
-    assert sorted(pq.read_table(files[0]).column("a").to_pylist()) == [f"bad{i}" for i in range(8)]
+    assert (r.rows_in, r.rows_written, r.rows_rejected) == (72, 48, 24)
+    rows = pq.read_table(lake / m.paths.staging_data.removeprefix("s3://")).to_pylist()
+    assert sorted((x["_source_file"], x["_record"], x["a"]) for x in rows) == sorted(
+        (f"s3://raw/in/{name}", line, value) for i, name in enumerate(files) for line, value in ((2, i), (4, 100 + i)))
+    quarantine = list((lake / "lake" / "t_quarantine" / "run_id=run-1").glob("*.parquet"))
+    assert len(quarantine) == 1
+    assert sorted((x["_source_file"], x["_record"], x["a"]) for x in pq.read_table(quarantine[0]).to_pylist()) == sorted(
+        (f"s3://raw/in/{name}", 3, f"bad{i}") for i, name in enumerate(files))
 
 
 def test_corrupt_gzip_fails_the_run_naming_the_object(spark, lake: Path) -> None:
