@@ -7,8 +7,10 @@ Two datasets: wide numeric sensor data (19 columns, 17 numeric; ``WIDE_ROWS`` ro
 (``ORDER_ROWS`` rows), each plain and gzip, in ``FILES`` objects; and the wide data as an export with
 aligned columns writes it (``padded``, plain: every number after a space, ``1, 12.5``; the hand-written
 job then reads with ``ignoreLeadingWhiteSpace``); and the wide data as JSON Lines (``jsonl``, ``JSONL_ROWS``
-rows, plain; the hand-written job reads it with Spark's JSON reader and the typed schema). Target: at most
-1.5x.
+rows, plain; the hand-written job reads it with Spark's JSON reader and the typed schema); and the same
+JSON Lines as many small gzip objects (``small``: ``SMALL_FILES`` objects of 200 rows, a week of half-hourly
+exports as the demo's backfill reads; the cost there is per object and per task, not per byte). Target: at
+most 1.5x.
 
 Big object: one generated CSV of ``BIG_GB`` GB (default 2.5, over 2 GiB) in /tmp, run through
 ``glue_jobs/job.py`` in its own process with 512 MB of Spark driver memory (the object is ~5x that);
@@ -35,6 +37,9 @@ ORDER_ROWS = int(os.environ.get("LOCKGATE_BENCH_GLUE_ORDER_ROWS", "1600000"))
 JSONL_ROWS = int(os.environ.get("LOCKGATE_BENCH_GLUE_JSONL_ROWS", "1000000"))
 BIG_GB = float(os.environ.get("LOCKGATE_BENCH_GLUE_BIG_GB", "2.5"))
 FILES = 2
+SMALL_FILES = int(os.environ.get("LOCKGATE_BENCH_GLUE_SMALL_FILES", "336"))
+"""A week of half-hourly objects, as the demo's events backfill reads: the shape whose cost is per object."""
+SMALL_ROWS = SMALL_FILES * 200
 REPEAT = int(os.environ.get("LOCKGATE_BENCH_GLUE_REPEAT", "3"))
 TARGET = 1.5
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,14 +198,16 @@ def _route(spark: Any, lake: Path, spec_raw: dict[str, Any], prefix: str, run: i
 def _measure(spark: Any, tmp: Path, name: str, spec: dict[str, Any], rows: int, compress: bool) -> list[dict[str, Any]]:
     lake = tmp / "lake"
     prefix = f"raw/{name}-{'gz' if compress else 'plain'}"
-    make = {"wide": _wide_table, "padded": _padded_table, "jsonl": _wide_table, "orders": _orders_table}[name]
+    make = {"wide": _wide_table, "padded": _padded_table, "jsonl": _wide_table, "small": _wide_table,
+            "orders": _orders_table}[name]
     padded = name == "padded"
-    for f in range(FILES):
-        _write(lake, prefix, make(rows // FILES, f), compress, f, spec["source"]["format"])
+    files = SMALL_FILES if name == "small" else FILES
+    for f in range(files):
+        _write(lake, prefix, make(rows // files, f), compress, f, spec["source"]["format"])
     hand_out = tmp / "hand"
-    assert _handwritten(spark, lake, spec, prefix, hand_out, padded) == rows // FILES * FILES  # warm-up
+    assert _handwritten(spark, lake, spec, prefix, hand_out, padded) == rows // files * files  # warm-up
     first = _route(spark, lake, spec, prefix, 0)
-    assert first.rows_in == rows // FILES * FILES
+    assert first.rows_in == rows // files * files
     # Both peers keep the same rows: a route that rejected what the hand-written job reads (or the other
     # way round) would be timed doing different work.
     hand_rows = spark.read.parquet(f"file://{hand_out}").count()
@@ -215,9 +222,10 @@ def _measure(spark: Any, tmp: Path, name: str, spec: dict[str, Any], rows: int, 
         ours.append(time.perf_counter() - t)
     shutil.rmtree(lake / prefix, ignore_errors=True)
     ratio = min(ours) / min(hand)
-    what = {"padded": "wide, numbers space-padded", "jsonl": "wide"}.get(name, name)
+    what = {"padded": "wide, numbers space-padded", "jsonl": "wide", "small": "wide"}.get(name, name)
     kind = "JSON Lines" if spec["source"]["format"] == "jsonl" else "CSV"
-    label = f"glue route, {what} {rows:,} rows, {'gzip' if compress else 'plain'} {kind}"
+    where = f" in {files} objects" if name == "small" else ""
+    label = f"glue route, {what} {rows:,} rows{where}, {'gzip' if compress else 'plain'} {kind}"
     return [
         {"benchmark": label, "metric": "wall time vs hand-written PySpark (plan + job + commit)",
          "value": round(ratio, 2), "target": f"<= {TARGET}", "ok": ratio <= TARGET},
@@ -334,15 +342,17 @@ def run() -> list[dict[str, Any]]:
     os.environ.setdefault("LOCKGATE_SPARK_MEMORY", "2g")
     rows: list[dict[str, Any]] = []
     try:
-        only = os.environ.get("LOCKGATE_BENCH_GLUE_ONLY", "wide,padded,jsonl,orders,big").split(",")
-        if {"wide", "padded", "jsonl", "orders"} & set(only):
+        only = os.environ.get("LOCKGATE_BENCH_GLUE_ONLY", "wide,padded,jsonl,small,orders,big").split(",")
+        if {"wide", "padded", "jsonl", "small", "orders"} & set(only):
             spark = local_session("lockgate-bench-glue", cores=2, shuffle_partitions=4)
             try:
                 jsonl = {**WIDE_SPEC, "source": {**WIDE_SPEC["source"], "format": "jsonl"}}
                 for name, spec, n in (("wide", WIDE_SPEC, WIDE_ROWS), ("padded", WIDE_SPEC, WIDE_ROWS),
-                                      ("jsonl", jsonl, JSONL_ROWS), ("orders", ORDERS_SPEC, ORDER_ROWS)):
+                                      ("jsonl", jsonl, JSONL_ROWS), ("small", jsonl, SMALL_ROWS),
+                                      ("orders", ORDERS_SPEC, ORDER_ROWS)):
                     if name in only:
-                        for compress in ((False,) if name in ("padded", "jsonl") else (False, True)):
+                        compressions = {"padded": (False,), "jsonl": (False,), "small": (True,)}.get(name, (False, True))
+                        for compress in compressions:
                             rows += _measure(spark, tmp, name, spec, n, compress)
             finally:
                 spark.stop()
