@@ -233,9 +233,13 @@ SHORT_RUN_BYTES = DEFAULT_BLOCK_SIZE
 (``session.QUICK_JIT``): below it, compiling less saves more than slower compiled code costs."""
 
 
+def _inflated(stored: int, compression: str) -> int:
+    return stored * (1 if compression == "none" else _INFLATE_GUESS)
+
+
 def estimated_bytes(objects: Iterable[SourceObject]) -> int:
     """The text the objects are estimated to hold: a compressed object's stored size times ``_INFLATE_GUESS``."""
-    return sum(o.size * (1 if o.compression == "none" else _INFLATE_GUESS) for o in objects)
+    return sum(_inflated(o.size, o.compression) for o in objects)
 
 
 def partition_tasks(tasks: list[tuple[Any, ...]], size: int, spread: int,
@@ -245,15 +249,15 @@ def partition_tasks(tasks: list[tuple[Any, ...]], size: int, spread: int,
     weight, cut so that they spread over at least ``spread`` partitions when there are that many: a run of
     many small objects is a few Spark tasks, not one (and two Python tasks) per object.
 
-    A range weighs its bytes. A stream weighs its stored size (``stored``, by URI) times ``_INFLATE_GUESS``, so a day of small gzip
-    objects shares partitions; a stream of unknown stored size weighs a block."""
+    A range weighs its bytes. A stream weighs its stored size (``stored``, by URI) times ``_INFLATE_GUESS``,
+    so a day of small gzip objects shares partitions; a stream of unknown stored size weighs a block."""
     stored = stored or {}
 
     def weight(t: tuple[Any, ...]) -> int:
         if t[1] != "stream":
             return int(t[3]) - int(t[2])
         n = stored.get(str(t[0]))
-        return size if n is None else n * (1 if t[5] == "none" else _INFLATE_GUESS)
+        return size if n is None else _inflated(n, str(t[5]))
 
     weights = [weight(t) for t in tasks]
     small = [w for w in weights if w * 4 < size]

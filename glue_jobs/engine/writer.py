@@ -38,7 +38,7 @@ def to_ntz(df: DataFrame) -> DataFrame:
 
 
 def write_parquet(df: DataFrame, uri: str, *, partition_by: list[str], compression: str,
-                  rebalance: bool | None = None) -> None:
+                  rebalance: bool = False) -> None:
     """Overwrite ``uri`` with ``df`` as Parquet (a retried job run replaces its own earlier attempt).
 
     Partitioned output is rebalanced by its partition columns first (Spark's ``REBALANCE``): each task
