@@ -47,6 +47,10 @@ ENGINE_CONF: dict[str, str] = {
     # execution is what splits a partition too large for one task there, instead of one task writing it.
     "spark.sql.adaptive.enabled": "true",
     "spark.sql.adaptive.optimizeSkewsInRebalancePartitions": "true",
+    # The row counts are observations below the writes' rebalance. When one side is empty (every row
+    # rejected, or none), adaptive execution replaced the plan above the shuffle with an empty relation,
+    # dropping the observation with it (SPARK-54620): its count came back missing and the run failed.
+    "spark.sql.adaptive.optimizer.excludedRules": "org.apache.spark.sql.execution.adaptive.AQEPropagateEmptyRelation",
 }
 """Performance settings for the duration of one run (``engine_settings``); results do not depend on them."""
 
