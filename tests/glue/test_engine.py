@@ -150,6 +150,50 @@ def test_a_run_that_rejects_every_row_counts_them_and_writes_no_output(spark, la
     assert len(pq.read_table(lake / "lake" / "t_quarantine" / "run_id=run-1").to_pylist()) == 2
 
 
+def test_parquet_objects_are_grouped_by_their_footers_without_a_spark_job_each(spark, lake: Path) -> None:
+    """Thirty Parquet objects of two schemas (one with a footer over the 64 KB first read) are two groups:
+    Spark infers a schema twice, not thirty times; every object's rows, extra columns and record numbers are
+    kept; a truncated object fails the run, named."""
+    import io
+
+    import pyarrow as pa
+
+    from glue_jobs.engine.readers import read_parquet_sources
+
+    def parquet(table: pa.Table) -> bytes:
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        return buf.getvalue()
+
+    wide = {f"unused_{i:04}": pa.array([i, i]) for i in range(1500)}  # a footer of about 100 KB
+    files = {f"a{k:02}.parquet": parquet(pa.table({"a": [k, k + 100]})) for k in range(20)}
+    files |= {f"b{k:02}.parquet": parquet(pa.table({"a": [k, -1], **wide})) for k in range(10)}
+    assert int.from_bytes(files["b00.parquet"][-8:-4], "little") > 1 << 16  # read again, whole
+    spec = spec_of({"source": {"uri": "s3://raw/in/", "format": "parquet"}, "columns": [{"name": "a", "type": "bigint"}]})
+    m = stage_run(lake, spec, files)
+    spark.sparkContext.setJobGroup("footers", "read_parquet_sources")
+    try:
+        parts, extra = read_parquet_sources(spark, spec, m.objects)
+        jobs = spark.sparkContext.statusTracker().getJobIdsForGroup("footers")
+    finally:
+        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+    assert len(parts) == 2 and len(jobs) <= 2
+    assert sorted(extra) == [f"s3://raw/in/b{k:02}.parquet" for k in range(10)]
+    assert extra["s3://raw/in/b00.parquet"] == list(wide)
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert (r.rows_in, r.rows_written, r.rows_rejected) == (60, 60, 0)
+    rows = pq.read_table(lake / m.paths.staging_data.removeprefix("s3://")).to_pylist()
+    assert sorted((x["_source_file"], x["_record"], x["a"]) for x in rows) == sorted(
+        [(f"s3://raw/in/a{k:02}.parquet", i, v) for k in range(20) for i, v in enumerate((k, k + 100))]
+        + [(f"s3://raw/in/b{k:02}.parquet", i, v) for k in range(10) for i, v in enumerate((k, -1))])
+
+    truncated = files["a00.parquet"][:-20]
+    m = stage_run(lake, spec, {"ok.parquet": files["a01.parquet"], "cut.parquet": truncated}, run_id="run-2")
+    with pytest.raises(DataError, match="not a Parquet file or is truncated") as failed:
+        run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert failed.value.where == "s3://raw/in/cut.parquet"
+
+
 def test_corrupt_gzip_fails_the_run_naming_the_object(spark, lake: Path) -> None:
     spec = spec_of({"columns": [{"name": "a", "type": "int"}]})
     m = stage_run(lake, spec, {"ok.csv": "a\n1\n"})
