@@ -362,29 +362,26 @@ def _raise_fatal(infos: list[dict[str, Any]]) -> None:
 
 
 _FOOTER_READERS = 16
-"""Footers read at once (S3 range requests; one each for most files)."""
-_FOOTER_TAIL = 1 << 16
-"""Bytes read from an object's end, enough for most footers; a larger footer is read again whole."""
+"""Footers read at once (S3 range requests)."""
 _SPARK_SCHEMA_KEY = b"org.apache.spark.sql.parquet.row.metadata"
 
 
-def _footer_key(storage: Storage, obj: SourceObject) -> str:
+def _not_parquet(error: Exception, uri: str) -> DataError:
+    return DataError(f"cannot read as Parquet ({str(error).splitlines()[0][:300]}); the object is not a "
+                     "Parquet file or is truncated", where=uri)
+
+
+def _footer_key(storage: Storage, fs: Any, obj: SourceObject) -> str:
     """What decides the Spark schema of a Parquet object: its footer's Parquet schema and the Spark schema
-    a Spark writer stored beside it. Read from the footer alone, never the data, and without a Spark job
-    (Spark's schema inference runs one per object: 75-110 ms each on 2 cores)."""
-    import pyarrow as pa
+    a Spark writer stored beside it. Read from the footer alone, through the storage's Arrow filesystem as
+    the commit reads footers (``lambdas.commit.schema.parquet_signature``), without a Spark job (Spark's
+    schema inference runs one per object: 75-110 ms each on 2 cores)."""
     import pyarrow.parquet as pq
 
     try:
-        tail = storage.read_range(obj.uri, max(obj.size - _FOOTER_TAIL, 0), obj.size)
-        if len(tail) >= 8 and tail[-4:] == b"PAR1":
-            need = int.from_bytes(tail[-8:-4], "little") + 8
-            if len(tail) < need <= obj.size:
-                tail = storage.read_range(obj.uri, obj.size - need, obj.size)
-        meta = pq.read_metadata(pa.BufferReader(tail))
+        meta = pq.read_metadata(storage.arrow_path(obj.uri), filesystem=fs)
     except Exception as e:
-        raise DataError(f"cannot read as Parquet ({str(e).splitlines()[0][:300]}); the object is not a "
-                        "Parquet file or is truncated", where=obj.uri) from None
+        raise _not_parquet(e, obj.uri) from None
     spark_schema = (meta.metadata or {}).get(_SPARK_SCHEMA_KEY, b"")
     text = str(meta.schema)  # the Parquet schema with its annotations, after a line naming the Python object
     return text[text.index("\n") + 1:] + spark_schema.decode("utf-8", "replace")
@@ -402,8 +399,9 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     from pyspark.sql import functions as F
 
     storage = storage_for(lake_root())
+    fs = storage.arrow_filesystem()
     with ThreadPoolExecutor(max_workers=_FOOTER_READERS) as pool:
-        keys = list(pool.map(lambda o: _footer_key(storage, o), objects))
+        keys = list(pool.map(lambda o: _footer_key(storage, fs, o), objects))
     groups: dict[str, list[str]] = {}
     for o, key in zip(objects, keys, strict=True):
         groups.setdefault(key, []).append(o.uri)
@@ -412,8 +410,7 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
         try:  # files of one footer schema have one Spark schema: Spark is asked once per group
             schemas[key] = spark.read.parquet(spark_path(uris[0])).schema
         except Exception as e:
-            raise DataError(f"cannot read as Parquet ({str(e).splitlines()[0][:300]}); the object is not a "
-                            "Parquet file or is truncated", where=uris[0]) from None
+            raise _not_parquet(e, uris[0]) from None
     wanted = {c.source_name for c in spec.columns}
     unused = {key: [n for n in schema.fieldNames() if n not in wanted] for key, schema in schemas.items()}
     extra = {o.uri: unused[key] for o, key in zip(objects, keys, strict=True) if unused[key]}
