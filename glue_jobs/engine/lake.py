@@ -8,13 +8,18 @@ paths Spark reports (``file:/lake/b/k``) back into the URIs that go into ``_sour
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from orchestration.core.errors import ConfigError
 from orchestration.core.storage.local import LocalLake
 
-__all__ = ["spark_path", "lake_uri", "lake_root"]
+if TYPE_CHECKING:
+    from pyspark.sql import Column
+
+__all__ = ["spark_path", "read_path", "lake_uri", "lake_root", "path_forms", "uri_column"]
 
 
 def lake_root() -> Path | None:
@@ -35,13 +40,24 @@ def spark_path(uri: str) -> str:
     return f"file://{root.as_posix()}/{uri[len('s3://'):]}"
 
 
+_GLOB = re.compile(r"([\\\[\]{}*?])")
+
+
+def read_path(uri: str) -> str:
+    """The path Spark should read ``uri`` from: ``spark_path`` with the characters Spark's reader takes for a
+    glob (``[]{}*?`` and the backslash) escaped, so a key like ``export[1].csv`` is read, and ``data*.csv``
+    is that object alone, not every object its pattern matches."""
+    return _GLOB.sub(r"\\\1", spark_path(uri))
+
+
 def lake_uri(path: str, root: Path | None) -> str:
-    """The ``s3://`` URI of a path Spark reports (``file:/lake/b/k``, ``file:///lake/b/k`` or ``s3://b/k``).
+    """The ``s3://`` URI of a path Spark reports (``file:/lake/b/k``, ``file:///lake/b/k`` or ``s3://b/k``, with
+    characters a URI may not hold percent-encoded: ``%20``, ``%25``; a ``+`` stays as it is).
 
     ``root`` is ``lake_root()`` taken on the driver: Python workers may not share its environment.
     """
     if path.startswith(("s3://", "s3a://", "s3n://")):
-        return "s3://" + path.split("://", 1)[1]
+        return "s3://" + unquote(path.split("://", 1)[1])
     local = unquote(path)
     if local.startswith("file:"):
         local = "/" + local[len("file:"):].lstrip("/")
@@ -51,3 +67,27 @@ def lake_uri(path: str, root: Path | None) -> str:
             return "s3://" + local[len(prefix):]
     raise ConfigError(f"{path!r} is outside the local lake {root}; set LOCKGATE_LAKE to the lake directory",
                       where="glue_jobs.engine.lake")
+
+
+def path_forms(path: str) -> list[str]:
+    """The forms a path Spark listed (``DataFrame.inputFiles``: ``file:///lake/k``) takes in its rows'
+    ``_metadata.file_path`` (``file:/lake/k``); both are URL-encoded alike."""
+    scheme, sep, rest = path.partition(":")
+    if not sep or not rest.startswith("/"):
+        return [path]
+    bare = rest.lstrip("/")
+    return list(dict.fromkeys([path, f"{scheme}:/{bare}", f"{scheme}:///{bare}"]))
+
+
+def uri_column(path: Column) -> Column:
+    """``lake_uri`` as a Spark expression over the paths rows report (per row, so slower than looking the
+    paths up in a table of the run's own; used where such a table has no entry)."""
+    from pyspark.sql import functions as F
+
+    root = lake_root()
+    if root is None:
+        bare = F.regexp_replace(path, r"^s3[an]?://", "")
+    else:
+        bare = F.regexp_replace(path, "^file:(//)?" + re.escape(root.as_posix().rstrip("/")) + "/", "")
+    # Percent-decoding, with "+" kept: Spark's url_decode is Java's form decoding, which reads "+" as a space.
+    return F.concat(F.lit("s3://"), F.url_decode(F.replace(bare, F.lit("+"), F.lit("%2B"))))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,14 +41,14 @@ from .boundaries import (
     lines_are_records,
     scan_range,
 )
-from .lake import lake_root, spark_path
+from .lake import lake_root, lake_uri, path_forms, read_path, uri_column
 from .lines import LineObject, LineRead, line_rows
 from .pieces import TASK_COLUMNS, raw_column, run_task, storage_for
 from .textparse import FileInfo, Layout, ParseOptions, decode, is_utf8, parse_csv
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 __all__ = ["SourceRead", "TextRows", "text_rows", "account_text", "read_parquet_sources", "raw_column", "block_size",
            "estimated_bytes", "DEFAULT_BLOCK_SIZE", "BLOCK_SIZE_ENV", "SHORT_RUN_BYTES"]
@@ -298,8 +297,13 @@ class TextRows:
     columns: tuple[str, ...]
 
     def line_infos(self) -> list[dict[str, Any]]:
-        """The ``_info`` records of the objects read line by line; call after the rows were computed."""
+        """The ``_info`` records of the objects read line by line (without ``rows``: ``line_records``); call
+        after the rows were computed."""
         return self.lines.infos(self.columns)
+
+    def line_records(self) -> int:
+        """The records of the objects read line by line; call after the rows were computed."""
+        return self.lines.records()
 
 
 def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject], *, size: int | None = None) -> TextRows:
@@ -330,9 +334,10 @@ def text_rows(spark: SparkSession, spec: Spec, objects: list[SourceObject], *, s
     return TextRows(rows if lines is None else rows.unionByName(lines), read, opts.columns)
 
 
-def account_text(infos: list[dict[str, Any]], objects: list[SourceObject]) -> SourceRead:
-    """The read tasks' ``_info`` records as a ``SourceRead``; DataError for an object that could not be
-    read or that was not read at all."""
+def account_text(infos: list[dict[str, Any]], objects: list[SourceObject], more_rows: int = 0) -> SourceRead:
+    """The read tasks' ``_info`` records as a ``SourceRead`` (with ``more_rows`` counted elsewhere: the
+    objects read line by line report their records per scan, not per object); DataError for an object
+    that could not be read or that was not read at all."""
     infos = sorted(infos, key=lambda i: (i.get("seq", 0), i.get("start", 0)))
     _raise_fatal(infos)
     seen = {i["uri"] for i in infos}
@@ -347,7 +352,7 @@ def account_text(infos: list[dict[str, Any]], objects: list[SourceObject]) -> So
         if i["missing"]:
             missing[i["uri"]] = i["missing"]
     return SourceRead(
-        rows_in=sum(i["rows"] for i in infos),
+        rows_in=sum(i.get("rows", 0) for i in infos) + more_rows,
         extra_columns={u: list(e) for u, e in extra.items() if e},
         missing_columns=missing,
     )
@@ -408,7 +413,7 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     schemas: dict[str, Any] = {}
     for key, uris in groups.items():
         try:  # files of one footer schema have one Spark schema: Spark is asked once per group
-            schemas[key] = spark.read.parquet(spark_path(uris[0])).schema
+            schemas[key] = spark.read.parquet(read_path(uris[0])).schema
         except Exception as e:
             raise _not_parquet(e, uris[0]) from None
     wanted = {c.source_name for c in spec.columns}
@@ -417,10 +422,12 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     out: list[tuple[DataFrame, list[str]]] = []
     for key, uris in groups.items():
         names = set(schemas[key].fieldNames())
-        df = spark.read.schema(schemas[key]).parquet(*[spark_path(u) for u in uris])  # inferred once, above
+        df = spark.read.schema(schemas[key]).parquet(*[read_path(u) for u in uris])  # inferred once, above
         missing = [c.source_name for c in spec.columns if c.source_name not in names]
-        source = _uri_column(F.col("_metadata.file_path"))
-        cols = [source.alias("_source_file"), F.col("_metadata.row_index").cast("bigint").alias("_record"),
+        df = df.select("*", F.col("_metadata.file_path").alias("_p"), F.col("_metadata.row_index").alias("_i")).join(
+            F.broadcast(_uri_table(spark, df.inputFiles(), uris)), "_p", "left")
+        source = F.coalesce(F.col("_uri"), uri_column(F.col("_p")))
+        cols = [source.alias("_source_file"), F.col("_i").cast("bigint").alias("_record"),
                 F.lit(None).cast("string").alias("_parse_error"),
                 (F.array(*[F.lit(m) for m in missing]) if missing else F.lit(None).cast("array<string>")).alias("_missing")]
         for i, c in enumerate(spec.columns):
@@ -432,11 +439,17 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     return out, extra
 
 
-def _uri_column(path: Column) -> Column:
-    """``s3://`` URIs from the paths Spark reports, natively (see ``lake.lake_uri``)."""
-    from pyspark.sql import functions as F
-
+def _uri_table(spark: SparkSession, listed: list[str], uris: list[str]) -> DataFrame:
+    """(``_p``: a path as Spark's rows report it, ``_uri``: the object's URI) for the paths Spark listed
+    for ``uris``: a broadcast join with it gives each row its object's URI without decoding the path on
+    every row. A listed path that is none of ``uris`` fails the read (a key Spark took for a pattern)."""
     root = lake_root()
-    if root is None:
-        return F.regexp_replace(path, r"^s3[an]?://", "s3://")
-    return F.regexp_replace(path, "^file:(//)?" + re.escape(root.as_posix().rstrip("/")) + "/", "s3://")
+    wanted = set(uris)
+    rows = []
+    for path in listed:
+        uri = lake_uri(path, root)
+        if uri not in wanted:
+            raise DataError(f"Spark listed {path} when asked for {len(uris)} object(s), and it is none of them",
+                            where=uris[0])
+        rows += [(form, uri) for form in path_forms(path)]
+    return spark.createDataFrame(rows, "_p string, _uri string")

@@ -89,7 +89,7 @@ def _text_checked(spark: SparkSession, spec: Spec, manifest: Manifest) -> tuple[
         pending = F.expr("_info IS NULL AND NOT (coalesce(_ok, FALSE) AND _parse_error IS NULL AND _missing IS NULL)")
         observed = checked.observe(obs, F.count_if(pending).alias("n"))
         infos = [json.loads(r["_info"]) for r in observed.where("_info IS NOT NULL").select("_info").collect()]
-        read = account_text(infos + text.line_infos(), manifest.objects)
+        read = account_text(infos + text.line_infos(), manifest.objects, text.line_records())
         unsettled = int(obs.get["n"])
         validated = split_text(spark, spec, checked, read.missing_sets, unsettled=unsettled > 0)
     except BaseException:

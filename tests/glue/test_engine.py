@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from glue_jobs.engine import run_manifest
 from orchestration.core.errors import DataError
 from orchestration.core.storage import LocalLake
-from tests.glue.spark import spec_of, stage_run
+from tests.glue.spark import put, spec_of, stage_run
 from tests.parity.harness import dictionary_columns
 
 pytestmark = pytest.mark.spark
@@ -394,3 +395,29 @@ def test_rows_the_quick_check_leaves_are_decided_by_the_full_rules_once_beside_e
         ("a.csv", 5, ("cast:x",), "abc"), ("a.csv", 6, ("not_null:n",), "2.5"),
         ("a.csv", 7, ("parse:field count 2, expected 4",), "2.5"), ("b.csv", 2, ("missing_column:s",), "1.25")]
     assert spark._jsparkSession.sharedState().cacheManager().isEmpty()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_keys_that_spark_encodes_or_takes_for_a_glob_are_read_once_under_their_own_uri(spark, lake: Path,
+                                                                                       fmt: str) -> None:
+    """Spark writes a path URL-encoded (``%20``, ``%25``, ``%23``) and takes ``[]{}*?`` in a path it reads for a
+    glob: ``x[1]`` was "not found", and ``x*`` read every object its pattern matched too."""
+    import io
+
+    names = ["day 01 [v2]+%#ü", "star*", "q?{a,b}"]
+    if fmt == "parquet":
+        def data(k: int) -> bytes:
+            buf = io.BytesIO()
+            pq.write_table(pa.table({"a": [k]}), buf)
+            return buf.getvalue()
+    else:
+        def data(k: int) -> bytes:
+            return b"a\n%d\n" % k
+    spec = spec_of({"source": {"uri": "s3://raw/in/", "format": fmt}, "columns": [{"name": "a", "type": "bigint"}]})
+    m = stage_run(lake, spec, {f"{n}.{fmt}": data(k) for k, n in enumerate(names)})
+    put(lake, f"s3://raw/in/starX.{fmt}", data(99))  # matched by the pattern star*, not in the manifest
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    rows = pq.read_table(lake / m.paths.staging_data.removeprefix("s3://")).to_pylist()
+    assert sorted((x["_source_file"], x["a"]) for x in rows) == sorted(
+        (f"s3://raw/in/{n}.{fmt}", k) for k, n in enumerate(names))
+    assert r.rows_in == len(names)
