@@ -9,8 +9,11 @@ aligned columns writes it (``padded``, plain: every number after a space, ``1, 1
 job then reads with ``ignoreLeadingWhiteSpace``); and the wide data as JSON Lines (``jsonl``, ``JSONL_ROWS``
 rows, plain; the hand-written job reads it with Spark's JSON reader and the typed schema); and the same
 JSON Lines as many small gzip objects (``small``: ``SMALL_FILES`` objects of 200 rows, a week of half-hourly
-exports as the demo's backfill reads; the cost there is per object and per task, not per byte). Target: at
-most 1.5x.
+exports as the demo's backfill reads; the cost there is per object and per task, not per byte); and the wide
+data as many plain CSV objects each over a block (``days``: ``DAYS_FILES`` objects of ``DAYS_ROWS`` rows,
+about 2.5 MB each, with a 1 MB block: scaled down from months of daily exports of some 80 MB against the
+default 32 MB block; each object is read by Spark's line reader, and the cost beyond the bytes is per
+object). Target: at most 1.5x.
 
 Big object: one generated CSV of ``BIG_GB`` GB (default 2.5, over 2 GiB) in /tmp, run through
 ``glue_jobs/job.py`` in its own process with 512 MB of Spark driver memory (the object is ~5x that);
@@ -40,6 +43,10 @@ FILES = 2
 SMALL_FILES = int(os.environ.get("LOCKGATE_BENCH_GLUE_SMALL_FILES", "336"))
 """A week of half-hourly objects, as the demo's events backfill reads: the shape whose cost is per object."""
 SMALL_ROWS = SMALL_FILES * 200
+DAYS_FILES = int(os.environ.get("LOCKGATE_BENCH_GLUE_DAYS_FILES", "120"))
+"""Four months of daily objects, each over the (scaled-down) block: read by lines, one scan for all."""
+DAYS_ROWS = DAYS_FILES * 20_000
+DAYS_BLOCK = 1 << 20
 REPEAT = int(os.environ.get("LOCKGATE_BENCH_GLUE_REPEAT", "3"))
 TARGET = 1.5
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,12 +206,25 @@ def _measure(spark: Any, tmp: Path, name: str, spec: dict[str, Any], rows: int, 
     lake = tmp / "lake"
     prefix = f"raw/{name}-{'gz' if compress else 'plain'}"
     make = {"wide": _wide_table, "padded": _padded_table, "jsonl": _wide_table, "small": _wide_table,
-            "orders": _orders_table}[name]
+            "days": _wide_table, "orders": _orders_table}[name]
     padded = name == "padded"
-    files = SMALL_FILES if name == "small" else FILES
+    files = {"small": SMALL_FILES, "days": DAYS_FILES}.get(name, FILES)
     for f in range(files):
         _write(lake, prefix, make(rows // files, f), compress, f, spec["source"]["format"])
     hand_out = tmp / "hand"
+    if name == "days":
+        from glue_jobs.engine.readers import BLOCK_SIZE_ENV
+
+        os.environ[BLOCK_SIZE_ENV] = str(DAYS_BLOCK)
+        try:
+            return _compare(spark, lake, name, spec, prefix, hand_out, rows, files, compress, padded)
+        finally:
+            os.environ.pop(BLOCK_SIZE_ENV, None)
+    return _compare(spark, lake, name, spec, prefix, hand_out, rows, files, compress, padded)
+
+
+def _compare(spark: Any, lake: Path, name: str, spec: dict[str, Any], prefix: str, hand_out: Path, rows: int,
+             files: int, compress: bool, padded: bool) -> list[dict[str, Any]]:
     assert _handwritten(spark, lake, spec, prefix, hand_out, padded) == rows // files * files  # warm-up
     first = _route(spark, lake, spec, prefix, 0)
     assert first.rows_in == rows // files * files
@@ -222,9 +242,10 @@ def _measure(spark: Any, tmp: Path, name: str, spec: dict[str, Any], rows: int, 
         ours.append(time.perf_counter() - t)
     shutil.rmtree(lake / prefix, ignore_errors=True)
     ratio = min(ours) / min(hand)
-    what = {"padded": "wide, numbers space-padded", "jsonl": "wide", "small": "wide"}.get(name, name)
+    what = {"padded": "wide, numbers space-padded", "jsonl": "wide", "small": "wide", "days": "wide"}.get(name, name)
     kind = "JSON Lines" if spec["source"]["format"] == "jsonl" else "CSV"
-    where = f" in {files} objects" if name == "small" else ""
+    where = {"small": f" in {files} objects", "days": f" in {files} objects over a {DAYS_BLOCK >> 20} MB block"}.get(
+        name, "")
     label = f"glue route, {what} {rows:,} rows{where}, {'gzip' if compress else 'plain'} {kind}"
     return [
         {"benchmark": label, "metric": "wall time vs hand-written PySpark (plan + job + commit)",
@@ -342,16 +363,17 @@ def run() -> list[dict[str, Any]]:
     os.environ.setdefault("LOCKGATE_SPARK_MEMORY", "2g")
     rows: list[dict[str, Any]] = []
     try:
-        only = os.environ.get("LOCKGATE_BENCH_GLUE_ONLY", "wide,padded,jsonl,small,orders,big").split(",")
-        if {"wide", "padded", "jsonl", "small", "orders"} & set(only):
+        only = os.environ.get("LOCKGATE_BENCH_GLUE_ONLY", "wide,padded,jsonl,small,days,orders,big").split(",")
+        if {"wide", "padded", "jsonl", "small", "days", "orders"} & set(only):
             spark = local_session("lockgate-bench-glue", cores=2, shuffle_partitions=4)
             try:
                 jsonl = {**WIDE_SPEC, "source": {**WIDE_SPEC["source"], "format": "jsonl"}}
                 for name, spec, n in (("wide", WIDE_SPEC, WIDE_ROWS), ("padded", WIDE_SPEC, WIDE_ROWS),
                                       ("jsonl", jsonl, JSONL_ROWS), ("small", jsonl, SMALL_ROWS),
-                                      ("orders", ORDERS_SPEC, ORDER_ROWS)):
+                                      ("days", WIDE_SPEC, DAYS_ROWS), ("orders", ORDERS_SPEC, ORDER_ROWS)):
                     if name in only:
-                        compressions = {"padded": (False,), "jsonl": (False,), "small": (True,)}.get(name, (False, True))
+                        compressions = {"padded": (False,), "jsonl": (False,), "small": (True,),
+                                        "days": (False,)}.get(name, (False, True))
                         for compress in compressions:
                             rows += _measure(spark, tmp, name, spec, n, compress)
             finally:
