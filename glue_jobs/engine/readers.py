@@ -143,6 +143,11 @@ def _range_scanner(opts: ParseOptions,
     return scan
 
 
+_HEAD_READERS = 16
+"""Heads of large CSV objects the driver reads at once (on S3, a request each: months of daily objects
+read one after another would wait for hundreds of round trips)."""
+
+
 def _layout(uri: str, size: int, opts: ParseOptions, root: Path | None) -> tuple[Layout | None, bool]:
     """What the first record of a CSV object fixes, read from its head on the driver (None: the
     object has no readable first record; the piece at byte 0 reports why), and whether that record is
@@ -204,16 +209,20 @@ def _tasks(spark: SparkSession, opts: ParseOptions, objects: list[SourceObject],
             if isinstance(scan, str):
                 raise DataError(f"{scan}; check that the object still exists", where=uri)
             scans.setdefault(uri, []).append(scan)
+        heads: dict[str, tuple[Layout | None, bool]] = {uri: (None, False) for uri in scans}
+        if opts.format == "csv":  # each object's head is a request on S3: _HEAD_READERS at once
+            with ThreadPoolExecutor(max_workers=_HEAD_READERS) as pool:
+                heads = dict(zip(scans, pool.map(lambda u: _layout(u, objects[order[u]].size, opts, root), scans),
+                                 strict=True))
         for uri, got in scans.items():
-            obj = objects[order[uri]]
             got.sort(key=lambda s: s.start)
-            layout, first_line = _layout(uri, obj.size, opts, root) if opts.format == "csv" else (None, False)
+            layout, first_line = heads[uri]
             line_object = _line_object(uri, order[uri], got, layout, first_line, opts)
             if line_object is not None:
                 by_lines.append(line_object)
                 continue
             text = json.dumps([list(layout.positions), layout.width, list(layout.names)]) if layout else None
-            for piece in chain(got, obj.size):
+            for piece in chain(got, objects[order[uri]].size):
                 mode = "piece" if piece.start == 0 or opts.format != "csv" or layout else "skip"
                 pieces.append((uri, mode, piece.start, piece.end, piece.line0, "none",
                                text if piece.start else None, order[uri]))
