@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestration.core.errors import AccountingError, DataError
 
-from .lake import lake_root, lake_uri, path_forms, read_path
+from .lake import lake_root, lake_uri, path_forms, read_path, uri_column
 from .textparse import Layout, ParseOptions
 
 if TYPE_CHECKING:
@@ -173,18 +173,18 @@ def _group_rows(spark: SparkSession, objects: list[LineObject], opts: ParseOptio
                 block: int) -> tuple[LineGroup, DataFrame]:
     """One ``read.text`` over objects of one layout. Each line's number is its split's first line (looked
     up by the split's file and start in a broadcast table of every planned split) plus its position in its
-    task; ``_source_file`` is the object's URI from the same table."""
+    task; ``_source_file`` is the object's URI from the same table. The table is keyed by the forms of the
+    paths Spark listed (``lake.path_forms``); a line whose path has another form is looked up again by its
+    URI, decoded from the path on that row only (``lake.uri_column``)."""
     from pyspark.sql import Observation
     from pyspark.sql import functions as F
-    from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
-
 
     size = split_bytes(block)
     step = size // block
     root = lake_root()
     scan = spark.read.text([read_path(o.uri) for o in objects])
     index = {o.uri: k for k, o in enumerate(objects)}
-    splits = []
+    splits, by_uri = [], []
     for path in scan.inputFiles():
         k = index.get(lake_uri(path, root))
         if k is None:
@@ -192,16 +192,20 @@ def _group_rows(spark: SparkSession, objects: list[LineObject], opts: ParseOptio
                             "them", where=objects[0].uri)
         obj = objects[k]
         for n, before in enumerate(obj.before[::step]):  # LFs before each of Spark's splits
-            splits += [(form, n * size, 1 if n == 0 else before + 2, k, obj.uri) for form in path_forms(path)]
-    planned = spark.createDataFrame(splits, StructType([
-        StructField("_p", StringType(), False), StructField("_s", LongType(), False),
-        StructField("_first", LongType(), False), StructField("_obj", IntegerType(), False),
-        StructField("_source_file", StringType(), False)]))
+            split = (n * size, 1 if n == 0 else before + 2, k, obj.uri)
+            splits += [(form, *split) for form in path_forms(path)]
+            by_uri.append((obj.uri, *split))
+    planned = spark.createDataFrame(splits, "_p string, _s bigint, _first bigint, _obj int, _source_file string")
+    again = spark.createDataFrame(by_uri, "_u string, _us bigint, _ufirst bigint, _uobj int, _usource_file string")
     local = F.monotonically_increasing_id().bitwiseAND(F.lit(_ROW_BITS))
     lines = scan.select("value", F.col("_metadata.file_path").alias("_p"), F.col("_metadata.file_block_start").alias("_s"),
                         local.alias("_local"))
-    numbered = lines.join(F.broadcast(planned), ["_p", "_s"], "left").select(
-        "value", "_obj", "_source_file", (F.col("_first") + F.col("_local")).alias("_record"))
+    found = lines.join(F.broadcast(planned), ["_p", "_s"], "left")
+    found = found.withColumns({"_u": F.when(F.col("_first").isNull(), uri_column(F.col("_p"))), "_us": F.col("_s")})
+    found = found.join(F.broadcast(again), ["_u", "_us"], "left")
+    numbered = found.select(
+        "value", F.coalesce("_obj", "_uobj").alias("_obj"), F.coalesce("_source_file", "_usource_file").alias(
+            "_source_file"), (F.coalesce("_first", "_ufirst") + F.col("_local")).alias("_record"))
     observation = Observation()
     # A line of a split the table does not hold has no number; it stays a row (the check fails the run).
     record = F.coalesce(F.col("_record") > 1, F.lit(True)) & (F.col("value") != "")

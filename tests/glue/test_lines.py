@@ -253,3 +253,18 @@ def test_the_check_names_the_object_whose_lines_are_wrong_among_many(spark, lake
     finally:
         for k, v in saved.items():
             spark.conf.unset(k) if v is None else spark.conf.set(k, v)
+
+
+def test_lines_whose_path_spark_reports_in_another_form_are_numbered_by_their_decoded_uri(spark, lake: Path,
+                                                                                           monkeypatch) -> None:
+    """The fast lookup is keyed by the forms of the paths Spark listed; were the paths its rows report in a form
+    not among them (another file system's URI style), each line is looked up again by its decoded URI."""
+    from glue_jobs.engine import lines
+
+    monkeypatch.setattr(lines, "path_forms", lambda path: [path + "#not-a-form"])
+    data = _HEADER + _BODY
+    files = {"a [1] %.csv": data, "b.csv": data}
+    rows, infos, by_lines = _read(spark, lake, files, 7)
+    assert sorted(by_lines) == [f"s3://raw/in/{n}" for n in sorted(files)]
+    assert rows == sorted(_expected("a [1] %.csv", data) + _expected("b.csv", data))
+    assert infos[0]["rows"] == 14
