@@ -19,7 +19,7 @@ from orchestration.core.storage.local import LocalLake
 if TYPE_CHECKING:
     from pyspark.sql import Column
 
-__all__ = ["spark_path", "read_path", "lake_uri", "lake_root", "path_forms", "uri_column"]
+__all__ = ["spark_path", "read_path", "lake_uri", "lake_root", "path_forms", "uri_column", "spark_can_read"]
 
 
 def lake_root() -> Path | None:
@@ -48,6 +48,12 @@ def read_path(uri: str) -> str:
     glob (``[]{}*?`` and the backslash) escaped, so a key like ``export[1].csv`` is read, and ``data*.csv``
     is that object alone, not every object its pattern matches."""
     return _GLOB.sub(r"\\\1", spark_path(uri))
+
+
+def spark_can_read(uri: str) -> bool:
+    """Whether Spark's file readers can open ``uri``: Hadoop paths cannot hold a ``:`` in a file or folder
+    name (``2024-03-01T10:00:00.csv``: "Relative path in absolute URI"). Lockgate's own readers can."""
+    return ":" not in uri.removeprefix("s3://")
 
 
 def lake_uri(path: str, root: Path | None) -> str:

@@ -41,7 +41,7 @@ from .boundaries import (
     lines_are_records,
     scan_range,
 )
-from .lake import lake_root, lake_uri, path_forms, read_path, uri_column
+from .lake import lake_root, lake_uri, path_forms, read_path, spark_can_read, uri_column
 from .lines import LineObject, LineRead, line_rows
 from .pieces import TASK_COLUMNS, raw_column, run_task, storage_for
 from .textparse import FileInfo, Layout, ParseOptions, decode, is_utf8, parse_csv
@@ -173,9 +173,10 @@ def _layout(uri: str, size: int, opts: ParseOptions, root: Path | None) -> tuple
 def _line_object(uri: str, seq: int, scans: list[RangeScan], layout: Layout | None, first_line: bool,
                  opts: ParseOptions) -> LineObject | None:
     """The object as one Spark reads line by line, when its lines are exactly its records (after a
-    header on line 1) and its text is UTF-8; else None (Python workers parse it)."""
+    header on line 1), its text is UTF-8 and Spark can open its name (`lake.spark_can_read`); else None
+    (Python workers parse it)."""
     if (layout is None or not first_line or not opts.header or not is_utf8(opts.encoding)
-            or not lines_are_records(scans)):
+            or not lines_are_records(scans) or not spark_can_read(uri)):
         return None
     before = [0]
     for scan in scans[:-1]:
@@ -412,6 +413,11 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     """
     from pyspark.sql import functions as F
 
+    unreadable = [o.uri for o in objects if not spark_can_read(o.uri)]
+    if unreadable:
+        raise DataError(f"{len(unreadable)} Parquet object name(s) hold ':', which Spark's reader cannot open "
+                        "(Hadoop paths); run this import on Lambda (--engine lambda) or rename the objects",
+                        where=unreadable[0])
     storage = storage_for(lake_root())
     fs = storage.arrow_filesystem()
     with ThreadPoolExecutor(max_workers=_FOOTER_READERS) as pool:

@@ -170,8 +170,13 @@ def route(facts: PlanFacts, spec: Spec, *, engine: EngineChoice | None = None, c
 
 def _glue_limit(facts: PlanFacts, spec: Spec, glue_s: float, unsplit: Any, rates: dict[str, float],
                 model: Any) -> str | None:
-    """Why the Glue route cannot finish this run within its timeout (``ROUTE_LIMITS``), naming the
-    object when one object alone is too slow; None when it can."""
+    """Why the Glue route cannot take this run (``ROUTE_LIMITS``): a Parquet object Spark cannot open, or
+    not within its timeout (naming the object when one object alone is too slow); None when it can."""
+    if facts.format == "parquet":  # Spark opens Parquet objects by their names (glue_jobs.engine.lake)
+        named = next((o.uri for o in facts.objects if ":" in o.uri.removeprefix("s3://")), None)
+        if named:
+            return (f"{named}: Spark's Parquet reader cannot open an object whose name holds ':' (Hadoop paths); "
+                    "rename the objects")
     timeout_s = spec.routing.glue.timeout_minutes * 60
     if glue_s <= timeout_s:
         return None

@@ -52,7 +52,8 @@ ROUTE_LIMITS: tuple[RouteLimit, ...] = (
     RouteLimit("glue", "memory", "one block (32 MiB) plus one record per task", "-"),
     RouteLimit("glue", "time", "the job (start-up, the data over the executors, and the largest unsplittable "
                "object on one core) within the job timeout", "routing.glue.timeout_minutes"),
-    RouteLimit("glue", "format", "CSV, JSON Lines, Parquet; gzip, bzip2, zstd; spark hooks only", "hooks"),
+    RouteLimit("glue", "format", "CSV, JSON Lines, Parquet; gzip, bzip2, zstd; spark hooks only; no Parquet object "
+               "whose name holds ':' (Spark cannot open it)", "hooks"),
 )
 
 

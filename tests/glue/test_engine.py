@@ -421,3 +421,16 @@ def test_keys_that_spark_encodes_or_takes_for_a_glob_are_read_once_under_their_o
     assert sorted((x["_source_file"], x["a"]) for x in rows) == sorted(
         (f"s3://raw/in/{n}.{fmt}", k) for k, n in enumerate(names))
     assert r.rows_in == len(names)
+
+
+def test_a_parquet_object_whose_name_spark_cannot_open_fails_the_run_naming_it_and_the_way_out(spark,
+                                                                                               lake: Path) -> None:
+    import io
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"a": [1]}), buf)
+    spec = spec_of({"source": {"uri": "s3://raw/in/", "format": "parquet"}, "columns": [{"name": "a", "type": "bigint"}]})
+    m = stage_run(lake, spec, {"ok.parquet": buf.getvalue(), "2024-03-01T10:00:00.parquet": buf.getvalue()})
+    with pytest.raises(DataError, match=r"hold ':'.*--engine lambda") as failed:
+        run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert failed.value.where == "s3://raw/in/2024-03-01T10:00:00.parquet"

@@ -268,3 +268,11 @@ def test_lines_whose_path_spark_reports_in_another_form_are_numbered_by_their_de
     assert sorted(by_lines) == [f"s3://raw/in/{n}" for n in sorted(files)]
     assert rows == sorted(_expected("a [1] %.csv", data) + _expected("b.csv", data))
     assert infos[0]["rows"] == 14
+
+
+def test_an_object_whose_name_spark_cannot_open_is_parsed_by_the_python_workers(spark, lake: Path) -> None:
+    """Hadoop paths cannot hold ':' (``2024-03-01T10:00:00.csv``); such an object is read as pieces instead."""
+    data = _HEADER + _BODY
+    rows, _, by_lines = _read(spark, lake, {"2024-03-01T10:00:00.csv": data, "plain.csv": data}, 7)
+    assert by_lines == ["s3://raw/in/plain.csv"]
+    assert rows == sorted(_expected("2024-03-01T10:00:00.csv", data) + _expected("plain.csv", data))

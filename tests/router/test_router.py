@@ -217,3 +217,19 @@ def test_dedupe_needing_too_many_buckets_goes_to_glue() -> None:
     without = route(PlanFacts("csv", gz(200, 50 * MB)), make_spec(
         routing={"lambda": {"memory_mb": 512, "timeout_s": 900, "max_concurrency": 1000}}))
     assert without.route == "lambda"
+
+
+def test_parquet_objects_spark_cannot_open_stay_on_lambda_or_fail_the_plan_naming_one() -> None:
+    """Spark cannot open a Parquet object whose name holds ':' (Hadoop paths): the router takes Glue for it only
+    when nothing else can, and then refuses the run, naming the object."""
+    spec = make_spec(source={"uri": "s3://raw-bucket/orders/", "format": "parquet"})
+    colon = "s3://raw-bucket/orders/2024-03-01T10:00:00.parquet"
+    small = PlanFacts("parquet", [ObjectFacts(50 * MB, "none", True, colon)])
+    assert route(small, spec).route == "lambda"
+    big = [ObjectFacts(10 * GB, "none", True, "s3://raw-bucket/orders/big.parquet")]
+    assert route(PlanFacts("parquet", big), spec).route == "glue"
+    with pytest.raises(SpecError, match=r"Glue: s3://raw-bucket/orders/2024-03-01T10:00:00.parquet: Spark's Parquet "
+                                        r"reader cannot open an object whose name holds ':'"):
+        route(PlanFacts("parquet", [*big, ObjectFacts(MB, "none", True, colon)]), spec)
+    csv = PlanFacts("csv", [ObjectFacts(3 * GB, "gzip", False, "s3://raw-bucket/orders/2024-03-01T10:00:00.csv.gz")])
+    assert route(csv, make_spec()).route == "glue"  # CSV is read by Lockgate's own readers on Glue
