@@ -282,7 +282,7 @@ def _peak_rss(pid: int, peaks: dict[str, int], stop: threading.Event) -> None:
             except OSError:
                 continue
             rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-            kind = "jvm" if b"java" in cmd else "python_worker" if b"pyspark.daemon" in cmd else ""
+            kind = "jvm" if b"java" in cmd else "python_worker" if b"pyspark.daemon" in cmd or b"glue_jobs.pydaemon" in cmd else ""
             if kind:
                 peaks[kind] = max(peaks.get(kind, 0), rss)
         stop.wait(0.5)
