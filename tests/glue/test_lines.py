@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from glue_jobs.engine import readers
 from glue_jobs.engine.lines import split_conf
-from glue_jobs.engine.readers import parse_options, text_rows
+from glue_jobs.engine.readers import TextRows, parse_options, text_rows
 from orchestration.core.contracts import SourceObject
 from orchestration.core.errors import AccountingError
 from tests.glue.spark import put, spec_of
@@ -43,10 +43,9 @@ def _objects(lake: Path, files: dict[str, bytes]) -> list[SourceObject]:
     return out
 
 
-def _read(spark, lake: Path, files: dict[str, bytes], block: int) -> tuple[list[tuple], list[dict], list[str]]:
-    """(file, record, parse error, a, b, c) rows, the objects' info records (with the records of the objects
-    read by lines, all together, as ``rows`` of the first) and the objects read by lines."""
-    objects = _objects(lake, files)
+def _read_text(spark, objects: list[SourceObject], block: int) -> tuple[TextRows, list[tuple], list[dict], int]:
+    """The objects' text rows, their sorted (file, record, parse error, a, b, c) rows, the info records of the
+    objects read by lines and their record count, computed under ``split_conf(block)``."""
     saved = {k: spark.conf.get(k, None) for k in split_conf(block)}
     for k, v in split_conf(block).items():
         spark.conf.set(k, v)
@@ -55,12 +54,20 @@ def _read(spark, lake: Path, files: dict[str, bytes], block: int) -> tuple[list[
         rows = [tuple(r) for r in text.rows.where("_info IS NULL").select(
             "_source_file", "_record", "_parse_error", "_raw_0", "_raw_1", "_raw_2").collect()]
         infos = text.line_infos()
-        if infos:
-            infos[0]["rows"] = text.line_records()
+        records = text.line_records()
     finally:
         for k, v in saved.items():
             spark.conf.unset(k) if v is None else spark.conf.set(k, v)
-    return sorted(rows, key=lambda r: (r[0], r[1])), infos, [o.uri for o in text.lines.objects]
+    return text, sorted(rows, key=lambda r: (r[0], r[1])), infos, records
+
+
+def _read(spark, lake: Path, files: dict[str, bytes], block: int) -> tuple[list[tuple], list[dict], list[str]]:
+    """(file, record, parse error, a, b, c) rows, the objects' info records (with the records of the objects
+    read by lines, all together, as ``rows`` of the first) and the objects read by lines."""
+    text, rows, infos, records = _read_text(spark, _objects(lake, files), block)
+    if infos:
+        infos[0]["rows"] = records
+    return rows, infos, [o.uri for o in text.lines.objects]
 
 
 def _expected(name: str, data: bytes) -> list[tuple]:
@@ -207,19 +214,7 @@ def test_many_objects_of_two_layouts_are_two_scans_with_every_objects_own_line_n
     files = {f"day {k:02d} [v]+%#ü*.csv": b"a,b,c\n" + body(k) for k in range(9)}
     files |= {f"other{k}.csv": b"c,b,a\n" + body(k) for k in range(5)}
     objects = _objects(lake, files)
-    text = None
-    saved = {k: spark.conf.get(k, None) for k in split_conf(16)}
-    for k, v in split_conf(16).items():
-        spark.conf.set(k, v)
-    try:
-        text = text_rows(spark, _SPEC, objects, size=16)
-        rows = sorted(tuple(r) for r in text.rows.where("_info IS NULL").select(
-            "_source_file", "_record", "_parse_error", "_raw_0", "_raw_1", "_raw_2").collect())
-        infos = text.line_infos()
-        records = text.line_records()
-    finally:
-        for k, v in saved.items():
-            spark.conf.unset(k) if v is None else spark.conf.set(k, v)
+    text, rows, infos, records = _read_text(spark, objects, 16)
     assert sorted(o.uri for o in text.lines.objects) == sorted(o.uri for o in objects)
     assert _text_relations(text.rows) == 2
     expected = []
@@ -287,18 +282,7 @@ def test_a_large_object_is_a_scan_of_its_own_numbered_without_a_lookup(spark, la
     small = b"a,b,c\n1,2,3\n4,5,6\n"
     large = b"a,b,c\n" + b"".join(b"%d,%d,%d\n" % (i, i, i) for i in range(30))
     files = {"s1.csv": small, "big.csv": large, "s2.csv": small, "big2.csv": large[:-20]}
-    objects = _objects(lake, files)
-    saved = {k: spark.conf.get(k, None) for k in split_conf(8)}
-    for k, v in split_conf(8).items():
-        spark.conf.set(k, v)
-    try:
-        text = text_rows(spark, _SPEC, objects, size=8)
-        rows = sorted(tuple(r) for r in text.rows.where("_info IS NULL").select(
-            "_source_file", "_record", "_parse_error", "_raw_0", "_raw_1", "_raw_2").collect())
-        text.line_infos()
-    finally:
-        for k, v in saved.items():
-            spark.conf.unset(k) if v is None else spark.conf.set(k, v)
+    text, rows, _, _ = _read_text(spark, _objects(lake, files), 8)
     assert [[o.uri.rsplit('/', 1)[1] for o in g.objects] for g in text.lines.groups] == [
         ["s1.csv", "s2.csv", "big2.csv"], ["big.csv"]]
     assert _text_relations(text.rows) == 2
