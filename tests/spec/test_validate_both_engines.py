@@ -194,3 +194,26 @@ def test_later_derives_see_the_types_of_earlier_ones(tmp_path: Path) -> None:
     f = tmp_path / "ok.yaml"
     f.write_text(yaml.safe_dump(data, sort_keys=False))
     assert list(load_spec(f).derive)[-2:] == ["label", "shout"]
+
+
+def test_the_binding_connection_is_closed_at_exit_before_the_runtime_tears_down() -> None:
+    """The spec checks keep one DuckDB connection for the process; it is closed by an exit handler (left to
+    the process's end, a `lockgate report` was once aborted after printing its output)."""
+    code = (
+        "import atexit, sys\n"
+        "from orchestration.core.spec import binding, load_spec\n"
+        "def after():\n"  # registered first, so it runs after the handlers registered later
+        "    try:\n"
+        "        binding._connection().execute('SELECT 1')\n"
+        "    except Exception as e:\n"
+        "        print('closed:', type(e).__name__)\n"
+        "    else:\n"
+        "        print('open')\n"
+        "atexit.register(after)\n"
+        f"spec = load_spec({str(EXAMPLES / 'orders.yaml')!r})\n"
+        "assert binding.duckdb_binding_problems(spec) == []\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("closed:"), done.stdout
