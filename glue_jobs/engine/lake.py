@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from orchestration.core.errors import ConfigError
+from orchestration.core.errors import ConfigError, DataError
 from orchestration.core.storage.local import LocalLake
 
 if TYPE_CHECKING:
     from pyspark.sql import Column
 
-__all__ = ["spark_path", "read_path", "lake_uri", "lake_root", "path_forms", "uri_column", "spark_can_read"]
+__all__ = ["spark_path", "read_path", "lake_uri", "lake_root", "path_forms", "uri_column", "listed_uris"]
 
 
 def lake_root() -> Path | None:
@@ -48,12 +48,6 @@ def read_path(uri: str) -> str:
     glob (``[]{}*?`` and the backslash) escaped, so a key like ``export[1].csv`` is read, and ``data*.csv``
     is that object alone, not every object its pattern matches."""
     return _GLOB.sub(r"\\\1", spark_path(uri))
-
-
-def spark_can_read(uri: str) -> bool:
-    """Whether Spark's file readers can open ``uri``: Hadoop paths cannot hold a ``:`` in a file or folder
-    name (``2024-03-01T10:00:00.csv``: "Relative path in absolute URI"). Lockgate's own readers can."""
-    return ":" not in uri.removeprefix("s3://")
 
 
 def lake_uri(path: str, root: Path | None) -> str:
@@ -97,3 +91,18 @@ def uri_column(path: Column) -> Column:
         bare = F.regexp_replace(path, "^file:(//)?" + re.escape(root.as_posix().rstrip("/")) + "/", "")
     # Percent-decoding, with "+" kept: Spark's url_decode is Java's form decoding, which reads "+" as a space.
     return F.concat(F.lit("s3://"), F.url_decode(F.replace(bare, F.lit("+"), F.lit("%2B"))))
+
+
+def listed_uris(listed: list[str], uris: list[str]) -> list[tuple[str, str]]:
+    """(path, URI) for each path Spark listed (``DataFrame.inputFiles``) when asked for ``uris``; a listed
+    path that is none of them fails the read (a key Spark took for a pattern)."""
+    root = lake_root()
+    wanted = set(uris)
+    out = []
+    for path in listed:
+        uri = lake_uri(path, root)
+        if uri not in wanted:
+            raise DataError(f"Spark listed {path} when asked for {len(uris)} object(s), and it is none of them",
+                            where=uris[0])
+        out.append((path, uri))
+    return out

@@ -28,9 +28,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from orchestration.core.errors import AccountingError, DataError
+from orchestration.core.errors import AccountingError
 
-from .lake import lake_root, lake_uri, path_forms, read_path, uri_column
+from .lake import listed_uris, path_forms, read_path, uri_column
 from .textparse import Layout, ParseOptions
 
 if TYPE_CHECKING:
@@ -105,16 +105,21 @@ class LineGroup:
     numbered: DataFrame
     """Every line of the scan with its object (``_obj``, None for a split the run did not plan) and line
     number: what the check reads again, only when the observed sums are wrong, to name the object."""
+    records: int | None = None
+    """Set by ``check``."""
 
     def check(self) -> int:
         """The group's record count, after checking that the lines Spark read are exactly each object's
         lines 1..n, once each (the counts and sums of all objects together; when they disagree, an
         ``AccountingError`` names an object whose own lines are wrong)."""
+        if self.records is not None:
+            return self.records
         got = self.observation.get
         lines = sum(o.lines for o in self.objects)
         total = sum(o.lines * (o.lines + 1) // 2 for o in self.objects)
         if (int(got["lines"]), int(got["unplanned"]), int(got["total"] or 0) % _WRAP) == (lines, 0, total % _WRAP):
-            return int(got["records"])
+            self.records = int(got["records"])
+            return self.records
         from pyspark.sql import functions as F
 
         per = {r["_obj"]: (int(r["n"]), int(r["s"] or 0)) for r in self.numbered.groupBy("_obj").agg(
@@ -143,7 +148,7 @@ class LineRead:
                  "missing": _missing(obj.layout, columns)} for obj in self.objects]
 
     def records(self) -> int:
-        """The records the objects hold (after ``infos`` checked their lines)."""
+        """The records the objects hold (checked once per group, by whichever of this and ``infos`` comes first)."""
         return sum(group.check() for group in self.groups)
 
 
@@ -183,14 +188,14 @@ def _group_rows(spark: SparkSession, objects: list[LineObject], opts: ParseOptio
                 block: int) -> tuple[LineGroup, DataFrame]:
     """One ``read.text`` over objects of one layout. Each line's number is its split's first line (looked
     up by the split's file and start in a broadcast table of every planned split; for a scan of one object,
-    by the split's index) plus its position in its task; ``_source_file`` is the object's URI from the same table. The table is keyed by the forms of the
-    paths Spark listed (``lake.path_forms``); a line whose path has another form is looked up again by its
-    URI, decoded from the path on that row only (``lake.uri_column``)."""
+    by the split's index) plus its position in its task; ``_source_file`` is the object's URI from the same
+    table. The table is keyed by the forms of the paths Spark listed (``lake.path_forms``); a line whose path
+    has another form is looked up again by its URI, decoded from the path on that row only
+    (``lake.uri_column``)."""
     from pyspark.sql import functions as F
 
     size = split_bytes(block)
     step = size // block
-    root = lake_root()
     scan = spark.read.text([read_path(o.uri) for o in objects])
     local = F.monotonically_increasing_id().bitwiseAND(F.lit(_ROW_BITS))
     if len(objects) == 1:  # no lookup: the split's first line by its index, the URI a literal
@@ -203,11 +208,8 @@ def _group_rows(spark: SparkSession, objects: list[LineObject], opts: ParseOptio
         return _finish(objects, opts, numbered)
     index = {o.uri: k for k, o in enumerate(objects)}
     splits, by_uri = [], []
-    for path in scan.inputFiles():
-        k = index.get(lake_uri(path, root))
-        if k is None:
-            raise DataError(f"Spark listed {path} when asked for {len(objects)} object(s), and it is none of "
-                            "them", where=objects[0].uri)
+    for path, uri in listed_uris(scan.inputFiles(), list(index)):
+        k = index[uri]
         obj = objects[k]
         for n, before in enumerate(obj.before[::step]):  # LFs before each of Spark's splits
             split = (n * size, 1 if n == 0 else before + 2, k, obj.uri)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from orchestration.core.contracts import SourceObject
 from orchestration.core.errors import ConfigError, DataError
 from orchestration.core.spec import Spec
+from orchestration.core.spec.uris import spark_can_open
 from orchestration.core.storage import Storage
 
 from .boundaries import (
@@ -41,7 +42,7 @@ from .boundaries import (
     lines_are_records,
     scan_range,
 )
-from .lake import lake_root, lake_uri, path_forms, read_path, spark_can_read, uri_column
+from .lake import lake_root, listed_uris, path_forms, read_path, uri_column
 from .lines import LineObject, LineRead, line_rows
 from .pieces import TASK_COLUMNS, raw_column, run_task, storage_for
 from .textparse import FileInfo, Layout, ParseOptions, decode, is_utf8, parse_csv
@@ -173,10 +174,10 @@ def _layout(uri: str, size: int, opts: ParseOptions, root: Path | None) -> tuple
 def _line_object(uri: str, seq: int, scans: list[RangeScan], layout: Layout | None, first_line: bool,
                  opts: ParseOptions) -> LineObject | None:
     """The object as one Spark reads line by line, when its lines are exactly its records (after a
-    header on line 1), its text is UTF-8 and Spark can open its name (`lake.spark_can_read`); else None
+    header on line 1), its text is UTF-8 and Spark can open its name (`uris.spark_can_open`); else None
     (Python workers parse it)."""
     if (layout is None or not first_line or not opts.header or not is_utf8(opts.encoding)
-            or not lines_are_records(scans) or not spark_can_read(uri)):
+            or not lines_are_records(scans) or not spark_can_open(uri)):
         return None
     before = [0]
     for scan in scans[:-1]:
@@ -413,7 +414,7 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     """
     from pyspark.sql import functions as F
 
-    unreadable = [o.uri for o in objects if not spark_can_read(o.uri)]
+    unreadable = [o.uri for o in objects if not spark_can_open(o.uri)]
     if unreadable:
         raise DataError(f"{len(unreadable)} Parquet object name(s) hold ':', which Spark's reader cannot open "
                         "(Hadoop paths); run this import on Lambda (--engine lambda) or rename the objects",
@@ -458,13 +459,5 @@ def _uri_table(spark: SparkSession, listed: list[str], uris: list[str]) -> DataF
     """(``_p``: a path as Spark's rows report it, ``_uri``: the object's URI) for the paths Spark listed
     for ``uris``: a broadcast join with it gives each row its object's URI without decoding the path on
     every row. A listed path that is none of ``uris`` fails the read (a key Spark took for a pattern)."""
-    root = lake_root()
-    wanted = set(uris)
-    rows = []
-    for path in listed:
-        uri = lake_uri(path, root)
-        if uri not in wanted:
-            raise DataError(f"Spark listed {path} when asked for {len(uris)} object(s), and it is none of them",
-                            where=uris[0])
-        rows += [(form, uri) for form in path_forms(path)]
+    rows = [(form, uri) for path, uri in listed_uris(listed, uris) for form in path_forms(path)]
     return spark.createDataFrame(rows, "_p string, _uri string")

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from orchestration.core.contracts import Batch, Route
 from orchestration.core.errors import SpecError
 from orchestration.core.spec.models import Spec
+from orchestration.core.spec.uris import spark_can_open
 
 from .binpack import first_fit_decreasing
 from .config import RoutingConfig
@@ -173,7 +174,7 @@ def _glue_limit(facts: PlanFacts, spec: Spec, glue_s: float, unsplit: Any, rates
     """Why the Glue route cannot take this run (``ROUTE_LIMITS``): a Parquet object Spark cannot open, or
     not within its timeout (naming the object when one object alone is too slow); None when it can."""
     if facts.format == "parquet":  # Spark opens Parquet objects by their names (glue_jobs.engine.lake)
-        named = next((o.uri for o in facts.objects if ":" in o.uri.removeprefix("s3://")), None)
+        named = next((o.uri for o in facts.objects if not spark_can_open(o.uri)), None)
         if named:
             return (f"{named}: Spark's Parquet reader cannot open an object whose name holds ':' (Hadoop paths); "
                     "rename the objects")

@@ -6,7 +6,7 @@ import ipaddress
 import re
 import string
 
-__all__ = ["PLACEHOLDERS", "check_s3_uri", "split_s3_uri", "placeholders_in", "join_uri"]
+__all__ = ["PLACEHOLDERS", "check_s3_uri", "split_s3_uri", "placeholders_in", "join_uri", "spark_can_open"]
 
 PLACEHOLDERS = ("date", "year", "month", "day", "hour")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -17,6 +17,13 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     rest = uri[len("s3://"):] if uri.startswith("s3://") else uri
     bucket, _, key = rest.partition("/")
     return bucket, key
+
+
+def spark_can_open(uri: str) -> bool:
+    """Whether Spark's file readers can open ``uri``: Hadoop paths cannot hold a ``:`` in a file or folder
+    name (``2024-03-01T10:00:00.csv``: "Relative path in absolute URI"). Lockgate's own readers can (the
+    router and the Glue engine both go by this)."""
+    return ":" not in uri.removeprefix("s3://")
 
 
 def join_uri(prefix: str, *parts: str) -> str:
