@@ -33,6 +33,10 @@ SESSION_CONF: dict[str, str] = {
     "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
 }
 
+MAX_OPEN_FILES = 32
+"""Output files a write task keeps open at once (one per partition of its rows); the rows buffered in
+them are at most the task's share, which the write's rebalance keeps near the advisory partition size."""
+
 ENGINE_CONF: dict[str, str] = {
     # The checked rows are cached once and read twice (quarantine, output). Compressing the columnar
     # cache costs more CPU than it saves for data read back at once; it spills to disk either way.
@@ -47,6 +51,13 @@ ENGINE_CONF: dict[str, str] = {
     # execution is what splits a partition too large for one task there, instead of one task writing it.
     "spark.sql.adaptive.enabled": "true",
     "spark.sql.adaptive.optimizeSkewsInRebalancePartitions": "true",
+    # A write task keeps a file open per output partition it meets instead of first sorting its rows by
+    # partition (Spark's default, which 3.4+ plans into the query): the rebalance has already bounded a
+    # task's rows to the advisory size. Writing 2.5 million cached wide rows into 28 day partitions, best
+    # of 4 interleaved: 5.26 s and 8.97 s of JVM CPU against 5.69 s and 9.62 s with the sort (2026-12-07).
+    # Past MAX_OPEN_FILES partitions a task sorts the rest of its rows, as before.
+    "spark.sql.optimizer.plannedWrite.enabled": "false",
+    "spark.sql.maxConcurrentOutputFileWriters": str(MAX_OPEN_FILES),
     # The row counts are observations below the writes' rebalance. When one side is empty (every row
     # rejected, or none), adaptive execution replaced the plan above the shuffle with an empty relation,
     # dropping the observation with it (SPARK-54620): its count came back missing and the run failed.

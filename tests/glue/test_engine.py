@@ -214,7 +214,8 @@ def test_a_run_restores_the_session_settings_and_drops_its_cache(spark, lake: Pa
     first, second = "spark.sql.codegen.hugeMethodLimit", "spark.sql.inMemoryColumnarStorage.compressed"
     skew = "spark.sql.adaptive.optimizeSkewsInRebalancePartitions"
     assert set(ENGINE_CONF) == {first, second, "spark.sql.adaptive.enabled", skew,
-                                "spark.sql.adaptive.optimizer.excludedRules"}
+                                "spark.sql.adaptive.optimizer.excludedRules", "spark.sql.optimizer.plannedWrite.enabled",
+                                "spark.sql.maxConcurrentOutputFileWriters"}
     spark.conf.set(first, "20000")
     spark.conf.unset(second)
     spark.conf.set(skew, "false")
@@ -340,6 +341,29 @@ def test_each_partition_is_written_by_few_tasks_and_a_coarse_one_is_split(spark,
     assert _data_files(staged)["day=2024-03-01"] > 1
     ids = sorted(i for f in staged.rglob("*.parquet") for i in pq.read_table(f).column("id").to_pylist())
     assert ids == sorted(k * 1000 + i for k in range(4) for i in range(300))
+
+
+@pytest.mark.parametrize("open_files", [2, 32])
+def test_a_task_meeting_more_partitions_than_it_keeps_files_open_still_writes_every_row_once(
+        spark, lake: Path, monkeypatch, open_files: int) -> None:
+    """A write task keeps a file open per partition up to ``MAX_OPEN_FILES`` and sorts the rest of its rows
+    past that: 5 days interleaved in every object, under a limit of 2 (the sorted remainder) and of 32
+    (all open at once)."""
+    import glue_jobs.engine.session as session
+
+    monkeypatch.setitem(session.ENGINE_CONF, "spark.sql.maxConcurrentOutputFileWriters", str(open_files))
+    spec = spec_of({"columns": [{"name": "id", "type": "int"}, {"name": "day", "type": "date"}],
+                    "target": {"database": "d", "table": "t", "location": "s3://lake/t/", "partition_by": ["day"]}})
+    files = {f"{k}.csv": "id,day\n" + "".join(f"{k * 1000 + i},2024-03-0{1 + i % 5}\n" for i in range(200))
+             for k in range(3)}
+    m = stage_run(lake, spec, files)
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    staged = lake / m.paths.staging_data.removeprefix("s3://")
+    assert r.rows_written == 600
+    for d in range(5):
+        ids = sorted(i for f in (staged / f"day=2024-03-0{1 + d}").glob("*.parquet")
+                     for i in pq.read_table(f).column("id").to_pylist())
+        assert ids == sorted(k * 1000 + i for k in range(3) for i in range(200) if i % 5 == d)
 
 
 def test_numbers_and_timestamps_are_written_without_a_dictionary(spark, lake: Path) -> None:
