@@ -310,6 +310,23 @@ def _data_files(root: Path) -> dict[str, int]:
     return out
 
 
+_DAYS = spec_of({"columns": [{"name": "id", "type": "int"}, {"name": "day", "type": "date"}],
+                 "target": {"database": "d", "table": "t", "location": "s3://lake/t/", "partition_by": ["day"]}})
+
+
+def _day_files(objects: int, rows: int, days: int) -> dict[str, str]:
+    """``objects`` CSV objects of ``rows`` rows (id ``k * 1000 + i``) whose days cycle through March 1 to ``days``."""
+    return {f"{k}.csv": "id,day\n" + "".join(f"{k * 1000 + i},2024-03-0{1 + i % days}\n" for i in range(rows))
+            for k in range(objects)}
+
+
+def _run_days(spark, lake: Path, files: dict[str, str], run_id: str = "run-1"):
+    """Stage and run ``files`` under ``_DAYS``: the result and the staged data folder."""
+    m = stage_run(lake, _DAYS, files, run_id=run_id)
+    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    return r, lake / m.paths.staging_data.removeprefix("s3://")
+
+
 def test_each_partition_is_written_by_few_tasks_and_a_coarse_one_is_split(spark, lake: Path, monkeypatch) -> None:
     """The partitioned write is rebalanced by the partition columns: rows of many read tasks (4 objects,
     each read in small blocks) land in one file per partition, not one per task and partition; and a
@@ -317,26 +334,15 @@ def test_each_partition_is_written_by_few_tasks_and_a_coarse_one_is_split(spark,
     import pyarrow.parquet as pq
 
     monkeypatch.setenv("LOCKGATE_GLUE_BLOCK_BYTES", "512")
-    spec = spec_of({"columns": [{"name": "id", "type": "int"}, {"name": "day", "type": "date"}],
-                    "target": {"database": "d", "table": "t", "location": "s3://lake/t/", "partition_by": ["day"]}})
-    files = {f"{k}.csv": "id,day\n" + "".join(f"{k * 1000 + i},2024-03-0{1 + i % 3}\n" for i in range(300))
-             for k in range(4)}
-    m = stage_run(lake, spec, files)
-    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
-    staged = lake / m.paths.staging_data.removeprefix("s3://")
+    r, staged = _run_days(spark, lake, _day_files(4, 300, 3))
     assert r.rows_written == 1200
     assert _data_files(staged) == {"day=2024-03-01": 1, "day=2024-03-02": 1, "day=2024-03-03": 1}
 
-    one_month = {f"{k}.csv": "id,day\n" + "".join(f"{k * 1000 + i},2024-03-01\n" for i in range(300))
-                 for k in range(4)}
-    m = stage_run(lake, spec, one_month, run_id="run-2")
     spark.conf.set("spark.sql.adaptive.advisoryPartitionSizeInBytes", "2k")
     try:
-        r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result,
-                         storage=LocalLake(lake))
+        r, staged = _run_days(spark, lake, _day_files(4, 300, 1), run_id="run-2")  # one month loaded whole
     finally:
         spark.conf.unset("spark.sql.adaptive.advisoryPartitionSizeInBytes")
-    staged = lake / m.paths.staging_data.removeprefix("s3://")
     assert r.rows_written == 1200
     assert _data_files(staged)["day=2024-03-01"] > 1
     ids = sorted(i for f in staged.rglob("*.parquet") for i in pq.read_table(f).column("id").to_pylist())
@@ -352,13 +358,7 @@ def test_a_task_meeting_more_partitions_than_it_keeps_files_open_still_writes_ev
     import glue_jobs.engine.session as session
 
     monkeypatch.setitem(session.ENGINE_CONF, "spark.sql.maxConcurrentOutputFileWriters", str(open_files))
-    spec = spec_of({"columns": [{"name": "id", "type": "int"}, {"name": "day", "type": "date"}],
-                    "target": {"database": "d", "table": "t", "location": "s3://lake/t/", "partition_by": ["day"]}})
-    files = {f"{k}.csv": "id,day\n" + "".join(f"{k * 1000 + i},2024-03-0{1 + i % 5}\n" for i in range(200))
-             for k in range(3)}
-    m = stage_run(lake, spec, files)
-    r = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
-    staged = lake / m.paths.staging_data.removeprefix("s3://")
+    r, staged = _run_days(spark, lake, _day_files(3, 200, 5))
     assert r.rows_written == 600
     for d in range(5):
         ids = sorted(i for f in (staged / f"day=2024-03-0{1 + d}").glob("*.parquet")
