@@ -52,11 +52,11 @@ ENGINE_CONF: dict[str, str] = {
     "spark.sql.adaptive.enabled": "true",
     "spark.sql.adaptive.optimizeSkewsInRebalancePartitions": "true",
     # A write task keeps a file open per output partition it meets instead of first sorting its rows by
-    # partition (Spark's default, which 3.4+ plans into the query): the rebalance has already bounded a
-    # task's rows to the advisory size. Writing 2.5 million cached wide rows into 28 day partitions, best
-    # of 4 interleaved: 5.26 s and 8.97 s of JVM CPU against 5.69 s and 9.62 s with the sort (2026-12-07).
-    # Past MAX_OPEN_FILES partitions a task sorts the rest of its rows, as before.
-    "spark.sql.optimizer.plannedWrite.enabled": "false",
+    # partition (Spark's default; with open files allowed, 3.5 plans no sort into the write): the
+    # rebalance has already bounded a task's rows to the advisory size. Writing 2.5 million cached wide
+    # rows into 28 day partitions, best of 4 interleaved, three runs on 2026-12-07: 5.26-6.18 s and
+    # 8.97-10.15 s of JVM CPU against 5.69-7.41 s and 9.62-11.91 s with the sort (one run even on wall
+    # time). Past MAX_OPEN_FILES partitions a task sorts the rest of its rows.
     "spark.sql.maxConcurrentOutputFileWriters": str(MAX_OPEN_FILES),
     # The row counts are observations below the writes' rebalance. When one side is empty (every row
     # rejected, or none), adaptive execution replaced the plan above the shuffle with an empty relation,

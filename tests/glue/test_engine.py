@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from glue_jobs.engine import run_manifest
+from glue_jobs.engine.session import MAX_OPEN_FILES
 from orchestration.core.errors import DataError
 from orchestration.core.storage import LocalLake
 from tests.glue.spark import put, spec_of, stage_run
@@ -214,8 +215,7 @@ def test_a_run_restores_the_session_settings_and_drops_its_cache(spark, lake: Pa
     first, second = "spark.sql.codegen.hugeMethodLimit", "spark.sql.inMemoryColumnarStorage.compressed"
     skew = "spark.sql.adaptive.optimizeSkewsInRebalancePartitions"
     assert set(ENGINE_CONF) == {first, second, "spark.sql.adaptive.enabled", skew,
-                                "spark.sql.adaptive.optimizer.excludedRules", "spark.sql.optimizer.plannedWrite.enabled",
-                                "spark.sql.maxConcurrentOutputFileWriters"}
+                                "spark.sql.adaptive.optimizer.excludedRules", "spark.sql.maxConcurrentOutputFileWriters"}
     spark.conf.set(first, "20000")
     spark.conf.unset(second)
     spark.conf.set(skew, "false")
@@ -349,17 +349,27 @@ def test_each_partition_is_written_by_few_tasks_and_a_coarse_one_is_split(spark,
     assert ids == sorted(k * 1000 + i for k in range(4) for i in range(300))
 
 
-@pytest.mark.parametrize("open_files", [2, 32])
+def _last_write_plan(spark) -> str:
+    """The final physical plan of the session's last partitioned Parquet write (Spark's SQL status store)."""
+    executions = spark._jsparkSession.sharedState().statusStore().executionsList()
+    plans = [executions.apply(i).physicalPlanDescription() for i in range(executions.size())]
+    return [p for p in plans if "InsertIntoHadoopFsRelationCommand" in p][-1].split("== Initial Plan ==")[0]
+
+
+@pytest.mark.parametrize("open_files", [2, MAX_OPEN_FILES])
 def test_a_task_meeting_more_partitions_than_it_keeps_files_open_still_writes_every_row_once(
         spark, lake: Path, monkeypatch, open_files: int) -> None:
     """A write task keeps a file open per partition up to ``MAX_OPEN_FILES`` and sorts the rest of its rows
-    past that: 5 days interleaved in every object, under a limit of 2 (the sorted remainder) and of 32
-    (all open at once)."""
+    past that: 5 days interleaved in every object, under a limit of 2 (the sorted remainder) and under the
+    run's own limit (all open at once, and no sort planned before the write)."""
     import glue_jobs.engine.session as session
 
-    monkeypatch.setitem(session.ENGINE_CONF, "spark.sql.maxConcurrentOutputFileWriters", str(open_files))
+    if open_files != MAX_OPEN_FILES:
+        monkeypatch.setitem(session.ENGINE_CONF, "spark.sql.maxConcurrentOutputFileWriters", str(open_files))
     r, staged = _run_days(spark, lake, _day_files(3, 200, 5))
     assert r.rows_written == 600
+    if open_files == MAX_OPEN_FILES:  # the run's own settings: Spark planned no sort before the write
+        assert "Sort" not in _last_write_plan(spark)
     for d in range(5):
         ids = sorted(i for f in (staged / f"day=2024-03-0{1 + d}").glob("*.parquet")
                      for i in pq.read_table(f).column("id").to_pylist())
