@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from orchestration.core.contracts import BatchResult, Manifest
+from orchestration.core.contracts import BatchResult, Manifest, SourceObject
 from orchestration.core.errors import AccountingError, DataError
 from orchestration.core.spec import Spec
 from orchestration.core.storage import Storage
@@ -136,9 +136,33 @@ def _run(spark: SparkSession, manifest: Manifest, *, staging_uri: str, result_ur
         result.extra_columns = extra
         if written:
             result.files_written, result.partitions = written_files(storage, staging_data)
+        _check_unchanged(storage, manifest.objects)
     result.duration_s = round(time.monotonic() - started, 3)
     storage.write_json(result_uri, result.model_dump(mode="json", by_alias=True))
     return result
+
+
+def _check_unchanged(storage: Storage, objects: list[SourceObject]) -> None:
+    """Fails the job when an object's size is no longer the size plan saw (a producer appended to it or
+    rewrote it during the run): Spark's reads of a text object end at the planned size, so the rows past it
+    would be lost without a word, and the Lambda engine would read them. Checked once the job's reads are
+    done, 16 objects at a time; an object deleted after it was read is not a change to what was read."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from orchestration.core.storage import ObjectNotFoundError
+
+    def size(obj: SourceObject) -> int | None:
+        try:
+            return storage.stat(obj.uri).size
+        except ObjectNotFoundError:
+            return None
+
+    with ThreadPoolExecutor(max_workers=16, thread_name_prefix="lockgate-stat") as pool:
+        for obj, now in zip(objects, pool.map(size, objects), strict=True):
+            if now is not None and now != obj.size:
+                raise DataError(f"the object changed after the run was planned: plan saw {obj.size} bytes, it "
+                                f"now has {now}; nothing of this run is published, rerun it to import the "
+                                "object as it is now", where=obj.uri)
 
 
 def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str,

@@ -267,6 +267,11 @@ class CsvReader:
         finally:
             self.stream.close()
 
+    @property
+    def stored_bytes(self) -> int | None:
+        """Stored bytes read, once ``chunks()`` is done (compared with the size the run planned)."""
+        return self.stream.stored_bytes
+
     def _present(self) -> list[str]:
         return [s for s in self.sources if s in self.positions]
 

@@ -66,6 +66,11 @@ class JsonlReader:
         finally:
             self.stream.close()
 
+    @property
+    def stored_bytes(self) -> int | None:
+        """Stored bytes read, once ``chunks()`` is done (compared with the size the run planned)."""
+        return self.stream.stored_bytes
+
     def _chunks(self) -> Iterator[Chunk]:
         import pyarrow as pa
 

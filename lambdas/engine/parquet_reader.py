@@ -54,6 +54,8 @@ class ParquetReader:
             self.columns.setdefault(c.source_name, c.column_type)
         self.layout = ObjectLayout()
         self._file: Any = None
+        self.stored_bytes: int | None = None
+        """The object's size when it was opened (compared with the size its run planned)."""
 
     def _open(self) -> Any:
         import pyarrow.parquet as pq
@@ -61,6 +63,7 @@ class ParquetReader:
         fs = self.storage.arrow_filesystem()
         try:
             self._file = fs.open_input_file(self.storage.arrow_path(self.uri))
+            self.stored_bytes = int(self._file.size())
             return pq.ParquetFile(self._file)
         except FileNotFoundError:
             from orchestration.core.storage import ObjectNotFoundError

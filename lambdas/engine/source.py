@@ -38,6 +38,8 @@ class SourceStream:
         else:
             self._stream = pa.CompressedInputStream(self._native, codec)
         self.decompressed = 0
+        self.stored_bytes: int | None = None
+        """Stored (compressed) bytes the stream had read when it was closed; None before, or when unknown."""
 
     def read(self, n: int) -> bytes:
         try:
@@ -62,6 +64,9 @@ class SourceStream:
         return DataError(f"cannot read {self.codec} data: {e}; the object is corrupt or truncated", where=where)
 
     def close(self) -> None:
+        if self.stored_bytes is None:
+            with contextlib.suppress(Exception):  # a raw stream that cannot tell leaves it unknown
+                self.stored_bytes = int(self._native.tell())
         for s in (self._stream, self._native, self._raw):
             with contextlib.suppress(Exception):  # closing is best effort
                 s.close()

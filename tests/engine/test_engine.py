@@ -393,3 +393,30 @@ def test_next_object_is_read_while_the_last_chunks_of_one_are_validated(storage:
     a_chunks = [i for i, e in enumerate(events) if e == ("complete", "a.csv")]
     assert len(a_chunks) > 4, events
     assert events.index(("open", "b.csv")) < a_chunks[-1], events
+
+
+@pytest.mark.parametrize("name", ["a.csv", "a.csv.gz", "a.jsonl", "a.parquet"])
+def test_an_object_changed_after_plan_fails_the_batch_naming_it(storage: Storage, name: str) -> None:
+    """A producer appends to (or rewrites) an object between plan and read: the batch fails naming the
+    object and both sizes, before anything is published. The Glue job reads only the planned bytes, so
+    reading on would give the two routes different rows (tests/glue/test_engine.py holds the Glue side)."""
+    recs = _records()
+    fmt = name.split(".")[1]
+    encode = {"csv": _csv, "jsonl": _jsonl, "parquet": _parquet}[fmt]
+
+    def body(n: int) -> bytes:
+        data = encode(recs[:n])
+        return gzip.compress(data) if name.endswith(".gz") else data
+
+    source: dict[str, Any] = {"uri": "s3://raw/orders/", "format": fmt, "compression": "auto"}
+    if fmt == "csv":
+        source["csv"] = {"null_values": [""]}
+    spec = make_spec(source=source)
+    uri = put(storage, {name: body(2)})[0]
+    m = make_manifest(spec, storage, [uri])
+    assert process_batch(spec, m, 0, storage).rows_in == 2  # unchanged: the check passes
+    storage.write_bytes(uri, body(len(recs)))  # the producer adds rows after the plan
+    with pytest.raises(LockgateError, match="changed after the run was planned") as e:
+        process_batch(spec, m, 0, storage)
+    assert uri in str(e.value) and f"plan saw {m.objects[0].size} bytes" in str(e.value)
+    assert f"found {storage.stat(uri).size}" in str(e.value)

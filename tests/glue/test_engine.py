@@ -468,3 +468,18 @@ def test_a_parquet_object_whose_name_spark_cannot_open_fails_the_run_naming_it_a
     with pytest.raises(DataError, match=r"hold ':'.*--engine lambda") as failed:
         run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
     assert failed.value.where == "s3://raw/in/2024-03-01T10:00:00.parquet"
+
+
+def test_an_object_changed_after_plan_fails_the_job_naming_it(spark, lake: Path) -> None:
+    """A producer appends rows to an object between plan and the job. Spark reads a text object up to the
+    size plan saw, so without the check the appended rows would be lost without a word (the Lambda engine,
+    which reads to the end, fails such a batch too: tests/engine/test_engine.py)."""
+    spec = spec_of(ORDERS)
+    m = stage_run(lake, spec, {"a.csv": CSV})
+    path = lake / "raw" / "in" / "a.csv"
+    path.write_bytes(path.read_bytes() + b"6,2,EUR,paid,2024-03-03 10:00:00,web\n")
+    with pytest.raises(DataError, match="changed after the run was planned") as e:
+        run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert "s3://raw/in/a.csv" in str(e.value)
+    assert f"plan saw {m.objects[0].size} bytes, it now has {path.stat().st_size}" in str(e.value)
+    assert not (lake / m.paths.glue_result.removeprefix("s3://")).exists()  # no result: nothing to commit

@@ -85,13 +85,20 @@ class _S3Reader:
     def __init__(self, body: Any, uri: str) -> None:
         self._body = body
         self._uri = uri
+        self._pos = 0
         self.closed = False
 
     def read(self, n: int = -1) -> bytes:
         try:
-            return self._body.read() if n is None or n < 0 else self._body.read(n)
+            data: bytes = self._body.read() if n is None or n < 0 else self._body.read(n)
         except Exception as e:  # urllib3 protocol errors mid-stream
             raise StorageError(f"reading failed: {e}", where=self._uri) from None
+        self._pos += len(data)
+        return data
+
+    def tell(self) -> int:
+        """Bytes read so far (the engine compares them with the size its run planned)."""
+        return self._pos
 
     def readable(self) -> bool:
         return True
