@@ -267,8 +267,9 @@ def test_a_clean_retry_removes_the_quarantine_of_an_earlier_attempt(spark, lake:
     first = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=store)
     quarantine = lake / "lake" / "t_quarantine" / "run_id=run-1"
     assert first.rows_rejected == 1 and list(quarantine.glob("*.parquet"))
-    # The source is fixed and the same run is retried: nothing is rejected, and no stale quarantine stays.
-    (lake / "raw/in/1.csv").write_text("a\n1\n2\n")
+    # The source is fixed and the same run id runs again (its manifest sees the new object: a changed object
+    # under the old manifest fails the job): nothing is rejected, and no stale quarantine stays.
+    m = stage_run(lake, spec, {"1.csv": "a\n1\n2\n"})
     again = run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=store)
     assert (again.rows_in, again.rows_written, again.rows_rejected) == (2, 2, 0)
     assert not quarantine.exists() or not any(quarantine.rglob("*.parquet"))
