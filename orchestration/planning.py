@@ -113,7 +113,7 @@ def _list(spec: Spec, window: Window | None, storage: Storage) -> tuple[list[str
     except ValueError as e:
         raise SpecError(str(e), where=f"{spec.name}: source.uri") from None
     pattern, fmt = spec.source.pattern, spec.source.format
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, str | None]] = {}
     for src in sources:
         listed = list(storage.list(src, pattern))
         if not src.endswith("/"):  # an object URI: keep the exact object when it exists
@@ -122,13 +122,14 @@ def _list(spec: Spec, window: Window | None, storage: Storage) -> tuple[list[str
         for o in listed:
             name = o.uri.rsplit("/", 1)[-1]
             if name and (pattern is None or fnmatch.fnmatchcase(name, pattern)):
-                found[o.uri] = int(o.size)
+                found[o.uri] = (int(o.size), o.version)
     objects = []
     for uri in sorted(found):
         comp = detect_compression(uri, fmt, spec.source.compression, _head_of(storage, uri))
         # model_construct: these values are built here, not read from outside (100,000 objects plan fast).
-        objects.append(SourceObject.model_construct(uri=uri, size=found[uri], compression=cast(Any, comp),
-                                                    splittable=_splittable(fmt, comp)))
+        size, version = found[uri]
+        objects.append(SourceObject.model_construct(uri=uri, size=size, compression=cast(Any, comp),
+                                                    splittable=_splittable(fmt, comp), version=version))
     return sources, objects
 
 

@@ -143,26 +143,31 @@ def _run(spark: SparkSession, manifest: Manifest, *, staging_uri: str, result_ur
 
 
 def _check_unchanged(storage: Storage, objects: list[SourceObject]) -> None:
-    """Fails the job when an object's size is no longer the size plan saw (a producer appended to it or
-    rewrote it during the run): Spark's reads of a text object end at the planned size, so the rows past it
-    would be lost without a word, and the Lambda engine would read them. Checked once the job's reads are
-    done, 16 objects at a time; an object deleted after it was read is not a change to what was read."""
+    """Fails the job when an object's size or version is no longer what plan saw (a producer appended to it
+    or rewrote it during the run): Spark's reads of a text object end at the planned size, so the rows past
+    it would be lost without a word while the Lambda engine would read them, and a rewrite during the read
+    could mix two versions' lines at a split's edge. Checked once the job's reads are done, 16 objects at a
+    time; an object deleted after it was read is not a change to what was read."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from orchestration.core.storage import ObjectNotFoundError
+    from orchestration.core.storage import ObjectInfo, ObjectNotFoundError
 
-    def size(obj: SourceObject) -> int | None:
+    def stat(obj: SourceObject) -> ObjectInfo | None:
         try:
-            return storage.stat(obj.uri).size
+            return storage.stat(obj.uri)
         except ObjectNotFoundError:
             return None
 
     with ThreadPoolExecutor(max_workers=16, thread_name_prefix="lockgate-stat") as pool:
-        for obj, now in zip(objects, pool.map(size, objects), strict=True):
-            if now is not None and now != obj.size:
+        for obj, now in zip(objects, pool.map(stat, objects), strict=True):
+            if now is not None and now.size != obj.size:
                 raise DataError(f"the object changed after the run was planned: plan saw {obj.size} bytes, it "
-                                f"now has {now}; nothing of this run is published, rerun it to import the "
+                                f"now has {now.size}; nothing of this run is published, rerun it to import the "
                                 "object as it is now", where=obj.uri)
+            if now is not None and None not in (now.version, obj.version) and now.version != obj.version:
+                raise DataError(f"the object changed after the run was planned: plan saw version {obj.version}, "
+                                f"it now has {now.version}; nothing of this run is published, rerun it to import "
+                                "the object as it is now", where=obj.uri)
 
 
 def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str,

@@ -188,11 +188,11 @@ def _batch_chunks(spec: Spec, storage: Storage, manifest: Manifest, objects: lis
         yield obj, layout, _OBJECT_START
         for chunk in reader.chunks():
             yield obj, layout, chunk
-        _check_unchanged(obj, reader.stored_bytes)
+        _check_unchanged(obj, reader.stored_bytes, reader.version)
         yield obj, layout, _OBJECT_END
 
 
-def _check_unchanged(obj: SourceObject, stored: int | None) -> None:
+def _check_unchanged(obj: SourceObject, stored: int | None, version: str | None) -> None:
     """Fails the batch when the object read is not the object planned: a producer that appended to it or
     rewrote it after plan. The Glue job reads the planned bytes only (its ranges come from the size), so
     going on would give the routes different rows; failing leaves the table as it was, and a rerun plans
@@ -201,6 +201,10 @@ def _check_unchanged(obj: SourceObject, stored: int | None) -> None:
         raise DataError(f"the object changed after the run was planned: plan saw {obj.size} bytes, the read "
                         f"found {stored}; nothing of this run is published, rerun it to import the object as "
                         "it is now", where=obj.uri)
+    if obj.version is not None and version is not None and version != obj.version:
+        raise DataError(f"the object changed after the run was planned: plan saw version {obj.version}, the "
+                        f"read found {version}; nothing of this run is published, rerun it to import the "
+                        "object as it is now", where=obj.uri)
 
 
 def _compute(pipe: Pipeline) -> Callable[[tuple[Any, ObjectLayout, Any]], Any]:

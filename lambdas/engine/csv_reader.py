@@ -272,6 +272,11 @@ class CsvReader:
         """Stored bytes read, once ``chunks()`` is done (compared with the size the run planned)."""
         return self.stream.stored_bytes
 
+    @property
+    def version(self) -> str | None:
+        """The version of the object read (compared with the version the run planned)."""
+        return self.stream.version
+
     def _present(self) -> list[str]:
         return [s for s in self.sources if s in self.positions]
 

@@ -71,6 +71,11 @@ class JsonlReader:
         """Stored bytes read, once ``chunks()`` is done (compared with the size the run planned)."""
         return self.stream.stored_bytes
 
+    @property
+    def version(self) -> str | None:
+        """The version of the object read (compared with the version the run planned)."""
+        return self.stream.version
+
     def _chunks(self) -> Iterator[Chunk]:
         import pyarrow as pa
 

@@ -56,6 +56,7 @@ class ParquetReader:
         self._file: Any = None
         self.stored_bytes: int | None = None
         """The object's size when it was opened (compared with the size its run planned)."""
+        self.version: str | None = None  # Arrow's file gives no version; a Parquet rewrite changes its size
 
     def _open(self) -> Any:
         import pyarrow.parquet as pq

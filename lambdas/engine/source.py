@@ -9,6 +9,7 @@ every failure becomes a ``DataError`` naming the object and how far it got.
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import TYPE_CHECKING, Any
 
 from orchestration.core.compression import DECOMPRESS_ERRORS, HEAD_BYTES, detect_compression, gzip_reader
@@ -23,11 +24,13 @@ __all__ = ["open_source", "SourceStream"]
 class SourceStream:
     """Decompressed bytes of one object; ``read`` raises DataError with the compressed offset."""
 
-    def __init__(self, uri: str, raw: Any, codec: str) -> None:
+    def __init__(self, uri: str, raw: Any, codec: str, version: str | None = None) -> None:
         import pyarrow as pa
 
         self.uri = uri
         self.codec = codec
+        self.version = version
+        """The version of the object read (S3's ETag of the body, the local file's ``local_version``)."""
         self._raw = raw
         self._native = raw if isinstance(raw, pa.NativeFile) else pa.PythonFile(raw, mode="r")
         self._stream: Any
@@ -81,19 +84,25 @@ class SourceStream:
 def open_source(storage: Storage, uri: str, declared: str) -> SourceStream:
     """Open ``uri`` decompressed. ``declared``: the spec's compression (``auto`` detects)."""
     codec = detect_compression(uri, "text", declared, lambda: storage.head(uri, HEAD_BYTES))
-    return SourceStream(uri, _raw_input(storage, uri), codec)
+    raw, version = _raw_input(storage, uri)
+    return SourceStream(uri, raw, codec, version)
 
 
-def _raw_input(storage: Storage, uri: str) -> Any:
+def _raw_input(storage: Storage, uri: str) -> tuple[Any, str | None]:
     from orchestration.core.storage import LocalLake
 
     if isinstance(storage, LocalLake):
         import pyarrow as pa
 
+        from orchestration.core.storage.local import local_version
+
+        path = str(storage.path(uri))
         try:
-            return pa.OSFile(str(storage.path(uri)), "r")
+            raw = pa.OSFile(path, "r")
+            return raw, local_version(os.stat(path))
         except FileNotFoundError:
             from orchestration.core.storage import ObjectNotFoundError
 
             raise ObjectNotFoundError("no such object", where=uri) from None
-    return storage.open_input(uri)
+    raw = storage.open_input(uri)
+    return raw, getattr(raw, "version", None)

@@ -33,6 +33,9 @@ class SourceObject(_Model):
     size: int
     compression: Literal["none", "gzip", "zstd", "bz2"] = "none"
     splittable: bool = True
+    version: str | None = None
+    """The object's version when plan listed it (S3's ETag; in the local lake its inode and modification
+    time): an engine that reads another version fails the run. None in manifests written before it."""
 
 
 class Batch(_Model):

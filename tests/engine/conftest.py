@@ -64,7 +64,7 @@ def make_spec(**overrides: Any) -> Spec:
 
 def make_manifest(spec: Spec, storage: Storage, uris: Sequence[str], batches: Sequence[Sequence[int]] | None = None,
                   buckets: int = 0, run_id: str = "run-1") -> Manifest:
-    objects = [SourceObject(uri=u, size=storage.stat(u).size) for u in uris]
+    objects = [SourceObject(uri=u, size=(info := storage.stat(u)).size, version=info.version) for u in uris]
     groups = batches if batches is not None else [list(range(len(uris)))]
     return Manifest(
         run_id=run_id, spec=spec.canonical(), window=None, started_at="2024-03-01T06:30:00Z", route="lambda",

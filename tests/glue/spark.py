@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestration.core.contracts import Batch, Manifest, SourceObject
 from orchestration.core.spec import Spec
+from orchestration.core.storage import LocalLake
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -62,7 +63,8 @@ def stage_run(lake: Path, spec: Spec, files: Mapping[str, bytes | str], run_id: 
         if name.endswith(".gz"):
             raw, compression = gzip.compress(raw, mtime=0), "gzip"
         put(lake, uri, raw)
-        objects.append(SourceObject(uri=uri, size=len(raw), compression=compression, splittable=compression == "none"))
+        objects.append(SourceObject(uri=uri, size=len(raw), compression=compression, splittable=compression == "none",
+                                    version=LocalLake(lake).stat(uri).version))
     manifest = Manifest(
         run_id=run_id, import_=spec.name, spec=spec.canonical(), window=None, started_at=STARTED_AT,
         route=route, reasons=["test"], objects=objects,

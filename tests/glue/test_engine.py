@@ -484,3 +484,16 @@ def test_an_object_changed_after_plan_fails_the_job_naming_it(spark, lake: Path)
     assert "s3://raw/in/a.csv" in str(e.value)
     assert f"plan saw {m.objects[0].size} bytes, it now has {path.stat().st_size}" in str(e.value)
     assert not (lake / m.paths.glue_result.removeprefix("s3://")).exists()  # no result: nothing to commit
+
+
+def test_an_object_rewritten_to_the_same_size_after_plan_fails_the_job(spark, lake: Path) -> None:
+    """A corrected export of exactly the same size written over the object (anew and renamed into place,
+    as the local lake and most tools write) after plan: its version is not the planned one."""
+    spec = spec_of(ORDERS)
+    m = stage_run(lake, spec, {"a.csv": CSV})
+    fixed = CSV.replace("JPY", "EUR")
+    assert fixed != CSV and len(fixed) == len(CSV)
+    LocalLake(lake).write_bytes("s3://raw/in/a.csv", fixed.encode())
+    with pytest.raises(DataError, match="changed after the run was planned: plan saw version") as e:
+        run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+    assert "s3://raw/in/a.csv" in str(e.value)

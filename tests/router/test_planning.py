@@ -59,6 +59,8 @@ def test_plan_run_writes_manifest_and_batches_and_returns_small_result(lake: Pat
     assert by_name["a.csv.gz"].compression == "gzip" and not by_name["a.csv.gz"].splittable
     assert by_name["b.csv"].compression == "none" and by_name["b.csv"].splittable
     assert by_name["c"].compression == "gzip"
+    # Each object's version as listed (inode and modification time here), for the engines to check.
+    assert all(o.version == store.stat(o.uri).version is not None for o in manifest.objects)
     assert store.read_json(f"s3://{result.batches_bucket}/{result.batches_key}") == [
         {"batch": b.index} for b in manifest.batches]
     assert result.batches == len(manifest.batches) == 1 and result.dedupe_buckets == 0
@@ -120,6 +122,8 @@ def test_plan_lists_s3_through_moto(aws: str) -> None:
     preview = preview_plan(spec, storage=S3Storage(), window={"start": "2024-01-01", "end": "2024-01-02"})
     assert preview.decision.route == "lambda"
     assert [(o.uri, o.compression) for o in preview.objects] == [("s3://raw-bucket/orders/2024-01-01/a.csv.gz", "gzip")]
+    etag = s3.head_object(Bucket="raw-bucket", Key="orders/2024-01-01/a.csv.gz")["ETag"]
+    assert [o.version for o in preview.objects] == [etag]
 
 
 def _project(tmp_path: Path, lake: Path, routing: dict | None = None) -> Path:

@@ -25,10 +25,12 @@ class ObjectNotFoundError(DataError):
 
 @dataclass(frozen=True, slots=True)
 class ObjectInfo:
-    """One stored object: its ``s3://`` URI and size in bytes."""
+    """One stored object: its ``s3://`` URI, size in bytes and version: S3's ETag, or in the local lake the
+    file's inode and modification time (``local_version``); None where the store gives none."""
 
     uri: str
     size: int
+    version: str | None = None
 
     @property
     def name(self) -> str:

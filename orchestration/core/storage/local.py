@@ -22,7 +22,13 @@ from .base import TMP_PREFIX, AtomicWriter, ObjectInfo, ObjectNotFoundError, Sto
 if TYPE_CHECKING:
     import pyarrow.fs
 
-__all__ = ["LocalLake"]
+__all__ = ["LocalLake", "local_version"]
+
+
+def local_version(st: os.stat_result) -> str:
+    """A local file's version: its inode (a file written anew and renamed into place has a new one) and
+    modification time (a file rewritten in place has a new one)."""
+    return f"{st.st_ino}:{st.st_mtime_ns}"
 
 
 class _AtomicLocalWriter(AtomicWriter):
@@ -126,7 +132,8 @@ class LocalLake(Storage):
                 key = e.path[root_len:].replace(os.sep, "/")
                 if key.startswith(key_prefix) and _match(e.name, pattern):
                     # A link inside the lake stands for its target: its size is the target's (checked above).
-                    out.append(ObjectInfo(_uri(bucket, key), e.stat(follow_symlinks=True).st_size))
+                    st = e.stat(follow_symlinks=True)
+                    out.append(ObjectInfo(_uri(bucket, key), st.st_size, local_version(st)))
         out.sort(key=lambda o: o.uri.encode())
         return out
 
@@ -138,7 +145,7 @@ class LocalLake(Storage):
             raise ObjectNotFoundError("no such object", where=uri) from None
         if not p.is_file():
             raise ObjectNotFoundError("no such object (it is a prefix)", where=uri)
-        return ObjectInfo(uri, st.st_size)
+        return ObjectInfo(uri, st.st_size, local_version(st))
 
     def open_input(self, uri: str) -> IO[bytes]:
         try:

@@ -82,9 +82,11 @@ class _S3Writer(AtomicWriter):
 class _S3Reader:
     """A read-only binary stream over a GetObject body."""
 
-    def __init__(self, body: Any, uri: str) -> None:
+    def __init__(self, body: Any, uri: str, version: str | None = None) -> None:
         self._body = body
         self._uri = uri
+        self.version = version
+        """The ETag of the object version this body is (S3 serves one version for the whole body)."""
         self._pos = 0
         self.closed = False
 
@@ -146,7 +148,7 @@ class S3Storage(Storage):
                     if key.endswith("/"):
                         continue  # folder marker
                     if _match(key.rsplit("/", 1)[-1], pattern):
-                        out.append(ObjectInfo(_uri(bucket, key), int(item["Size"])))
+                        out.append(ObjectInfo(_uri(bucket, key), int(item["Size"]), item.get("ETag")))
         except Exception as e:
             err = _translate(e, prefix_uri)
             if isinstance(err, ObjectNotFoundError):
@@ -161,7 +163,7 @@ class S3Storage(Storage):
             r = self._s3.head_object(Bucket=bucket, Key=key)
         except Exception as e:
             raise _translate(e, uri) from None
-        return ObjectInfo(uri, int(r["ContentLength"]))
+        return ObjectInfo(uri, int(r["ContentLength"]), r.get("ETag"))
 
     def _get(self, uri: str, **kw: Any) -> Any:
         bucket, key = split_s3_uri(uri)
@@ -171,7 +173,8 @@ class S3Storage(Storage):
             raise _translate(e, uri) from None
 
     def open_input(self, uri: str) -> IO[bytes]:
-        return _S3Reader(self._get(uri)["Body"], uri)  # type: ignore[return-value]
+        r = self._get(uri)
+        return _S3Reader(r["Body"], uri, r.get("ETag"))  # type: ignore[return-value]
 
     def open_output(self, uri: str) -> IO[bytes]:
         return _S3Writer(self, uri)  # type: ignore[return-value]
