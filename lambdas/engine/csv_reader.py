@@ -216,14 +216,22 @@ class CsvReader:
     # ----------------------------------------------------------------- header
 
     def _read_header(self) -> bool:
-        """Sets names, positions and the layout; False for an empty object."""
-        self._fill(1 << 16)
+        """Sets names, positions and the layout; False for an empty object. Blank lines before the first
+        record are skipped (counted as lines), as the Glue engine does, however many there are."""
+        while True:
+            self._fill(1 << 16)
+            pending = self._pending_copy()
+            blank = len(pending) - len(pending.lstrip(b"\r\n"))
+            if blank:
+                self._take(blank)
+            if blank < len(pending):
+                break
+            if self._eof:
+                return False
         pending = self._pending_copy()
         while not self._eof and _first_record_end(pending, self.quote) < 0:
             self._fill(len(pending) * 2)
             pending = self._pending_copy()
-        if not pending.strip(b"\r\n"):
-            return False
         end = _first_record_end(pending, self.quote)
         first = pending if end < 0 else pending[:end]
         rows = [r for r in self._reader(self._text(first, self._offset, self._line)) if r]

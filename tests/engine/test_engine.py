@@ -441,3 +441,18 @@ def test_an_object_rewritten_to_the_same_size_after_plan_fails_the_batch(storage
     with pytest.raises(LockgateError, match="changed after the run was planned: plan saw version") as e:
         process_batch(spec, m, 0, storage)
     assert uri in str(e.value) and str(storage.stat(uri).version) in str(e.value)
+
+
+def test_blank_lines_before_the_header_are_skipped_however_many(storage: Storage) -> None:
+    """Blank lines before the header are skipped, as the Glue engine skips them (the parity corpus holds
+    both to it). An object whose first 64 KB (the header's first read) were blank was taken for an empty
+    one, and every row after them was dropped without a word."""
+    source: dict[str, Any] = {"uri": "s3://raw/orders/", "format": "csv", "compression": "auto",
+                              "csv": {"null_values": [""]}}
+    spec = make_spec(source=source)
+    counts = []
+    for blank in (0, 3, 70_000):
+        uri = put(storage, {f"blank-{blank}.csv": b"\n" * blank + _csv(_records())})[0]
+        r = process_batch(spec, make_manifest(spec, storage, [uri], run_id=f"run-{blank}"), 0, storage)
+        counts.append((r.rows_in, r.rows_written, r.rows_rejected, r.rows_filtered))
+    assert counts[0] == counts[1] == counts[2] and counts[0][0] == 6  # as without the blank lines

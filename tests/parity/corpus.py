@@ -156,8 +156,10 @@ def orders_csv() -> Case:
     b += "13,kim,1,USD\r\n\r\n14,lee,1,USD,1,true,paid,2024-03-06 00:00:00,,web,extra\r\n"
     c = _csv([HEADER[:2] + HEADER[3:]] + [r[:2] + r[3:] for r in ORDER_ROWS[:3]])  # no amount column
     empty, header_only = "", _csv([HEADER])
+    blank_top = "\n\r\n\n" + _csv([HEADER] + ORDER_ROWS[:2])  # blank lines before the header: skipped
     return Case("orders_csv", ORDERS_SPEC, {"a.csv": a, "b.csv.gz": b, "c.csv": c, "empty.csv": empty,
-                                            "header.csv": header_only})
+                                            "header.csv": header_only, "blank_top.csv": blank_top,
+                                            "blank_only.csv": "\n\n"})
 
 
 def noheader_csv() -> Case:
