@@ -41,9 +41,9 @@ _NOT_NEWLINE = re.compile(rb"[^\r\n]")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-def _split_point(buf: bytes | bytearray, quote: bytes, end: int, start: int = 0) -> int:
+def _split_point(buf: bytes | bytearray, quote: bytes, end: int, start: int = 0, newline: bytes = b"\n") -> int:
     """Index just after the last newline in ``buf[start:end]`` that lies outside quotes; -1 if none."""
-    pos = buf.rfind(b"\n", start, end)
+    pos = buf.rfind(newline, start, end)
     if pos < 0:
         return -1
     if buf.find(quote, start, pos) < 0:
@@ -52,7 +52,7 @@ def _split_point(buf: bytes | bytearray, quote: bytes, end: int, start: int = 0)
     while pos >= start:
         if count % 2 == 0:
             return pos + 1
-        prev = buf.rfind(b"\n", start, pos)
+        prev = buf.rfind(newline, start, pos)
         if prev < 0:
             return -1
         count -= buf.count(quote, prev, pos)
@@ -60,12 +60,12 @@ def _split_point(buf: bytes | bytearray, quote: bytes, end: int, start: int = 0)
     return -1
 
 
-def _first_record_end(buf: bytes, quote: bytes) -> int:
+def _first_record_end(buf: bytes, quote: bytes, newline: bytes = b"\n") -> int:
     """Index just after the first newline outside quotes; -1 if none."""
     pos = -1
     count = 0
     while True:
-        nxt = buf.find(b"\n", pos + 1)
+        nxt = buf.find(newline, pos + 1)
         if nxt < 0:
             return -1
         count += buf.count(quote, pos + 1, nxt)
@@ -128,6 +128,9 @@ class CsvReader:
         self._buf = bytearray()
         self._lo = self._hi = 0
         self._quoted = False  # whether the last block taken holds a quote character
+        # Lines end in LF or CRLF, or, in files whose first line ends in a lone CR (classic Mac, as Excel for
+        # Mac still writes CSV), in CR: then blocks are cut and lines counted at CR.
+        self._newline = b"\n"
         self._offset = 0  # decompressed byte offset of _buf[_lo]
         self._line = 1  # physical line number of _buf[_lo]
         self.positions: dict[str, int] = {}  # source column -> field index
@@ -170,7 +173,7 @@ class CsvReader:
         decompressed offset and first line."""
         block = memoryview(self._buf)[self._lo:self._lo + n]
         offset, line = self._offset, self._line
-        self._line += self._buf.count(b"\n", self._lo, self._lo + n)
+        self._line += self._buf.count(self._newline, self._lo, self._lo + n)
         self._quoted = self._buf.find(self.quote, self._lo, self._lo + n) >= 0
         self._lo += n
         self._offset += n
@@ -185,7 +188,7 @@ class CsvReader:
                 return None
             if self._eof and have <= target:
                 return self._take(have)
-            cut = _split_point(self._buf, self.quote, self._lo + target, self._lo)
+            cut = _split_point(self._buf, self.quote, self._lo + target, self._lo, self._newline)
             if cut > 0:
                 return self._take(cut - self._lo)
             if self._eof:
@@ -221,18 +224,31 @@ class CsvReader:
         while True:
             self._fill(1 << 16)
             pending = self._pending_copy()
-            blank = len(pending) - len(pending.lstrip(b"\r\n"))
+            rest = len(pending.lstrip(b"\r\n"))
+            blank = len(pending) - rest
+            if not rest and not self._eof and pending.endswith(b"\r"):
+                blank -= 1  # a CR at the end of what was read may be the first half of a CRLF
             if blank:
-                self._take(blank)
-            if blank < len(pending):
+                run = pending[:blank]
+                self._take(blank)  # counts the LFs; a lone CR ends a line too
+                self._line += run.count(b"\r") - run.count(b"\r\n")
+            if rest:
                 break
             if self._eof:
                 return False
         pending = self._pending_copy()
-        while not self._eof and _first_record_end(pending, self.quote) < 0:
+        while True:
+            cr, lf = pending.find(b"\r"), pending.find(b"\n")
+            if self._eof or lf >= 0 or 0 <= cr < len(pending) - 1:
+                break  # whether the first line ends in a lone CR is decided
             self._fill(len(pending) * 2)
             pending = self._pending_copy()
-        end = _first_record_end(pending, self.quote)
+        if cr >= 0 and (lf < 0 or cr + 1 < lf):
+            self._newline = b"\r"
+        while not self._eof and _first_record_end(pending, self.quote, self._newline) < 0:
+            self._fill(len(pending) * 2)
+            pending = self._pending_copy()
+        end = _first_record_end(pending, self.quote, self._newline)
         first = pending if end < 0 else pending[:end]
         rows = [r for r in self._reader(self._text(first, self._offset, self._line)) if r]
         fields = rows[0] if rows else []
@@ -326,9 +342,11 @@ class CsvReader:
             return self._parse_python(block, offset, line, None)
         if data is not block:  # re-encoded to UTF-8
             newlines = bytes(data).count(b"\n")
-        lines = newlines + (0 if data[-1:] == b"\n" else 1)
+        lines = newlines + (0 if data[-1:] == self._newline else 1)
         if table.num_rows == lines:
             records = int_range(line, table.num_rows)
+        elif self._newline != b"\n":  # CR line ends: Python's csv module numbers the records
+            return self._parse_python(block, offset, line, None)
         else:  # blank lines or quoted newlines: find where each record starts
             starts = record_starts(bytes(data), self.quote, line)
             if len(starts) != table.num_rows:

@@ -451,8 +451,13 @@ def test_blank_lines_before_the_header_are_skipped_however_many(storage: Storage
                               "csv": {"null_values": [""]}}
     spec = make_spec(source=source)
     counts = []
-    for blank in (0, 3, 70_000):
-        uri = put(storage, {f"blank-{blank}.csv": b"\n" * blank + _csv(_records())})[0]
-        r = process_batch(spec, make_manifest(spec, storage, [uri], run_id=f"run-{blank}"), 0, storage)
+    records = []
+    for i, blank in enumerate((b"", b"\n" * 3, b"\n" * 70_000, b"\r\n" * 40_000, b"\r" * 70_000)):
+        uri = put(storage, {f"blank-{i}.csv": blank + _csv(_records())})[0]
+        m = make_manifest(spec, storage, [uri], run_id=f"run-{i}")
+        r = process_batch(spec, m, 0, storage)
         counts.append((r.rows_in, r.rows_written, r.rows_rejected, r.rows_filtered))
-    assert counts[0] == counts[1] == counts[2] and counts[0][0] == 6  # as without the blank lines
+        lines = blank.count(b"\n") + blank.count(b"\r") - blank.count(b"\r\n")
+        records.append([n - lines for n in read_parquet(storage, m.paths.staging_data).column("_record").to_pylist()])
+    assert len(set(counts)) == 1 and counts[0][0] == 6  # as without the blank lines
+    assert all(r == records[0] for r in records) and records[0]  # numbered from the file's first line

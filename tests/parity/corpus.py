@@ -157,8 +157,10 @@ def orders_csv() -> Case:
     c = _csv([HEADER[:2] + HEADER[3:]] + [r[:2] + r[3:] for r in ORDER_ROWS[:3]])  # no amount column
     empty, header_only = "", _csv([HEADER])
     blank_top = "\n\r\n\n" + _csv([HEADER] + ORDER_ROWS[:2])  # blank lines before the header: skipped
+    # Classic Mac line ends (a lone CR, as Excel for Mac writes CSV), a blank line and a short row among them.
+    mac = "\r" + _csv([HEADER] + ORDER_ROWS[:8] + ORDER_ROWS[9:12]).replace("\n", "\r") + "\r13,kim,1\r"
     return Case("orders_csv", ORDERS_SPEC, {"a.csv": a, "b.csv.gz": b, "c.csv": c, "empty.csv": empty,
-                                            "header.csv": header_only, "blank_top.csv": blank_top,
+                                            "header.csv": header_only, "blank_top.csv": blank_top, "mac.csv": mac,
                                             "blank_only.csv": "\n\n"})
 
 
