@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 from orchestration.core.errors import DataError
 
 from .chunks import Chunk, ObjectLayout, Reject, int_range
+from .source import SourceStream, StreamReader
 
 if TYPE_CHECKING:
 
     from orchestration.core.spec.models import CsvOptions, Spec
 
-    from .source import SourceStream
 
 __all__ = ["CsvReader", "record_starts"]
 
@@ -110,7 +110,7 @@ def record_starts(data: bytes, quote: bytes, first_line: int) -> list[int]:
     return out
 
 
-class CsvReader:
+class CsvReader(StreamReader):
     """Reads one CSV object as Chunks of the spec's source columns."""
 
     def __init__(self, stream: SourceStream, spec: Spec, block_bytes: int) -> None:
@@ -290,16 +290,6 @@ class CsvReader:
                     yield chunk
         finally:
             self.stream.close()
-
-    @property
-    def stored_bytes(self) -> int | None:
-        """Stored bytes read, once ``chunks()`` is done (compared with the size the run planned)."""
-        return self.stream.stored_bytes
-
-    @property
-    def version(self) -> str | None:
-        """The version of the object read (compared with the version the run planned)."""
-        return self.stream.version
 
     def _present(self) -> list[str]:
         return [s for s in self.sources if s in self.positions]

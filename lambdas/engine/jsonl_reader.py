@@ -15,16 +15,16 @@ from orchestration.core.errors import DataError
 from orchestration.core.semantics.jsontext import decode_record
 
 from .chunks import Chunk, ObjectLayout, Reject
+from .source import SourceStream, StreamReader
 
 if TYPE_CHECKING:
     from orchestration.core.spec.models import Spec
 
-    from .source import SourceStream
 
 __all__ = ["JsonlReader"]
 
 
-class JsonlReader:
+class JsonlReader(StreamReader):
     """Reads one JSON Lines object as Chunks of the spec's source columns."""
 
     def __init__(self, stream: SourceStream, spec: Spec, block_bytes: int, rows_per_chunk: int = 200_000) -> None:
@@ -65,16 +65,6 @@ class JsonlReader:
             yield from self._chunks()
         finally:
             self.stream.close()
-
-    @property
-    def stored_bytes(self) -> int | None:
-        """Stored bytes read, once ``chunks()`` is done (compared with the size the run planned)."""
-        return self.stream.stored_bytes
-
-    @property
-    def version(self) -> str | None:
-        """The version of the object read (compared with the version the run planned)."""
-        return self.stream.version
 
     def _chunks(self) -> Iterator[Chunk]:
         import pyarrow as pa

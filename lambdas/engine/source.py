@@ -18,7 +18,7 @@ from orchestration.core.errors import DataError
 if TYPE_CHECKING:
     from orchestration.core.storage import Storage
 
-__all__ = ["open_source", "SourceStream"]
+__all__ = ["open_source", "SourceStream", "StreamReader"]
 
 
 class SourceStream:
@@ -79,6 +79,23 @@ class SourceStream:
 
     def __exit__(self, *_: Any) -> None:
         self.close()
+
+
+class StreamReader:
+    """A reader of one object's stream; once its chunks are read, the batch checks that the object read is
+    the object planned (``batch._check_unchanged``)."""
+
+    stream: SourceStream
+
+    @property
+    def stored_bytes(self) -> int | None:
+        """Stored bytes read, once the chunks are done (compared with the size the run planned)."""
+        return self.stream.stored_bytes
+
+    @property
+    def version(self) -> str | None:
+        """The version of the object read (compared with the version the run planned)."""
+        return self.stream.version
 
 
 def open_source(storage: Storage, uri: str, declared: str) -> SourceStream:
