@@ -84,8 +84,8 @@ class JsonlReader(StreamReader):
             except UnicodeDecodeError as e:
                 raise DataError(f"invalid UTF-8 at line {line_no} (byte {offset + e.start})", where=self.uri) from None
             decoded = decode_record(text, sources)
-            if decoded is None:
-                rejects.append(Reject(line_no, {}, "parse:not a JSON object"))
+            if isinstance(decoded, str):  # the rule it breaks
+                rejects.append(Reject(line_no, {}, decoded))
                 continue
             obj, values = decoded
             records.append(line_no)

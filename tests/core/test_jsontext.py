@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from orchestration.core.semantics.jsontext import decode_record
+from orchestration.core.semantics.jsontext import INVALID_ESCAPE, NOT_AN_OBJECT, decode_record
 
 COLUMNS = ("a", "b")
 
@@ -23,7 +23,7 @@ COLUMNS = ("a", "b")
 ])
 def test_values_are_their_json_text(line: str, values: tuple[str | None, ...]) -> None:
     decoded = decode_record(line, COLUMNS)
-    assert decoded is not None
+    assert not isinstance(decoded, str), decoded
     obj, got = decoded
     assert got == values and all(v is None or type(v) is str for v in got)
     assert list(obj) == list(json.loads(line))  # the keys, for extra-column tracking
@@ -32,8 +32,17 @@ def test_values_are_their_json_text(line: str, values: tuple[str | None, ...]) -
 @pytest.mark.parametrize("line", ['[1, 2]', '"text"', "null", "{oops", '{"a": 1} {"a": 2}', '{"a": 1} x',
                                   '{"a": 1}\x0b', "\x0b{}", ""])
 def test_a_line_that_is_not_exactly_one_object_is_refused(line: str) -> None:
-    assert decode_record(line, COLUMNS) is None
+    assert decode_record(line, COLUMNS) == NOT_AN_OBJECT
     assert not isinstance(_loads(line), dict)  # json.loads does not make an object of it either
+
+
+@pytest.mark.parametrize("line", ['{"a": "\\ud800"}', '{"b": ["x", "\\udfff"]}', '{"\\ud83d": 1}', '{"a": "\\ude00\\ud83d"}'])
+def test_half_a_surrogate_pair_is_refused_with_its_own_rule(line: str) -> None:
+    """Valid JSON that stands for no character: no UTF-8 text can hold it, so the line is quarantined
+    (it failed both engines with an encoding error before). A whole pair is a character, and is kept."""
+    assert isinstance(json.loads(line), dict)
+    assert decode_record(line, COLUMNS) == INVALID_ESCAPE
+    assert decode_record('{"a": "\\ud83d\\ude00", "\\u00e9": 1}', COLUMNS)[1] == ("\U0001f600", None)
 
 
 def _loads(line: str) -> object:

@@ -100,7 +100,7 @@ def types_jsonl() -> Case:
     ]
     lines += [json.dumps(o, ensure_ascii=False) for o in native]
     lines += ["", "   ", "not json", "[1, 2]", '"a string"', "42", '{"s": NaN, "x": NaN}', '{"s": "trailing"} x',
-              '{"i": 1, "i": 2}', '{"s": "\\u00fc\\ud83d\\ude00"}']
+              '{"i": 1, "i": 2}', '{"s": "\\u00fc\\ud83d\\ude00"}', '{"s": "half a pair \\ud800", "i": 1}']
     text = "\n".join(lines) + "\n"
     return Case("types_jsonl", {"columns": TYPES_COLUMNS, "source": {"uri": "s3://raw/in/", "format": "jsonl"},
                                 "target": TARGET}, {"a.jsonl": text, "b.jsonl.gz": "\r\n".join(lines[:20])})

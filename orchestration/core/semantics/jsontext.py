@@ -15,7 +15,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["decode_record", "json_text"]
+__all__ = ["decode_record", "json_text", "NOT_AN_OBJECT", "INVALID_ESCAPE"]
+
+NOT_AN_OBJECT = "parse:not a JSON object"
+"""The rule of a line that is not exactly one JSON object."""
+INVALID_ESCAPE = "parse:invalid unicode escape"
+"""The rule of an object holding a ``\\uXXXX`` escape of half a surrogate pair (``"\\ud800"``): valid JSON
+syntax that stands for no character, so no UTF-8 text (the quarantine's or the table's) can hold it."""
 
 
 class _Number(str):
@@ -62,24 +68,38 @@ def _compact(value: Any) -> str:
     return str(value)
 
 
-def decode_record(line: str, columns: tuple[str, ...] | list[str]) -> tuple[dict[str, Any], tuple[str | None, ...]] | None:
-    """The JSON object on ``line`` (for its keys) and the text of each of ``columns`` in it; None when
-    the line is not exactly one JSON object (the rule ``parse:not a JSON object``). JSON whitespace may
+def decode_record(line: str, columns: tuple[str, ...] | list[str]) -> tuple[dict[str, Any], tuple[str | None, ...]] | str:
+    """The JSON object on ``line`` (for its keys) and the text of each of ``columns`` in it; or, for a line
+    to quarantine, its rule: ``NOT_AN_OBJECT`` when the line is not exactly one JSON object,
+    ``INVALID_ESCAPE`` when a key or a column's text holds half a surrogate pair. JSON whitespace may
     surround the object, as ``json.loads`` allows."""
     try:
         obj, end = _SCAN(line, 0)
         if end != len(line) and line[end:].strip(_JSON_SPACE):
-            return None  # more after the value
+            return NOT_AN_OBJECT  # more after the value
     except StopIteration:  # leading whitespace, or no JSON value at the start
         try:
             obj = _TEXT.decode(line)
         except ValueError:
-            return None
+            return NOT_AN_OBJECT
     except ValueError:
-        return None
+        return NOT_AN_OBJECT
     if obj.__class__ is not dict:
-        return None
+        return NOT_AN_OBJECT
     values = tuple(map(obj.get, columns))
     if not _TEXT_TYPES.issuperset(map(type, values)):  # a boolean, object or array
         values = tuple(map(json_text, map(_EXACT.decode(line).get, columns)))
+    if "\\u" in line and not _utf8(obj, values):  # only an escape can make half a surrogate pair
+        return INVALID_ESCAPE
     return obj, values
+
+
+def _utf8(keys: Any, values: tuple[str | None, ...]) -> bool:
+    """Whether every key and value can be written as UTF-8."""
+    try:
+        for text in (*keys, *values):
+            if text is not None and not text.isascii():
+                text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
