@@ -160,14 +160,8 @@ def _check_unchanged(storage: Storage, objects: list[SourceObject]) -> None:
 
     with ThreadPoolExecutor(max_workers=16, thread_name_prefix="lockgate-stat") as pool:
         for obj, now in zip(objects, pool.map(stat, objects), strict=True):
-            if now is not None and now.size != obj.size:
-                raise DataError(f"the object changed after the run was planned: plan saw {obj.size} bytes, it "
-                                f"now has {now.size}; nothing of this run is published, rerun it to import the "
-                                "object as it is now", where=obj.uri)
-            if now is not None and None not in (now.version, obj.version) and now.version != obj.version:
-                raise DataError(f"the object changed after the run was planned: plan saw version {obj.version}, "
-                                f"it now has {now.version}; nothing of this run is published, rerun it to import "
-                                "the object as it is now", where=obj.uri)
+            if now is not None:
+                obj.check_unchanged(now.size, now.version)
 
 
 def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from orchestration.core.contracts import BatchResult
-from orchestration.core.errors import DataError, LockgateError
+from orchestration.core.errors import LockgateError
 from orchestration.core.spec import Spec
 from orchestration.core.spec.uris import join_uri
 
@@ -20,7 +20,7 @@ from .threads import BackgroundWriter, chunk_pool, ordered_map, prefetch
 from .writer import PartitionedWriter, WriterSettings, unit_name
 
 if TYPE_CHECKING:
-    from orchestration.core.contracts import Manifest, SourceObject
+    from orchestration.core.contracts import Manifest
     from orchestration.core.storage import Storage
 
 __all__ = ["process_batch", "open_reader", "Settings", "shuffles", "unit_name"]
@@ -188,23 +188,10 @@ def _batch_chunks(spec: Spec, storage: Storage, manifest: Manifest, objects: lis
         yield obj, layout, _OBJECT_START
         for chunk in reader.chunks():
             yield obj, layout, chunk
-        _check_unchanged(obj, reader.stored_bytes, reader.version)
+        # The object read must be the object planned: the Glue job reads only the planned bytes (its ranges
+        # come from the size), so reading on would give the routes different rows.
+        obj.check_unchanged(reader.stored_bytes, reader.version)
         yield obj, layout, _OBJECT_END
-
-
-def _check_unchanged(obj: SourceObject, stored: int | None, version: str | None) -> None:
-    """Fails the batch when the object read is not the object planned: a producer that appended to it or
-    rewrote it after plan. The Glue job reads the planned bytes only (its ranges come from the size), so
-    going on would give the routes different rows; failing leaves the table as it was, and a rerun plans
-    the object as it is now."""
-    if stored is not None and stored != obj.size:
-        raise DataError(f"the object changed after the run was planned: plan saw {obj.size} bytes, the read "
-                        f"found {stored}; nothing of this run is published, rerun it to import the object as "
-                        "it is now", where=obj.uri)
-    if obj.version is not None and version is not None and version != obj.version:
-        raise DataError(f"the object changed after the run was planned: plan saw version {obj.version}, the "
-                        f"read found {version}; nothing of this run is published, rerun it to import the "
-                        "object as it is now", where=obj.uri)
 
 
 def _compute(pipe: Pipeline) -> Callable[[tuple[Any, ObjectLayout, Any]], Any]:

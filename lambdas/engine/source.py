@@ -113,10 +113,9 @@ def _raw_input(storage: Storage, uri: str) -> tuple[Any, str | None]:
 
         from orchestration.core.storage.local import local_version
 
-        path = str(storage.path(uri))
         try:
-            raw = pa.OSFile(path, "r")
-            return raw, local_version(os.stat(path))
+            raw = pa.OSFile(str(storage.path(uri)), "r")
+            return raw, local_version(os.fstat(raw.fileno()))  # the version of the file opened
         except FileNotFoundError:
             from orchestration.core.storage import ObjectNotFoundError
 

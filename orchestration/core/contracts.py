@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .errors import DataError
 from .spec.uris import join_uri
 
 __all__ = [
@@ -36,6 +37,19 @@ class SourceObject(_Model):
     version: str | None = None
     """The object's version when plan listed it (S3's ETag; in the local lake its inode and modification
     time): an engine that reads another version fails the run. None in manifests written before it."""
+
+    def check_unchanged(self, size: int | None, version: str | None) -> None:
+        """Raises DataError when the object an engine read (its ``size`` and ``version``; None where the
+        engine cannot tell) is not the object plan listed: a producer appended to it or rewrote it. Both
+        engines call it, so a changed object fails either route alike (docs/semantics.md section 6)."""
+        if size is not None and size != self.size:
+            what = f"plan saw {self.size} bytes, the read found {size}"
+        elif None not in (version, self.version) and version != self.version:
+            what = f"plan saw version {self.version}, the read found {version}"
+        else:
+            return
+        raise DataError(f"the object changed after the run was planned: {what}; nothing of this run is "
+                        "published, rerun it to import the object as it is now", where=self.uri)
 
 
 class Batch(_Model):

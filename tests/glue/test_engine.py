@@ -482,7 +482,7 @@ def test_an_object_changed_after_plan_fails_the_job_naming_it(spark, lake: Path)
     with pytest.raises(DataError, match="changed after the run was planned") as e:
         run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
     assert "s3://raw/in/a.csv" in str(e.value)
-    assert f"plan saw {m.objects[0].size} bytes, it now has {path.stat().st_size}" in str(e.value)
+    assert f"plan saw {m.objects[0].size} bytes, the read found {path.stat().st_size}" in str(e.value)
     assert not (lake / m.paths.glue_result.removeprefix("s3://")).exists()  # no result: nothing to commit
 
 
