@@ -147,7 +147,8 @@ def _parse(data: bytes, uri: str, opts: ParseOptions, info: FileInfo, out: _Batc
                 yield from out.table(table, uri, first_line, info.missing_columns)
             return table.num_rows
     if text is None:
-        text = decode(data, opts.encoding, uri, offset=offset, line0=line0)
+        text = decode(data, opts.encoding, uri, offset=offset, line0=line0,
+                      hint=" or set source.csv.encoding" if opts.format == "csv" else " (JSON Lines are UTF-8)")
     records = parse_csv if opts.format == "csv" else parse_jsonl
     count = 0
     missing: list[str] | None = None
@@ -195,6 +196,11 @@ def _run_task(task: dict[str, Any], opts: ParseOptions, storage: Storage, block_
             extra.update(dict.fromkeys(info.extra_columns))
         elif task["mode"] == "stream":
             count = yield from _stream(task, opts, storage, block_size, info, out, extra)
+        else:  # "skip": the object has no readable header, so its piece at byte 0 fails the run; unless it is blank
+            data = storage.read_range(uri, task["start"], task["stop"])
+            if data.strip(b"\r\n"):
+                info.fatal = (f"{uri}: records from byte {task['start']} (line {task['line0'] + 1}) on follow no "
+                              "readable header")
     except ValueError as e:
         info.fatal = str(e)
     except DataError as e:  # the object is gone or unreadable

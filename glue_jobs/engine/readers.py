@@ -162,8 +162,11 @@ def _layout(uri: str, size: int, opts: ParseOptions, root: Path | None) -> tuple
         cut = len(head) if final else last_record_start(head, csv=True, quote=opts.quote, delimiter=opts.delimiter)
         if cut is not None:
             info = FileInfo(uri)
+            # Only the first record counts here. A byte the encoding does not allow further on is reported by
+            # the piece holding it, with its position: failing the head over it left the layout unknown and
+            # the object's later pieces unread, their rows dropped without a word.
             try:
-                next(parse_csv(decode(head[:cut], opts.encoding, uri), uri, opts, info), None)
+                next(parse_csv(decode(head[:cut], opts.encoding, uri, errors="replace"), uri, opts, info), None)
             except ValueError:
                 return None, first_line
             if info.layout is not None or info.fatal or final:
@@ -372,9 +375,10 @@ def account_text(infos: list[dict[str, Any]], objects: list[SourceObject], more_
 def _raise_fatal(infos: list[dict[str, Any]]) -> None:
     fatal = [i for i in infos if i.get("fatal")]
     if fatal:
-        first = fatal[0]["fatal"]
+        uri = fatal[0]["uri"]
+        first = fatal[0]["fatal"].removeprefix(f"{uri}: ")  # the error names the object once, as its ``where``
         more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
-        raise DataError(f"{first}{more}", where=fatal[0]["uri"])
+        raise DataError(f"{first}{more}", where=uri)
 
 
 _FOOTER_READERS = 16

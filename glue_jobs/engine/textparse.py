@@ -72,19 +72,21 @@ class Record(NamedTuple):
     error: str | None = None
 
 
-def decode(data: bytes, encoding: str, uri: str, *, offset: int = 0, line0: int = 0) -> str:
+def decode(data: bytes, encoding: str, uri: str, *, offset: int = 0, line0: int = 0, errors: str = "strict",
+           hint: str = " or set source.csv.encoding") -> str:
     """Decode text and drop a UTF-8 byte-order mark; raises ValueError naming the byte offset.
 
     ``data`` may be a piece of the object starting at byte ``offset`` after ``line0`` lines: the
     error names the position in the whole object, and only a piece at offset 0 can start with a BOM.
+    ``errors="replace"`` never raises (for a look at the head, whose bytes the pieces check again).
     """
     codec = "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
     try:
-        text = data.decode(codec)
+        text = data.decode(codec, errors)
     except UnicodeDecodeError as e:
         line = line0 + data[: e.start].count(b"\n") + 1
         raise ValueError(f"{uri}: invalid {encoding} at byte offset {offset + e.start} (line {line}); "
-                         f"fix the file or set source.csv.encoding") from None
+                         f"fix the file{hint}") from None
     if offset == 0 and codec == "utf-8" and text.startswith("\ufeff"):
         text = text[1:]
     return text

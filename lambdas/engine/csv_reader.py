@@ -158,7 +158,8 @@ class CsvReader(StreamReader):
             view = memoryview(self._buf)
             try:
                 n = self.stream.readinto(view[self._hi:])
-                bom = self._offset == 0 and self._hi == 0 and view[:len(BOM)] == BOM
+                bom = (self._offset == 0 and self._hi == 0 and view[:len(BOM)] == BOM
+                       and self.opts.encoding in ("utf-8", "utf-8-sig"))  # latin-1, cp1252: text like any other
             finally:
                 view.release()
             if not n:

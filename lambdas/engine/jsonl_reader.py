@@ -82,7 +82,8 @@ class JsonlReader(StreamReader):
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:
-                raise DataError(f"invalid UTF-8 at line {line_no} (byte {offset + e.start})", where=self.uri) from None
+                raise DataError(f"invalid UTF-8 at line {line_no} (byte {offset + e.start}); fix the file "
+                                "(JSON Lines are UTF-8)", where=self.uri) from None
             decoded = decode_record(text, sources)
             if isinstance(decoded, str):  # the rule it breaks
                 rejects.append(Reject(line_no, {}, decoded))

@@ -260,6 +260,24 @@ def test_duplicate_header_fails_the_run_naming_both_positions(spark, lake: Path)
         run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
 
 
+@pytest.mark.parametrize(("encoding", "bad"), [("utf-8", b"\xff"), ("utf-8", b"\xe2\x82"), ("cp1252", b"\x81")])
+def test_a_byte_the_encoding_lacks_past_the_header_fails_the_run_naming_it_in_any_range(
+        spark, lake: Path, monkeypatch, encoding: str, bad: bytes) -> None:
+    """The bad byte lies past the first record: the head read for the header once failed over it, and the
+    object's later ranges were skipped, its rows dropped without a word. Now the range holding the byte fails
+    the run with its position, whether the object is one piece or cut into ranges of 5 bytes."""
+    from glue_jobs.engine.readers import BLOCK_SIZE_ENV
+
+    spec = spec_of({"source": {"uri": "s3://raw/in/", "format": "csv", "csv": {"encoding": encoding}},
+                    "columns": [{"name": "a", "type": "int"}, {"name": "b", "type": "string"}]})
+    data = b"a,b\n1,ok\n2,x" + bad + b"\n3,y\n"
+    for block in ("5", "1000"):
+        monkeypatch.setenv(BLOCK_SIZE_ENV, block)
+        m = stage_run(lake, spec, {"bad.csv": data})
+        with pytest.raises(DataError, match=rf"^s3://raw/in/bad.csv: invalid {encoding} at byte offset 12 \(line 3\)"):
+            run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
+
+
 def test_a_clean_retry_removes_the_quarantine_of_an_earlier_attempt(spark, lake: Path) -> None:
     spec = spec_of({"columns": [{"name": "a", "type": "int", "nullable": False}]})
     m = stage_run(lake, spec, {"1.csv": "a\n1\nx\n\n"})

@@ -90,6 +90,21 @@ def test_invalid_utf8_anywhere_in_a_piece_fails_naming_the_offset(tmp_path: Path
     assert "invalid utf-8 at byte offset 16 (line 3)" in infos[0]["fatal"]
 
 
+def test_a_range_of_an_object_without_a_readable_header_fails_unless_it_is_blank(tmp_path: Path) -> None:
+    """The driver sends an object's later ranges as "skip" tasks when its head gave no header layout: its piece
+    at byte 0 then fails the run, or the object is blank lines only. A range with records in it must not be
+    skipped without a word, whatever left the layout unknown."""
+    path = tmp_path / "raw" / "in" / "c.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n\r\n\n3,x\n")
+    opts = ParseOptions(columns=("a",))
+    for start, stop, fatal in ((0, 4, None), (4, 8, "records from byte 4 (line 4) on follow no readable header")):
+        task = {**_task(path, tmp_path), "mode": "skip", "start": start, "stop": stop, "line0": 3 if start else 0}
+        infos = [json.loads(i) for b in run_task(task, opts, LocalLake(tmp_path), 1 << 20)
+                 for i in b.column("_info").to_pylist() if i is not None]
+        assert [(i["rows"], i["fatal"]) for i in infos] == [(0, fatal and f"{task['uri']}: {fatal}")]
+
+
 def test_json_lines_values_are_their_json_text(tmp_path: Path) -> None:
     """Numbers keep their text (``1.50``, ``1e3``, ``-0.0``, a 25-digit integer), nested values are compact
     JSON with numbers unquoted and strings quoted, booleans are ``true``/``false``; a record with a

@@ -177,6 +177,22 @@ def noheader_csv() -> Case:
     return Case("noheader_csv", spec, {"n.csv": text, "wide.csv": "1;a;1;x\n2;b;2;y\n"})
 
 
+def cp1252_csv() -> Case:
+    """A Windows export: cp1252 bytes (the euro sign and curly quotes are one byte here, three in UTF-8, so
+    offsets move when the text is re-encoded), and an object starting with the three bytes of a UTF-8 BOM,
+    which in cp1252 are text ("ï»¿"), as in latin-1: its header's first name is not "id"."""
+    spec = {
+        "source": {"uri": "s3://raw/in/", "format": "csv", "csv": {"encoding": "cp1252"}},
+        "columns": [{"name": "id", "type": "int", "nullable": False}, {"name": "note", "type": "string"},
+                    {"name": "price", "type": "decimal(6,2)"}],
+        "target": TARGET,
+    }
+    text = ('id,note,price\r\n1,"\u201cquoted\u201d, caf\u00e9",2.50\r\n2,\u20ac,x\r\n3,"two\r\nlines \u2019",1\r\n'
+            "4,\u00ff\u00fe,\r\n")
+    return Case("cp1252_csv", spec, {"w.csv": text.encode("cp1252"),
+                                     "bom.csv": b"\xef\xbb\xbf" + "id,note,price\n5,b,1\n".encode("cp1252")})
+
+
 def parquet_case() -> Case:
     table = pa.table({
         "id": pa.array([1, 2, 3, None, 5], pa.int64()),
@@ -204,4 +220,4 @@ def parquet_case() -> Case:
     return Case("parquet", spec, {"p1.parquet": buf.getvalue(), "p2.parquet": buf2.getvalue()})
 
 
-CASES = [types_csv(), types_jsonl(), orders_csv(), noheader_csv()]
+CASES = [types_csv(), types_jsonl(), orders_csv(), noheader_csv(), cp1252_csv()]

@@ -139,6 +139,13 @@ REJECTIONS = [
     ("target.mode", "upsert", "target.mode", "append"),
     ("source.format", "xml", "source.format", "csv"),
     ("source.csv.delimiter", ";;", "source.csv.delimiter", "1 character"),
+    # One byte per character: a multi-byte delimiter or quote cannot cut fields (pyarrow refused it with a bare
+    # 'Expecting an ASCII character' on the Lambda route only); a line end cannot be one either.
+    ("source.csv.delimiter", "\u00a7", "source.csv.delimiter", "ASCII"),
+    ("source.csv.quote", "\u201c", "source.csv.quote", "ASCII"),
+    ("source.csv.delimiter", "\n", "source.csv.delimiter", "line end"),
+    ("source.csv.quote", "\r", "source.csv.quote", "line end"),
+    ("source.csv.quote", ",", "source.csv", "must differ"),
 ]
 
 

@@ -11,7 +11,15 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .download import Download
 from .remote import check_remote_uri, is_remote, landed_template
@@ -85,13 +93,30 @@ class CsvOptions(_Model):
     header: bool = True
     """The first line holds column names. Without a header, columns are matched by position."""
     delimiter: str = Field(",", min_length=1, max_length=1)
-    """Field separator, one character."""
+    """Field separator, one ASCII character other than a line end."""
     quote: str = Field('"', min_length=1, max_length=1)
-    """Quote character; a doubled quote inside a quoted field is a literal quote."""
+    """Quote character, one ASCII character other than a line end and the delimiter; a doubled quote inside a
+    quoted field is a literal quote."""
     null_values: list[str] = Field(default_factory=lambda: [""])
     """Field values that mean NULL, compared exactly (before trimming)."""
     encoding: Literal["utf-8", "utf-8-sig", "latin-1", "cp1252"] = "utf-8"
-    """Text encoding. A UTF-8 byte-order mark is skipped with utf-8 as well."""
+    """Text encoding. A UTF-8 byte-order mark at the start of an object is skipped with utf-8 and utf-8-sig;
+    with latin-1 and cp1252 its three bytes are text, as any other."""
+
+    @field_validator("delimiter", "quote")
+    @classmethod
+    def _one_ascii_character(cls, value: str) -> str:
+        # Both engines cut lines and fields on single bytes: a character that is more than one byte in the
+        # object (any non-ASCII one in UTF-8), or a line end, cannot be a delimiter or a quote.
+        if not value.isascii() or value in "\r\n":
+            raise ValueError(f"{value!r} must be one ASCII character other than a line end")
+        return value
+
+    @model_validator(mode="after")
+    def _delimiter_is_not_quote(self) -> CsvOptions:
+        if self.delimiter == self.quote:
+            raise ValueError(f"delimiter and quote are both {self.quote!r}; they must differ")
+        return self
 
 
 class Source(_Model):
