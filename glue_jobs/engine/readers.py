@@ -391,11 +391,12 @@ def _not_parquet(error: Exception, uri: str) -> DataError:
                      "Parquet file or is truncated", where=uri)
 
 
-def _footer_key(storage: Storage, fs: Any, obj: SourceObject) -> str:
+def _footer_key(storage: Storage, fs: Any, obj: SourceObject) -> tuple[str, frozenset[str]]:
     """What decides the Spark schema of a Parquet object: its footer's Parquet schema and the Spark schema
     a Spark writer stored beside it. Read from the footer alone, through the storage's Arrow filesystem as
     the commit reads footers (``lambdas.commit.schema.parquet_signature``), without a Spark job (Spark's
-    schema inference runs one per object: 75-110 ms each on 2 cores)."""
+    schema inference runs one per object: 75-110 ms each on 2 cores); and the top-level columns holding
+    timestamps in nanoseconds, which Spark reads as longs (``session.SESSION_CONF``)."""
     import pyarrow.parquet as pq
 
     try:
@@ -404,7 +405,10 @@ def _footer_key(storage: Storage, fs: Any, obj: SourceObject) -> str:
         raise _not_parquet(e, obj.uri) from None
     spark_schema = (meta.metadata or {}).get(_SPARK_SCHEMA_KEY, b"")
     text = str(meta.schema)  # the Parquet schema with its annotations, after a line naming the Python object
-    return text[text.index("\n") + 1:] + spark_schema.decode("utf-8", "replace")
+    leaves = (meta.schema.column(i) for i in range(len(meta.schema)))
+    nanos = frozenset(c.path for c in leaves if "." not in c.path and c.physical_type == "INT64"
+                      and '"timeUnit":"nanoseconds"' in c.logical_type.to_json().replace(" ", ""))
+    return text[text.index("\n") + 1:] + spark_schema.decode("utf-8", "replace"), nanos
 
 
 def read_parquet_sources(spark: SparkSession, spec: Spec,
@@ -426,7 +430,9 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     storage = storage_for(lake_root())
     fs = storage.arrow_filesystem()
     with ThreadPoolExecutor(max_workers=_FOOTER_READERS) as pool:
-        keys = list(pool.map(lambda o: _footer_key(storage, fs, o), objects))
+        footers = list(pool.map(lambda o: _footer_key(storage, fs, o), objects))
+    keys = [key for key, _ in footers]
+    nanos = dict(footers)
     groups: dict[str, list[str]] = {}
     for o, key in zip(objects, keys, strict=True):
         groups.setdefault(key, []).append(o.uri)
@@ -451,7 +457,9 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
                 F.lit(None).cast("string").alias("_parse_error"),
                 (F.array(*[F.lit(m) for m in missing]) if missing else F.lit(None).cast("array<string>")).alias("_missing")]
         for i, c in enumerate(spec.columns):
-            if c.source_name in names:
+            if c.source_name in nanos[key]:  # a long of nanoseconds: microseconds, truncated toward zero as Arrow's cast
+                cols.append(F.expr(f"timestamp_micros(`{c.source_name}` div 1000)").alias(raw_column(i)))
+            elif c.source_name in names:
                 cols.append(F.col(f"`{c.source_name}`").alias(raw_column(i)))
             else:
                 cols.append(F.lit(None).cast("string").alias(raw_column(i)))

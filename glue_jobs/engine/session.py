@@ -31,6 +31,9 @@ SESSION_CONF: dict[str, str] = {
     "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
     "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
     "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
+    # Parquet timestamps in nanoseconds (pandas writes them) are otherwise an "Illegal Parquet type" to Spark 3.5:
+    # read as their long, the reader makes them microsecond timestamps as the Lambda engine does.
+    "spark.sql.legacy.parquet.nanosAsLong": "true",
 }
 
 MAX_OPEN_FILES = 32

@@ -65,7 +65,9 @@ class ParquetReader:
         try:
             self._file = fs.open_input_file(self.storage.arrow_path(self.uri))
             self.stored_bytes = int(self._file.size())
-            return pq.ParquetFile(self._file)
+            # INT96 (Hive's, Impala's and old Spark's timestamps) read as nanoseconds wraps outside 1677-2262:
+            # 1500-01-01 came out as 2084-07-20 and 9999-12-31 as 1816, without a word. Microseconds hold them.
+            return pq.ParquetFile(self._file, coerce_int96_timestamp_unit="us")
         except FileNotFoundError:
             from orchestration.core.storage import ObjectNotFoundError
 
@@ -103,7 +105,7 @@ class ParquetReader:
                     if s in self.layout.typed:
                         arrays.append(_coerce(col, self.columns[s]))
                     else:
-                        arrays.append(_as_text(col))
+                        arrays.append(_as_text(col, self.columns[s]))
                 n = batch.num_rows
                 arrays.append(int_range(row, n))
                 row += n
@@ -139,14 +141,24 @@ def _coerce(col: Any, ct: ColumnType) -> Any:
     return col
 
 
-def _as_text(col: Any) -> Any:
-    """The canonical text of each value: what ``CAST(x AS STRING)`` gives, JSON for nested values."""
+def _as_text(col: Any, ct: ColumnType) -> Any:
+    """The canonical text of each value: what Spark's ``CAST(x AS STRING)`` gives (the Glue engine casts
+    so), JSON for nested values."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     t = col.type
     if pa.types.is_boolean(t):
         return pc.if_else(col, "true", "false")
+    if pa.types.is_floating(t):
+        if ct.name in ("float", "double", "decimal"):  # only the value counts: pyarrow's text, Java's spellings
+            text = pc.replace_substring_regex(pc.cast(col, pa.string()), r"^(-?)inf$", r"\1Infinity")
+            return pc.replace_substring_regex(text, r"^-?nan$", "NaN")
+        # Java's layout (1.0, 1.0E20, NaN, Infinity): the text a string column keeps, and why 1.0 is no int.
+        return pa.array([None if v is None else java_float_text(v, single=pa.types.is_float32(t))
+                         for v in col.to_pylist()], pa.string())
+    if pa.types.is_timestamp(t):
+        return _timestamp_text(col)
     if pa.types.is_nested(t):
         return pa.array([None if v is None else json.dumps(v, separators=(",", ":"), default=str)
                          for v in col.to_pylist()], pa.string())
@@ -156,3 +168,47 @@ def _as_text(col: Any) -> Any:
         return pc.cast(col, pa.string())
     except pa.ArrowNotImplementedError:
         return pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
+
+
+def java_float_text(value: float, *, single: bool = False) -> str:
+    """``value`` as Java's ``Double.toString`` (``Float.toString`` when ``single``) lays it out, which is what
+    Spark's ``CAST(x AS STRING)`` gives: the shortest digits that read back as the same value, plain between
+    1e-3 and 1e7 with at least one digit after the point, otherwise ``d.dddE<n>``. (Java 17, Glue 5's, gives
+    longer digits for a few values such as 1e23 and the smallest subnormals; those texts differ.)"""
+    import math
+    import struct
+    from decimal import Decimal
+
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
+    digits = repr(value)
+    if single:
+        for p in range(1, 10):
+            digits = f"{value:.{p}g}"
+            if struct.unpack("f", struct.pack("f", float(digits)))[0] == value:
+                break
+    d = Decimal(digits).normalize()
+    sign, figures, exponent = d.as_tuple()
+    assert isinstance(exponent, int)
+    if 1e-3 <= abs(value) < 1e7:
+        text = format(d, "f")
+        return text if "." in text else text + ".0"
+    mantissa = "".join(map(str, figures))
+    return f"{'-' if sign else ''}{mantissa[0]}.{mantissa[1:] or '0'}E{len(mantissa) + exponent - 1}"
+
+
+def _timestamp_text(col: Any) -> Any:
+    """Spark's text of a timestamp: the UTC wall clock to the microsecond, trailing zeros of the fraction
+    dropped (``2024-01-05 01:02:03.45``, ``2024-01-05 00:00:00``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = col.type
+    if t.tz is not None:
+        col = pc.cast(col, pa.timestamp(t.unit, tz="UTC")).cast(pa.timestamp(t.unit))
+    text = pc.strftime(pc.cast(col, pa.timestamp("us"), safe=False), format="%Y-%m-%d %H:%M:%S")
+    return pc.replace_substring_regex(pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1"), r"\.$", "")

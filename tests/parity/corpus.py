@@ -220,4 +220,46 @@ def parquet_case() -> Case:
     return Case("parquet", spec, {"p1.parquet": buf.getvalue(), "p2.parquet": buf2.getvalue()})
 
 
+def parquet_types_case() -> Case:
+    """Parquet types other than the target's, as other tools write them: unsigned and small integers, floating
+    point into integer, float, decimal and string columns (the canonical text is Spark's: ``1.0``, ``1.0E20``,
+    ``NaN``, ``Infinity``), timestamps in nanoseconds as pandas writes them (naive, zoned, before 1970, into a
+    string), and INT96 timestamps as Hive writes them, whose 1500-01-01 and 9999-12-31 once wrapped on Lambda."""
+    import datetime as dt
+
+    first = pa.table({
+        "u": pa.array([1, 2**32 - 1, 7, 0], pa.uint32()),
+        "x": pa.array([1.0, -0.0, None, None], pa.float64()),  # Java's 1.0 and -0.0 are no int texts
+        "xs": pa.array([1.0, 1e20, float("-inf"), 1e-7], pa.float64()),
+        "f32": pa.array([0.1, float("inf"), 1.5, None], pa.float32()),
+        "xf": pa.array([0.1, 1e300, float("nan"), 2.0], pa.float64()),
+        "xd": pa.array([1e10, 2.5, None, 1.005], pa.float64()),
+        "ns": pa.array([1704070923456789123, -1500, None, 0], pa.timestamp("ns")),
+        "ns_tz": pa.array([1704070923456789123, -1, 0, 5], pa.timestamp("ns", tz="America/New_York")),
+        "ns_text": pa.array([1704070923456789123, -1500, 1704067200000000000, None], pa.timestamp("ns")),
+        "us_text": pa.array([dt.datetime(2024, 1, 5, 1, 2, 3, 450000), dt.datetime(2024, 1, 5), None,
+                             dt.datetime(1, 1, 1, 0, 0, 0, 1)], pa.timestamp("us")),
+    })
+    old = pa.array([dt.datetime(1500, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(1, 1, 1),
+                    dt.datetime(2024, 3, 1, 1, 2, 3, 456789)], pa.timestamp("us"))
+    first = first.append_column("old", old)
+    legacy = first.drop_columns(["ns", "ns_tz", "ns_text"])  # every timestamp INT96 (their nanoseconds cannot be)
+    legacy = legacy.append_column("ns", old).append_column("ns_tz", old).append_column("ns_text", old)
+    bufs = []
+    for table, int96 in ((first, False), (legacy, True)):
+        buf = io.BytesIO()
+        pq.write_table(table, buf, use_deprecated_int96_timestamps=int96)
+        bufs.append(buf.getvalue())
+    spec = {
+        "source": {"uri": "s3://raw/in/", "format": "parquet"},
+        "columns": [{"name": "u", "type": "int"}, {"name": "x", "type": "int"}, {"name": "xs", "type": "string"},
+                    {"name": "f32", "type": "double"}, {"name": "xf", "type": "float"},
+                    {"name": "xd", "type": "decimal(6,2)"}, {"name": "ns", "type": "timestamp"},
+                    {"name": "ns_tz", "type": "timestamp"}, {"name": "ns_text", "type": "string"},
+                    {"name": "us_text", "type": "string"}, {"name": "old", "type": "timestamp"}],
+        "target": TARGET,
+    }
+    return Case("parquet_types", spec, {"new.parquet": bufs[0], "legacy.parquet": bufs[1]})
+
+
 CASES = [types_csv(), types_jsonl(), orders_csv(), noheader_csv(), cp1252_csv()]

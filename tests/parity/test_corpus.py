@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.glue.spark import spec_of
-from tests.parity.corpus import CASES, parquet_case
+from tests.parity.corpus import CASES, parquet_case, parquet_types_case
 from tests.parity.harness import assert_same, dictionary_columns, run_glue, run_lambda
 
 pytestmark = pytest.mark.spark
@@ -22,8 +22,9 @@ def test_text_corpus_is_equal_on_both_engines(spark, tmp_path: Path, case) -> No
     assert_same(lam, glue)
 
 
-def test_parquet_corpus_is_equal_on_both_engines(spark, tmp_path: Path) -> None:
-    case = parquet_case()
+@pytest.mark.parametrize("make", [parquet_case, parquet_types_case], ids=["parquet", "parquet_types"])
+def test_parquet_corpus_is_equal_on_both_engines(spark, tmp_path: Path, make) -> None:
+    case = make()
     spec = spec_of(case.spec)
     lam = run_lambda(tmp_path, spec, case.files)
     glue = run_glue(spark, tmp_path, spec, case.files)

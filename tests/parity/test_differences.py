@@ -1,9 +1,7 @@
 """Known, intended differences between the engines (docs/semantics.md, last section), each pinned here.
 
-1. Parquet floating-point columns read into a non-float target are turned into text differently:
-   pyarrow writes ``1.0`` as ``1`` (shortest round trip), Spark as ``1.0``. So a Parquet ``double`` 1.0
-   loaded into an ``int`` column casts on Lambda and is quarantined (``cast:n``) on Glue. Declare the
-   column with the Parquet type (``double``) and derive the integer, or convert upstream.
+1. Parquet nested values (struct, list, map) read into a string column are JSON on Lambda and Spark's own
+   text on Glue.
 """
 
 from __future__ import annotations
@@ -21,13 +19,36 @@ from tests.parity.harness import run_glue, run_lambda
 pytestmark = pytest.mark.spark
 
 
-def test_parquet_double_to_int_text_form_differs(spark, tmp_path: Path) -> None:
+def test_parquet_nested_text_differs(spark, tmp_path: Path) -> None:
+    """A struct, list or map read into a string column: JSON on Lambda, Spark's own text on Glue."""
     buf = io.BytesIO()
-    pq.write_table(pa.table({"n": pa.array([1.0, 2.5, None], pa.float64())}), buf)
-    spec = spec_of({"source": {"uri": "s3://raw/in/", "format": "parquet"}, "columns": [{"name": "n", "type": "int"}]})
+    pq.write_table(pa.table({"s": pa.array([{"k": 1, "v": "x"}]), "l": pa.array([[1.5, 2.0]])}), buf)
+    spec = spec_of({"source": {"uri": "s3://raw/in/", "format": "parquet"},
+                    "columns": [{"name": "s", "type": "string"}, {"name": "l", "type": "string"}]})
     files = {"f.parquet": buf.getvalue()}
     lam = run_lambda(tmp_path, spec, files)
     glue = run_glue(spark, tmp_path, spec, files)
-    assert lam.counts == (3, 2, 1, 0, 0)  # 1.0 -> "1" casts; 2.5 -> cast:n
-    assert glue.counts == (3, 1, 2, 0, 0)  # 1.0 -> "1.0" is not an int text
-    assert set(glue.quarantine) == {("s3://raw/in/f.parquet", 0, ("cast:n",)), ("s3://raw/in/f.parquet", 1, ("cast:n",))}
+    assert [row[:2] for row, _ in ((r, n) for (_, r), n in lam.rows.items())] == [('{"k":1,"v":"x"}', "[1.5,2.0]")]
+    assert [row[:2] for row, _ in ((r, n) for (_, r), n in glue.rows.items())] == [("{1, x}", "[1.5, 2.0]")]
+
+
+def test_floating_point_text_is_sparks_but_where_java_17_writes_longer_digits(spark) -> None:
+    """The Lambda engine's text of a Parquet float or double (``java_float_text``) against Spark's own
+    ``CAST(x AS STRING)`` over the same values: equal, but for values where Java 17 writes more digits than
+    the shortest that read back (docs/semantics.md, section 1)."""
+    from lambdas.engine.parquet_reader import java_float_text
+
+    values = [0.002, 0.001, 0.0009999, 1e7, 9999999.0, 100.0, 1e21, 1.0, 0.1, 1 / 3, 123456789.123, -0.0, 0.0,
+              1e-5, -2.5e-10, 1.7976931348623157e308, 4.35, float("nan"), float("inf"), float("-inf"), 1e23]
+    rows = spark.createDataFrame([(v,) for v in values], "d double").selectExpr(
+        "d", "CAST(d AS STRING) AS s", "CAST(CAST(d AS FLOAT) AS STRING) AS f").collect()
+    singles = pa.array(values, pa.float64()).cast(pa.float32(), safe=False).to_pylist()
+    differ = {}
+    for value, single, row in zip(values, singles, rows, strict=True):
+        ours = (java_float_text(value), java_float_text(single, single=True))
+        if ours != (row.s, row.f):
+            differ[repr(value)] = (ours, (row.s, row.f))
+    assert differ == {
+        "123456789.123": (("1.23456789123E8", "1.2345679E8"), ("1.23456789123E8", "1.23456792E8")),
+        "1e+23": (("1.0E23", "1.0E23"), ("9.999999999999999E22", "1.0E23")),
+    }
