@@ -421,6 +421,7 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     type; a missing column is a NULL string.
     """
     from pyspark.sql import functions as F
+    from pyspark.sql.types import BinaryType
 
     unreadable = [o.uri for o in objects if not spark_can_open(o.uri)]
     if unreadable:
@@ -453,12 +454,24 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
         df = df.select("*", F.col("_metadata.file_path").alias("_p"), F.col("_metadata.row_index").alias("_i")).join(
             F.broadcast(_uri_table(spark, df.inputFiles(), uris)), "_p", "left")
         source = F.coalesce(F.col("_uri"), uri_column(F.col("_p")))
+        # A binary column's bytes that are not UTF-8 (decoding them replaces what it cannot read): the row is
+        # quarantined, as the Lambda engine does, instead of publishing bytes no string can hold.
+        binary = [c.source_name for c in spec.columns if c.source_name in names
+                  and isinstance(schemas[key][c.source_name].dataType, BinaryType)]
+        parse_error = F.lit(None).cast("string")
+        for name in reversed(list(dict.fromkeys(binary))):
+            b = F.col(f"`{name}`")
+            parse_error = F.when(F.encode(F.decode(b, "UTF-8"), "UTF-8") != b,
+                                 F.lit(f"parse:invalid utf-8 in {name}")).otherwise(parse_error)
         cols = [source.alias("_source_file"), F.col("_i").cast("bigint").alias("_record"),
-                F.lit(None).cast("string").alias("_parse_error"),
+                parse_error.alias("_parse_error"),
                 (F.array(*[F.lit(m) for m in missing]) if missing else F.lit(None).cast("array<string>")).alias("_missing")]
         for i, c in enumerate(spec.columns):
             if c.source_name in nanos[key]:  # a long of nanoseconds: microseconds, truncated toward zero as Arrow's cast
                 cols.append(F.expr(f"timestamp_micros(`{c.source_name}` div 1000)").alias(raw_column(i)))
+            elif c.source_name in binary:  # NULL where not UTF-8: the quarantine row must not hold those bytes either
+                b = F.col(f"`{c.source_name}`")
+                cols.append(F.when(F.encode(F.decode(b, "UTF-8"), "UTF-8") == b, b).alias(raw_column(i)))
             elif c.source_name in names:
                 cols.append(F.col(f"`{c.source_name}`").alias(raw_column(i)))
             else:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestration.core.errors import DataError
 
-from .chunks import Chunk, ObjectLayout, int_range
+from .chunks import Chunk, ObjectLayout, Reject, int_range
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -100,16 +100,28 @@ class ParquetReader:
             batches = pf.iter_batches(batch_size=self.rows_per_chunk, columns=present, use_threads=True)
             for batch in batches:
                 arrays = []
+                bad: dict[int, str] = {}  # row -> the first source column whose bytes are not UTF-8 text
                 for s in present:
                     col = batch.column(s)
                     if s in self.layout.typed:
                         arrays.append(_coerce(col, self.columns[s]))
+                    elif pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+                        text, invalid = _binary_text(col)
+                        arrays.append(text)
+                        for i in invalid:
+                            bad.setdefault(i, s)
                     else:
                         arrays.append(_as_text(col, self.columns[s]))
                 n = batch.num_rows
                 arrays.append(int_range(row, n))
+                table = pa.table(arrays, names=[*present, "_record"])
+                rejects = []
+                if bad:
+                    keep = pa.array([i not in bad for i in range(n)])
+                    rejects = [Reject(row + i, {}, f"parse:invalid utf-8 in {s}") for i, s in sorted(bad.items())]
+                    table = table.filter(keep)
                 row += n
-                yield Chunk(pa.table(arrays, names=[*present, "_record"]))
+                yield Chunk(table, rejects)
         except (OSError, pa.ArrowException) as e:
             raise DataError(f"cannot read Parquet data near row {row}: {e}", where=self.uri) from None
 
@@ -162,8 +174,6 @@ def _as_text(col: Any, ct: ColumnType) -> Any:
     if pa.types.is_nested(t):
         return pa.array([None if v is None else json.dumps(v, separators=(",", ":"), default=str)
                          for v in col.to_pylist()], pa.string())
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        return pa.array([None if v is None else v.decode("utf-8", "replace") for v in col.to_pylist()], pa.string())
     try:
         return pc.cast(col, pa.string())
     except pa.ArrowNotImplementedError:
@@ -199,6 +209,25 @@ def java_float_text(value: float, *, single: bool = False) -> str:
         return text if "." in text else text + ".0"
     mantissa = "".join(map(str, figures))
     return f"{'-' if sign else ''}{mantissa[0]}.{mantissa[1:] or '0'}E{len(mantissa) + exponent - 1}"
+
+
+def _binary_text(col: Any) -> tuple[Any, list[int]]:
+    """A binary column as text, and the rows whose bytes are not UTF-8 (quarantined: replacing their bytes
+    would publish text the file does not hold; the Glue engine finds the same rows)."""
+    import pyarrow as pa
+
+    try:
+        return col.cast(pa.string()), []  # Arrow checks the bytes in C++
+    except pa.ArrowInvalid:
+        pass
+    values, invalid = [], []
+    for i, v in enumerate(col.to_pylist()):
+        try:
+            values.append(None if v is None else v.decode("utf-8"))
+        except UnicodeDecodeError:
+            values.append(None)
+            invalid.append(i)
+    return pa.array(values, pa.string()), invalid
 
 
 def _timestamp_text(col: Any) -> Any:

@@ -224,7 +224,8 @@ def parquet_types_case() -> Case:
     """Parquet types other than the target's, as other tools write them: unsigned and small integers, floating
     point into integer, float, decimal and string columns (the canonical text is Spark's: ``1.0``, ``1.0E20``,
     ``NaN``, ``Infinity``), timestamps in nanoseconds as pandas writes them (naive, zoned, before 1970, into a
-    string), and INT96 timestamps as Hive writes them, whose 1500-01-01 and 9999-12-31 once wrapped on Lambda."""
+    string), INT96 timestamps as Hive writes them, whose 1500-01-01 and 9999-12-31 once wrapped on Lambda, and
+    binary text that is not UTF-8 (Glue published its bytes, Lambda replaced them: now quarantined on both)."""
     import datetime as dt
 
     first = pa.table({
@@ -239,6 +240,7 @@ def parquet_types_case() -> Case:
         "ns_text": pa.array([1704070923456789123, -1500, 1704067200000000000, None], pa.timestamp("ns")),
         "us_text": pa.array([dt.datetime(2024, 1, 5, 1, 2, 3, 450000), dt.datetime(2024, 1, 5), None,
                              dt.datetime(1, 1, 1, 0, 0, 0, 1)], pa.timestamp("us")),
+        "bin": pa.array([b"ok", b"\xff", None, b"caf\xc3\xa9"], pa.binary()),  # not UTF-8: parse:invalid utf-8 in bin
     })
     old = pa.array([dt.datetime(1500, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(1, 1, 1),
                     dt.datetime(2024, 3, 1, 1, 2, 3, 456789)], pa.timestamp("us"))
@@ -256,7 +258,8 @@ def parquet_types_case() -> Case:
                     {"name": "f32", "type": "double"}, {"name": "xf", "type": "float"},
                     {"name": "xd", "type": "decimal(6,2)"}, {"name": "ns", "type": "timestamp"},
                     {"name": "ns_tz", "type": "timestamp"}, {"name": "ns_text", "type": "string"},
-                    {"name": "us_text", "type": "string"}, {"name": "old", "type": "timestamp"}],
+                    {"name": "us_text", "type": "string"}, {"name": "old", "type": "timestamp"},
+                    {"name": "bin", "type": "string"}],
         "target": TARGET,
     }
     return Case("parquet_types", spec, {"new.parquet": bufs[0], "legacy.parquet": bufs[1]})
