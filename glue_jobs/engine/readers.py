@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestration.core.contracts import SourceObject
 from orchestration.core.errors import ConfigError, DataError
+from orchestration.core.semantics.parquet import column_names_problem
 from orchestration.core.spec import Spec
 from orchestration.core.spec.uris import spark_can_open
 from orchestration.core.storage import Storage
@@ -403,12 +404,37 @@ def _footer_key(storage: Storage, fs: Any, obj: SourceObject) -> tuple[str, froz
         meta = pq.read_metadata(storage.arrow_path(obj.uri), filesystem=fs)
     except Exception as e:
         raise _not_parquet(e, obj.uri) from None
+    try:
+        names = meta.schema.to_arrow_schema().names
+    except Exception:  # noqa: BLE001 - a type Arrow cannot map; Spark's own read names the problem
+        names = []
+    problem = column_names_problem(names)
+    if problem:
+        raise DataError(problem, where=obj.uri)
     spark_schema = (meta.metadata or {}).get(_SPARK_SCHEMA_KEY, b"")
     text = str(meta.schema)  # the Parquet schema with its annotations, after a line naming the Python object
     leaves = (meta.schema.column(i) for i in range(len(meta.schema)))
     nanos = frozenset(c.path for c in leaves if "." not in c.path and c.physical_type == "INT64"
                       and '"timeUnit":"nanoseconds"' in c.logical_type.to_json().replace(" ", ""))
     return text[text.index("\n") + 1:] + spark_schema.decode("utf-8", "replace"), nanos
+
+
+def _spark_unreadable(storage: Storage, fs: Any, uri: str) -> list[str]:
+    """The columns of a Parquet object, with their types, that Spark 3.5 refuses to read: TIME, and decimals
+    of more than 38 digits."""
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_metadata(storage.arrow_path(uri), filesystem=fs).schema
+    except Exception:  # noqa: BLE001 - the caller reports the object as unreadable
+        return []
+    out = []
+    for i in range(len(schema)):
+        col = schema.column(i)
+        logical = col.logical_type.to_json().replace(" ", "")
+        if '"Type":"Time"' in logical or ('"Type":"Decimal"' in logical and col.precision > 38):
+            out.append(f"{col.path} ({col.logical_type})")
+    return out
 
 
 def read_parquet_sources(spark: SparkSession, spec: Spec,
@@ -442,6 +468,11 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
         try:  # files of one footer schema have one Spark schema: Spark is asked once per group
             schemas[key] = spark.read.parquet(read_path(uris[0])).schema
         except Exception as e:
+            unreadable = _spark_unreadable(storage, fs, uris[0])
+            if unreadable:
+                raise DataError(f"column(s) {', '.join(unreadable)}: Parquet types Spark cannot read, so the Glue "
+                                "engine cannot read this object (even a column the spec does not use); convert "
+                                "them upstream, or run this import on Lambda (--engine lambda)", where=uris[0]) from None
             raise _not_parquet(e, uris[0]) from None
     wanted = {c.source_name for c in spec.columns}
     unused = {key: [n for n in schema.fieldNames() if n not in wanted] for key, schema in schemas.items()}

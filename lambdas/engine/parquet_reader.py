@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from orchestration.core.errors import DataError
+from orchestration.core.semantics.parquet import column_names_problem
 
 from .chunks import Chunk, ObjectLayout, Reject, int_range
 
@@ -88,6 +89,9 @@ class ParquetReader:
         pf = self._open()
         schema = pf.schema_arrow
         names = schema.names
+        problem = column_names_problem(names)
+        if problem:
+            raise DataError(problem, where=self.uri)
         present = [s for s in self.columns if s in names]
         self.layout.missing = {s for s in self.columns if s not in names}
         self.layout.extra = [n for n in names if n not in self.columns]

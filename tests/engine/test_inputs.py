@@ -174,6 +174,20 @@ def test_not_a_parquet_file(storage: Storage) -> None:
         run(storage, spec, {"x.parquet": b"PAR1 but not really"})
 
 
+@pytest.mark.parametrize(("names", "message"), [
+    (["OrderID", "amount", "OrderID"], "column 'OrderID' appears twice"),
+    (["OrderID", "amount", "orderid"], "columns 'OrderID' and 'orderid' differ only in case"),
+])
+def test_parquet_columns_one_name_cannot_tell_apart_fail_the_object(storage: Storage, names: list[str],
+                                                                    message: str) -> None:
+    """Spark (and Athena) match Parquet columns without regard to case: the Glue engine cannot read such an
+    object, so the Lambda engine refuses it too, naming both columns (it failed with a bare KeyError)."""
+    spec = make_spec(source={"uri": "s3://raw/orders/", "format": "parquet"})
+    t = pa.Table.from_arrays([pa.array(["1"]), pa.array([1.5]), pa.array(["2"])], names=names)
+    with pytest.raises(DataError, match=rf"s3://raw/orders/d.parquet: {message}"):
+        run(storage, spec, {"d.parquet": parquet_bytes(t)})
+
+
 def test_latin1_and_headerless(storage: Storage) -> None:
     spec = make_spec(source={"uri": "s3://raw/orders/", "format": "csv", "csv": {"header": False, "encoding": "latin-1"}})
     data = "1;10;5;EUR;café;2024-01-01 10:00:00\n".replace(";", ",").encode("latin-1")

@@ -278,6 +278,28 @@ def test_a_byte_the_encoding_lacks_past_the_header_fails_the_run_naming_it_in_an
             run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=LocalLake(lake))
 
 
+def test_parquet_columns_spark_cannot_tell_apart_or_read_fail_the_run_naming_them(spark, lake: Path) -> None:
+    """Two names that differ only in case, and a TIME column the spec does not even read: Spark refuses both
+    objects; the run fails naming the columns, not calling the object "not a Parquet file"."""
+    import datetime as dt
+    import io
+
+    def parquet(table: pa.Table) -> bytes:
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        return buf.getvalue()
+
+    spec = spec_of({"source": {"uri": "s3://raw/in/", "format": "parquet"}, "columns": [{"name": "id", "type": "int"}]})
+    store = LocalLake(lake)
+    cases = {"case.parquet": (pa.table({"id": [1], "Id": [2]}), "columns 'id' and 'Id' differ only in case"),
+             "time.parquet": (pa.table({"id": [1], "at": pa.array([dt.time(1, 2, 3)])}),
+                              r"column\(s\) at \(Time\(.*\)\): Parquet types Spark cannot read")}
+    for name, (table, message) in cases.items():
+        m = stage_run(lake, spec, {name: parquet(table)})
+        with pytest.raises(DataError, match=rf"^s3://raw/in/{name}: {message}"):
+            run_manifest(spark, m, staging_uri=m.paths.staging, result_uri=m.paths.glue_result, storage=store)
+
+
 def test_a_clean_retry_removes_the_quarantine_of_an_earlier_attempt(spark, lake: Path) -> None:
     spec = spec_of({"columns": [{"name": "a", "type": "int", "nullable": False}]})
     m = stage_run(lake, spec, {"1.csv": "a\n1\nx\n\n"})
