@@ -447,7 +447,7 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     type; a missing column is a NULL string.
     """
     from pyspark.sql import functions as F
-    from pyspark.sql.types import BinaryType
+    from pyspark.sql.types import ArrayType, BinaryType, MapType, StructType
 
     unreadable = [o.uri for o in objects if not spark_can_open(o.uri)]
     if unreadable:
@@ -503,6 +503,10 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
             elif c.source_name in binary:  # NULL where not UTF-8: the quarantine row must not hold those bytes either
                 b = F.col(f"`{c.source_name}`")
                 cols.append(F.when(F.encode(F.decode(b, "UTF-8"), "UTF-8") == b, b).alias(raw_column(i)))
+            elif c.source_name in names and isinstance(schemas[key][c.source_name].dataType, ArrayType | MapType | StructType):
+                # JSON, as the Lambda engine writes a nested value (Spark's own text drops a struct's keys)
+                nested = F.to_json(F.col(f"`{c.source_name}`"), {"ignoreNullFields": "false"})
+                cols.append(nested.alias(raw_column(i)))
             elif c.source_name in names:
                 cols.append(F.col(f"`{c.source_name}`").alias(raw_column(i)))
             else:

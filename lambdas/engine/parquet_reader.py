@@ -176,8 +176,7 @@ def _as_text(col: Any, ct: ColumnType) -> Any:
     if pa.types.is_timestamp(t):
         return _timestamp_text(col)
     if pa.types.is_nested(t):
-        return pa.array([None if v is None else json.dumps(v, separators=(",", ":"), default=str)
-                         for v in col.to_pylist()], pa.string())
+        return pa.array([None if v is None else nested_json(v, t) for v in col.to_pylist()], pa.string())
     try:
         return pc.cast(col, pa.string())
     except pa.ArrowNotImplementedError:
@@ -213,6 +212,49 @@ def java_float_text(value: float, *, single: bool = False) -> str:
         return text if "." in text else text + ".0"
     mantissa = "".join(map(str, figures))
     return f"{'-' if sign else ''}{mantissa[0]}.{mantissa[1:] or '0'}E{len(mantissa) + exponent - 1}"
+
+
+def nested_json(value: Any, arrow_type: Any) -> str:
+    """A struct, list or map value (``to_pylist``'s form) as Spark's ``to_json`` writes it with null fields
+    kept, which the Glue engine uses for the same columns: floats as Java writes them (``1.0E20``; NaN and
+    the infinities quoted), decimals as Java's ``BigDecimal`` (``1E-7``: Python's ``Decimal`` text is the
+    same), timestamps to the millisecond (``2024-01-05T01:02:03.450``, ``Z`` after a zoned one; nanosecond
+    ones as their number, as Spark reads them), dates and binary (base64) as strings, map keys as strings."""
+    import base64
+    import datetime as dt
+
+    import pyarrow as pa
+
+    t = arrow_type
+    if value is None:
+        return "null"
+    if pa.types.is_struct(t):
+        return "{" + ",".join(json.dumps(f.name, ensure_ascii=False) + ":" + nested_json(value.get(f.name), f.type)
+                              for f in t) + "}"
+    if pa.types.is_map(t):
+        return "{" + ",".join(json.dumps(str(k), ensure_ascii=False) + ":" + nested_json(v, t.item_type)
+                              for k, v in value) + "}"
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return "[" + ",".join(nested_json(v, t.value_type) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if pa.types.is_floating(t):
+        text = java_float_text(value, single=pa.types.is_float32(t))
+        return text if value == value and abs(value) != float("inf") else json.dumps(text)
+    if pa.types.is_timestamp(t):
+        if t.unit == "ns":
+            return str(pa.scalar(value, t).cast(pa.int64()).as_py())
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return json.dumps(value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+                          + ("Z" if t.tz is not None else ""))
+    if isinstance(value, dt.date):
+        return json.dumps(value.isoformat())
+    if isinstance(value, bytes):
+        return json.dumps(base64.b64encode(value).decode("ascii"))
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)  # integers, decimals
 
 
 def _binary_text(col: Any) -> tuple[Any, list[int]]:

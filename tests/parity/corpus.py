@@ -241,6 +241,11 @@ def parquet_types_case() -> Case:
         "us_text": pa.array([dt.datetime(2024, 1, 5, 1, 2, 3, 450000), dt.datetime(2024, 1, 5), None,
                              dt.datetime(1, 1, 1, 0, 0, 0, 1)], pa.timestamp("us")),
         "bin": pa.array([b"ok", b"\xff", None, b"caf\xc3\xa9"], pa.binary()),  # not UTF-8: parse:invalid utf-8 in bin
+        # Nested values as Spark's to_json writes them, null fields kept (Spark's own text drops a struct's keys)
+        "nest": pa.array([{"k": 1, "v": "caf\u00e9\n\x01", "n": None, "f": 1e20, "g": float("nan"), "b": True,
+                           "t": dt.datetime(2024, 1, 5, 1, 2, 3, 456789), "d": dt.date(2024, 1, 5), "bin": b"\x00\xff",
+                           "l": [1.5, 2.0, None]}, None, {"k": 2}, {}]),
+        "map": pa.array([[("k", 1), ("j", None)], [], None, [("z", 0)]], pa.map_(pa.string(), pa.int64())),
     })
     old = pa.array([dt.datetime(1500, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(1, 1, 1),
                     dt.datetime(2024, 3, 1, 1, 2, 3, 456789)], pa.timestamp("us"))
@@ -259,7 +264,8 @@ def parquet_types_case() -> Case:
                     {"name": "xd", "type": "decimal(6,2)"}, {"name": "ns", "type": "timestamp"},
                     {"name": "ns_tz", "type": "timestamp"}, {"name": "ns_text", "type": "string"},
                     {"name": "us_text", "type": "string"}, {"name": "old", "type": "timestamp"},
-                    {"name": "bin", "type": "string"}],
+                    {"name": "bin", "type": "string"}, {"name": "nest", "type": "string"},
+                    {"name": "map", "type": "string"}],
         "target": TARGET,
     }
     return Case("parquet_types", spec, {"new.parquet": bufs[0], "legacy.parquet": bufs[1]})

@@ -1,35 +1,14 @@
 """Known, intended differences between the engines (docs/semantics.md, last section), each pinned here.
 
-1. Parquet nested values (struct, list, map) read into a string column are JSON on Lambda and Spark's own
-   text on Glue.
+1. Parquet floating-point text where Java 17 writes longer digits than the shortest.
 """
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from tests.glue.spark import spec_of
-from tests.parity.harness import run_glue, run_lambda
-
 pytestmark = pytest.mark.spark
-
-
-def test_parquet_nested_text_differs(spark, tmp_path: Path) -> None:
-    """A struct, list or map read into a string column: JSON on Lambda, Spark's own text on Glue."""
-    buf = io.BytesIO()
-    pq.write_table(pa.table({"s": pa.array([{"k": 1, "v": "x"}]), "l": pa.array([[1.5, 2.0]])}), buf)
-    spec = spec_of({"source": {"uri": "s3://raw/in/", "format": "parquet"},
-                    "columns": [{"name": "s", "type": "string"}, {"name": "l", "type": "string"}]})
-    files = {"f.parquet": buf.getvalue()}
-    lam = run_lambda(tmp_path, spec, files)
-    glue = run_glue(spark, tmp_path, spec, files)
-    assert [row[:2] for row, _ in ((r, n) for (_, r), n in lam.rows.items())] == [('{"k":1,"v":"x"}', "[1.5,2.0]")]
-    assert [row[:2] for row, _ in ((r, n) for (_, r), n in glue.rows.items())] == [("{1, x}", "[1.5, 2.0]")]
 
 
 def test_floating_point_text_is_sparks_but_where_java_17_writes_longer_digits(spark) -> None:
