@@ -57,7 +57,8 @@ class ParquetReader:
         self._file: Any = None
         self.stored_bytes: int | None = None
         """The object's size when it was opened (compared with the size its run planned)."""
-        self.version: str | None = None  # Arrow's file gives no version; a Parquet rewrite changes its size
+        self.version: str | None = None
+        """The object's version once every row was read (Arrow's file gives none: asked of the store then)."""
 
     def _open(self) -> Any:
         import pyarrow.parquet as pq
@@ -77,11 +78,19 @@ class ParquetReader:
             raise DataError(f"not a readable Parquet file: {e}", where=self.uri) from None
 
     def chunks(self) -> Iterator[Chunk]:
+        from orchestration.core.storage import ObjectNotFoundError
+
         try:
             yield from self._chunks()
         finally:
             if self._file is not None:
                 self._file.close()
+        # A rewrite of the same size changes only the version: asked once the rows are read (one HEAD on S3),
+        # as the Glue job asks after its reads. An object deleted since is no change to what was read.
+        try:
+            self.version = self.storage.stat(self.uri).version
+        except ObjectNotFoundError:
+            self.version = None
 
     def _chunks(self) -> Iterator[Chunk]:
         import pyarrow as pa
