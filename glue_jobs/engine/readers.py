@@ -45,6 +45,7 @@ from .boundaries import (
 )
 from .lake import lake_root, listed_uris, path_forms, read_path, uri_column
 from .lines import LineObject, LineRead, line_rows
+from .names import ident
 from .pieces import TASK_COLUMNS, raw_column, run_task, storage_for
 from .textparse import FileInfo, Layout, ParseOptions, decode, is_utf8, parse_csv
 
@@ -482,37 +483,44 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
         names = set(schemas[key].fieldNames())
         df = spark.read.schema(schemas[key]).parquet(*[read_path(u) for u in uris])  # inferred once, above
         missing = [c.source_name for c in spec.columns if c.source_name not in names]
-        df = df.select("*", F.col("_metadata.file_path").alias("_p"), F.col("_metadata.row_index").alias("_i")).join(
-            F.broadcast(_uri_table(spark, df.inputFiles(), uris)), "_p", "left")
-        source = F.coalesce(F.col("_uri"), uri_column(F.col("_p")))
+        # Only the spec's columns, beside the helpers, whose names no file column can take: a file's own "_p"
+        # or "_uri" (even unused) made every reference to them ambiguous and failed the run.
+        used = [ident(n) for n in dict.fromkeys(c.source_name for c in spec.columns) if n in names]
+        df = df.select(*used, F.col("_metadata.file_path").alias(_PATH), F.col("_metadata.row_index").alias(_ROW)).join(
+            F.broadcast(_uri_table(spark, df.inputFiles(), uris)), _PATH, "left")
+        source = F.coalesce(F.col(_URI), uri_column(F.col(_PATH)))
         # A binary column's bytes that are not UTF-8 (decoding them replaces what it cannot read): the row is
         # quarantined, as the Lambda engine does, instead of publishing bytes no string can hold.
         binary = [c.source_name for c in spec.columns if c.source_name in names
                   and isinstance(schemas[key][c.source_name].dataType, BinaryType)]
         parse_error = F.lit(None).cast("string")
         for name in reversed(list(dict.fromkeys(binary))):
-            b = F.col(f"`{name}`")
+            b = F.col(ident(name))
             parse_error = F.when(F.encode(F.decode(b, "UTF-8"), "UTF-8") != b,
                                  F.lit(f"parse:invalid utf-8 in {name}")).otherwise(parse_error)
-        cols = [source.alias("_source_file"), F.col("_i").cast("bigint").alias("_record"),
+        cols = [source.alias("_source_file"), F.col(_ROW).cast("bigint").alias("_record"),
                 parse_error.alias("_parse_error"),
                 (F.array(*[F.lit(m) for m in missing]) if missing else F.lit(None).cast("array<string>")).alias("_missing")]
         for i, c in enumerate(spec.columns):
             if c.source_name in nanos[key]:  # a long of nanoseconds: microseconds, truncated toward zero as Arrow's cast
-                cols.append(F.expr(f"timestamp_micros(`{c.source_name}` div 1000)").alias(raw_column(i)))
+                cols.append(F.expr(f"timestamp_micros({ident(c.source_name)} div 1000)").alias(raw_column(i)))
             elif c.source_name in binary:  # NULL where not UTF-8: the quarantine row must not hold those bytes either
-                b = F.col(f"`{c.source_name}`")
+                b = F.col(ident(c.source_name))
                 cols.append(F.when(F.encode(F.decode(b, "UTF-8"), "UTF-8") == b, b).alias(raw_column(i)))
             elif c.source_name in names and isinstance(schemas[key][c.source_name].dataType, ArrayType | MapType | StructType):
                 # JSON, as the Lambda engine writes a nested value (Spark's own text drops a struct's keys)
-                nested = F.to_json(F.col(f"`{c.source_name}`"), {"ignoreNullFields": "false"})
+                nested = F.to_json(F.col(ident(c.source_name)), {"ignoreNullFields": "false"})
                 cols.append(nested.alias(raw_column(i)))
             elif c.source_name in names:
-                cols.append(F.col(f"`{c.source_name}`").alias(raw_column(i)))
+                cols.append(F.col(ident(c.source_name)).alias(raw_column(i)))
             else:
                 cols.append(F.lit(None).cast("string").alias(raw_column(i)))
         out.append((df.select(*cols), missing))
     return out, extra
+
+
+_PATH, _ROW, _URI = "__lockgate_path", "__lockgate_row", "__lockgate_uri"
+"""Helper columns of a Parquet read, named apart from any column a file may hold."""
 
 
 def _uri_table(spark: SparkSession, listed: list[str], uris: list[str]) -> DataFrame:
@@ -520,4 +528,4 @@ def _uri_table(spark: SparkSession, listed: list[str], uris: list[str]) -> DataF
     for ``uris``: a broadcast join with it gives each row its object's URI without decoding the path on
     every row. A listed path that is none of ``uris`` fails the read (a key Spark took for a pattern)."""
     rows = [(form, uri) for path, uri in listed_uris(listed, uris) for form in path_forms(path)]
-    return spark.createDataFrame(rows, "_p string, _uri string")
+    return spark.createDataFrame(rows, f"{_PATH} string, {_URI} string")

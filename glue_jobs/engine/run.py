@@ -18,6 +18,7 @@ from orchestration.core.spec import Spec
 from orchestration.core.storage import Storage
 
 from .lines import split_conf
+from .names import ident
 from .readers import account_text, block_size, raw_column, read_parquet_sources, text_rows
 from .session import engine_settings, shuffle_conf
 from .transform import apply_filter, apply_hook, dedupe, derive, output_order
@@ -177,7 +178,7 @@ def _write(checked: Validated, spec: Spec, manifest: Manifest, staging_data: str
         q = checked.rejected.select("*", F.lit(manifest.run_id).alias("_run_id")).observe(
             obs_rejected, F.count(F.lit(1)).alias("n"))
         names = [c for c in q.columns if c not in ("_source_file", "_record", "_run_id", "_errors")]
-        q = q.select(*[f"`{n}`" for n in names], "_source_file", "_record", "_run_id", "_errors")
+        q = q.select(*[ident(n) for n in names], "_source_file", "_record", "_run_id", "_errors")
         write_parquet(q, quarantine, partition_by=[], compression=spec.target.compression, rebalance=True)
         rejected_count = int(obs_rejected.get["n"])
     if not rejected_count:  # also removes what an earlier attempt of this run left

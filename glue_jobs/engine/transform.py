@@ -16,6 +16,8 @@ from orchestration.core.spec import Spec
 from orchestration.core.spec.metadata import METADATA_COLUMNS
 from orchestration.core.types import spark_to_glue
 
+from .names import ident
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
@@ -94,7 +96,7 @@ def dedupe(df: DataFrame, spec: Spec) -> DataFrame:
 
     if spec.dedupe is None:
         return df
-    keys = ", ".join(f"`{k}`" for k in spec.dedupe.keys)
+    keys = ", ".join(ident(k) for k in spec.dedupe.keys)
     rank = F.expr(f"row_number() OVER (PARTITION BY {keys} ORDER BY {semantics.dedupe_order_sql(spec, 'spark')})")
     return df.withColumn("__lockgate_rank", rank).where("__lockgate_rank = 1").drop("__lockgate_rank")
 
@@ -103,4 +105,4 @@ def output_order(df: DataFrame, spec: Spec) -> DataFrame:
     """Spec columns, derived columns, hook columns, then the metadata columns."""
     first = list(spec.output_columns)
     hook_cols = [c for c in df.columns if c not in first and c not in METADATA_COLUMNS]
-    return df.select(*[f"`{c}`" for c in [*first, *hook_cols, *METADATA_COLUMNS]])
+    return df.select(*[ident(c) for c in [*first, *hook_cols, *METADATA_COLUMNS]])

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 from orchestration.core import semantics
 from orchestration.core.spec import Spec
 
+from .names import ident
+
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
@@ -65,8 +67,8 @@ def _to_ltz(df: DataFrame) -> DataFrame:
     from pyspark.sql.types import TimestampNTZType
 
     return df.select(*[
-        F.col(f"`{f.name}`").cast("timestamp").alias(f.name) if isinstance(f.dataType, TimestampNTZType)
-        else F.col(f"`{f.name}`")
+        F.col(ident(f.name)).cast("timestamp").alias(f.name) if isinstance(f.dataType, TimestampNTZType)
+        else F.col(ident(f.name))
         for f in df.schema.fields
     ])
 
@@ -123,7 +125,7 @@ def _one(spark: SparkSession, spec: Spec, group: Group) -> Validated:
     errors = _failed(spark, spec, checked.where("NOT _ok"), group)
     damaged = group.rows.where(F.col("_parse_error").isNotNull())
     broken = damaged.select(
-        *[F.col(f"`{c.source_name}`").cast("string").alias(c.source_name) for c in spec.columns],
+        *[F.col(ident(c.source_name)).cast("string").alias(c.source_name) for c in spec.columns],
         "_source_file", "_record", F.array(F.col("_parse_error")).alias("_errors"),
     )
     return Validated(valid=_to_ltz(valid), rejected=errors.unionByName(broken), cached=[checked])
@@ -168,7 +170,7 @@ def check_text(spark: SparkSession, spec: Spec, rows: DataFrame) -> DataFrame:
     settled = F.coalesce(F.col("_ok"), F.lit(False)) & F.col("_parse_error").isNull() & F.col("_missing").isNull()
     raw = set(_raw_names(spec))
     return checked.select(*[
-        F.when(~settled, F.col(c)).alias(c) if c in raw else F.col(f"`{c}`") for c in checked.columns
+        F.when(~settled, F.col(c)).alias(c) if c in raw else F.col(ident(c)) for c in checked.columns
     ]).persist(StorageLevel.MEMORY_AND_DISK)
 
 

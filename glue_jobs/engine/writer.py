@@ -16,6 +16,7 @@ from orchestration.core.spec import Spec
 from orchestration.core.storage import Storage
 
 from .lake import lake_root, spark_path
+from .names import ident
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -32,7 +33,7 @@ def to_ntz(df: DataFrame) -> DataFrame:
 
     cols = []
     for f in df.schema.fields:
-        c = F.col(f"`{f.name}`")
+        c = F.col(ident(f.name))
         cols.append(c.cast("timestamp_ntz").alias(f.name) if isinstance(f.dataType, TimestampType) else c)
     return df.select(*cols)
 
@@ -53,7 +54,7 @@ def write_parquet(df: DataFrame, uri: str, *, partition_by: list[str], compressi
         view = f"__lockgate_write_{next(_views)}"
         df.createOrReplaceTempView(view)
         try:
-            cols = ", ".join(f"`{c}`" for c in partition_by)
+            cols = ", ".join(ident(c) for c in partition_by)
             hint = f"REBALANCE({cols})" if cols else "REBALANCE"
             df = df.sparkSession.sql(f"SELECT /*+ {hint} */ * FROM {view}")
         finally:

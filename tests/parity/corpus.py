@@ -180,14 +180,15 @@ def noheader_csv() -> Case:
 def cp1252_csv() -> Case:
     """A Windows export: cp1252 bytes (the euro sign and curly quotes are one byte here, three in UTF-8, so
     offsets move when the text is re-encoded), and an object starting with the three bytes of a UTF-8 BOM,
-    which in cp1252 are text ("ï»¿"), as in latin-1: its header's first name is not "id"."""
+    which in cp1252 are text ("ï»¿"), as in latin-1: its header's first name is not "id". A backquote in a header
+    name (a source name) once broke the Glue job's SQL."""
     spec = {
         "source": {"uri": "s3://raw/in/", "format": "csv", "csv": {"encoding": "cp1252"}},
-        "columns": [{"name": "id", "type": "int", "nullable": False}, {"name": "note", "type": "string"},
-                    {"name": "price", "type": "decimal(6,2)"}],
+        "columns": [{"name": "id", "type": "int", "nullable": False},
+                    {"name": "note", "type": "string", "source": "no`te"}, {"name": "price", "type": "decimal(6,2)"}],
         "target": TARGET,
     }
-    text = ('id,note,price\r\n1,"\u201cquoted\u201d, caf\u00e9",2.50\r\n2,\u20ac,x\r\n3,"two\r\nlines \u2019",1\r\n'
+    text = ('id,no`te,price\r\n1,"\u201cquoted\u201d, caf\u00e9",2.50\r\n2,\u20ac,x\r\n3,"two\r\nlines \u2019",1\r\n'
             "4,\u00ff\u00fe,\r\n")
     return Case("cp1252_csv", spec, {"w.csv": text.encode("cp1252"),
                                      "bom.csv": b"\xef\xbb\xbf" + "id,note,price\n5,b,1\n".encode("cp1252")})
@@ -246,6 +247,8 @@ def parquet_types_case() -> Case:
                            "t": dt.datetime(2024, 1, 5, 1, 2, 3, 456789), "d": dt.date(2024, 1, 5), "bin": b"\x00\xff",
                            "l": [1.5, 2.0, None]}, None, {"k": 2}, {}]),
         "map": pa.array([[("k", 1), ("j", None)], [], None, [("z", 0)]], pa.map_(pa.string(), pa.int64())),
+        "we`ird": pa.array(["a", "b", "c", "d"]),  # a backquote in a source name once broke the Glue job's SQL
+        "_p": pa.array(["x"] * 4), "_uri": pa.array(["y"] * 4),  # unused, named like the Glue reader's own helpers
     })
     old = pa.array([dt.datetime(1500, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(1, 1, 1),
                     dt.datetime(2024, 3, 1, 1, 2, 3, 456789)], pa.timestamp("us"))
@@ -265,7 +268,7 @@ def parquet_types_case() -> Case:
                     {"name": "ns_tz", "type": "timestamp"}, {"name": "ns_text", "type": "string"},
                     {"name": "us_text", "type": "string"}, {"name": "old", "type": "timestamp"},
                     {"name": "bin", "type": "string"}, {"name": "nest", "type": "string"},
-                    {"name": "map", "type": "string"}],
+                    {"name": "map", "type": "string"}, {"name": "odd", "type": "string", "source": "we`ird"}],
         "target": TARGET,
     }
     return Case("parquet_types", spec, {"new.parquet": bufs[0], "legacy.parquet": bufs[1]})
