@@ -447,6 +447,7 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
     (always NULL), ``_missing`` and one column per spec column (``raw_column(i)``) with the file's own
     type; a missing column is a NULL string.
     """
+    from pyspark.sql import Column
     from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType, BinaryType, MapType, StructType
 
@@ -486,7 +487,9 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
         # Only the spec's columns, beside the helpers, whose names no file column can take: a file's own "_p"
         # or "_uri" (even unused) made every reference to them ambiguous and failed the run.
         used = [ident(n) for n in dict.fromkeys(c.source_name for c in spec.columns) if n in names]
-        df = df.select(*used, F.col("_metadata.file_path").alias(_PATH), F.col("_metadata.row_index").alias(_ROW)).join(
+        # The file's metadata by the Dataset's own accessor: a file column named _metadata hides F.col("_metadata")
+        meta = Column(df._jdf.metadataColumn("_metadata"))
+        df = df.select(*used, meta.getField("file_path").alias(_PATH), meta.getField("row_index").alias(_ROW)).join(
             F.broadcast(_uri_table(spark, df.inputFiles(), uris)), _PATH, "left")
         source = F.coalesce(F.col(_URI), uri_column(F.col(_PATH)))
         # A binary column's bytes that are not UTF-8 (decoding them replaces what it cannot read): the row is

@@ -249,6 +249,7 @@ def parquet_types_case() -> Case:
         "map": pa.array([[("k", 1), ("j", None)], [], None, [("z", 0)]], pa.map_(pa.string(), pa.int64())),
         "we`ird": pa.array(["a", "b", "c", "d"]),  # a backquote in a source name once broke the Glue job's SQL
         "_p": pa.array(["x"] * 4), "_uri": pa.array(["y"] * 4),  # unused, named like the Glue reader's own helpers
+        "_metadata": pa.array(["z"] * 4),  # unused; it hid Spark's hidden column of the same name
     })
     old = pa.array([dt.datetime(1500, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(1, 1, 1),
                     dt.datetime(2024, 3, 1, 1, 2, 3, 456789)], pa.timestamp("us"))
