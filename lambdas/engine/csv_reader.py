@@ -255,13 +255,13 @@ class CsvReader(StreamReader):
         fields = rows[0] if rows else []
         self.width = len(fields)
         if self.opts.header:
-            self._take(len(first))
+            _, _, line = self._take(len(first))
             self.header = fields
             seen: dict[str, int] = {}
             for i, name in enumerate(fields):
-                if name in seen:
-                    raise DataError(f"duplicate column name {name!r} in the header at positions {seen[name] + 1} "
-                                    f"and {i + 1}; column names must be unique", where=self.uri)
+                if name in seen:  # the Glue engine's words (glue_jobs/engine/textparse.py)
+                    raise DataError(f"line {line}: duplicate header {name!r} at columns {seen[name] + 1} and {i + 1}; "
+                                    "rename one of them in the source", where=self.uri)
                 seen[name] = i
             names = fields
         else:
