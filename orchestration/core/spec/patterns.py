@@ -8,13 +8,14 @@ from functools import lru_cache
 
 from ..errors import SpecError
 
-__all__ = ["spark_pattern_to_strftime", "spark_pattern_regex", "compile_pattern", "PATTERN_LETTERS"]
+__all__ = ["spark_pattern_to_strftime", "spark_pattern_regex", "compile_pattern", "format_pattern", "parse_shape",
+           "PATTERN_LETTERS"]
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|.", re.S)
 # letter run -> (strftime, regex); None strftime for fraction handled separately
 _PATTERNS: dict[str, tuple[str, str]] = {
     "yyyy": ("%Y", "[0-9]{4}"), "y": ("%Y", "[0-9]{4}"), "yy": ("%y", "[0-9]{2}"),
-    "uuuu": ("%Y", "[0-9]{4}"),
+    # no "uuuu": Spark 3 refuses 'u' in every pattern ("week-based patterns are unsupported"), so a run failed on Glue
     "MM": ("%m", "[0-9]{2}"), "M": ("%m", "[0-9]{1,2}"), "MMM": ("%b", "[A-Za-z]{3}"),
     "MMMM": ("%B", "[A-Za-z]{3,9}"), "LL": ("%m", "[0-9]{2}"), "L": ("%m", "[0-9]{1,2}"),
     "dd": ("%d", "[0-9]{2}"), "d": ("%d", "[0-9]{1,2}"), "DDD": ("%j", "[0-9]{3}"),
@@ -83,3 +84,49 @@ def spark_pattern_regex(pattern: str) -> str:
     """The exact shape text must have for ``pattern`` (both engines check it before parsing, so field
     widths mean the same in Spark and DuckDB)."""
     return compile_pattern(pattern).regex
+
+
+# How ``date_format`` writes a letter run, where that differs from how it is parsed (``_PATTERNS``): a single
+# letter is the number without padding; a zone is UTC's (timestamps are UTC instants, docs/semantics.md).
+_FORMATS: dict[str, str] = {
+    "M": "%-m", "L": "%-m", "d": "%-d", "H": "%-H", "h": "%-I", "m": "%-M", "s": "%-S",
+    "XXX": "Z", "XX": "Z", "X": "Z", "xxx": "+00:00", "xx": "+0000", "Z": "+0000",
+}
+
+
+@lru_cache(maxsize=256)
+def format_pattern(pattern: str) -> str:
+    """A Spark datetime pattern as the strftime format DuckDB writes a UTC timestamp with exactly as Spark's
+    ``date_format`` does; SpecError for letters Lockgate does not support."""
+    compile_pattern(pattern)  # the same letters are allowed
+    out: list[str] = []
+    for m in _TOKEN.finditer(pattern):
+        tok = m.group(0)
+        if tok.startswith("'"):
+            out.append(("'" if tok == "''" else tok[1:-1].replace("''", "'")).replace("%", "%%"))
+        elif m.group(1):
+            out.append(_FORMATS.get(tok) or _PATTERNS[tok][0])
+        else:
+            out.append(tok.replace("%", "%%"))
+    return "".join(out)
+
+
+_FRACTIONS = {"SSS": "[0-9]{1,3}", "SSSSSS": "[0-9]{1,6}", "SSSSSSSSS": "[0-9]{1,9}"}
+
+
+@lru_cache(maxsize=256)
+def parse_shape(pattern: str) -> str:
+    """The shape Spark's ``to_timestamp``/``to_date`` accept for ``pattern``: its exact widths and no spaces
+    around (DuckDB's strptime also takes one digit for ``MM`` and surrounding spaces, where Spark gives
+    NULL), but a fraction of fewer digits than the pattern's (``.45`` for ``SSS``), as Spark's parser takes."""
+    compile_pattern(pattern)
+    out: list[str] = []
+    for m in _TOKEN.finditer(pattern):
+        tok = m.group(0)
+        if tok.startswith("'"):
+            out.append(re.escape("'" if tok == "''" else tok[1:-1].replace("''", "'")))
+        elif m.group(1):
+            out.append(_FRACTIONS.get(tok) or _PATTERNS[tok][1])
+        else:
+            out.append(re.escape(tok))
+    return "^" + "".join(out) + "$"
