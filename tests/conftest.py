@@ -40,6 +40,25 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(autouse=True)
+def _moto_asl_scope_reset() -> Iterator[None]:
+    """moto's state machine parser keeps its QueryLanguage scopes in a class-level list and leaves a JSONata
+    scope behind when a definition fails inside one (the ASL conformance cases send such definitions to moto
+    on purpose). Every later JSONPath definition in the process, ours on the moto server included, then
+    inherited JSONata and was refused ("Unsupported declaration in QueryLanguage=JSONPath block:
+    Parameters"), depending on which tests an xdist worker had run before. Cleared around every test."""
+    import sys
+
+    def clear() -> None:
+        module = sys.modules.get("moto.stepfunctions.parser.asl.parse.preprocessor")
+        if module is not None:
+            module.Preprocessor._query_language_per_scope.clear()
+
+    clear()
+    yield
+    clear()
+
+
 @pytest.fixture()
 def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point every AWS client at the moto server for one test; resets moto's state afterwards."""
