@@ -416,7 +416,7 @@ def _footer_key(storage: Storage, fs: Any, obj: SourceObject) -> tuple[str, froz
     text = str(meta.schema)  # the Parquet schema with its annotations, after a line naming the Python object
     leaves = (meta.schema.column(i) for i in range(len(meta.schema)))
     nanos = frozenset(c.path for c in leaves if "." not in c.path and c.physical_type == "INT64"
-                      and '"timeUnit":"nanoseconds"' in c.logical_type.to_json().replace(" ", ""))
+                      and _logical(c).get("timeUnit") == "nanoseconds")
     return text[text.index("\n") + 1:] + spark_schema.decode("utf-8", "replace"), nanos
 
 
@@ -432,10 +432,15 @@ def _spark_unreadable(storage: Storage, fs: Any, uri: str) -> list[str]:
     out = []
     for i in range(len(schema)):
         col = schema.column(i)
-        logical = col.logical_type.to_json().replace(" ", "")
-        if '"Type":"Time"' in logical or ('"Type":"Decimal"' in logical and col.precision > 38):
+        kind = _logical(col).get("Type")
+        if kind == "Time" or (kind == "Decimal" and col.precision > 38):
             out.append(f"{col.path} ({col.logical_type})")
     return out
+
+
+def _logical(column: Any) -> dict[str, Any]:
+    """A Parquet leaf column's logical type as its fields (``{"Type": "Timestamp", "timeUnit": ...}``)."""
+    return dict(json.loads(column.logical_type.to_json()))
 
 
 def read_parquet_sources(spark: SparkSession, spec: Spec,
@@ -496,11 +501,14 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
         # quarantined, as the Lambda engine does, instead of publishing bytes no string can hold.
         binary = [c.source_name for c in spec.columns if c.source_name in names
                   and isinstance(schemas[key][c.source_name].dataType, BinaryType)]
+
+        def utf8(name: str) -> Column:  # decoding replaces what is not UTF-8, so encoding again differs
+            b = F.col(ident(name))
+            return F.encode(F.decode(b, "UTF-8"), "UTF-8") == b
+
         parse_error = F.lit(None).cast("string")
         for name in reversed(list(dict.fromkeys(binary))):
-            b = F.col(ident(name))
-            parse_error = F.when(F.encode(F.decode(b, "UTF-8"), "UTF-8") != b,
-                                 F.lit(f"parse:invalid utf-8 in {name}")).otherwise(parse_error)
+            parse_error = F.when(~utf8(name), F.lit(f"parse:invalid utf-8 in {name}")).otherwise(parse_error)
         cols = [source.alias("_source_file"), F.col(_ROW).cast("bigint").alias("_record"),
                 parse_error.alias("_parse_error"),
                 (F.array(*[F.lit(m) for m in missing]) if missing else F.lit(None).cast("array<string>")).alias("_missing")]
@@ -508,8 +516,7 @@ def read_parquet_sources(spark: SparkSession, spec: Spec,
             if c.source_name in nanos[key]:  # a long of nanoseconds: microseconds, truncated toward zero as Arrow's cast
                 cols.append(F.expr(f"timestamp_micros({ident(c.source_name)} div 1000)").alias(raw_column(i)))
             elif c.source_name in binary:  # NULL where not UTF-8: the quarantine row must not hold those bytes either
-                b = F.col(ident(c.source_name))
-                cols.append(F.when(F.encode(F.decode(b, "UTF-8"), "UTF-8") == b, b).alias(raw_column(i)))
+                cols.append(F.when(utf8(c.source_name), F.col(ident(c.source_name))).alias(raw_column(i)))
             elif c.source_name in names and isinstance(schemas[key][c.source_name].dataType, ArrayType | MapType | StructType):
                 # JSON, as the Lambda engine writes a nested value (Spark's own text drops a struct's keys)
                 nested = F.to_json(F.col(ident(c.source_name)), {"ignoreNullFields": "false"})
@@ -527,7 +534,7 @@ _PATH, _ROW, _URI = "__lockgate_path", "__lockgate_row", "__lockgate_uri"
 
 
 def _uri_table(spark: SparkSession, listed: list[str], uris: list[str]) -> DataFrame:
-    """(``_p``: a path as Spark's rows report it, ``_uri``: the object's URI) for the paths Spark listed
+    """(``_PATH``: a path as Spark's rows report it, ``_URI``: the object's URI) for the paths Spark listed
     for ``uris``: a broadcast join with it gives each row its object's URI without decoding the path on
     every row. A listed path that is none of ``uris`` fails the read (a key Spark took for a pattern)."""
     rows = [(form, uri) for path, uri in listed_uris(listed, uris) for form in path_forms(path)]

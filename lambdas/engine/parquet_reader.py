@@ -156,9 +156,7 @@ def _coerce(col: Any, ct: ColumnType) -> Any:
 
     t = col.type
     if ct.name == "timestamp" and pa.types.is_timestamp(t) and (t.unit != "us" or t.tz is not None):
-        if t.tz is not None:
-            col = pc.cast(col, pa.timestamp(t.unit, tz="UTC")).cast(pa.timestamp(t.unit))  # UTC wall clock
-        return pc.cast(col, pa.timestamp("us"), safe=False)  # truncates nanoseconds
+        return _utc_micros(col)
     if ct.name == "date" and pa.types.is_date64(t):
         return pc.cast(col, pa.date32())
     if ct.name == "string" and pa.types.is_large_string(t):
@@ -288,11 +286,18 @@ def _binary_text(col: Any) -> tuple[Any, list[int]]:
 def _timestamp_text(col: Any) -> Any:
     """Spark's text of a timestamp: the UTC wall clock to the microsecond, trailing zeros of the fraction
     dropped (``2024-01-05 01:02:03.45``, ``2024-01-05 00:00:00``)."""
+    import pyarrow.compute as pc
+
+    text = pc.strftime(_utc_micros(col), format="%Y-%m-%d %H:%M:%S")
+    return pc.replace_substring_regex(pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1"), r"\.$", "")
+
+
+def _utc_micros(col: Any) -> Any:
+    """Timestamps of any unit and zone as the UTC wall clock in microseconds (nanoseconds truncated)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     t = col.type
     if t.tz is not None:
         col = pc.cast(col, pa.timestamp(t.unit, tz="UTC")).cast(pa.timestamp(t.unit))
-    text = pc.strftime(pc.cast(col, pa.timestamp("us"), safe=False), format="%Y-%m-%d %H:%M:%S")
-    return pc.replace_substring_regex(pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1"), r"\.$", "")
+    return pc.cast(col, pa.timestamp("us"), safe=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -98,18 +99,21 @@ _FORMATS: dict[str, str] = {
 def format_pattern(pattern: str) -> str:
     """A Spark datetime pattern as the strftime format DuckDB writes a UTC timestamp with exactly as Spark's
     ``date_format`` does; SpecError for letters Lockgate does not support."""
-    compile_pattern(pattern)  # the same letters are allowed
+    return _convert(pattern, lambda run: _FORMATS.get(run) or _PATTERNS[run][0], lambda text: text.replace("%", "%%"))
+
+
+def _convert(pattern: str, run: Callable[[str], str], text: Callable[[str], str]) -> str:
+    """``pattern`` (checked by ``compile_pattern``) with each letter run and each piece of literal text (quoted
+    or not) replaced by what ``run`` and ``text`` give for it."""
+    compile_pattern(pattern)
     out: list[str] = []
     for m in _TOKEN.finditer(pattern):
         tok = m.group(0)
         if tok.startswith("'"):
-            out.append(("'" if tok == "''" else tok[1:-1].replace("''", "'")).replace("%", "%%"))
-        elif m.group(1):
-            out.append(_FORMATS.get(tok) or _PATTERNS[tok][0])
+            out.append(text("'" if tok == "''" else tok[1:-1].replace("''", "'")))
         else:
-            out.append(tok.replace("%", "%%"))
+            out.append(run(tok) if m.group(1) else text(tok))
     return "".join(out)
-
 
 _FRACTIONS = {"SSS": "[0-9]{1,3}", "SSSSSS": "[0-9]{1,6}", "SSSSSSSSS": "[0-9]{1,9}"}
 
@@ -119,14 +123,4 @@ def parse_shape(pattern: str) -> str:
     """The shape Spark's ``to_timestamp``/``to_date`` accept for ``pattern``: its exact widths and no spaces
     around (DuckDB's strptime also takes one digit for ``MM`` and surrounding spaces, where Spark gives
     NULL), but a fraction of fewer digits than the pattern's (``.45`` for ``SSS``), as Spark's parser takes."""
-    compile_pattern(pattern)
-    out: list[str] = []
-    for m in _TOKEN.finditer(pattern):
-        tok = m.group(0)
-        if tok.startswith("'"):
-            out.append(re.escape("'" if tok == "''" else tok[1:-1].replace("''", "'")))
-        elif m.group(1):
-            out.append(_FRACTIONS.get(tok) or _PATTERNS[tok][1])
-        else:
-            out.append(re.escape(tok))
-    return "^" + "".join(out) + "$"
+    return "^" + _convert(pattern, lambda run: _FRACTIONS.get(run) or _PATTERNS[run][1], re.escape) + "$"

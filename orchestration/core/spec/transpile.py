@@ -34,13 +34,11 @@ def to_duckdb(spark_sql: str) -> str:
             # one digit for MM and surrounding spaces. A 'Z' offset is +00:00 to DuckDB.
             pattern = compile_pattern(fmt.this)
             text = node.this
+            shape = exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(parse_shape(fmt.this)))
             if pattern.zulu:
-                text = exp.Anonymous(this="regexp_replace",
-                                     expressions=[text, exp.Literal.string("Z$"), exp.Literal.string("+00:00")])
-            node.set("this", text)
+                node.set("this", exp.Anonymous(this="regexp_replace", expressions=[
+                    text, exp.Literal.string("Z$"), exp.Literal.string("+00:00")]))
             node.set("format", exp.Literal.string(pattern.strftime))
-            shape = exp.RegexpLike(this=(text.expressions[0] if pattern.zulu else text).copy(),
-                                   expression=exp.Literal.string(parse_shape(fmt.this)))
             return exp.Case(ifs=[exp.If(this=shape, true=node)])
         if type(node) is exp.Cast:  # non-ANSI Spark casts give NULL on bad input, as TRY_CAST does
             return exp.TryCast(this=node.this, to=node.args["to"])
